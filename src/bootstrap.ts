@@ -1,0 +1,49 @@
+// Builds everything the app needs from configuration: database (migrated), keys, product,
+// the bootstrap network client. Used by main.ts, the scripts and the tests alike.
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { Config, Secrets } from './config.js';
+import { ensureDataKeys, loadKeyring } from './crypto/keyring.js';
+import type { AppDeps } from './http/env.js';
+import { Metrics } from './http/ops/metrics.js';
+import { defaultProduct } from './domain/product.js';
+import { ensureBootstrapClient } from './service/admin/network-clients.js';
+import { LocalEventBus, type EventBus } from './service/events.js';
+import { openDatabase, type DbHandle, type DbOptions } from './store/db.js';
+import { migrate } from './store/migrate.js';
+import { insertProductIfMissing } from './store/products.repository.js';
+
+export interface StartOptions {
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  clock?: Clock;
+  events?: EventBus;
+  dbOptions?: DbOptions;
+  /** An already open database (tests). */
+  handle?: DbHandle;
+  metrics?: boolean;
+}
+
+export async function startServices(o: StartOptions): Promise<AppDeps> {
+  const clock = o.clock ?? systemClock;
+  const handle = o.handle ?? openDatabase(o.config.databaseUrl, {
+    poolSize: o.config.pgPoolSize,
+    statementTimeoutMs: o.config.pgStatementTimeoutMs,
+    sqliteSynchronous: o.config.sqliteSynchronous,
+    ...o.dbOptions,
+  });
+  await migrate(handle, clock.now());
+  await ensureDataKeys(handle.db, o.secrets.masterKey, clock.now());
+  const keyring = await loadKeyring(handle.db, o.secrets.masterKey);
+  await insertProductIfMissing(handle.db, defaultProduct(o.config.cardBin), clock.now());
+  const deps: AppDeps = {
+    handle, keyring, clock, logger: o.logger, bankName: o.config.bankName,
+    events: o.events ?? new LocalEventBus(),
+    config: o.config,
+    adminApiKey: o.secrets.adminApiKey,
+    metrics: o.metrics === false ? undefined : new Metrics(handle),
+  };
+  await ensureBootstrapClient(deps, o.secrets.networkKeyId, o.secrets.networkSecret);
+  return deps;
+}

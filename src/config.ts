@@ -1,0 +1,102 @@
+// Reads and validates the environment once, at start. Nothing else reads process.env.
+import { z } from 'zod';
+
+const hex32OrBase64 = z.string().refine((v) => decodeKey(v) !== null, {
+  message: 'must be 32 bytes, as 64 hex characters or base64',
+});
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().default('sqlite:./data/cards.db'),
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  NETWORK_KEY_ID: z.string().min(1).optional(),
+  NETWORK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  MASTER_KEY: hex32OrBase64.optional(),
+  CARD_BIN: z.string().regex(/^\d{6,8}$/, 'must be 6 to 8 digits').default('465781'),
+  DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BANK_NAME: z.string().default('Internet Shopping Bank'),
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  SLOW_REQUEST_MS: z.coerce.number().int().min(0).default(250),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+  HOLD_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
+  RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_ADMIN_PER_MIN: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_SENSITIVE_PER_MIN: z.coerce.number().int().min(1).default(30),
+});
+
+export interface Secrets {
+  adminApiKey: string;
+  networkKeyId: string;
+  networkSecret: string;
+  masterKey: Buffer;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string;
+  cardBin: string;
+  demo: boolean;
+  logLevel: string;
+  bankName: string;
+  pgPoolSize: number;
+  pgStatementTimeoutMs: number;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  slowRequestMs: number;
+  shutdownGraceMs: number;
+  holdExpiryIntervalMs: number;
+  rateLimits: { loginPerMinute: number; adminPerMinute: number; sensitivePerMinute: number };
+  /** Keys given in the environment; missing ones are generated in development (see dev-keys.ts). */
+  given: Partial<Secrets>;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const demo = e.DEMO === undefined ? e.NODE_ENV === 'development' : e.DEMO === '1' || e.DEMO === 'true';
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    cardBin: e.CARD_BIN,
+    demo,
+    logLevel: e.LOG_LEVEL,
+    bankName: e.BANK_NAME,
+    pgPoolSize: e.PG_POOL_SIZE,
+    pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    slowRequestMs: e.SLOW_REQUEST_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    holdExpiryIntervalMs: e.HOLD_EXPIRY_INTERVAL_MS,
+    rateLimits: {
+      loginPerMinute: e.RATE_LIMIT_LOGIN_PER_MIN,
+      adminPerMinute: e.RATE_LIMIT_ADMIN_PER_MIN,
+      sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MIN,
+    },
+    given: {
+      adminApiKey: e.ADMIN_API_KEY,
+      networkKeyId: e.NETWORK_KEY_ID,
+      networkSecret: e.NETWORK_SECRET,
+      masterKey: e.MASTER_KEY ? decodeKey(e.MASTER_KEY)! : undefined,
+    },
+  };
+}
+
+export function decodeKey(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  const b = Buffer.from(value, 'base64');
+  return b.length === 32 ? b : null;
+}

@@ -1,0 +1,42 @@
+// Limits and the one-time exceed (SPEC §3). Pure: balances in, decision out.
+
+export interface AccountBalances {
+  limitFils: number;
+  postedFils: number;   // purchases + fees − refunds − payments
+  heldFils: number;     // open holds
+  overLimitEnabled: boolean;
+  overLimitUsed: boolean;
+}
+
+export function outstandingFils(a: Pick<AccountBalances, 'postedFils' | 'heldFils'>): number {
+  return a.postedFils + a.heldFils;
+}
+
+/** limit − max(outstanding, 0), never below zero: a credit balance never lifts spending power. */
+export function availableFils(a: Pick<AccountBalances, 'limitFils' | 'postedFils' | 'heldFils'>): number {
+  return Math.max(0, a.limitFils - Math.max(outstandingFils(a), 0));
+}
+
+/** The extra amount the one exceed may reach, in fils. */
+export function overLimitMarginFils(limitFils: number, marginPercent: number): number {
+  return Math.floor((limitFils * marginPercent) / 100);
+}
+
+export type LimitDecision = 'within_limit' | 'over_limit_once' | 'declined';
+
+export function decideLimit(a: AccountBalances, amountFils: number, marginPercent: number): LimitDecision {
+  if (amountFils <= availableFils(a)) return 'within_limit';
+  const canExceed = a.overLimitEnabled && !a.overLimitUsed;
+  const ceiling = a.limitFils + overLimitMarginFils(a.limitFils, marginPercent);
+  if (canExceed && outstandingFils(a) + amountFils <= ceiling) return 'over_limit_once';
+  return 'declined';
+}
+
+export type LimitChangeCheck = 'ok' | 'not_allowed' | 'below_outstanding' | 'unchanged';
+
+export function checkLimitChange(a: AccountBalances, newLimitFils: number, allowedLimits: number[]): LimitChangeCheck {
+  if (!allowedLimits.includes(newLimitFils)) return 'not_allowed';
+  if (newLimitFils === a.limitFils) return 'unchanged';
+  if (newLimitFils < outstandingFils(a)) return 'below_outstanding';
+  return 'ok';
+}

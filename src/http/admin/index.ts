@@ -1,0 +1,19 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppDeps, AppEnv } from '../env.js';
+import { adminAuth } from '../middleware/admin-auth.js';
+import { registerAdminCards } from './cards.js';
+import { registerAdminCustomers } from './customers.js';
+import { registerAdminFxRates } from './fx-rates.js';
+import { registerAdminNetworkClients } from './network-clients.js';
+import { registerAdminProducts } from './products.js';
+import { registerAdminStaffKeys } from './staff-keys.js';
+
+export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  app.use('/v1/admin/*', adminAuth(deps));
+  registerAdminCustomers(app, deps);
+  registerAdminProducts(app, deps);
+  registerAdminFxRates(app, deps);
+  registerAdminCards(app, deps);
+  registerAdminNetworkClients(app, deps);
+  registerAdminStaffKeys(app, deps);
+}

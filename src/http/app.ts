@@ -1,0 +1,57 @@
+// The app factory: every route of the three APIs, built from injected dependencies.
+// Tests call createApp(deps).request(...) in-process; main.ts serves the same app over HTTP.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { registerAdminRoutes } from './admin/index.js';
+import { registerBankingRoutes } from './banking/index.js';
+import type { AppDeps, AppEnv } from './env.js';
+import { requestLogger } from './middleware/request-logger.js';
+import { registerNetworkRoutes } from './network/index.js';
+import { registerOpsRoutes } from './ops/index.js';
+import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+export const CLEARING_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ValidationError(fieldErrors(result.error));
+    },
+  });
+
+  app.use('*', requestId({ headerName: 'X-Request-Id', generator: () => crypto.randomUUID() }));
+  app.use('*', requestLogger(deps));
+  const tooLarge = (c: Parameters<typeof problem>[0]) => problem(c, 413, 'payload_too_large', 'The body is larger than this endpoint accepts.');
+  app.use('*', async (c, next) => {
+    const limit = c.req.path === '/v1/network/clearings' ? CLEARING_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
+    return bodyLimit({ maxSize: limit, onError: tooLarge })(c, next);
+  });
+
+  registerOpsRoutes(app, deps);
+  registerNetworkRoutes(app, deps);
+  registerBankingRoutes(app, deps);
+  registerAdminRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Online-banking session token' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'Admin or staff key' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'networkSignature', {
+    type: 'apiKey', in: 'header', name: 'X-Signature',
+    description: 'hex HMAC-SHA256(secret, `${X-Timestamp}.${METHOD}.${path}.${rawBody}`), with X-Key-Id and X-Timestamp',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Internet Shopping Card', version: '1.0.0', description: 'Issuer API of an e-commerce-only virtual credit card: network, online banking and admin faces.' },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`));
+  app.onError((error, c) => {
+    const response = errorToResponse(error, c);
+    if (response.status >= 500) deps.logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+    return response;
+  });
+  return app;
+}

@@ -1,0 +1,25 @@
+// Hono environment shared by every route: the per-request variables middleware sets.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Config } from '../config.js';
+import type { ServiceContext } from '../service/context.js';
+import type { Metrics } from './ops/metrics.js';
+
+export interface StaffIdentity { id: string; name: string; role: 'admin' | 'ops' | 'auditor' }
+
+export interface AppVariables {
+  requestId: string;
+  networkClient: string;
+  customerId: string;
+  sessionId: string;
+  staff: StaffIdentity;
+  language: 'en' | 'ar';
+}
+
+export type AppEnv = { Variables: AppVariables };
+export type App = OpenAPIHono<AppEnv>;
+
+export interface AppDeps extends ServiceContext {
+  config: Config;
+  adminApiKey: string;
+  metrics?: Metrics;
+}

@@ -1,0 +1,32 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { authorize } from '../../service/network/authorize.js';
+import { runNetworkVerb } from '../../service/network/run-in-transaction.js';
+import type { AppDeps, AppEnv } from '../env.js';
+import { commonErrors, jsonBody, jsonResponse } from '../openapi-common.js';
+import { clientIp } from '../client-ip.js';
+import { AuthorizationRequestSchema, AuthorizationResponseSchema } from './schemas.js';
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/network/authorizations',
+  tags: ['network'],
+  summary: 'Authorize a purchase (0100)',
+  description: 'Applies the rules of SPEC §4 in order; every decision, approved or declined, is stored.',
+  security: [{ networkSignature: [] }],
+  request: { body: jsonBody(AuthorizationRequestSchema) },
+  responses: {
+    200: jsonResponse(AuthorizationResponseSchema, 'The decision (approved or declined)'),
+    ...commonErrors,
+  },
+});
+
+export function registerAuthorizations(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  app.openapi(route, async (c) => {
+    const request = c.req.valid('json');
+    const outcome = await runNetworkVerb(deps, (trx) =>
+      authorize(trx, deps, { request, networkClient: c.get('networkClient'), sourceIp: clientIp(c) }));
+    for (const customerId of outcome.notify) deps.events.publish(customerId);
+    deps.metrics?.recordAuthorization(outcome.response);
+    return c.json(outcome.response, 200);
+  });
+}

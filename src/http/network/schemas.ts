@@ -1,0 +1,65 @@
+// Wire formats of the network API (SPEC §6). Format errors are 400 with responseCode "30".
+import { z } from '@hono/zod-openapi';
+
+const digits = (n: number) => z.string().regex(new RegExp(`^\\d{${n}}$`), `must be ${n} digits`);
+const text = (max: number) => z.string().min(1).max(max);
+
+export const MAX_AMOUNT = 999_999_999_999;
+
+export const AuthorizationRequestSchema = z.object({
+  mti: digits(4).openapi({ example: '0100' }),
+  pan: z.string().regex(/^\d{12,19}$/, 'must be 12 to 19 digits').openapi({ example: '4657810000000000' }),
+  expiry: digits(4).openapi({ description: 'YYMM', example: '2911' }),
+  cvv2: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits').optional(),
+  processingCode: digits(6).openapi({ example: '000000' }),
+  amount: z.number().int('must be an integer number of minor units').min(-MAX_AMOUNT).max(MAX_AMOUNT)
+    .openapi({ description: 'Minor units of the transaction currency', example: 12500 }),
+  currency: digits(3).openapi({ description: 'ISO 4217 numeric', example: '414' }),
+  transmissionTime: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).openapi({ example: '2026-11-23T10:15:00Z' }),
+  stan: digits(6).openapi({ example: '000123' }),
+  rrn: z.string().regex(/^[A-Za-z0-9]{12}$/, 'must be 12 letters or digits').openapi({ example: '633012345678' }),
+  mcc: digits(4).openapi({ example: '5732' }),
+  posEntryMode: digits(3).openapi({ example: '812' }),
+  posConditionCode: digits(2).openapi({ example: '59' }),
+  acquirerId: text(32).openapi({ example: '412345' }),
+  merchantId: text(32).openapi({ example: 'M-1001' }),
+  merchantName: text(100).openapi({ example: 'Gulf Books Online' }),
+  merchantCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').openapi({ example: 'KW' }),
+  terminalId: z.string().max(32).optional(),
+  terminalType: z.string().max(20).optional(),
+  pinPresent: z.boolean().optional(),
+  eci: digits(2).optional(),
+  cavv: z.string().min(1).max(64).optional(),
+}).openapi('AuthorizationRequest');
+
+export const AuthorizationResponseSchema = z.object({
+  responseCode: z.string(),
+  approved: z.boolean(),
+  reason: z.string(),
+  authorizationId: z.string(),
+  authCode: z.string().regex(/^[0-9A-Z]{6}$/).optional(),
+  billingAmount: z.number().int().optional(),
+  billingCurrency: z.string().openapi({ example: '414' }),
+  overLimit: z.boolean(),
+}).openapi('AuthorizationResponse');
+
+export const ReversalRequestSchema = z.object({
+  authorizationId: z.string().min(1).max(64).optional(),
+  acquirerId: text(32).optional(),
+  rrn: z.string().regex(/^[A-Za-z0-9]{12}$/, 'must be 12 letters or digits').optional(),
+  stan: digits(6),
+  transmissionTime: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }),
+  replacementAmount: z.number().int().min(0).max(MAX_AMOUNT).optional()
+    .openapi({ description: 'What remains authorized, in the original currency; 0 or omitted = full reversal' }),
+}).refine((r) => r.authorizationId !== undefined || (r.acquirerId !== undefined && r.rrn !== undefined), {
+  message: 'give authorizationId, or acquirerId and rrn', path: ['authorizationId'],
+}).openapi('ReversalRequest');
+
+export const ReversalResponseSchema = z.object({
+  responseCode: z.string(),
+  approved: z.boolean(),
+  reason: z.string(),
+  authorizationId: z.string().optional(),
+  reversedAmount: z.number().int(),
+  remainingAmount: z.number().int().optional(),
+}).openapi('ReversalResponse');

@@ -1,0 +1,22 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { sql } from 'kysely';
+import { currentVersion, SCHEMA_VERSION } from '../../store/migrate.js';
+import type { AppDeps, AppEnv } from '../env.js';
+
+export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  app.get('/healthz', (c) => c.json({ status: 'ok' }, 200));
+  app.get('/readyz', async (c) => {
+    try {
+      await sql`select 1`.execute(deps.handle.db);
+      const version = await currentVersion(deps.handle);
+      if (version < SCHEMA_VERSION) return c.json({ status: 'migrations pending', version, expected: SCHEMA_VERSION }, 503);
+      return c.json({ status: 'ready', database: deps.handle.dialect, schemaVersion: version }, 200);
+    } catch {
+      return c.json({ status: 'database unreachable' }, 503);
+    }
+  });
+  app.get('/metrics', async (c) => {
+    if (!deps.metrics) return c.text('', 200);
+    return c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType });
+  });
+}

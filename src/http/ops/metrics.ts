@@ -1,0 +1,35 @@
+// Prometheus metrics (/metrics): authorizations by response code and reason, latency, over-limit
+// grants, database pool use, and Node's default metrics (event-loop lag among them).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DbHandle } from '../../store/db.js';
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly authorizations = new Counter({
+    name: 'card_authorizations_total', help: 'Authorization decisions', labelNames: ['response_code', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly overLimitGrants = new Counter({
+    name: 'card_over_limit_grants_total', help: 'Authorizations approved with the one-time exceed', registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(handle?: DbHandle) {
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+    if (handle?.pool) {
+      const pool = handle.pool;
+      new Gauge({ name: 'db_pool_connections_total', help: 'Pool connections', registers: [this.registry], collect() { this.set(pool.totalCount); } });
+      new Gauge({ name: 'db_pool_connections_idle', help: 'Idle pool connections', registers: [this.registry], collect() { this.set(pool.idleCount); } });
+      new Gauge({ name: 'db_pool_waiting', help: 'Clients waiting for a connection', registers: [this.registry], collect() { this.set(pool.waitingCount); } });
+    }
+  }
+
+  recordAuthorization(r: { responseCode: string; reason: string; overLimit: boolean }): void {
+    this.authorizations.inc({ response_code: r.responseCode, reason: r.reason });
+    if (r.overLimit) this.overLimitGrants.inc();
+  }
+}

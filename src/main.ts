@@ -1,0 +1,76 @@
+// Starts the service: validate configuration, open and migrate the database, serve HTTP.
+import { dirname, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { startServices } from './bootstrap.js';
+import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';
+import { resolveSecrets } from './dev-keys.js';
+import { createApp } from './http/app.js';
+import { createLogger } from './logger.js';
+import { startBackgroundJobs } from './jobs.js';
+
+function dataDirFor(config: Config): string {
+  const url = config.databaseUrl;
+  if (url.startsWith('sqlite:') && url !== 'sqlite::memory:') return dirname(resolve(url.slice('sqlite:'.length)));
+  return resolve('data');
+}
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const started = performance.now();
+  const { secrets, generatedNow, file } = resolveSecrets(config, dataDirFor(config));
+  const deps = await startServices({ config, secrets, logger });
+  const seeded = config.demo ? await seedDemoCustomer(deps) : false;
+  const app = createApp(deps);
+  const jobs = startBackgroundJobs(deps);
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const url = `http://localhost:${info.port}`;
+    logger.info({ port: info.port, database: deps.handle.dialect, readyMs: Math.round(performance.now() - started) }, 'ready');
+    const lines = [
+      '',
+      `  Internet Shopping Card is running at ${url}`,
+      `  API docs: ${url}/docs    health: ${url}/healthz`,
+    ];
+    if (config.demo) lines.push(`  Demo login: username "${DEMO_USERNAME}", password "${DEMO_PASSWORD}"${seeded ? ' (just created)' : ''}`);
+    if (generatedNow) {
+      lines.push(
+        '  Development keys were generated (shown this once; kept in ' + file + '):',
+        `    ADMIN_API_KEY=${secrets.adminApiKey}`,
+        `    NETWORK_KEY_ID=${secrets.networkKeyId}`,
+        `    NETWORK_SECRET=${secrets.networkSecret}`,
+      );
+    } else if (file) {
+      lines.push(`  Development keys (admin, network): ${file}`);
+    }
+    lines.push('');
+    process.stdout.write(lines.join('\n') + '\n');
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    jobs.stop();
+    const force = setTimeout(() => { logger.warn('grace period over, exiting'); process.exit(1); }, config.shutdownGraceMs);
+    force.unref();
+    server.close(async () => {
+      await deps.handle.close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+// Online-banking sessions: password, then TOTP once enrolled. Tokens are 256-bit random values
+// stored only as SHA-256 hashes; idle timeout 15 minutes, absolute 12 hours.
+import { createHash, randomBytes } from 'node:crypto';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/password.js';
+import { newId } from '../../ids.js';
+import { appendAudit } from '../../store/audit.repository.js';
+import { clearFailures, lockedUntil, recordFailure } from '../../store/auth-failures.repository.js';
+import { addNotification } from '../../store/notifications.repository.js';
+import { inTransaction } from '../../store/transaction.js';
+import type { ServiceContext } from '../context.js';
+import { ServiceError } from '../errors.js';
+import { lockedError, requireOtp } from './totp.js';
+
+export const IDLE_TIMEOUT_MS = 15 * 60_000;
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60_000;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const loginSubject = (username: string) => `login:${username.toLowerCase()}`;
+
+export interface LoginInput { username: string; password: string; otp?: string }
+export interface ClientMeta { ip?: string | null; userAgent?: string | null }
+
+export async function login(ctx: ServiceContext, input: LoginInput, meta: ClientMeta) {
+  const { db } = ctx.handle;
+  const subject = loginSubject(input.username);
+  const until = await lockedUntil(db, subject, ctx.clock.now());
+  if (until) throw lockedError(until, ctx.clock.now());
+
+  const customer = await db.selectFrom('customers').selectAll().where('username', '=', input.username.toLowerCase()).executeTakeFirst();
+  // Unknown users cost the same scrypt as known ones and get the same answer.
+  const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? DUMMY_PASSWORD_HASH);
+  if (!customer || !passwordOk) {
+    const locked = await inTransaction(ctx.handle, (trx) => recordFailure(trx, subject, ctx.clock.now()));
+    if (locked) throw lockedError(locked, ctx.clock.now());
+    throw new ServiceError('invalid_credentials', 'The username or password is wrong.');
+  }
+  if (customer.totp_secret) await requireOtp(ctx, customer.id, input.otp, 'login');
+
+  const token = randomBytes(32).toString('base64url');
+  const nowMs = ctx.clock.now();
+  const expiresAt = nowMs + ABSOLUTE_TIMEOUT_MS;
+  const id = newId('ses', nowMs);
+  await inTransaction(ctx.handle, async (trx) => {
+    await clearFailures(trx, subject);
+    await trx.insertInto('sessions').values({
+      token_hash: hashToken(token), id, customer_id: customer.id, created_at: nowMs, last_seen_at: nowMs,
+      expires_at: expiresAt, revoked_at: null, ip: meta.ip ?? null, user_agent: meta.userAgent?.slice(0, 200) ?? null,
+    }).execute();
+    await addNotification(trx, { customerId: customer.id, kind: 'new_login', severity: 'info',
+      message: `New sign-in to online banking${meta.ip ? ` from ${meta.ip}` : ''}.`, nowMs,
+      data: { sessionId: id, userAgent: meta.userAgent?.slice(0, 200) ?? null } });
+    await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'cardholder', actorId: customer.id,
+      sourceIp: meta.ip, action: 'session.created', subject: id, nowMs });
+  });
+  ctx.events.publish(customer.id);
+  return { token, expiresAt: new Date(expiresAt).toISOString(), sessionId: id, customerId: customer.id };
+}
+
+/** Resolves a bearer token to a live session, sliding its idle timeout. */
+export async function authenticateSession(ctx: ServiceContext, token: string) {
+  const nowMs = ctx.clock.now();
+  const { db } = ctx.handle;
+  const session = await db.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  if (!session || session.revoked_at !== null) throw new ServiceError('unauthorized', 'Sign in first.');
+  if (nowMs >= session.expires_at || nowMs - session.last_seen_at >= IDLE_TIMEOUT_MS) {
+    throw new ServiceError('session_expired', 'Your session has ended. Sign in again.');
+  }
+  // Only write when it moves meaningfully, to keep reads cheap.
+  if (nowMs - session.last_seen_at > 5_000) {
+    await db.updateTable('sessions').set({ last_seen_at: nowMs }).where('token_hash', '=', session.token_hash).execute();
+  }
+  return session;
+}
+
+export async function logout(ctx: ServiceContext, sessionId: string, customerId: string): Promise<void> {
+  await revokeSession(ctx, customerId, sessionId);
+}
+
+export async function listSessions(ctx: ServiceContext, customerId: string, currentSessionId: string) {
+  const nowMs = ctx.clock.now();
+  const rows = await ctx.handle.db.selectFrom('sessions').selectAll().where('customer_id', '=', customerId)
+    .where('revoked_at', 'is', null).where('expires_at', '>', nowMs).where('last_seen_at', '>', nowMs - IDLE_TIMEOUT_MS)
+    .orderBy('created_at', 'desc').execute();
+  return rows.map((s) => ({
+    id: s.id, current: s.id === currentSessionId, createdAt: new Date(s.created_at).toISOString(),
+    lastSeenAt: new Date(s.last_seen_at).toISOString(), ip: s.ip, userAgent: s.user_agent,
+  }));
+}
+
+export async function revokeSession(ctx: ServiceContext, customerId: string, sessionId: string): Promise<void> {
+  const nowMs = ctx.clock.now();
+  const result = await ctx.handle.db.updateTable('sessions').set({ revoked_at: nowMs })
+    .where('id', '=', sessionId).where('customer_id', '=', customerId).where('revoked_at', 'is', null).executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new ServiceError('not_found', 'Session not found');
+}

@@ -1,0 +1,22 @@
+// What every verb is handed: resolved once at start, never read from env during a request.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { DbHandle } from '../store/db.js';
+import type { EventBus } from './events.js';
+
+export interface ServiceContext {
+  handle: DbHandle;
+  keyring: Keyring;
+  clock: Clock;
+  events: EventBus;
+  logger: Logger;
+  bankName: string;
+}
+
+/** Who did it, for the audit log. */
+export interface Actor {
+  type: 'cardholder' | 'staff' | 'network' | 'system';
+  id: string;
+  ip?: string | null;
+}

@@ -1,0 +1,241 @@
+// Authorizes one network purchase (SPEC §3, §4). All reads and writes run in the transaction the
+// caller hands in, so many authorizations can share one commit (group commit) without a rewrite.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { newAuthCode } from '../../domain/auth-code.js';
+import type { AuthorizationRequest } from '../../domain/authorization-request.js';
+import { findCurrency } from '../../domain/currencies.js';
+import { describeReason } from '../../domain/descriptions.js';
+import { toBillingFils } from '../../domain/fx.js';
+import { formatKd } from '../../domain/money.js';
+import { isValidPan } from '../../domain/pan.js';
+import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
+import {
+  decideAuthorization, SECURITY_ALERT_RULES, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
+} from '../../domain/rules.js';
+import { newId } from '../../ids.js';
+import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { findCardByFingerprint, lockAccount } from '../../store/cards.repository.js';
+import type { Trx } from '../../store/db.js';
+import { findRate } from '../../store/fx.repository.js';
+import { cardLedger, insertPending, NETWORK_SETTLEMENT } from '../../store/ledger.repository.js';
+import { addNotification } from '../../store/notifications.repository.js';
+import { findProduct } from '../../store/products.repository.js';
+import type { Authorization, Card, CardAccount } from '../../store/schema.js';
+import type { ServiceContext } from '../context.js';
+import { verifyCavv } from '../three-ds/verify-cavv.js';
+
+export const BILLING_CURRENCY = '414';
+/** Consecutive CVV2 / expiry failures that freeze the card (SPEC §2). */
+export const CARD_TESTING_FREEZE_AFTER = 5;
+
+export interface AuthorizationResponse {
+  responseCode: string;
+  approved: boolean;
+  reason: string;
+  authorizationId: string;
+  authCode?: string;
+  billingAmount?: number;
+  billingCurrency: string;
+  overLimit: boolean;
+}
+
+export interface AuthorizeInput {
+  request: AuthorizationRequest;
+  networkClient: string;
+  sourceIp?: string | null;
+}
+
+export interface AuthorizeOutcome {
+  response: AuthorizationResponse;
+  /** Customers to wake after commit (notification streams). */
+  notify: string[];
+  replayed: boolean;
+}
+
+export function idempotencyKey(r: Pick<AuthorizationRequest, 'acquirerId' | 'stan' | 'transmissionTime'>): string {
+  return `${r.acquirerId}|${r.stan}|${r.transmissionTime}`;
+}
+
+/** Canonical hash of the request: same fields and values give the same hash, whatever the key order. */
+export function requestHash(request: object): string {
+  const sorted = Object.fromEntries(Object.entries(request).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
+
+export function responseFromRow(row: Authorization): AuthorizationResponse {
+  return {
+    responseCode: row.response_code,
+    approved: row.approved === 1,
+    reason: row.reason,
+    authorizationId: row.id,
+    ...(row.auth_code ? { authCode: row.auth_code } : {}),
+    ...(row.billing_fils !== null ? { billingAmount: row.billing_fils } : {}),
+    billingCurrency: BILLING_CURRENCY,
+    overLimit: row.over_limit === 1,
+  };
+}
+
+export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+  const { request } = input;
+  const nowMs = ctx.clock.now();
+  const key = idempotencyKey(request);
+  const hash = requestHash(request);
+
+  const previous = await trx.selectFrom('authorizations').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+  if (previous) return replay(previous, hash);
+
+  const card = isValidPan(request.pan)
+    ? await findCardByFingerprint(trx, ctx.keyring.fingerprint(request.pan)) : undefined;
+  const account = card ? await lockAccount(trx, ctx.handle.dialect, card.account_id) : undefined;
+  const product = (await findProduct(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
+  const conversion = await convert(trx, request, product);
+  const billingFils = conversion?.billingFils ?? null;
+  const decision = decideAuthorization({
+    request,
+    card: card ? { status: card.status, expiry: card.expiry } : null,
+    cvv2Matches: request.cvv2 === undefined ? null : card ? cvv2Matches(ctx, request, card) : false,
+    product: {
+      blockedMccs: product.blockedMccs,
+      allowMailOrder: product.allowMailOrder,
+      overLimitMarginPercent: product.overLimitMarginPercent,
+      threeDsThresholdFils: product.threeDSecureThreshold,
+    },
+    billingFils,
+    account: account ? {
+      limitFils: account.limit_fils, postedFils: account.posted_fils, heldFils: account.held_fils,
+      overLimitEnabled: account.over_limit_enabled === 1, overLimitUsed: account.over_limit_used === 1,
+    } : null,
+    authentication: card ? await verifyCavv(trx, ctx, { request, card, billingFils, nowMs }) : 'none',
+    nowMs,
+  });
+
+  const row = await record(trx, ctx, { input, key, hash, card, account, product, conversion, decision, nowMs });
+  const notify = await sideEffects(trx, ctx, { request, card, account, decision, row, nowMs });
+  return { response: responseFromRow(row), notify, replayed: false };
+}
+
+function replay(previous: Authorization, hash: string): AuthorizeOutcome {
+  if (previous.request_hash === hash) return { response: responseFromRow(previous), notify: [], replayed: true };
+  return {
+    response: {
+      responseCode: '94', approved: false, reason: 'duplicate_transmission', authorizationId: previous.id,
+      billingCurrency: BILLING_CURRENCY, overLimit: false,
+    },
+    notify: [], replayed: true,
+  };
+}
+
+async function convert(trx: Trx, request: AuthorizationRequest, product: Product) {
+  const currency = findCurrency(request.currency);
+  if (!currency || currency.numeric !== request.currency) return null;
+  if (currency.alpha === 'KWD') return toBillingFils(request.amount, currency, '1', 0);
+  const rate = await findRate(trx, currency.numeric);
+  return rate ? toBillingFils(request.amount, currency, rate, product.fxMarkupBps) : null;
+}
+
+function cvv2Matches(ctx: ServiceContext, request: AuthorizationRequest, card: Card): boolean {
+  const expected = Buffer.from(ctx.keyring.cvv2(request.pan, card.expiry));
+  const given = Buffer.from(request.cvv2!);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+interface RecordArgs {
+  input: AuthorizeInput; key: string; hash: string; card: Card | undefined; account: CardAccount | undefined;
+  product: Product; conversion: { billingFils: number; rate: string } | null;
+  decision: AuthorizationDecision; nowMs: number;
+}
+
+async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Authorization> {
+  const { request } = a.input;
+  const id = newId('auth', a.nowMs);
+  const billingFils = a.conversion?.billingFils ?? null;
+  let holdTransferId: string | null = null;
+  if (a.decision.approved) {
+    holdTransferId = await insertPending(trx, {
+      accountId: a.account!.id, debit: cardLedger(a.account!.id), credit: NETWORK_SETTLEMENT,
+      amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
+    });
+    await trx.updateTable('card_accounts').set({
+      held_fils: a.account!.held_fils + billingFils!,
+      ...(a.decision.overLimit ? { over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs } : {}),
+    }).where('id', '=', a.account!.id).execute();
+  }
+  const row: Authorization = {
+    id, account_id: a.account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key,
+    request_hash: a.hash, network_client: a.input.networkClient, acquirer_id: request.acquirerId,
+    rrn: request.rrn, stan: request.stan, processing_code: request.processingCode, amount: request.amount,
+    currency: request.currency, billing_fils: billingFils, fx_rate: a.conversion?.rate ?? null,
+    mcc: request.mcc, merchant_id: request.merchantId, merchant_name: request.merchantName,
+    merchant_country: request.merchantCountry, pos_entry_mode: request.posEntryMode,
+    response_code: a.decision.responseCode, reason: a.decision.reason, rule_id: a.decision.ruleId,
+    approved: a.decision.approved ? 1 : 0, auth_code: a.decision.approved ? newAuthCode() : null,
+    over_limit: a.decision.overLimit ? 1 : 0, hold_fils: a.decision.approved ? billingFils! : 0,
+    hold_transfer_id: holdTransferId, status: a.decision.approved ? 'pending' : 'declined',
+    expires_at: a.decision.approved ? a.nowMs + a.product.holdLifetimeDays * 86_400_000 : null,
+    created_at: a.nowMs, updated_at: a.nowMs,
+  };
+  await trx.insertInto('authorizations').values(row).execute();
+  await appendAudit(trx, ctx.handle.dialect, {
+    stream: auditStreamForAccount(row.account_id), actorType: 'network', actorId: a.input.networkClient,
+    action: a.decision.approved ? 'authorization.approved' : 'authorization.declined',
+    subject: id, sourceIp: a.input.sourceIp,
+    after: { responseCode: row.response_code, reason: row.reason, ruleId: row.rule_id, billingFils, cardId: row.card_id },
+    nowMs: a.nowMs,
+  });
+  return row;
+}
+
+interface EffectArgs {
+  request: AuthorizationRequest; card: Card | undefined; account: CardAccount | undefined;
+  decision: AuthorizationDecision; row: Authorization; nowMs: number;
+}
+
+/** Card-testing freeze and the cardholder's notifications. Returns the customers to wake. */
+async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promise<string[]> {
+  const { card, account, decision, row, nowMs } = e;
+  if (!card || !account) return [];
+  const base = { customerId: card.customer_id, accountId: account.id, cardId: card.id, nowMs };
+  const amount = row.billing_fils !== null ? formatKd(row.billing_fils, 'en') : `${e.request.amount} (currency ${e.request.currency})`;
+  let notified = false;
+
+  if (VERIFICATION_FAILURE_RULES.has(decision.ruleId)) {
+    notified = await countVerificationFailure(trx, ctx, card, account.id, nowMs);
+  } else if (decision.approved && card.verification_failures > 0) {
+    await trx.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', card.id).execute();
+  }
+
+  if (decision.approved) {
+    await addNotification(trx, { ...base, kind: 'purchase_approved', severity: 'info',
+      message: `Purchase of ${amount} at ${e.request.merchantName} approved.`,
+      data: { authorizationId: row.id, billingAmount: row.billing_fils, merchantName: e.request.merchantName } });
+    if (decision.overLimit) {
+      await addNotification(trx, { ...base, kind: 'over_limit_used', severity: 'alert',
+        message: `You used your one-time over-limit allowance: ${amount} at ${e.request.merchantName}. Purchases above your limit will now be declined.`,
+        data: { authorizationId: row.id } });
+    }
+    notified = true;
+  } else if (SECURITY_ALERT_RULES.has(decision.ruleId)) {
+    await addNotification(trx, { ...base, kind: 'blocked_attempt', severity: 'alert',
+      message: `Security alert: someone tried your card at ${e.request.merchantName}. ${describeReason(decision.reason, 'en')}`,
+      data: { authorizationId: row.id, reason: decision.reason, merchantName: e.request.merchantName } });
+    notified = true;
+  }
+  return notified ? [card.customer_id] : [];
+}
+
+async function countVerificationFailure(trx: Trx, ctx: ServiceContext, card: Card, accountId: string, nowMs: number): Promise<boolean> {
+  const failures = card.verification_failures + 1;
+  const freeze = failures >= CARD_TESTING_FREEZE_AFTER && card.status === 'active';
+  await trx.updateTable('cards').set({
+    verification_failures: failures,
+    ...(freeze ? { status: 'frozen' as const, status_reason: 'card_testing', updated_at: nowMs } : {}),
+  }).where('id', '=', card.id).execute();
+  if (!freeze) return false;
+  await addNotification(trx, { customerId: card.customer_id, accountId, cardId: card.id, nowMs,
+    kind: 'card_frozen', severity: 'alert',
+    message: `Your card ending ${card.last4} was frozen after ${failures} failed security-code or expiry checks in a row. If this was you, unfreeze it in online banking.` });
+  await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(accountId), actorType: 'system',
+    actorId: 'card-testing-guard', action: 'card.frozen', subject: card.id,
+    before: { status: card.status }, after: { status: 'frozen', reason: 'card_testing' }, nowMs });
+  return true;
+}

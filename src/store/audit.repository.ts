@@ -1,0 +1,63 @@
+// Append-only, hash-chained audit log (SPEC §9). Each stream is its own chain:
+// hash = sha256(prev_hash | canonical entry). Never a PAN in any field.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { newId } from '../ids.js';
+import type { Dialect, Executor } from './db.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type ActorType = 'cardholder' | 'staff' | 'network' | 'system';
+
+export interface AuditEntry {
+  stream: string;
+  actorType: ActorType;
+  actorId: string;
+  action: string;
+  subject?: string | null;
+  sourceIp?: string | null;
+  before?: unknown;
+  after?: unknown;
+  nowMs: number;
+}
+
+export function auditStreamForAccount(accountId: string | null | undefined): string {
+  return accountId ? `account:${accountId}` : 'global';
+}
+
+export function entryHash(prevHash: string, row: {
+  stream: string; seq: number; actor_type: string; actor_id: string; action: string;
+  subject: string | null; source_ip: string | null; before_state: string | null;
+  after_state: string | null; created_at: number;
+}): string {
+  const canonical = JSON.stringify([
+    row.stream, row.seq, row.actor_type, row.actor_id, row.action, row.subject, row.source_ip,
+    row.before_state, row.after_state, row.created_at,
+  ]);
+  return createHash('sha256').update(prevHash).update('|').update(canonical).digest('hex');
+}
+
+export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry): Promise<void> {
+  if (dialect === 'postgres') {
+    // Serialize appends to one stream across connections and instances.
+    await sql`select pg_advisory_xact_lock(hashtext(${e.stream}))`.execute(trx);
+  }
+  const head = await trx.selectFrom('audit_log').select(['seq', 'hash'])
+    .where('stream', '=', e.stream).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const row = {
+    stream: e.stream,
+    seq: (head?.seq ?? 0) + 1,
+    actor_type: e.actorType,
+    actor_id: e.actorId,
+    action: e.action,
+    subject: e.subject ?? null,
+    source_ip: e.sourceIp ?? null,
+    before_state: e.before === undefined ? null : JSON.stringify(e.before),
+    after_state: e.after === undefined ? null : JSON.stringify(e.after),
+    created_at: e.nowMs,
+  };
+  const prevHash = head?.hash ?? GENESIS_HASH;
+  await trx.insertInto('audit_log')
+    .values({ id: newId('au', e.nowMs), ...row, prev_hash: prevHash, hash: entryHash(prevHash, row) })
+    .execute();
+}

@@ -1,0 +1,71 @@
+// Opens the database named by DATABASE_URL: embedded SQLite (default) or PostgreSQL.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+/** A query runner: the database itself or a transaction handed in by the caller. */
+export type Executor = Db | Trx;
+
+export interface DbHandle {
+  db: Db;
+  dialect: Dialect;
+  /** The raw better-sqlite3 handle (SQLite only): for prepared hot-path statements. */
+  sqlite?: SqliteDatabase.Database;
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** PostgreSQL schema to use (tests give each file its own). */
+  pgSchema?: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  /** SQLite synchronous mode: FULL makes every commit durable against power loss. */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+}
+
+// pg returns BIGINT as strings; every BIGINT here is fils or epoch ms, well inside 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function openDatabase(url: string, options: DbOptions = {}): DbHandle {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, options);
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options);
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:")`);
+}
+
+function openSqlite(path: string, options: DbOptions): DbHandle {
+  const file = path === ':memory:' ? ':memory:' : path;
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db, dialect: 'sqlite', sqlite,
+    async close() { await db.destroy(); },
+  };
+}
+
+function openPostgres(url: string, options: DbOptions): DbHandle {
+  const pgOptions: string[] = [];
+  if (options.pgSchema) pgOptions.push(`-c search_path=${options.pgSchema}`);
+  if (options.statementTimeoutMs) pgOptions.push(`-c statement_timeout=${options.statementTimeoutMs}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: pgOptions.length ? pgOptions.join(' ') : undefined,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db, dialect: 'postgres', pool,
+    async close() { await db.destroy(); },
+  };
+}

@@ -1,0 +1,50 @@
+// Double-entry ledger writes. Transfers are immutable; a hold is released by a new void_pending
+// transfer naming it. Ledger account names:
+//   card:<cardAccountId>   the cardholder's receivable (debit = more owed)
+//   network:settlement     what we owe the card network for purchases
+//   current:<id>           the customer's current account at the bank
+import { newId } from '../ids.js';
+import type { Executor } from './db.js';
+
+export const cardLedger = (accountId: string) => `card:${accountId}`;
+export const currentLedger = (currentAccountId: string) => `current:${currentAccountId}`;
+export const NETWORK_SETTLEMENT = 'network:settlement';
+
+export interface TransferInput {
+  accountId: string | null;
+  debit: string;
+  credit: string;
+  amountFils: number;
+  reference: string;
+  nowMs: number;
+}
+
+export async function insertPending(trx: Executor, t: TransferInput): Promise<string> {
+  const id = newId('tr', t.nowMs);
+  await trx.insertInto('ledger_transfers').values({
+    id, account_id: t.accountId, kind: 'pending', pending_id: null, debit_account: t.debit,
+    credit_account: t.credit, amount_fils: t.amountFils, reference: t.reference, created_at: t.nowMs,
+  }).execute();
+  return id;
+}
+
+export async function insertPosted(trx: Executor, t: TransferInput): Promise<string> {
+  const id = newId('tr', t.nowMs);
+  await trx.insertInto('ledger_transfers').values({
+    id, account_id: t.accountId, kind: 'posted', pending_id: null, debit_account: t.debit,
+    credit_account: t.credit, amount_fils: t.amountFils, reference: t.reference, created_at: t.nowMs,
+  }).execute();
+  return id;
+}
+
+/** Releases a pending transfer in full. The unique index on pending_id makes a second void fail. */
+export async function voidPending(trx: Executor, pendingId: string, reference: string, nowMs: number): Promise<number> {
+  const pending = await trx.selectFrom('ledger_transfers').selectAll()
+    .where('id', '=', pendingId).where('kind', '=', 'pending').executeTakeFirstOrThrow();
+  await trx.insertInto('ledger_transfers').values({
+    id: newId('tr', nowMs), account_id: pending.account_id, kind: 'void_pending', pending_id: pendingId,
+    debit_account: pending.debit_account, credit_account: pending.credit_account,
+    amount_fils: pending.amount_fils, reference, created_at: nowMs,
+  }).execute();
+  return pending.amount_fils;
+}

@@ -1,0 +1,47 @@
+import type { Product } from '../domain/product.js';
+import type { Executor } from './db.js';
+import type { ProductsTable } from './schema.js';
+
+function toProduct(r: ProductsTable): Product {
+  return {
+    code: r.code,
+    bin: r.bin,
+    allowedLimits: JSON.parse(r.allowed_limits),
+    overLimitMarginPercent: r.over_limit_margin_percent,
+    blockedMccs: JSON.parse(r.blocked_mccs),
+    holdLifetimeDays: r.hold_lifetime_days,
+    fxMarkupBps: r.fx_markup_bps,
+    threeDSecureThreshold: r.three_ds_threshold_fils,
+    allowMailOrder: r.allow_mail_order === 1,
+  };
+}
+
+function toRow(p: Product, nowMs: number): ProductsTable {
+  return {
+    code: p.code,
+    bin: p.bin,
+    allowed_limits: JSON.stringify(p.allowedLimits),
+    over_limit_margin_percent: p.overLimitMarginPercent,
+    blocked_mccs: JSON.stringify(p.blockedMccs),
+    hold_lifetime_days: p.holdLifetimeDays,
+    fx_markup_bps: p.fxMarkupBps,
+    three_ds_threshold_fils: p.threeDSecureThreshold,
+    allow_mail_order: p.allowMailOrder ? 1 : 0,
+    updated_at: nowMs,
+  };
+}
+
+export async function findProduct(db: Executor, code: string): Promise<Product | undefined> {
+  const row = await db.selectFrom('products').selectAll().where('code', '=', code).executeTakeFirst();
+  return row ? toProduct(row) : undefined;
+}
+
+export async function insertProductIfMissing(db: Executor, p: Product, nowMs: number): Promise<void> {
+  const exists = await findProduct(db, p.code);
+  if (!exists) await db.insertInto('products').values(toRow(p, nowMs)).execute();
+}
+
+export async function saveProduct(db: Executor, p: Product, nowMs: number): Promise<void> {
+  const { code, ...rest } = toRow(p, nowMs);
+  await db.updateTable('products').set(rest).where('code', '=', code).execute();
+}

@@ -106,7 +106,7 @@ export class Harness {
 
   async login(username: string, password: string, otp?: string) {
     const res = await this.request('POST', '/v1/banking/sessions', { body: { username, password, ...(otp ? { otp } : {}) } });
-    if (res.status !== 201) throw new Error(`login: ${res.status} ${res.text}`);
+    if (res.status !== 200) throw new Error(`login: ${res.status} ${res.text}`);
     return res.body.token as string;
   }
 

@@ -13,7 +13,7 @@ const create = createRoute({
   summary: 'Create a network client; the secret is shown once',
   security: [{ adminKey: [] }], middleware: [requireRole('admin')] as const,
   request: { body: { required: false, content: { 'application/json': { schema: NetworkClientRequestSchema } } } },
-  responses: { 201: jsonResponse(NetworkClientSchema, 'Created'), ...commonErrors },
+  responses: { 200: jsonResponse(NetworkClientSchema, 'Created'), ...commonErrors },
 });
 
 export function registerAdminNetworkClients(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
@@ -26,6 +26,6 @@ export function registerAdminNetworkClients(app: OpenAPIHono<AppEnv>, deps: AppD
         sourceIp: actor.ip, action: 'network_client.created', subject: created.keyId, after: { name }, nowMs: deps.clock.now() });
       return created;
     });
-    return c.json(client, 201);
+    return c.json(client, 200);
   });
 }

@@ -3,7 +3,7 @@ import { RATE_PATTERN } from '../../domain/fx.js';
 
 export const CreateCustomerSchema = z.object({
   username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, '3 to 64 letters, digits or . _ @ -'),
-  password: z.string().min(8, 'at least 8 characters').max(200),
+  password: z.string().min(6, 'at least 6 characters').max(200),
   name: z.string().min(1).max(200),
   currentAccountBalance: z.number().int('fils, as an integer').min(0).max(1_000_000_000_000),
   language: z.enum(['en', 'ar']).optional(),
@@ -34,7 +34,8 @@ export const ProductSchema = z.object({
   allowMailOrder: z.boolean(),
 }).openapi('Product');
 
-export const ProductUpdateSchema = ProductSchema.omit({ code: true }).partial().strict().openapi('ProductUpdate');
+// `code` may be sent back as read (it cannot change); unknown fields are ignored.
+export const ProductUpdateSchema = ProductSchema.partial().openapi('ProductUpdate');
 
 export const FxRateSchema = z.object({
   rate: z.string().regex(RATE_PATTERN, 'a decimal string such as "0.3072"'),

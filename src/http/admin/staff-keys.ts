@@ -10,9 +10,9 @@ const create = createRoute({
   method: 'post', path: '/v1/admin/keys', tags: ['admin'], summary: 'Create a named staff key with a role; shown once',
   security: [{ adminKey: [] }], middleware: [requireRole('admin')] as const,
   request: { body: jsonBody(StaffKeyRequestSchema) },
-  responses: { 201: jsonResponse(StaffKeySchema, 'Created'), ...commonErrors },
+  responses: { 200: jsonResponse(StaffKeySchema, 'Created'), ...commonErrors },
 });
 
 export function registerAdminStaffKeys(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
-  app.openapi(create, async (c) => c.json(await createStaffKey(deps, c.req.valid('json'), staffActor(c)), 201));
+  app.openapi(create, async (c) => c.json(await createStaffKey(deps, c.req.valid('json'), staffActor(c)), 200));
 }

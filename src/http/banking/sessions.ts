@@ -10,7 +10,7 @@ const create = createRoute({
   summary: 'Sign in with username and password, then the TOTP code once enrolled',
   description: 'With TOTP enrolled and no otp the answer is 401 otp_required. Wrong passwords and codes are counted per username; 5 lock it for 15 minutes (429).',
   request: { body: jsonBody(LoginSchema) },
-  responses: { 201: jsonResponse(SessionSchema, 'Signed in'), ...commonErrors },
+  responses: { 200: jsonResponse(SessionSchema, 'Signed in'), ...commonErrors },
 });
 
 const remove = createRoute({
@@ -22,7 +22,7 @@ const remove = createRoute({
 export function registerBankingSessions(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(create, async (c) => {
     const session = await login(deps, c.req.valid('json'), { ip: clientIp(c), userAgent: c.req.header('user-agent') });
-    return c.json({ token: session.token, expiresAt: session.expiresAt }, 201);
+    return c.json({ token: session.token, expiresAt: session.expiresAt }, 200);
   });
   app.openapi(remove, async (c) => {
     await logout(deps, c.get('sessionId'), c.get('customerId'));

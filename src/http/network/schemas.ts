@@ -15,7 +15,7 @@ export const AuthorizationRequestSchema = z.object({
   amount: z.number().int('must be an integer number of minor units').min(-MAX_AMOUNT).max(MAX_AMOUNT)
     .openapi({ description: 'Minor units of the transaction currency', example: 12500 }),
   currency: digits(3).openapi({ description: 'ISO 4217 numeric', example: '414' }),
-  transmissionTime: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).openapi({ example: '2026-11-23T10:15:00Z' }),
+  transmissionTime: z.iso.datetime({ offset: true, local: true, message: 'must be an ISO 8601 date-time' }).openapi({ example: '2026-11-23T10:15:00Z' }),
   stan: digits(6).openapi({ example: '000123' }),
   rrn: z.string().regex(/^[A-Za-z0-9]{12}$/, 'must be 12 letters or digits').openapi({ example: '633012345678' }),
   mcc: digits(4).openapi({ example: '5732' }),
@@ -24,7 +24,7 @@ export const AuthorizationRequestSchema = z.object({
   acquirerId: text(32).openapi({ example: '412345' }),
   merchantId: text(32).openapi({ example: 'M-1001' }),
   merchantName: text(100).openapi({ example: 'Gulf Books Online' }),
-  merchantCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').openapi({ example: 'KW' }),
+  merchantCountry: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code').openapi({ example: 'KW' }),
   terminalId: z.string().max(32).optional(),
   terminalType: z.string().max(20).optional(),
   pinPresent: z.boolean().optional(),
@@ -48,7 +48,7 @@ export const ReversalRequestSchema = z.object({
   acquirerId: text(32).optional(),
   rrn: z.string().regex(/^[A-Za-z0-9]{12}$/, 'must be 12 letters or digits').optional(),
   stan: digits(6),
-  transmissionTime: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }),
+  transmissionTime: z.iso.datetime({ offset: true, local: true, message: 'must be an ISO 8601 date-time' }),
   replacementAmount: z.number().int().min(0).max(MAX_AMOUNT).optional()
     .openapi({ description: 'What remains authorized, in the original currency; 0 or omitted = full reversal' }),
 }).refine((r) => r.authorizationId !== undefined || (r.acquirerId !== undefined && r.rrn !== undefined), {

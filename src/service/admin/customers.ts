@@ -16,7 +16,7 @@ export async function createCustomer(ctx: ServiceContext, input: NewCustomer, ac
       const id = newId('cus', nowMs);
       const currentAccountId = newId('ca', nowMs);
       await trx.insertInto('customers').values({
-        id, username: input.username.toLowerCase(), password_hash: passwordHash, name: input.name,
+        id, username: input.username, password_hash: passwordHash, name: input.name,
         language: input.language ?? 'en', totp_secret: null, totp_pending: null, totp_last_step: 0, created_at: nowMs,
       }).execute();
       await trx.insertInto('current_accounts').values({
@@ -24,9 +24,9 @@ export async function createCustomer(ctx: ServiceContext, input: NewCustomer, ac
       }).execute();
       await appendAudit(trx, ctx.handle.dialect, {
         stream: 'global', actorType: actor.type, actorId: actor.id, sourceIp: actor.ip, action: 'customer.created',
-        subject: id, after: { username: input.username.toLowerCase(), currentAccountId, balanceFils: input.currentAccountBalance }, nowMs,
+        subject: id, after: { username: input.username, currentAccountId, balanceFils: input.currentAccountBalance }, nowMs,
       });
-      return { id, username: input.username.toLowerCase(), name: input.name, currentAccountId };
+      return { id, username: input.username, name: input.name, currentAccountId };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new ServiceError('username_taken', 'That username is taken.');

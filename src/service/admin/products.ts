@@ -6,7 +6,7 @@ import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { fieldError, notFound } from '../errors.js';
 
-export type ProductChanges = Partial<Omit<Product, 'code'>>;
+export type ProductChanges = Partial<Product>;
 
 export async function getProduct(ctx: ServiceContext, code: string): Promise<Product> {
   const product = await findProduct(ctx.handle.db, code);
@@ -18,6 +18,7 @@ export async function updateProduct(ctx: ServiceContext, code: string, changes: 
   return inTransaction(ctx.handle, async (trx) => {
     const before = await findProduct(trx, code);
     if (!before) throw notFound('Product');
+    if (changes.code !== undefined && changes.code !== code) throw fieldError('code', 'a product\'s code cannot change');
     const after: Product = { ...before, ...changes, code };
     if (after.bin.length + 1 >= 16) throw fieldError('bin', 'too long for a 16-digit PAN');
     const nowMs = ctx.clock.now();

@@ -26,7 +26,7 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
   const until = await lockedUntil(db, subject, ctx.clock.now());
   if (until) throw lockedError(until, ctx.clock.now());
 
-  const customer = await db.selectFrom('customers').selectAll().where('username', '=', input.username.toLowerCase()).executeTakeFirst();
+  const customer = await db.selectFrom('customers').selectAll().where('username', '=', input.username).executeTakeFirst();
   // Unknown users cost the same scrypt as known ones and get the same answer.
   const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? DUMMY_PASSWORD_HASH);
   if (!customer || !passwordOk) {

@@ -7,7 +7,10 @@ import { requestId } from 'hono/request-id';
 import { registerAdminRoutes } from './admin/index.js';
 import { registerBankingRoutes } from './banking/index.js';
 import type { AppDeps, AppEnv } from './env.js';
+import { csrfProtection } from './middleware/csrf.js';
 import { requestLogger } from './middleware/request-logger.js';
+import { secureResponseHeaders } from './middleware/secure-headers.js';
+import { requestContext } from '../request-context.js';
 import { registerNetworkRoutes } from './network/index.js';
 import { registerOpsRoutes } from './ops/index.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
@@ -23,12 +26,20 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.use('*', requestId({ headerName: 'X-Request-Id', generator: () => crypto.randomUUID() }));
+  app.use('*', async function bindRequestContext(c, next) {
+    await requestContext.run({ requestId: c.get('requestId') }, next);
+    // Answers built as raw Responses (problem+json, not-found) miss the header hono set earlier.
+    if (!c.res.headers.has('x-request-id')) c.res.headers.set('x-request-id', c.get('requestId'));
+  });
+  app.use('*', secureResponseHeaders());
   app.use('*', requestLogger(deps));
   const tooLarge = (c: Parameters<typeof problem>[0]) => problem(c, 413, 'payload_too_large', 'The body is larger than this endpoint accepts.');
   app.use('*', async (c, next) => {
     const limit = c.req.path === '/v1/network/clearings' ? CLEARING_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
     return bodyLimit({ maxSize: limit, onError: tooLarge })(c, next);
   });
+
+  app.use('*', csrfProtection(deps));
 
   registerOpsRoutes(app, deps);
   registerNetworkRoutes(app, deps);

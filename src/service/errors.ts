@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   invalid_signature: 401,
   session_expired: 401,
   forbidden: 403,
+  csrf_rejected: 403,
   not_found: 404,
   method_not_allowed: 405,
   card_exists: 409,

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../env.js';
 import { adminAuth } from '../middleware/admin-auth.js';
+import { adminAddressRateLimit, adminKeyRateLimit } from '../middleware/rate-limit.js';
 import { registerAdminCards } from './cards.js';
 import { registerAdminCustomers } from './customers.js';
 import { registerAdminFxRates } from './fx-rates.js';
@@ -9,7 +10,9 @@ import { registerAdminProducts } from './products.js';
 import { registerAdminStaffKeys } from './staff-keys.js';
 
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  app.use('/v1/admin/*', adminAddressRateLimit(deps));
   app.use('/v1/admin/*', adminAuth(deps));
+  app.use('/v1/admin/*', adminKeyRateLimit(deps));
   registerAdminCustomers(app, deps);
   registerAdminProducts(app, deps);
   registerAdminFxRates(app, deps);

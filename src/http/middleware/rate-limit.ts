@@ -1,0 +1,73 @@
+// Rate limits (SPEC §6, issue 7): fixed one-minute windows counted in the rate_limits table, so
+// all instances share them; per client address and per account (username, customer, staff key,
+// card). Over the limit: 429 rate_limited with Retry-After.
+import type { Context, MiddlewareHandler } from 'hono';
+import { ServiceError } from '../../service/errors.js';
+import { hitRateLimit } from '../../store/rate-limits.repository.js';
+import { clientIp } from '../client-ip.js';
+import type { AppDeps, AppEnv } from '../env.js';
+
+export const RATE_WINDOW_MS = 60_000;
+
+export interface RateLimitRule {
+  /** Names the counter, e.g. `login-ip`. */
+  name: string;
+  limit: (deps: AppDeps) => number;
+  /** The key to count under; null skips this rule for the request. */
+  key: (c: Context<AppEnv>) => string | null | Promise<string | null>;
+}
+
+/** Counts one hit; throws 429 when the window is full. */
+export async function enforceRateLimit(deps: AppDeps, name: string, key: string, limit: number): Promise<void> {
+  const nowMs = deps.clock.now();
+  const { hits, windowStart } = await hitRateLimit(deps.handle.db, `${name}:${key}`, RATE_WINDOW_MS, nowMs);
+  if (hits > limit) {
+    const retryAfter = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - nowMs) / 1000));
+    throw new ServiceError('rate_limited', 'Too many requests. Slow down and try again shortly.', {}, retryAfter);
+  }
+}
+
+export function rateLimit(deps: AppDeps, ...rules: RateLimitRule[]): MiddlewareHandler<AppEnv> {
+  return async function limitRate(c, next) {
+    for (const rule of rules) {
+      const key = await rule.key(c);
+      if (key !== null) await enforceRateLimit(deps, rule.name, key, rule.limit(deps));
+    }
+    await next();
+  };
+}
+
+/** In-process requests (tests) have no socket: they share one address. */
+export const byAddress = (c: Context<AppEnv>) => clientIp(c) ?? 'local';
+
+/** A JSON body field, for per-account keys; a malformed body skips the rule (validation answers it). */
+export async function bodyField(c: Context<AppEnv>, field: string): Promise<string | null> {
+  try {
+    const body = await c.req.json();
+    const value = body?.[field];
+    return typeof value === 'string' && value.length > 0 && value.length <= 200 ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+const limits = (deps: AppDeps) => deps.config.rateLimits;
+
+/** Sign-in: per address and per username (whether or not it exists). */
+export const loginRateLimit = (deps: AppDeps) => rateLimit(deps,
+  { name: 'login-ip', limit: (d) => limits(d).loginPerMinute, key: byAddress },
+  { name: 'login-user', limit: (d) => limits(d).sensitivePerMinute,
+    key: async (c) => (await bodyField(c, 'username'))?.toLowerCase() ?? null });
+
+/** Reveal and 3-D Secure answers in online banking: per address and per customer (after the session). */
+export const sensitiveBankingRateLimit = (deps: AppDeps, name: string) => rateLimit(deps,
+  { name: `${name}-ip`, limit: (d) => limits(d).sensitivePerMinute, key: byAddress },
+  { name: `${name}-customer`, limit: (d) => limits(d).sensitivePerMinute, key: (c) => c.get('customerId') ?? null });
+
+/** Admin API, before authentication: per address, so guessing keys is slow too. */
+export const adminAddressRateLimit = (deps: AppDeps) => rateLimit(deps,
+  { name: 'admin-ip', limit: (d) => limits(d).adminPerMinute, key: byAddress });
+
+/** Admin API, after authentication: per staff key. */
+export const adminKeyRateLimit = (deps: AppDeps) => rateLimit(deps,
+  { name: 'admin-key', limit: (d) => limits(d).adminPerMinute, key: (c) => c.get('staff')?.id ?? null });

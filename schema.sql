@@ -277,9 +277,10 @@ CREATE TABLE three_ds_authentications (
   merchant_name   TEXT NOT NULL,
   trans_status    TEXT NOT NULL,    -- Y | C | N
   eci             TEXT,
+  cavv_ref        TEXT UNIQUE,      -- hex of the CAVV's first 10 bytes: how a CAVV finds its row
   cavv_used_at    BIGINT,
   decided_at      BIGINT,
-  expires_at      BIGINT NOT NULL,
+  expires_at      BIGINT NOT NULL,  -- C: answer deadline (5 min); Y: CAVV usable until (10 min)
   created_at      BIGINT NOT NULL
 );
 CREATE INDEX three_ds_customer ON three_ds_authentications(customer_id, trans_status);

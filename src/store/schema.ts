@@ -107,7 +107,7 @@ export interface ThreeDsAuthenticationsTable {
   id: string; account_id: string | null; card_id: string | null; customer_id: string | null;
   network_client: string; pan_fingerprint: string; amount: number; currency: string;
   billing_fils: number | null; merchant_id: string; merchant_name: string;
-  trans_status: 'Y' | 'C' | 'N'; eci: string | null; cavv_used_at: number | null;
+  trans_status: 'Y' | 'C' | 'N'; eci: string | null; cavv_ref: string | null; cavv_used_at: number | null;
   decided_at: number | null; expires_at: number; created_at: number;
 }
 
@@ -154,3 +154,4 @@ export type Authorization = Selectable<AuthorizationsTable>;
 export type NewAuthorization = Insertable<AuthorizationsTable>;
 export type CardAccountUpdate = Updateable<CardAccountsTable>;
 export type LedgerTransfer = Selectable<LedgerTransfersTable>;
+export type ThreeDsAuthentication = Selectable<ThreeDsAuthenticationsTable>;

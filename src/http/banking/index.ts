@@ -5,6 +5,7 @@ import { loginRateLimit, sensitiveBankingRateLimit } from '../middleware/rate-li
 import { registerBankingCards } from './cards.js';
 import { registerBankingMfa } from './mfa.js';
 import { registerBankingSessions } from './sessions.js';
+import { registerBankingThreeDs } from './three-ds.js';
 
 export function registerBankingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const session = bankingSession(deps);
@@ -21,4 +22,5 @@ export function registerBankingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerBankingSessions(app, deps);
   registerBankingMfa(app, deps);
   registerBankingCards(app, deps);
+  registerBankingThreeDs(app, deps);
 }

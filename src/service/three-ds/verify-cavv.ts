@@ -1,15 +1,28 @@
-// Seam for 3-D Secure (SPEC §7): checks a CAVV the authorization carries against our
-// authentications. Until the challenge flow lands, no CAVV verifies, so a claim of
-// authentication is declined 05 as the rules require.
+// Checks the CAVV an authorization carries against our 3-D Secure authentications (SPEC §7):
+// it must name a successful authentication for this card, carry a MAC over this purchase's PAN,
+// amount, currency and merchant, be at most 10 minutes old, and not have been used before.
+// Using it consumes it in the authorization's transaction. Only an ECI that claims
+// authentication (05/02) is checked; 06/01 "attempted" counts as not authenticated.
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
 import { claimsAuthentication } from '../../domain/channel.js';
+import { unpackCavv } from '../../domain/three-ds.js';
 import type { Trx } from '../../store/db.js';
 import type { Card } from '../../store/schema.js';
+import { consumeCavv, findAuthenticationByCavvRef } from '../../store/three-ds.repository.js';
 import type { ServiceContext } from '../context.js';
+import { cavvMac, macMatches } from './cavv.js';
 
 export interface CavvCheck { request: AuthorizationRequest; card: Card; billingFils: number | null; nowMs: number }
 
-export async function verifyCavv(_trx: Trx, _ctx: ServiceContext, check: CavvCheck): Promise<'verified' | 'failed' | 'none'> {
-  if (!claimsAuthentication(check.request)) return 'none';
-  return 'failed';
+export async function verifyCavv(trx: Trx, ctx: ServiceContext, check: CavvCheck): Promise<'verified' | 'failed' | 'none'> {
+  const { request, card, nowMs } = check;
+  if (!claimsAuthentication(request)) return 'none';
+  const cavv = request.cavv ? unpackCavv(request.cavv) : null;
+  if (!cavv) return 'failed';
+  const row = await findAuthenticationByCavvRef(trx, cavv.ref);
+  if (!row || row.trans_status !== 'Y' || row.pan_fingerprint !== card.pan_fingerprint) return 'failed';
+  const expected = cavvMac(ctx, { id: row.id, amount: request.amount, currency: request.currency, merchant_id: request.merchantId }, request.pan);
+  if (!macMatches(expected, cavv.mac)) return 'failed';
+  if (nowMs >= row.expires_at || row.cavv_used_at !== null) return 'failed';
+  return (await consumeCavv(trx, row.id, nowMs)) ? 'verified' : 'failed';
 }

@@ -28,7 +28,8 @@ export function decideLimit(a: AccountBalances, amountFils: number, marginPercen
   if (amountFils <= availableFils(a)) return 'within_limit';
   const canExceed = a.overLimitEnabled && !a.overLimitUsed;
   const ceiling = a.limitFils + overLimitMarginFils(a.limitFils, marginPercent);
-  if (canExceed && outstandingFils(a) + amountFils <= ceiling) return 'over_limit_once';
+  // max(outstanding, 0), as for available: a credit balance does not widen the exceed either.
+  if (canExceed && Math.max(outstandingFils(a), 0) + amountFils <= ceiling) return 'over_limit_once';
   return 'declined';
 }
 

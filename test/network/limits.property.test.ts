@@ -65,7 +65,7 @@ forEachBackend((backend) => {
         const holder = await h.cardholder(startLimit);
         const accountId = holder.card.accountId as string;
         // The model: what the account should look like.
-        let limit = startLimit;
+        let limit: number = startLimit;
         const holds = new Map<string, number>();
         let exceedAuth: string | null = null;
         const held = () => [...holds.values()].reduce((a, b) => a + b, 0);

@@ -80,7 +80,7 @@ forEachBackend((backend) => {
       ['rrn of 11 chars', { rrn: '12345678901' }, 'rrn'],
       ['mcc with letters', { mcc: '57a2' }, 'mcc'],
       ['posEntryMode of 2 digits', { posEntryMode: '81' }, 'posEntryMode'],
-      ['merchantCountry lower case', { merchantCountry: 'kw' }, 'merchantCountry'],
+      ['merchantCountry of 3 letters', { merchantCountry: 'KWT' }, 'merchantCountry'],
       ['pinPresent as a string', { pinPresent: 'true' }, 'pinPresent'],
       ['mti not 4 digits', { mti: '100' }, 'mti'],
       ['empty merchant name', { merchantName: '' }, 'merchantName'],

@@ -93,7 +93,7 @@ export async function serverCardholder(server: TestServer, limit = 100_000) {
     { username, password, name: 'Wire Customer', currentAccountBalance: 1_000_000 }, admin);
   if (customer.status !== 201) throw new Error(`customer: ${customer.status}`);
   const session = await httpJson(`${server.url}/v1/banking/sessions`, 'POST', { username, password });
-  if (session.status !== 201) throw new Error(`login: ${session.status}`);
+  if (session.status !== 200) throw new Error(`login: ${session.status}`);
   const card = await httpJson(`${server.url}/v1/banking/cards`, 'POST', { limit }, { authorization: `Bearer ${session.body.token}` });
   if (card.status !== 201) throw new Error(`card: ${card.status}`);
   const row = await server.deps.handle.db.selectFrom('cards').selectAll().where('id', '=', card.body.id).executeTakeFirstOrThrow();

@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { newId } from '../ids.js';
 import type { Dialect, Executor } from './db.js';
+import { param, prepared } from './prepared.js';
+import type { AuditLogTable } from './schema.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -37,13 +39,22 @@ export function entryHash(prevHash: string, row: {
   return createHash('sha256').update(prevHash).update('|').update(canonical).digest('hex');
 }
 
+// Every authorization appends one entry: both queries compiled once.
+const streamHead = prepared<{ stream: string }, { seq: number; hash: string }>((db) =>
+  db.selectFrom('audit_log').select(['seq', 'hash']).where('stream', '=', param('stream')).orderBy('seq', 'desc').limit(1));
+const insertEntry = prepared<AuditLogTable, never>((db) => db.insertInto('audit_log').values({
+  id: param('id'), stream: param('stream'), seq: param('seq'), actor_type: param('actor_type'),
+  actor_id: param('actor_id'), action: param('action'), subject: param('subject'), source_ip: param('source_ip'),
+  before_state: param('before_state'), after_state: param('after_state'), created_at: param('created_at'),
+  prev_hash: param('prev_hash'), hash: param('hash'),
+}));
+
 export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry): Promise<void> {
   if (dialect === 'postgres') {
     // Serialize appends to one stream across connections and instances.
     await sql`select pg_advisory_xact_lock(hashtext(${e.stream}))`.execute(trx);
   }
-  const head = await trx.selectFrom('audit_log').select(['seq', 'hash'])
-    .where('stream', '=', e.stream).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const head = await streamHead.first(trx, { stream: e.stream });
   const row = {
     stream: e.stream,
     seq: (head?.seq ?? 0) + 1,
@@ -57,7 +68,5 @@ export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry
     created_at: e.nowMs,
   };
   const prevHash = head?.hash ?? GENESIS_HASH;
-  await trx.insertInto('audit_log')
-    .values({ id: newId('au', e.nowMs), ...row, prev_hash: prevHash, hash: entryHash(prevHash, row) })
-    .execute();
+  await insertEntry.execute(trx, { id: newId('au', e.nowMs), ...row, prev_hash: prevHash, hash: entryHash(prevHash, row) });
 }

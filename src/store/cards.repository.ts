@@ -1,9 +1,17 @@
-import { sql } from 'kysely';
 import type { Dialect, Executor } from './db.js';
+import { param, prepared } from './prepared.js';
 import type { Card, CardAccount, CardStatus } from './schema.js';
 
+// Hot path (every authorization): compiled once, statements kept.
+const cardByFingerprint = prepared<{ fingerprint: string }, Card>((db) =>
+  db.selectFrom('cards').selectAll().where('pan_fingerprint', '=', param('fingerprint')));
+const accountById = prepared<{ id: string }, CardAccount>((db) =>
+  db.selectFrom('card_accounts').selectAll().where('id', '=', param('id')));
+const accountByIdForUpdate = prepared<{ id: string }, CardAccount>((db) =>
+  db.selectFrom('card_accounts').selectAll().where('id', '=', param('id')).forUpdate());
+
 export async function findCardByFingerprint(db: Executor, fingerprint: string): Promise<Card | undefined> {
-  return db.selectFrom('cards').selectAll().where('pan_fingerprint', '=', fingerprint).executeTakeFirst();
+  return cardByFingerprint.first(db, { fingerprint });
 }
 
 /** Owner-scoped: another customer's card is simply not found. */
@@ -31,11 +39,7 @@ export async function findAccount(db: Executor, accountId: string): Promise<Card
  * write transaction already serializes.
  */
 export async function lockAccount(trx: Executor, dialect: Dialect, accountId: string): Promise<CardAccount | undefined> {
-  if (dialect === 'postgres') {
-    const r = await sql<CardAccount>`select * from card_accounts where id = ${accountId} for update`.execute(trx);
-    return r.rows[0];
-  }
-  return findAccount(trx, accountId);
+  return (dialect === 'postgres' ? accountByIdForUpdate : accountById).first(trx, { id: accountId });
 }
 
 export async function setCardStatus(db: Executor, cardId: string, status: CardStatus, reason: string | null, nowMs: number): Promise<void> {

@@ -47,10 +47,37 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   return {
     db, dialect: 'sqlite', sqlite,
     async close() { await db.destroy(); },
+  };
+}
+
+/** Statements kept per connection; the hot path uses about twenty, the whole app a few hundred. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * kysely's SQLite driver calls `prepare(sql)` for every query, and preparing costs more than running
+ * a small indexed query. This wrapper hands it the statement prepared the last time the same SQL
+ * ran (compiled SQL is parameterized, so the set of distinct texts is small), evicting the least
+ * recently used beyond STATEMENT_CACHE_SIZE.
+ */
+export function cachingStatements(sqlite: SqliteDatabase.Database) {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
   };
 }
 

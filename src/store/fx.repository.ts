@@ -1,7 +1,11 @@
 import type { Executor } from './db.js';
+import { param, prepared } from './prepared.js';
+
+const rateByCurrency = prepared<{ currency: string }, { rate: string }>((db) =>
+  db.selectFrom('fx_rates').select('rate').where('currency', '=', param('currency')));
 
 export async function findRate(db: Executor, currencyNumeric: string): Promise<string | undefined> {
-  const row = await db.selectFrom('fx_rates').select('rate').where('currency', '=', currencyNumeric).executeTakeFirst();
+  const row = await rateByCurrency.first(db, { currency: currencyNumeric });
   return row?.rate;
 }
 

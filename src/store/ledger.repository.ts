@@ -5,6 +5,8 @@
 //   current:<id>           the customer's current account at the bank
 import { newId } from '../ids.js';
 import type { Executor } from './db.js';
+import { param, prepared } from './prepared.js';
+import type { LedgerTransfer } from './schema.js';
 
 export const cardLedger = (accountId: string) => `card:${accountId}`;
 export const currentLedger = (currentAccountId: string) => `current:${currentAccountId}`;
@@ -19,12 +21,20 @@ export interface TransferInput {
   nowMs: number;
 }
 
+// Every approval writes one: compiled once.
+const insertTransfer = prepared<LedgerTransfer, never>((db) =>
+  db.insertInto('ledger_transfers').values({
+    id: param('id'), account_id: param('account_id'), kind: param('kind'), pending_id: param('pending_id'),
+    debit_account: param('debit_account'), credit_account: param('credit_account'),
+    amount_fils: param('amount_fils'), reference: param('reference'), created_at: param('created_at'),
+  }));
+
 export async function insertPending(trx: Executor, t: TransferInput): Promise<string> {
   const id = newId('tr', t.nowMs);
-  await trx.insertInto('ledger_transfers').values({
+  await insertTransfer.execute(trx, {
     id, account_id: t.accountId, kind: 'pending', pending_id: null, debit_account: t.debit,
     credit_account: t.credit, amount_fils: t.amountFils, reference: t.reference, created_at: t.nowMs,
-  }).execute();
+  });
   return id;
 }
 

@@ -1,5 +1,6 @@
 import type { Product } from '../domain/product.js';
 import type { Executor } from './db.js';
+import { param, prepared } from './prepared.js';
 import type { ProductsTable } from './schema.js';
 
 function toProduct(r: ProductsTable): Product {
@@ -31,8 +32,12 @@ function toRow(p: Product, nowMs: number): ProductsTable {
   };
 }
 
+// Read on every authorization (admin changes apply to the very next one), so compiled once.
+const productByCode = prepared<{ code: string }, ProductsTable>((db) =>
+  db.selectFrom('products').selectAll().where('code', '=', param('code')));
+
 export async function findProduct(db: Executor, code: string): Promise<Product | undefined> {
-  const row = await db.selectFrom('products').selectAll().where('code', '=', code).executeTakeFirst();
+  const row = await productByCode.first(db, { code });
   return row ? toProduct(row) : undefined;
 }
 

@@ -16,6 +16,7 @@ import { newId } from '../../ids.js';
 import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
 import { findCardByFingerprint, lockAccount } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
+import { param, prepared } from '../../store/prepared.js';
 import { findRate } from '../../store/fx.repository.js';
 import { cardLedger, insertPending, NETWORK_SETTLEMENT } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
@@ -52,6 +53,17 @@ export interface AuthorizeOutcome {
   replayed: boolean;
 }
 
+// The queries every authorization runs, compiled once (see store/prepared.ts).
+const byIdempotencyKey = prepared<{ key: string }, Authorization>((db) =>
+  db.selectFrom('authorizations').selectAll().where('idempotency_key', '=', param('key')));
+const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values({
+  id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'),
+}));
+const addHold = prepared<{ id: string; held: number }, never>((db) =>
+  db.updateTable('card_accounts').set({ held_fils: param('held') }).where('id', '=', param('id')));
+const resetVerificationFailures = prepared<{ id: string }, never>((db) =>
+  db.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', param('id')));
+
 export function idempotencyKey(r: Pick<AuthorizationRequest, 'acquirerId' | 'stan' | 'transmissionTime'>): string {
   return `${r.acquirerId}|${r.stan}|${r.transmissionTime}`;
 }
@@ -81,7 +93,7 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
   const key = idempotencyKey(request);
   const hash = requestHash(request);
 
-  const previous = await trx.selectFrom('authorizations').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+  const previous = await byIdempotencyKey.first(trx, { key });
   if (previous) return replay(previous, hash);
 
   const card = isValidPan(request.pan)
@@ -155,10 +167,14 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
       accountId: a.account!.id, debit: cardLedger(a.account!.id), credit: NETWORK_SETTLEMENT,
       amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
     });
-    await trx.updateTable('card_accounts').set({
-      held_fils: a.account!.held_fils + billingFils!,
-      ...(a.decision.overLimit ? { over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs } : {}),
-    }).where('id', '=', a.account!.id).execute();
+    const held = a.account!.held_fils + billingFils!;
+    if (a.decision.overLimit) {
+      await trx.updateTable('card_accounts')
+        .set({ held_fils: held, over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs })
+        .where('id', '=', a.account!.id).execute();
+    } else {
+      await addHold.execute(trx, { id: a.account!.id, held });
+    }
   }
   const row: Authorization = {
     id, account_id: a.account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key,
@@ -174,7 +190,7 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     expires_at: a.decision.approved ? a.nowMs + a.product.holdLifetimeDays * 86_400_000 : null,
     created_at: a.nowMs, updated_at: a.nowMs,
   };
-  await trx.insertInto('authorizations').values(row).execute();
+  await insertAuthorization.execute(trx, row);
   await appendAudit(trx, ctx.handle.dialect, {
     stream: auditStreamForAccount(row.account_id), actorType: 'network', actorId: a.input.networkClient,
     action: a.decision.approved ? 'authorization.approved' : 'authorization.declined',
@@ -201,7 +217,7 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   if (VERIFICATION_FAILURE_RULES.has(decision.ruleId)) {
     notified = await countVerificationFailure(trx, ctx, card, account.id, nowMs);
   } else if (decision.approved && card.verification_failures > 0) {
-    await trx.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', card.id).execute();
+    await resetVerificationFailures.execute(trx, { id: card.id });
   }
 
   if (decision.approved) {

@@ -48,17 +48,29 @@ async function main() {
     process.stdout.write(lines.join('\n') + '\n');
   });
 
+  // SIGTERM: stop accepting, let in-flight requests finish (their group commits included), then
+  // close the database and exit 0. Keep-alive connections are closed as soon as they are idle;
+  // whatever is still open when SHUTDOWN_GRACE_MS runs out is cut, and the exit code is 1.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'draining');
+    const since = performance.now();
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'draining');
     jobs.stop();
-    const force = setTimeout(() => { logger.warn('grace period over, exiting'); process.exit(1); }, config.shutdownGraceMs);
+    const http = server as import('node:http').Server;
+    const idle = setInterval(() => http.closeIdleConnections?.(), 50);
+    const force = setTimeout(async () => {
+      logger.warn({ graceMs: config.shutdownGraceMs }, 'grace period over, closing the remaining connections');
+      http.closeAllConnections?.();
+      await deps.handle.close().catch(() => {});
+      process.exit(1);
+    }, config.shutdownGraceMs);
     force.unref();
     server.close(async () => {
+      clearInterval(idle);
       await deps.handle.close();
-      logger.info('stopped');
+      logger.info({ drainMs: Math.round(performance.now() - since) }, 'stopped');
       process.exit(0);
     });
   };

@@ -1,6 +1,7 @@
 // Prometheus metrics (/metrics): authorizations by response code and reason, latency, over-limit
 // grants, database pool use, and Node's default metrics (event-loop lag among them).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { groupCommitFor } from '../../service/network/group-commit.js';
 import type { DbHandle } from '../../store/db.js';
 
 export class Metrics {
@@ -20,12 +21,29 @@ export class Metrics {
 
   constructor(handle?: DbHandle) {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+    if (handle?.dialect === 'sqlite') this.observeGroupCommit(handle);
     if (handle?.pool) {
       const pool = handle.pool;
       new Gauge({ name: 'db_pool_connections_total', help: 'Pool connections', registers: [this.registry], collect() { this.set(pool.totalCount); } });
       new Gauge({ name: 'db_pool_connections_idle', help: 'Idle pool connections', registers: [this.registry], collect() { this.set(pool.idleCount); } });
       new Gauge({ name: 'db_pool_waiting', help: 'Clients waiting for a connection', registers: [this.registry], collect() { this.set(pool.waitingCount); } });
     }
+  }
+
+  /** SQLite group commit: how many requests share a commit, and how long a commit holds them. */
+  private observeGroupCommit(handle: DbHandle): void {
+    const size = new Histogram({
+      name: 'db_group_commit_batch_size', help: 'Network requests committed together (SQLite group commit)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry],
+    });
+    const duration = new Histogram({
+      name: 'db_group_commit_duration_seconds', help: 'Time to run and commit one batch',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [this.registry],
+    });
+    const failed = new Counter({ name: 'db_group_commit_failed_total', help: 'Units of work rolled back to their savepoint', registers: [this.registry] });
+    const gc = groupCommitFor(handle);
+    new Gauge({ name: 'db_group_commit_queued', help: 'Requests waiting for the next batch', registers: [this.registry], collect() { this.set(gc.queued); } });
+    gc.observe((s) => { size.observe(s.size); duration.observe(s.durationMs / 1000); if (s.failed) failed.inc(s.failed); });
   }
 
   recordAuthorization(r: { responseCode: string; reason: string; overLimit: boolean }): void {

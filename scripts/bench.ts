@@ -1,0 +1,155 @@
+// The benchmark (issue 9): the full authorization path over HTTP against a bare hono route, and the
+// engine in process against bare better-sqlite3, on the same machine in the same run.
+//
+//   npm run bench                       10,000 cards, SQLite, synchronous=FULL, 30 s per run
+//   npm run bench -- --quick            the same in under a minute
+//   npm run bench -- --sync NORMAL      SQLite synchronous=NORMAL
+//   npm run bench -- --cards 1000000 --history 5000000
+//   npm run bench -- --db postgres://postgres@127.0.0.1:5432/test
+//
+// The last line of output is one JSON object (see issue 9); the lines before it are a table.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import type { Secrets } from '../src/config.js';
+import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
+import { drive } from './bench/load.js';
+import { histogramMean, peakRssMb, startChild, stopChild } from './bench/service.js';
+import { Workload } from './bench/workload.js';
+import { seedDatabase } from './seed.js';
+
+interface Args { quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; keep: boolean }
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  const quick = argv.includes('--quick');
+  const sync = (get('--sync') ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('--sync must be FULL or NORMAL');
+  return {
+    quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0),
+    sync, connections: Number(get('--connections') ?? 64), seconds: Number(get('--seconds') ?? (quick ? 8 : 30)),
+    keep: argv.includes('--keep'),
+  };
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const fmt = (n: number, digits = 0) => Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+
+async function preparePostgres(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`create schema ${schema}`);
+  await client.end();
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+async function main() {
+  const a = parseArgs(process.argv.slice(2));
+  const warmSeconds = a.quick ? 1 : 3;
+  const secrets: Secrets = {
+    adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench',
+    networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32),
+  };
+  const port = 38_000 + Math.floor(Math.random() * 1000);
+
+  // Baseline (a): bare hono route, same load generator, same bodies.
+  log(`baseline: bare hono route, ${a.connections} connections, ${a.seconds} s`);
+  const bare = await startChild('scripts/bench/http-baseline.ts', [String(port)], {}, port, (l) => l === 'ready');
+  const seedCards = Array.from({ length: 100 }, (_, i) => ({ pan: `46578100000${String(i).padStart(5, '0')}`, expiry: '2911', cvv2: '123', limitFils: 100_000 }));
+  await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: warmSeconds });
+  const baseHttp = await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: a.seconds });
+  await stopChild(bare);
+
+  // A fresh database with N cards (and history).
+  const dir = mkdtempSync(join(tmpdir(), 'isc-bench-'));
+  const pgTarget = a.db?.startsWith('postgres') ? await preparePostgres(a.db) : null;
+  const databaseUrl = pgTarget?.url ?? `sqlite:${resolve(dir, 'bench.db')}`;
+  log(`seeding ${a.cards} cards, ${a.history} past authorizations (${pgTarget ? 'PostgreSQL' : 'SQLite'})`);
+  const seeded = await seedDatabase({ databaseUrl, cards: a.cards, history: a.history, secrets, sync: a.sync, log });
+  log(`  seeded ${seeded.rows} rows in ${seeded.seconds.toFixed(1)} s`);
+
+  const env = {
+    NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, DEMO: '0',
+    LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: a.sync, HOLD_EXPIRY_INTERVAL_MS: '600000',
+    ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId, NETWORK_SECRET: secrets.networkSecret,
+    MASTER_KEY: secrets.masterKey.toString('hex'),
+  };
+  const readyLine = (l: string) => { try { const j = JSON.parse(l); return j.msg === 'ready' ? Number(j.readyMs) : false; } catch { return false; } };
+  log(`service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`);
+  const service = await startChild('src/main.ts', [], env, port, readyLine);
+  const workload = new Workload(seeded.cards);
+  const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections: a.connections };
+  await drive(service.url, workload, { ...load, seconds: warmSeconds });
+  const before = await (await fetch(`${service.url}/metrics`)).text();
+  const auth = await drive(service.url, workload, { ...load, seconds: a.seconds });
+  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  const rssMb = peakRssMb(service.proc.pid!);
+  const httpBatch = batchMean(before, metrics);
+  await stopChild(service);
+
+  // Start-up on the existing (now larger) database.
+  const again = await startChild('src/main.ts', [], env, port, readyLine);
+  await stopChild(again);
+
+  // The engine in process, with the batching the HTTP run had; then the bare database.
+  const inFlight = pgTarget ? a.connections : Math.max(1, Math.round(httpBatch));
+  const engineSeconds = a.quick ? 4 : 15;
+  log(`engine in process: ${inFlight} in flight, ${engineSeconds} s`);
+  const engine = await engineRun(databaseUrl, secrets, seeded.cards, { seconds: engineSeconds, inFlight, sync: a.sync });
+  log(`bare database: batch ${fmt(engine.meanBatch, 1)}, ${engineSeconds} s`);
+  const baselineTx = pgTarget
+    ? await barePostgres(a.db!, { seconds: engineSeconds, inFlight, poolSize: 10, accounts: Math.min(a.cards, 100_000) })
+    : await bareSqlite({ seconds: engineSeconds, batch: engine.meanBatch, sync: a.sync, accounts: Math.min(a.cards, 100_000) });
+
+  if (!a.keep) rmSync(dir, { recursive: true, force: true });
+  await pgTarget?.drop();
+
+  const result = {
+    authPerSec: Math.round(auth.perSec), baselineHttpPerSec: Math.round(baseHttp.perSec),
+    httpRatio: round(auth.perSec / baseHttp.perSec, 3), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms,
+    engineAuthPerSec: Math.round(engine.perSec), baselineTxPerSec: Math.round(baselineTx),
+    engineRatio: round(engine.perSec / baselineTx, 3), rssMb: round(rssMb, 1), cards: a.cards,
+  };
+  const rows: Array<[string, string]> = [
+    ['database', pgTarget ? 'PostgreSQL (pool 10, transaction per request)' : `SQLite WAL, synchronous=${a.sync}, group commit`],
+    ['cards / past authorizations', `${a.cards} / ${a.history} (seeded in ${seeded.seconds.toFixed(1)} s)`],
+    ['connections / seconds', `${a.connections} / ${a.seconds}`],
+    ['bare hono route', `${fmt(baseHttp.perSec)} req/s  p50 ${baseHttp.p50Ms} ms  p99 ${baseHttp.p99Ms} ms`],
+    ['authorizations over HTTP', `${fmt(auth.perSec)} auth/s  p50 ${auth.p50Ms} ms  p99 ${auth.p99Ms} ms  (non-2xx ${auth.non2xx}, errors ${auth.errors})`],
+    ['httpRatio', fmt(result.httpRatio, 3)],
+    ['mean requests per commit (HTTP)', fmt(httpBatch, 1)],
+    ['engine in process', `${fmt(engine.perSec)} auth/s, ${inFlight} in flight, mean batch ${fmt(engine.meanBatch, 1)}`],
+    ['bare database, same batching', `${fmt(baselineTx)} tx/s (one update + one insert each)`],
+    ['engineRatio', fmt(result.engineRatio, 3)],
+    ['service peak RSS', `${fmt(rssMb, 1)} MB`],
+    ['ready (existing database)', `${fmt(service.selfReportedReadyMs ?? NaN)} ms in process, ${fmt(service.readyMs)} ms from spawn; restart after the run: ${fmt(again.selfReportedReadyMs ?? NaN)} ms / ${fmt(again.readyMs)} ms`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function round(n: number, digits: number): number { const f = 10 ** digits; return Math.round(n * f) / f; }
+
+/** Mean batch size during the measured run (difference of two scrapes). */
+function batchMean(before: string, after: string): number {
+  const read = (t: string, s: string) => Number(new RegExp(`^db_group_commit_batch_size_${s} (\\S+)$`, 'm').exec(t)?.[1] ?? NaN);
+  const sum = read(after, 'sum') - read(before, 'sum');
+  const count = read(after, 'count') - read(before, 'count');
+  return count > 0 ? sum / count : histogramMean(after, 'db_group_commit_batch_size');
+}
+
+main().catch((error) => { process.stderr.write(`${error instanceof Error ? error.stack : error}\n`); process.exit(1); });

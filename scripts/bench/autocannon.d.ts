@@ -1,0 +1,11 @@
+declare module 'autocannon' {
+  interface Histogram { average: number; mean: number; p50: number; p90: number; p99: number; p99_9: number; max: number; min: number; total?: number }
+  interface Result {
+    requests: Histogram; latency: Histogram; duration: number; errors: number; timeouts: number; non2xx: number;
+    statusCodeStats: Record<string, { count: number }>;
+  }
+  interface Request { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (req: Request) => Request }
+  interface Options { url: string; connections?: number; duration?: number; requests?: Request[]; pipelining?: number; timeout?: number }
+  function autocannon(options: Options): Promise<Result> & { stop(): void };
+  export default autocannon;
+}

@@ -1,0 +1,52 @@
+// Runs a server as a child process (the real service, or the bare hono baseline) and watches it:
+// time to ready, peak RSS (VmHWM), /metrics.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Child { proc: ChildProcess; readyMs: number; selfReportedReadyMs?: number; url: string }
+
+export async function startChild(script: string, args: string[], env: Record<string, string>, port: number, readyLine: (line: string) => number | boolean): Promise<Child> {
+  const started = performance.now();
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d) => { stderr += String(d); });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (d: Buffer) => {
+      buffer += String(d);
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        const r = readyLine(line);
+        if (r === false) continue;
+        resolve({ proc, readyMs: performance.now() - started, selfReportedReadyMs: typeof r === 'number' ? r : undefined, url: `http://127.0.0.1:${port}` });
+        proc.stdout!.off('data', onData);
+        proc.stdout!.resume();
+        return;
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.on('exit', (code) => reject(new Error(`${script} exited (${code}) before ready: ${stderr.slice(-2000)}`)));
+  });
+}
+
+export function stopChild(child: Child): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.proc.exitCode !== null) return resolve(child.proc.exitCode);
+    child.proc.once('exit', (code) => resolve(code));
+    child.proc.kill('SIGTERM');
+  });
+}
+
+/** Peak resident set size of a running process, in MB. */
+export function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Sum and count of a Prometheus histogram, from the text format. */
+export function histogramMean(metrics: string, name: string): number {
+  const sum = Number(new RegExp(`^${name}_sum(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const count = Number(new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  return count > 0 ? sum / count : NaN;
+}

@@ -1,0 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedDatabase } from './seed.js';
+import { engineRun } from './bench/engine.js';
+const secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+const url = `sqlite:${dir}/b.db`;
+const s = await seedDatabase({ databaseUrl: url, cards: 10000, history: 0, secrets });
+const r = await engineRun(url, secrets, s.cards, { seconds: 5, inFlight: 30, sync: (process.env.SYNC as any) ?? 'FULL' });
+console.log(r);

@@ -1,0 +1,129 @@
+// Group commit (service/network/group-commit.ts): units of work that arrive together share one
+// transaction, each in its own savepoint; a failing unit is rolled back alone; nobody is answered
+// before the commit. Checked against a second connection that only sees committed data.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GroupCommit, groupCommitFor, type BatchStats } from '../../src/service/network/group-commit.js';
+import { openDatabase, type DbHandle, type Trx } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+import { backendUrl, createPgSchema, dropPgSchema, forEachBackend } from '../support/backends.js';
+import { Harness } from '../support/harness.js';
+
+forEachBackend((backend) => {
+  let handle: DbHandle;
+  let committed: (currency: string) => Promise<boolean>;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (backend === 'postgres') {
+      const schema = await createPgSchema();
+      handle = openDatabase(backendUrl('postgres')!, { pgSchema: schema, poolSize: 4 });
+      await migrate(handle);
+      // Another pooled connection: sees only what has been committed.
+      committed = async (c) => (await handle.db.selectFrom('fx_rates').select('currency').where('currency', '=', c).execute()).length === 1;
+      cleanup = async () => { await handle.close(); await dropPgSchema(schema); };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'isc-gc-'));
+      handle = openDatabase(`sqlite:${join(dir, 'gc.db')}`);
+      await migrate(handle);
+      const reader = new SqliteDatabase(join(dir, 'gc.db'), { readonly: true });
+      const probe = reader.prepare('select 1 from fx_rates where currency = ?');
+      committed = async (c) => probe.get(c) !== undefined;
+      cleanup = async () => { reader.close(); await handle.close(); rmSync(dir, { recursive: true, force: true }); };
+    }
+  });
+  afterAll(() => cleanup());
+
+  const insertRate = (currency: string) => (trx: Trx) =>
+    trx.insertInto('fx_rates').values({ currency, rate: '1', updated_at: 0 }).execute().then(() => currency);
+
+  describe('group commit', () => {
+    it('isolates a failing unit in its savepoint and answers each only after the commit', async () => {
+      const gc = new GroupCommit(handle);
+      const batches: BatchStats[] = [];
+      gc.observe((s) => batches.push(s));
+      const seenAtAnswer: Record<string, boolean> = {};
+      const answered = (c: string) => async () => { seenAtAnswer[c] = await committed(c); };
+      const failing = async (trx: Trx) => {
+        await insertRate('F02')(trx);
+        throw new Error('boom');
+      };
+      const results = await Promise.allSettled([
+        gc.run(insertRate('F01')).then(answered('F01')),
+        gc.run(failing),
+        gc.run(insertRate('F03')).then(answered('F03')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason.message).toBe('boom');
+      // One commit for the three, one of them rolled back.
+      expect(batches).toEqual([expect.objectContaining({ size: 3, failed: 1 })]);
+      // When each caller was answered, its row was already visible to another connection.
+      expect(seenAtAnswer).toEqual({ F01: true, F03: true });
+      expect(await committed('F02')).toBe(false);
+    });
+
+    it('a unique violation is retried once (the verb then finds what its twin wrote)', async () => {
+      const gc = new GroupCommit(handle);
+      await insertRate('T01')(handle.db as unknown as Trx);
+      let attempts = 0;
+      const twin = async (trx: Trx) => {
+        attempts++;
+        if (attempts === 1) return insertRate('T01')(trx);
+        return 'found the twin';
+      };
+      expect(await gc.run(twin)).toBe('found the twin');
+      expect(attempts).toBe(2);
+    });
+
+    it('property: whatever fails, exactly the units that succeeded are committed', async () => {
+      let round = 0;
+      await fc.assert(fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }), async (fails) => {
+        round++;
+        const gc = new GroupCommit(handle);
+        const codes = fails.map((_, i) => `P${round}_${i}`);
+        const results = await Promise.allSettled(codes.map((c, i) => gc.run(async (trx) => {
+          await insertRate(c)(trx);
+          if (fails[i]) throw new Error('fail');
+          return c;
+        })));
+        for (let i = 0; i < codes.length; i++) {
+          expect(results[i].status).toBe(fails[i] ? 'rejected' : 'fulfilled');
+          expect(await committed(codes[i])).toBe(!fails[i]);
+        }
+      }), { numRuns: 15 });
+    });
+  });
+
+  if (backend === 'sqlite') {
+    describe('group commit under the authorization route', () => {
+      let h: Harness;
+      beforeAll(async () => { h = await Harness.create({ backend }); });
+      afterAll(() => h.close());
+
+      it('authorizations arriving together share a commit with a failing neighbour, and all are approved', async () => {
+        const holder = await h.cardholder(200_000);
+        const gc = groupCommitFor(h.deps.handle);
+        const batches: BatchStats[] = [];
+        gc.observe((s) => batches.push(s));
+        const failing = gc.run(async (trx) => {
+          await insertRate('A01')(trx);
+          throw new Error('neighbour fails');
+        });
+        const answers = await Promise.all(Array.from({ length: 5 }, () => h.authorize(holder, { amount: 1_000 })));
+        await expect(failing).rejects.toThrow('neighbour fails');
+        for (const a of answers) expect(a.body).toMatchObject({ responseCode: '00', approved: true });
+        const batch = batches.find((b) => b.failed === 1)!;
+        expect(batch.size).toBeGreaterThan(1);
+        expect(await h.deps.handle.db.selectFrom('fx_rates').select('currency').where('currency', '=', 'A01').executeTakeFirst()).toBeUndefined();
+        const { db } = h.deps.handle;
+        const card = await db.selectFrom('cards').select('account_id').where('id', '=', holder.card.id).executeTakeFirstOrThrow();
+        const account = await db.selectFrom('card_accounts').selectAll().where('id', '=', card.account_id).executeTakeFirstOrThrow();
+        expect(account.held_fils).toBe(5_000);
+      });
+    });
+  }
+});

@@ -60,18 +60,19 @@ async function main() {
     jobs.stop();
     const http = server as import('node:http').Server;
     const idle = setInterval(() => http.closeIdleConnections?.(), 50);
-    const force = setTimeout(async () => {
+    let forced = false;
+    const force = setTimeout(() => {
+      forced = true;
       logger.warn({ graceMs: config.shutdownGraceMs }, 'grace period over, closing the remaining connections');
       http.closeAllConnections?.();
-      await deps.handle.close().catch(() => {});
-      process.exit(1);
+      setTimeout(() => process.exit(1), 2000).unref();
     }, config.shutdownGraceMs);
     force.unref();
     server.close(async () => {
       clearInterval(idle);
       await deps.handle.close();
-      logger.info({ drainMs: Math.round(performance.now() - since) }, 'stopped');
-      process.exit(0);
+      logger.info({ drainMs: Math.round(performance.now() - since), forced }, 'stopped');
+      process.exit(forced ? 1 : 0);
     });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

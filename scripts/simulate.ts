@@ -1,0 +1,143 @@
+// Network simulator (npm run simulate): against a running server, creates a fresh customer with
+// TOTP and a card (admin + online-banking APIs), reveals the card with a code, then sends signed
+// authorizations through every channel the card must refuse and past its limit, and prints each
+// decision in a table.
+//   npm run simulate -- [--url http://localhost:3000] [--key-id ID --secret S] [--admin-key K]
+//                       [--show-card]   also print the test card's PAN, expiry and CVV2
+//                       [--card-only]   only create the customer and card and print them (for curl by hand)
+import { randomBytes } from 'node:crypto';
+import { generate } from 'otplib';
+import { formatKd } from '../src/domain/money.js';
+import { call, isMain, parseArgs, resolveClientConfig, signedPost, type ClientConfig, type HttpAnswer } from './lib/client.js';
+
+export interface Scenario {
+  name: string;
+  amountFils: number;
+  /** Fields that make the request what it is (channel, entry mode, terminal…). */
+  request: Record<string, unknown>;
+  expect: string;
+}
+
+export interface SimulationRow {
+  scenario: string;
+  amountFils: number;
+  responseCode: string;
+  reason: string;
+  approved: boolean;
+  overLimit: boolean;
+  authCode: string;
+  expected: string;
+}
+
+const WEB = { posEntryMode: '812', posConditionCode: '59', mcc: '5732' };
+
+/** The story on a 100 KD card: web purchases of 90 KD, every refused channel, then the limit. */
+export const SCENARIOS: Scenario[] = [
+  { name: 'Web purchase (e-commerce, CVV2)', amountFils: 12_500, request: { ...WEB, merchantName: 'Gulf Books Online' }, expect: '00' },
+  { name: 'Web purchase, card on file (no CVV2)', amountFils: 4_750, request: { posEntryMode: '100', posConditionCode: '00', mcc: '4899', merchantName: 'StreamBox Subscription', cvv2: undefined }, expect: '00' },
+  { name: 'ATM withdrawal', amountFils: 20_000, request: { processingCode: '010000', mcc: '6011', posEntryMode: '051', posConditionCode: '00', terminalType: 'atm', pinPresent: true, merchantName: 'Bank ATM Salmiya', cvv2: undefined }, expect: '57' },
+  { name: 'Chip purchase at a shop (PIN)', amountFils: 8_000, request: { mcc: '5411', posEntryMode: '051', posConditionCode: '00', terminalType: 'pos', pinPresent: true, merchantName: 'City Supermarket', cvv2: undefined }, expect: '57' },
+  { name: 'Contactless purchase (tap)', amountFils: 3_000, request: { mcc: '5814', posEntryMode: '071', posConditionCode: '00', terminalType: 'pos', merchantName: 'Corner Cafe', cvv2: undefined }, expect: '57' },
+  { name: 'Phone as terminal (softpos tap)', amountFils: 2_500, request: { mcc: '5499', posEntryMode: '071', posConditionCode: '00', terminalType: 'softpos', merchantName: 'Market Stall', cvv2: undefined }, expect: '57' },
+  { name: 'Mail-order purchase', amountFils: 9_000, request: { mcc: '5964', posEntryMode: '012', posConditionCode: '08', merchantName: 'Catalogue Direct' }, expect: '57' },
+  { name: 'Web purchase', amountFils: 72_750, request: { ...WEB, mcc: '5311', merchantName: 'Souq Online' }, expect: '00' },
+  { name: 'Web purchase past the limit (the one exceed)', amountFils: 15_000, request: { ...WEB, mcc: '5942', merchantName: 'Kuwait Tickets' }, expect: '00 over limit' },
+  { name: 'Web purchase past the limit again', amountFils: 1_000, request: { ...WEB, mcc: '5942', merchantName: 'Kuwait Tickets' }, expect: '51' },
+];
+
+function must(answer: HttpAnswer, ok: number[], what: string): any {
+  if (!ok.includes(answer.status)) {
+    const code = typeof answer.body === 'object' && answer.body ? answer.body.code ?? answer.body.title : answer.body;
+    throw new Error(`${what} failed: HTTP ${answer.status} ${code ?? ''}`.trim());
+  }
+  return answer.body;
+}
+
+const totp = (secret: string, offsetSeconds = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSeconds });
+
+export interface Cardholder { customerId: string; username: string; token: string; cardId: string; maskedPan: string; pan: string; expiry: string; cvv2: string }
+
+/** A fresh customer, with TOTP enrolled and a 100 KD card, revealed with a step-up code. */
+export async function createCardholder(c: ClientConfig): Promise<Cardholder> {
+  if (!c.adminKey) throw new Error('No admin key: pass --admin-key, set ADMIN_API_KEY, or start the server once so that data/dev-keys.json exists.');
+  const admin = { authorization: `Bearer ${c.adminKey}` };
+  const username = `sim-${randomBytes(4).toString('hex')}`;
+  const password = `sim-${randomBytes(12).toString('hex')}`;
+  const customer = must(await call(`${c.url}/v1/admin/customers`, 'POST',
+    { username, password, name: 'Simulated Shopper', currentAccountBalance: 500_000 }, admin), [200, 201], 'create customer');
+  const session = must(await call(`${c.url}/v1/banking/sessions`, 'POST', { username, password }), [200, 201], 'log in');
+  const bearer = { authorization: `Bearer ${session.token}` };
+  const enrol = must(await call(`${c.url}/v1/banking/mfa/totp`, 'POST', {}, bearer), [200, 201], 'enrol TOTP');
+  must(await call(`${c.url}/v1/banking/mfa/totp/confirm`, 'POST', { otp: await totp(enrol.secret) }, bearer), [200, 201, 204], 'confirm TOTP');
+  const card = must(await call(`${c.url}/v1/banking/cards`, 'POST', { limit: 100_000 }, bearer), [200, 201], 'request a card');
+  // Each code is accepted once: the reveal uses the next time step (within the ±1 step tolerance).
+  const revealed = must(await call(`${c.url}/v1/banking/cards/${card.id}/reveal`, 'POST', { otp: await totp(enrol.secret, 30) }, bearer), [200], 'reveal the card');
+  return {
+    customerId: customer.id, username, token: session.token, cardId: card.id, maskedPan: card.maskedPan,
+    pan: revealed.pan, expiry: revealed.expiry, cvv2: revealed.cvv2,
+  };
+}
+
+let stanCounter = Math.floor(Math.random() * 900_000);
+function authorization(holder: Cardholder, s: Scenario): Record<string, unknown> {
+  stanCounter = (stanCounter + 1) % 1_000_000;
+  const stan = String(stanCounter).padStart(6, '0');
+  const body: Record<string, unknown> = {
+    mti: '0100', pan: holder.pan, expiry: holder.expiry, cvv2: holder.cvv2, processingCode: '000000',
+    amount: s.amountFils, currency: '414', transmissionTime: new Date().toISOString(), stan,
+    rrn: `${randomBytes(3).toString('hex').toUpperCase()}${stan}`, acquirerId: '412345',
+    merchantId: `SIM-${s.name.length}`, merchantCountry: 'KW', ...s.request,
+  };
+  for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
+  return body;
+}
+
+export function formatTable(rows: SimulationRow[]): string {
+  const header = ['#', 'scenario', 'amount', 'code', 'reason', 'decision', 'auth code'];
+  const lines = rows.map((r, i) => [
+    String(i + 1), r.scenario, formatKd(r.amountFils), r.responseCode, r.reason,
+    r.approved ? (r.overLimit ? 'APPROVED (over limit)' : 'APPROVED') : 'declined', r.authCode || '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((cell, i) => (i === 2 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n');
+}
+
+export async function simulate(c: ClientConfig, write: (text: string) => void = (t) => process.stdout.write(t), o: { showCard?: boolean; cardOnly?: boolean } = {}): Promise<SimulationRow[]> {
+  write(`Simulating the card network against ${c.url}\n`);
+  const holder = await createCardholder(c);
+  write(`Customer ${holder.username}: TOTP enrolled, card ${holder.maskedPan} (limit ${formatKd(100_000)}) issued and revealed with a code.\n`);
+  if (o.showCard || o.cardOnly) write(`  Test card: pan ${holder.pan}  expiry ${holder.expiry}  cvv2 ${holder.cvv2}\n`);
+  if (o.cardOnly) {
+    return [];
+  }
+  write('\n');
+
+  const rows: SimulationRow[] = [];
+  for (const s of SCENARIOS) {
+    const answer = await signedPost(c, '/v1/network/authorizations', authorization(holder, s));
+    const body = must(answer, [200], `authorization "${s.name}"`);
+    rows.push({
+      scenario: s.name, amountFils: s.amountFils, responseCode: body.responseCode, reason: body.reason,
+      approved: body.approved, overLimit: body.overLimit, authCode: body.authCode ?? '', expected: s.expect,
+    });
+  }
+  write(`${formatTable(rows)}\n\n`);
+
+  const card = must(await call(`${c.url}/v1/banking/cards/${holder.cardId}`, 'GET', undefined, { authorization: `Bearer ${holder.token}` }), [200], 'read the card');
+  write(`Card now: outstanding ${formatKd(card.outstanding)}, available ${formatKd(card.available)}, one-time exceed ${card.overLimit.used ? 'used' : 'unused'}.\n`);
+  const surprises = rows.filter((r) => `${r.responseCode}${r.overLimit ? ' over limit' : ''}` !== r.expected);
+  if (surprises.length) write(`Different from the default product's expectation: ${surprises.map((r) => r.scenario).join('; ')} (product settings changed?)\n`);
+  return rows;
+}
+
+if (isMain(import.meta.url)) {
+  const { flags } = parseArgs(process.argv.slice(2));
+  Promise.resolve()
+    .then(() => simulate(resolveClientConfig(flags), undefined, { showCard: flags['show-card'] === true, cardOnly: flags['card-only'] === true }))
+    .catch((error) => {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      process.stderr.write(`simulate: ${(error as Error).message}${cause ? ` (${cause}: is the server running?)` : ''}\n`);
+      process.exit(1);
+    });
+}

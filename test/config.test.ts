@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration (SPEC §8)', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBe('sqlite:./data/cards.db');
+    expect(c.env).toBe('development');
+    expect(c.demo).toBe(true);
+  });
+
+  it('accepts keys of any length outside production, and any NODE_ENV name', () => {
+    const c = loadConfig({ NODE_ENV: 'ci', ADMIN_API_KEY: 'admin', NETWORK_SECRET: 'short', DEMO: 'yes' });
+    expect(c.env).toBe('development');
+    expect(c.given.adminApiKey).toBe('admin');
+    expect(c.demo).toBe(true);
+  });
+
+  it('refuses short keys in production with a clear message, without echoing them', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY: 'admin-key' })).toThrow(ConfigError);
+    try { loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY: 'admin-key' }); } catch (e) {
+      expect((e as Error).message).toContain('ADMIN_API_KEY');
+      expect((e as Error).message).not.toContain('admin-key');
+    }
+  });
+
+  it('rejects a malformed MASTER_KEY, PORT or CARD_BIN with the variable named', () => {
+    expect(() => loadConfig({ MASTER_KEY: 'abc' })).toThrow(/MASTER_KEY/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ CARD_BIN: '12' })).toThrow(/CARD_BIN/);
+  });
+
+  it('decodes MASTER_KEY from hex and base64', () => {
+    const hex = 'ab'.repeat(32);
+    expect(loadConfig({ MASTER_KEY: hex }).given.masterKey?.length).toBe(32);
+    expect(loadConfig({ MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }).given.masterKey?.length).toBe(32);
+  });
+});

@@ -9,8 +9,10 @@ import { Metrics } from './http/ops/metrics.js';
 import { defaultProduct } from './domain/product.js';
 import { ensureBootstrapClient } from './service/admin/network-clients.js';
 import { LocalEventBus, type EventBus } from './service/events.js';
+import { startPgEventRelay } from './service/pg-events.js';
 import { openDatabase, type DbHandle, type DbOptions } from './store/db.js';
 import { migrate } from './store/migrate.js';
+import { withStartupLock } from './store/startup-lock.js';
 import { insertProductIfMissing } from './store/products.repository.js';
 
 export interface StartOptions {
@@ -28,22 +30,37 @@ export interface StartOptions {
 export async function startServices(o: StartOptions): Promise<AppDeps> {
   const clock = o.clock ?? systemClock;
   const handle = o.handle ?? openDatabase(o.config.databaseUrl, {
+    pgSchema: o.config.pgSchema,
     poolSize: o.config.pgPoolSize,
     statementTimeoutMs: o.config.pgStatementTimeoutMs,
     sqliteSynchronous: o.config.sqliteSynchronous,
     ...o.dbOptions,
   });
-  await migrate(handle, clock.now());
-  await ensureDataKeys(handle.db, o.secrets.masterKey, clock.now());
-  const keyring = await loadKeyring(handle.db, o.secrets.masterKey);
-  await insertProductIfMissing(handle.db, defaultProduct(o.config.cardBin), clock.now());
-  const deps: AppDeps = {
-    handle, keyring, clock, logger: o.logger, bankName: o.config.bankName,
-    events: o.events ?? new LocalEventBus(),
-    config: o.config,
-    adminApiKey: o.secrets.adminApiKey,
-    metrics: o.metrics === false ? undefined : new Metrics(handle),
-  };
-  await ensureBootstrapClient(deps, o.secrets.networkKeyId, o.secrets.networkSecret);
+  const events = o.events ?? new LocalEventBus();
+  // Instances starting together against one PostgreSQL database take turns here (startup-lock.ts).
+  const deps = await withStartupLock(handle, async () => {
+    await migrate(handle, clock.now());
+    await ensureDataKeys(handle.db, o.secrets.masterKey, clock.now());
+    const keyring = await loadKeyring(handle.db, o.secrets.masterKey);
+    await insertProductIfMissing(handle.db, defaultProduct(o.config.cardBin), clock.now());
+    const started: AppDeps = {
+      handle, keyring, clock, logger: o.logger, bankName: o.config.bankName, events,
+      config: o.config,
+      adminApiKey: o.secrets.adminApiKey,
+      metrics: o.metrics === false ? undefined : new Metrics(handle),
+    };
+    await ensureBootstrapClient(started, o.secrets.networkKeyId, o.secrets.networkSecret);
+    return started;
+  });
+  // On PostgreSQL, events reach cardholders connected to other instances (pg-events.ts).
+  if (handle.dialect === 'postgres' && events instanceof LocalEventBus) {
+    deps.eventRelay = await startPgEventRelay(handle, events, o.logger);
+  }
   return deps;
+}
+
+/** Stops what startServices started and closes the database. */
+export async function stopServices(deps: AppDeps): Promise<void> {
+  await deps.eventRelay?.stop();
+  await deps.handle.close();
 }

@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   DEMO: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BANK_NAME: z.string().default('Internet Shopping Bank'),
+  PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier').optional(),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
@@ -46,6 +47,8 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   bankName: string;
+  /** PostgreSQL schema to work in (search_path); created by the first migration if missing. */
+  pgSchema?: string;
   pgPoolSize: number;
   pgStatementTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
@@ -84,6 +87,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     demo,
     logLevel: e.LOG_LEVEL,
     bankName: e.BANK_NAME,
+    pgSchema: e.PG_SCHEMA,
     pgPoolSize: e.PG_POOL_SIZE,
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,

@@ -2,6 +2,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../config.js';
 import type { ServiceContext } from '../service/context.js';
+import type { EventRelay } from '../service/pg-events.js';
 import type { Metrics } from './ops/metrics.js';
 
 export interface StaffIdentity { id: string; name: string; role: 'admin' | 'ops' | 'auditor' }
@@ -22,4 +23,6 @@ export interface AppDeps extends ServiceContext {
   config: Config;
   adminApiKey: string;
   metrics?: Metrics;
+  /** The LISTEN/NOTIFY relay to other instances (PostgreSQL only); stopped by stopServices. */
+  eventRelay?: EventRelay;
 }

@@ -21,6 +21,14 @@ export class LocalEventBus implements EventBus {
   /** Delivers to local listeners only (used by the relay for events from other instances). */
   deliver(customerId: string): void { this.emitter.emit(customerId); }
 
+  /**
+   * Wakes every local listener: after the relay lost its connection it cannot know what it missed,
+   * so every stream re-reads (listeners treat an event as "look again", never as the data itself).
+   */
+  deliverAll(): void {
+    for (const name of this.emitter.eventNames()) this.emitter.emit(name);
+  }
+
   subscribe(customerId: string, listener: () => void): () => void {
     this.emitter.on(customerId, listener);
     return () => this.emitter.off(customerId, listener);

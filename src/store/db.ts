@@ -18,6 +18,8 @@ export interface DbHandle {
   /** The raw better-sqlite3 handle (SQLite only): for prepared hot-path statements. */
   sqlite?: SqliteDatabase.Database;
   pool?: pg.Pool;
+  /** The PostgreSQL schema this handle works in, when one was named (PG_SCHEMA, tests). */
+  pgSchema?: string;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,13 @@ export interface DbOptions {
 }
 
 // pg returns BIGINT as strings; every BIGINT here is fils or epoch ms, well inside 2^53.
-pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+// sum() over BIGINT is NUMERIC in PostgreSQL (an integer on SQLite). The schema has no NUMERIC
+// column (rates are TEXT), so every NUMERIC we read is such a sum of fils: also a safe integer.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+/** A PostgreSQL schema name we are willing to put into search_path and DDL unquoted. */
+export const PG_SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function openDatabase(url: string, options: DbOptions = {}): DbHandle {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, options);
@@ -82,6 +90,9 @@ export function cachingStatements(sqlite: SqliteDatabase.Database) {
 }
 
 function openPostgres(url: string, options: DbOptions): DbHandle {
+  if (options.pgSchema && !PG_SCHEMA_PATTERN.test(options.pgSchema)) {
+    throw new Error(`PostgreSQL schema name "${options.pgSchema}" must match ${PG_SCHEMA_PATTERN}`);
+  }
   const pgOptions: string[] = [];
   if (options.pgSchema) pgOptions.push(`-c search_path=${options.pgSchema}`);
   if (options.statementTimeoutMs) pgOptions.push(`-c statement_timeout=${options.statementTimeoutMs}`);
@@ -92,7 +103,7 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
-    db, dialect: 'postgres', pool,
+    db, dialect: 'postgres', pool, pgSchema: options.pgSchema,
     async close() { await db.destroy(); },
   };
 }

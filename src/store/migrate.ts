@@ -21,8 +21,16 @@ export function splitStatements(text: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Brings the database to SCHEMA_VERSION. Not safe to run from two processes at once by itself:
+ * callers hold the start-up lock (store/startup-lock.ts), as bootstrap and scripts/migrate.ts do.
+ */
 export async function migrate(handle: DbHandle, now = Date.now()): Promise<{ version: number; created: boolean }> {
   const { db } = handle;
+  if (handle.dialect === 'postgres' && handle.pgSchema) {
+    // The name was checked against PG_SCHEMA_PATTERN when the handle was opened.
+    await sql.raw(`create schema if not exists ${handle.pgSchema}`).execute(db);
+  }
   const exists = await tableExists(handle, 'schema_migrations');
   if (!exists) {
     await db.transaction().execute(async (trx) => {

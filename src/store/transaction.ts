@@ -2,7 +2,8 @@
 import type { DbHandle, Trx } from './db.js';
 
 const RETRYABLE_PG_CODES = new Set(['40001', '40P01']); // serialization failure, deadlock
-const MAX_ATTEMPTS = 5;
+/** Attempts in all, the first included: a retry storm cannot run away. */
+export const MAX_ATTEMPTS = 5;
 
 export async function inTransaction<T>(handle: Pick<DbHandle, 'db'>, work: (trx: Trx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

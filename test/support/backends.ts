@@ -14,8 +14,20 @@ export function backends(): Backend[] {
   return process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
+/**
+ * Test schemas are named t_<run>_<random>, <run> being the run's start time in base-36 ms (set by
+ * global-setup.ts): the run's teardown drops whatever its files left behind, and any run's
+ * setup drops schemas of runs older than STALE_SCHEMA_MS (a run that was killed).
+ */
+export const TEST_SCHEMA_PATTERN = /^t_([0-9a-z]{8,9})_[0-9a-f]{12}$/;
+export const STALE_SCHEMA_MS = 3 * 60 * 60 * 1000;
+
+export function testRunId(): string {
+  return process.env.TEST_RUN_ID ?? Date.now().toString(36);
+}
+
 export async function createPgSchema(): Promise<string> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const schema = `t_${testRunId()}_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await client.connect();
   try { await client.query(`create schema ${schema}`); } finally { await client.end(); }
@@ -26,6 +38,23 @@ export async function dropPgSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await client.connect();
   try { await client.query(`drop schema if exists ${schema} cascade`); } finally { await client.end(); }
+}
+
+/** Drops this run's schemas (all of them when `runId` is given) and those of runs long gone. */
+export async function dropLeftoverPgSchemas(url: string, runId?: string, nowMs = Date.now()): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const rows = (await client.query<{ name: string }>(`select nspname as name from pg_namespace where nspname like 't\\_%'`)).rows;
+    const doomed = rows.map((r) => r.name).filter((name) => {
+      const run = TEST_SCHEMA_PATTERN.exec(name)?.[1];
+      return run !== undefined && (run === runId || nowMs - parseInt(run, 36) > STALE_SCHEMA_MS);
+    });
+    for (const name of doomed) await client.query(`drop schema if exists ${name} cascade`);
+    return doomed;
+  } finally {
+    await client.end();
+  }
 }
 
 /**

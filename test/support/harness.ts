@@ -53,7 +53,10 @@ export class Harness {
     return h;
   }
 
-  close(): Promise<void> { return this.cleanup(); }
+  async close(): Promise<void> {
+    await this.deps.eventRelay?.stop();
+    return this.cleanup();
+  }
 
   // ---- raw HTTP through the app ----
   async request(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; raw?: string } = {}) {

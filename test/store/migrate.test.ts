@@ -1,0 +1,87 @@
+// schema.sql applies unchanged on both backends, records its version, and builds every table and
+// index it declares; instances starting together on one PostgreSQL database build it once.
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServices } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { currentVersion, migrate, SCHEMA_VERSION, splitStatements } from '../../src/store/migrate.js';
+import { forEachBackend } from '../support/backends.js';
+import { freshDatabase, type FreshDatabase } from '../support/databases.js';
+import { indexesDeclaredIn, namedIndexes, databaseShape } from '../support/introspect.js';
+
+const SCHEMA_SQL = readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
+
+forEachBackend((backend) => {
+  let fresh: FreshDatabase;
+  afterEach(() => fresh?.close());
+
+  describe('building a new database from schema.sql', () => {
+    it('creates every table, records the schema version, and a second run changes nothing', async () => {
+      fresh = await freshDatabase(backend);
+      const first = await migrate(fresh.handle, 1_700_000_000_000);
+      expect(first).toEqual({ version: SCHEMA_VERSION, created: true });
+      expect(SCHEMA_VERSION).toBe(MIGRATIONS[MIGRATIONS.length - 1].version);
+      const rows = await fresh.handle.db.selectFrom('schema_migrations').selectAll().execute();
+      expect(rows).toEqual([{ version: SCHEMA_VERSION, name: 'schema.sql', applied_at: 1_700_000_000_000 }]);
+
+      const declared = [...SCHEMA_SQL.matchAll(/CREATE TABLE (\w+)/g)].map((m) => m[1]).sort();
+      expect(Object.keys(await databaseShape(fresh.handle)).sort()).toEqual(declared);
+
+      expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
+      expect(await currentVersion(fresh.handle)).toBe(SCHEMA_VERSION);
+      expect(await fresh.handle.db.selectFrom('schema_migrations').selectAll().execute()).toHaveLength(1);
+    });
+
+    it('creates every named index, unique where schema.sql says so', async () => {
+      fresh = await freshDatabase(backend);
+      await migrate(fresh.handle);
+      const actual = await namedIndexes(fresh.handle);
+      const declared = indexesDeclaredIn(SCHEMA_SQL);
+      expect(Object.keys(declared).length).toBeGreaterThan(10);
+      for (const [name, unique] of Object.entries(declared)) expect({ name, unique: actual[name] }).toEqual({ name, unique });
+    });
+
+    it('is a failed, empty migration when a statement breaks: nothing half-built is left', async () => {
+      fresh = await freshDatabase(backend);
+      // The whole of schema.sql runs in one transaction (DDL is transactional on both backends).
+      const statements = splitStatements(SCHEMA_SQL);
+      expect(statements.length).toBeGreaterThan(20);
+      await expect(fresh.handle.db.transaction().execute(async (trx) => {
+        for (const s of statements.slice(0, 5)) await sql.raw(s).execute(trx);
+        throw new Error('broken statement');
+      })).rejects.toThrow('broken statement');
+      expect(await databaseShape(fresh.handle)).toEqual({});
+    });
+  });
+
+  if (backend === 'postgres') {
+    describe('instances starting together on an empty PostgreSQL schema', () => {
+      it('build the schema, data keys, product and network client exactly once', async () => {
+        fresh = await freshDatabase(backend);
+        const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+        const secrets = { adminApiKey: 'a'.repeat(32), networkKeyId: 'net_boot', networkSecret: 'n'.repeat(32), masterKey: randomBytes(32) };
+        const logger = createLogger('silent');
+        // Pools of one connection: the start-up lock must not need a second one from the pool.
+        const instances = await Promise.all([1, 2, 3].map(() =>
+          startServices({ config, secrets, logger, handle: fresh.open({ poolSize: 1 }), metrics: false })));
+        try {
+          const db = fresh.handle.db;
+          const keys = await db.selectFrom('data_keys').select('purpose').execute();
+          expect(keys.map((k) => k.purpose).sort()).toEqual(['cvv', 'fingerprint', 'pan']);
+          expect(await db.selectFrom('products').select('code').execute()).toHaveLength(1);
+          expect(await db.selectFrom('network_clients').select('key_id').execute()).toEqual([{ key_id: 'net_boot' }]);
+          expect(await currentVersion(fresh.handle)).toBe(SCHEMA_VERSION);
+          // Same keys everywhere: one instance finds the fingerprint another computes.
+          const pan = '4657810000000018';
+          expect(new Set(instances.map((d) => d.keyring.fingerprint(pan))).size).toBe(1);
+        } finally {
+          for (const d of instances) await d.eventRelay?.stop();
+        }
+      });
+    });
+  }
+});

@@ -14,6 +14,8 @@ import type { LocalEventBus } from './events.js';
 
 export interface EventRelay {
   readonly channel: string;
+  /** Names this instance in payloads and in pg_stat_activity (application_name isc-events-<id>). */
+  readonly instanceId: string;
   stop(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ export async function startPgEventRelay(handle: DbHandle, bus: LocalEventBus, lo
   };
 
   async function connect(): Promise<void> {
-    const client = new pg.Client(pool.options);
+    const client = new pg.Client({ ...pool.options, application_name: `isc-events-${instanceId}` });
     client.on('notification', onNotification);
     client.on('error', (error) => { log.warn({ err: error }, 'listener connection failed'); drop(client); });
     client.on('end', () => drop(client));
@@ -104,12 +106,14 @@ export async function startPgEventRelay(handle: DbHandle, bus: LocalEventBus, lo
     reconnectTimer.unref();
   }
 
-  // Publishes of one tick go out together: a burst of authorizations costs one round trip.
+  // Publishes of one tick go out together (a burst of authorizations costs one round trip), and
+  // flushes run one after another, so other instances hear this one's events in publish order.
   let pending = new Set<string>();
   let scheduled: Promise<void> | null = null;
   let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     const ids = pending;
+    if (!ids.size) return;
     pending = new Set();
     try {
       await pool.query('select pg_notify($1, p) from unnest($2::text[]) as p', [channel, encodePayloads(instanceId, ids)]);
@@ -121,7 +125,7 @@ export async function startPgEventRelay(handle: DbHandle, bus: LocalEventBus, lo
     pending.add(customerId);
     scheduled ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       scheduled = null;
-      inFlight = flush();
+      inFlight = inFlight.then(flush);
       return inFlight;
     });
   };
@@ -129,7 +133,7 @@ export async function startPgEventRelay(handle: DbHandle, bus: LocalEventBus, lo
   await connect();
   log.debug('listening');
   return {
-    channel,
+    channel, instanceId,
     async stop() {
       stopping = true;
       bus.onPublish = null;

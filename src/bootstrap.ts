@@ -54,13 +54,12 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
   });
   // On PostgreSQL, events reach cardholders connected to other instances (pg-events.ts).
   if (handle.dialect === 'postgres' && events instanceof LocalEventBus) {
-    deps.eventRelay = await startPgEventRelay(handle, events, o.logger);
+    const relay = await startPgEventRelay(handle, events, o.logger);
+    deps.eventRelay = relay;
+    // Closing the database is how every caller (main, scripts, test servers) shuts down: the
+    // relay's own connection goes with it.
+    const closeDatabase = handle.close.bind(handle);
+    handle.close = async () => { await relay.stop(); await closeDatabase(); };
   }
   return deps;
-}
-
-/** Stops what startServices started and closes the database. */
-export async function stopServices(deps: AppDeps): Promise<void> {
-  await deps.eventRelay?.stop();
-  await deps.handle.close();
 }

@@ -70,7 +70,7 @@ async function main() {
     force.unref();
     server.close(async () => {
       clearInterval(idle);
-      await deps.handle.close();
+      await deps.handle.close(); // and the LISTEN/NOTIFY relay with it
       logger.info({ drainMs: Math.round(performance.now() - since), forced }, 'stopped');
       process.exit(forced ? 1 : 0);
     });

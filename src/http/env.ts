@@ -23,6 +23,6 @@ export interface AppDeps extends ServiceContext {
   config: Config;
   adminApiKey: string;
   metrics?: Metrics;
-  /** The LISTEN/NOTIFY relay to other instances (PostgreSQL only); stopped by stopServices. */
+  /** The LISTEN/NOTIFY relay to other instances (PostgreSQL only); stopped when the handle closes. */
   eventRelay?: EventRelay;
 }

@@ -135,6 +135,7 @@ export async function startPgEventRelay(handle: DbHandle, bus: LocalEventBus, lo
   return {
     channel, instanceId,
     async stop() {
+      if (stopping) return;
       stopping = true;
       bus.onPublish = null;
       if (reconnectTimer) clearTimeout(reconnectTimer);

@@ -84,9 +84,23 @@ forEachBackend((backend) => {
       unsubscribe();
     }
 
-    it('bootstrap started a relay on instance A', () => {
+    const listeners = async (instanceId: string) => (await sql<{ n: number }>`select count(*)::int as n
+      from pg_stat_activity where application_name = ${`isc-events-${instanceId}`}`.execute(a.deps.handle.db)).rows[0].n;
+
+    it('bootstrap started a relay on instance A, and closing the database stops it', async () => {
       expect(a.deps.eventRelay?.channel).toBe(`isc_events_${a.deps.handle.pgSchema}`);
       expect(b.eventRelay!.instanceId).not.toBe(a.deps.eventRelay!.instanceId);
+      const c = await Harness.create({ backend });
+      const id = c.deps.eventRelay!.instanceId;
+      expect(await listeners(id)).toBe(1);
+      await c.close(); // closes the database handle, as every shutdown path does
+      // The server process behind a closed connection leaves pg_stat_activity a moment later.
+      let left = 1;
+      for (let i = 0; i < 100 && left > 0; i++) {
+        left = await listeners(id);
+        if (left) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(left).toBe(0);
     });
 
     it('an authorization answered by A wakes the cardholder\'s stream on B, and A hears its own event once', async () => {

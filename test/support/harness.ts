@@ -53,10 +53,7 @@ export class Harness {
     return h;
   }
 
-  async close(): Promise<void> {
-    await this.deps.eventRelay?.stop();
-    return this.cleanup();
-  }
+  close(): Promise<void> { return this.cleanup(); }
 
   // ---- raw HTTP through the app ----
   async request(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; raw?: string } = {}) {

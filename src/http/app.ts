@@ -13,6 +13,7 @@ import { secureResponseHeaders } from './middleware/secure-headers.js';
 import { requestContext } from '../request-context.js';
 import { registerNetworkRoutes } from './network/index.js';
 import { registerOpsRoutes } from './ops/index.js';
+import { registerStatementPage } from './statements/page.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerNetworkRoutes(app, deps);
   registerBankingRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerStatementPage(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Online-banking session token' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'Admin or staff key' });

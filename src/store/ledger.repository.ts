@@ -2,7 +2,8 @@
 // transfer naming it. Ledger account names:
 //   card:<cardAccountId>   the cardholder's receivable (debit = more owed)
 //   network:settlement     what we owe the card network for purchases
-//   current:<id>           the customer's current account at the bank
+//   current:<id>           the customer's current account at the bank (credit = the bank owes more)
+//   bank:opening-balances  where current-account balances given at customer creation come from
 import { newId } from '../ids.js';
 import type { Executor } from './db.js';
 import { param, prepared } from './prepared.js';
@@ -11,6 +12,7 @@ import type { LedgerTransfer } from './schema.js';
 export const cardLedger = (accountId: string) => `card:${accountId}`;
 export const currentLedger = (currentAccountId: string) => `current:${currentAccountId}`;
 export const NETWORK_SETTLEMENT = 'network:settlement';
+export const BANK_OPENING_BALANCES = 'bank:opening-balances';
 
 export interface TransferInput {
   accountId: string | null;

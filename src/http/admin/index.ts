@@ -5,6 +5,7 @@ import { adminAddressRateLimit, adminKeyRateLimit } from '../middleware/rate-lim
 import { registerAdminCards } from './cards.js';
 import { registerAdminCustomers } from './customers.js';
 import { registerAdminFxRates } from './fx-rates.js';
+import { registerAdminMoney } from './money.js';
 import { registerAdminNetworkClients } from './network-clients.js';
 import { registerAdminProducts } from './products.js';
 import { registerAdminStaffKeys } from './staff-keys.js';
@@ -19,4 +20,5 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerAdminCards(app, deps);
   registerAdminNetworkClients(app, deps);
   registerAdminStaffKeys(app, deps);
+  registerAdminMoney(app, deps);
 }

@@ -4,6 +4,7 @@ import { bankingSession } from '../middleware/banking-session.js';
 import { loginRateLimit, sensitiveBankingRateLimit } from '../middleware/rate-limit.js';
 import { registerBankingCards } from './cards.js';
 import { registerBankingMfa } from './mfa.js';
+import { registerBankingMoney } from './money.js';
 import { registerBankingSessions } from './sessions.js';
 import { registerBankingThreeDs } from './three-ds.js';
 
@@ -23,4 +24,5 @@ export function registerBankingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerBankingMfa(app, deps);
   registerBankingCards(app, deps);
   registerBankingThreeDs(app, deps);
+  registerBankingMoney(app, deps);
 }

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../env.js';
 import { networkSignature } from '../middleware/network-signature.js';
 import { registerAuthorizations } from './authorizations.js';
+import { registerClearings } from './clearings.js';
 import { registerReversals } from './reversals.js';
 import { registerThreeDs } from './three-ds.js';
 
@@ -10,4 +11,5 @@ export function registerNetworkRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerAuthorizations(app, deps);
   registerReversals(app, deps);
   registerThreeDs(app, deps);
+  registerClearings(app, deps);
 }

@@ -63,3 +63,19 @@ export const ReversalResponseSchema = z.object({
   reversedAmount: z.number().int(),
   remainingAmount: z.number().int().optional(),
 }).openapi('ReversalResponse');
+
+export const ClearingBatchSchema = z.object({
+  records: z.array(z.unknown()).max(200_000).openapi({
+    description: 'Clearing records: { pan?, rrn, authCode?, acquirerId, amount, currency, processingCode, mcc, merchantName }. '
+      + 'Each is validated on its own; a malformed one is answered `rejected` with code 30.',
+  }),
+}).openapi('ClearingBatch');
+
+export const ClearingResultsSchema = z.object({
+  results: z.array(z.object({
+    index: z.number().int(),
+    status: z.enum(['posted', 'duplicate', 'posted_unmatched', 'rejected']),
+    transactionId: z.string().optional(),
+    code: z.string().optional().openapi({ description: 'ISO response code of a rejected record: 30 format, 12 currency, 13 amount, 14 card, 25 no original, 57 not permitted' }),
+  })),
+}).openapi('ClearingResults');

@@ -2,6 +2,7 @@
 import { hashPassword } from '../../crypto/password.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
+import { BANK_OPENING_BALANCES, currentLedger, insertPosted } from '../../store/ledger.repository.js';
 import { inTransaction, isUniqueViolation } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { notFound, ServiceError } from '../errors.js';
@@ -22,6 +23,11 @@ export async function createCustomer(ctx: ServiceContext, input: NewCustomer, ac
       await trx.insertInto('current_accounts').values({
         id: currentAccountId, customer_id: id, balance_fils: input.currentAccountBalance, currency: 'KWD', created_at: nowMs,
       }).execute();
+      // The opening balance enters the ledger too, so every current-account balance is the sum of its entries.
+      if (input.currentAccountBalance > 0) {
+        await insertPosted(trx, { accountId: null, debit: BANK_OPENING_BALANCES, credit: currentLedger(currentAccountId),
+          amountFils: input.currentAccountBalance, reference: `opening:${currentAccountId}`, nowMs });
+      }
       await appendAudit(trx, ctx.handle.dialect, {
         stream: 'global', actorType: actor.type, actorId: actor.id, sourceIp: actor.ip, action: 'customer.created',
         subject: id, after: { username: input.username, currentAccountId, balanceFils: input.currentAccountBalance }, nowMs,

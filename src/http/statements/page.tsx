@@ -1,0 +1,76 @@
+// The printable statement (SPEC §5): a small server-rendered page over the same service as the
+// JSON API, for the banking session cookie (or a bearer token). The web pages link to it.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { formatKd, type Language } from '../../domain/money.js';
+import { MONTH_PATTERN } from '../../domain/statement.js';
+import { getStatement, type Statement } from '../../service/banking/statement.js';
+import { ServiceError } from '../../service/errors.js';
+import type { AppDeps, AppEnv } from '../env.js';
+import { bankingSession } from '../middleware/banking-session.js';
+
+const TEXT: Record<Language, Record<string, string>> = {
+  en: { title: 'Card statement', month: 'Month', opening: 'Opening balance', closing: 'Closing balance', date: 'Date',
+    description: 'Description', amount: 'Amount (KD)', none: 'No posted movements this month.', print: 'Print',
+    note: 'Positive amounts add to what you owe; negative amounts (refunds, payments) reduce it. Times are Kuwait time.' },
+  ar: { title: 'كشف حساب البطاقة', month: 'الشهر', opening: 'الرصيد الافتتاحي', closing: 'الرصيد الختامي', date: 'التاريخ',
+    description: 'الوصف', amount: 'المبلغ (د.ك)', none: 'لا توجد حركات مرحّلة هذا الشهر.', print: 'طباعة',
+    note: 'المبالغ الموجبة تزيد ما عليك، والسالبة (الاستردادات والدفعات) تنقصه. الأوقات بتوقيت الكويت.' },
+};
+
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#111}
+table{width:100%;border-collapse:collapse}th,td{padding:.4rem;border-bottom:1px solid #ddd;text-align:start}
+td.amount,th.amount{text-align:end;font-variant-numeric:tabular-nums}.totals{margin:1rem 0}
+@media print{button{display:none}}`;
+
+const kd = (fils: number) => formatKd(fils, 'en').replace('KD ', '');
+
+function StatementPage({ s }: { s: Statement }) {
+  const t = TEXT[s.language];
+  return (
+    <html lang={s.language} dir={s.language === 'ar' ? 'rtl' : 'ltr'}>
+      <head>
+        <meta charset="utf-8" />
+        <title>{`${t.title} ${s.month}`}</title>
+        <style>{STYLE}</style>
+      </head>
+      <body>
+        <h1>{t.title}</h1>
+        <p>{t.month}: <strong>{s.month}</strong></p>
+        <p class="totals">{t.opening}: <strong data-testid="opening">{kd(s.openingBalance)}</strong></p>
+        {s.lines.length === 0 ? <p>{t.none}</p> : (
+          <table>
+            <thead><tr><th>{t.date}</th><th>{t.description}</th><th class="amount">{t.amount}</th></tr></thead>
+            <tbody>
+              {s.lines.map((l) => (
+                <tr><td>{l.date}</td><td>{l.description}</td><td class="amount">{kd(l.amount)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <p class="totals">{t.closing}: <strong data-testid="closing">{kd(s.closingBalance)}</strong></p>
+        <p><small>{t.note}</small></p>
+        <button type="button" onclick="window.print()">{t.print}</button>
+      </body>
+    </html>
+  );
+}
+
+export function registerStatementPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const session = bankingSession(deps);
+  app.use('/statements/*', async (c, next) => {
+    try {
+      await session(c, next);
+    } catch (error) {
+      // A visitor without a session is sent to sign in, as on every other page.
+      if (error instanceof ServiceError && error.status === 401) return c.redirect('/login', 302);
+      throw error;
+    }
+  });
+  app.get('/statements/:cardId/:month', async (c) => {
+    const month = c.req.param('month');
+    if (!MONTH_PATTERN.test(month)) throw new ServiceError('not_found', 'No such statement.');
+    const statement = await getStatement(deps, c.get('customerId'), c.req.param('cardId'), month);
+    c.header('Cache-Control', 'no-store');
+    return c.html(<StatementPage s={statement} />);
+  });
+}

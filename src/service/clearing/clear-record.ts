@@ -1,0 +1,142 @@
+// Posts one clearing record (SPEC §5) inside the caller's transaction.
+//   sale   — matches its authorization by acquirerId + rrn (+ authCode), converts the final amount
+//            at the rate in force now (the clearing day's), releases what is still held and posts;
+//            with no authorization it still posts to the PAN's account, flagged for review.
+//   refund — credits the account (network:settlement → card) and is simply posted.
+// A repeat (same acquirerId + rrn + processingCode) posts nothing: clearings.record_key is unique.
+import { CLEARING_REJECT, clearingKind, clearingRecordKey, type ClearingRejectReason } from '../../domain/clearing.js';
+import { findCurrency } from '../../domain/currencies.js';
+import { toBillingFils, type Conversion } from '../../domain/fx.js';
+import { formatKd } from '../../domain/money.js';
+import { isValidPan } from '../../domain/pan.js';
+import { newId } from '../../ids.js';
+import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { findCardByFingerprint, lockAccount } from '../../store/cards.repository.js';
+import type { Trx } from '../../store/db.js';
+import { findRate } from '../../store/fx.repository.js';
+import { cardLedger, insertPosted, NETWORK_SETTLEMENT, voidPending } from '../../store/ledger.repository.js';
+import { addNotification } from '../../store/notifications.repository.js';
+import { findProduct } from '../../store/products.repository.js';
+import type { Authorization, CardAccount } from '../../store/schema.js';
+import type { ServiceContext } from '../context.js';
+import type { ClearingRecord, ClearingResult } from './record.js';
+
+export interface ClearRecordOutcome { result: Omit<ClearingResult, 'index'>; notify: string[] }
+
+const rejected = (reason: ClearingRejectReason): ClearRecordOutcome =>
+  ({ result: { status: 'rejected', code: CLEARING_REJECT[reason] }, notify: [] });
+
+/** The authorization a record settles: approved, same acquirer and RRN, same auth code if given. */
+async function findAuthorization(trx: Trx, r: ClearingRecord): Promise<Authorization | undefined> {
+  let q = trx.selectFrom('authorizations').selectAll()
+    .where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.rrn).where('approved', '=', 1);
+  if (r.authCode) q = q.where('auth_code', '=', r.authCode);
+  return q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+async function accountIdForPan(trx: Trx, ctx: ServiceContext, pan: string | undefined): Promise<string | null> {
+  if (!pan || !isValidPan(pan)) return null;
+  const card = await findCardByFingerprint(trx, ctx.keyring.fingerprint(pan));
+  return card?.account_id ?? null;
+}
+
+async function convert(trx: Trx, account: CardAccount, r: ClearingRecord): Promise<Conversion | null> {
+  const currency = findCurrency(r.currency);
+  if (!currency || currency.numeric !== r.currency) return null;
+  if (currency.alpha === 'KWD') return toBillingFils(r.amount, currency, '1', 0);
+  const rate = await findRate(trx, currency.numeric);
+  if (!rate) return null;
+  const product = (await findProduct(trx, account.product_code))!;
+  return toBillingFils(r.amount, currency, rate, product.fxMarkupBps);
+}
+
+export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingRecord, networkClient: string): Promise<ClearRecordOutcome> {
+  const nowMs = ctx.clock.now();
+  const kind = clearingKind(r.processingCode);
+  if (!kind) return rejected('transaction_not_permitted');
+  if (r.amount <= 0) return rejected('invalid_amount');
+  const recordKey = clearingRecordKey(r);
+  const seen = await trx.selectFrom('clearings').select('id').where('record_key', '=', recordKey).executeTakeFirst();
+  if (seen) return { result: { status: 'duplicate', transactionId: seen.id }, notify: [] };
+
+  const matched = await findAuthorization(trx, r);
+  const accountId = matched?.account_id ?? await accountIdForPan(trx, ctx, r.pan);
+  if (!accountId) return rejected(r.pan ? 'invalid_card' : 'unknown_original');
+  const account = (await lockAccount(trx, ctx.handle.dialect, accountId))!;
+  // Re-read under the account lock: a reversal or the expiry job may have moved it meanwhile.
+  const auth = matched
+    ? (await trx.selectFrom('authorizations').selectAll().where('id', '=', matched.id).executeTakeFirst())!
+    : undefined;
+  // A second instance may have posted the same record while we waited for the lock.
+  const raced = await trx.selectFrom('clearings').select('id').where('record_key', '=', recordKey).executeTakeFirst();
+  if (raced) return { result: { status: 'duplicate', transactionId: raced.id }, notify: [] };
+  const conversion = await convert(trx, account, r);
+  if (!conversion) return rejected('unsupported_currency');
+
+  const id = newId('clr', nowMs);
+  const posting = kind === 'refund'
+    ? await postRefund(trx, { id, account, amountFils: conversion.billingFils, nowMs })
+    : await postSale(trx, { id, account, auth, amountFils: conversion.billingFils, nowMs });
+  const status = kind === 'sale' && !auth ? 'posted_unmatched' : 'posted';
+  await trx.insertInto('clearings').values({
+    id, account_id: account.id, authorization_id: auth?.id ?? null, record_key: recordKey, status,
+    processing_code: r.processingCode, amount: r.amount, currency: r.currency, billing_fils: conversion.billingFils,
+    fx_rate: conversion.rate, difference_fils: posting.differenceFils, mcc: r.mcc, merchant_name: r.merchantName,
+    needs_review: posting.needsReview ? 1 : 0, created_at: nowMs,
+  }).execute();
+  await appendAudit(trx, ctx.handle.dialect, {
+    stream: auditStreamForAccount(account.id), actorType: 'network', actorId: networkClient,
+    action: kind === 'refund' ? 'clearing.refund_posted' : `clearing.${status}`, subject: id,
+    after: { authorizationId: auth?.id ?? null, billingFils: conversion.billingFils, rate: conversion.rate,
+      releasedHoldFils: posting.releasedFils, differenceFils: posting.differenceFils, needsReview: posting.needsReview },
+    nowMs,
+  });
+  const notify = kind === 'refund' ? await notifyRefund(trx, account, r, conversion.billingFils, nowMs) : [];
+  return { result: { status, transactionId: id }, notify };
+}
+
+interface SaleArgs { id: string; account: CardAccount; auth: Authorization | undefined; amountFils: number; nowMs: number }
+interface Posting { releasedFils: number; differenceFils: number | null; needsReview: boolean }
+
+/**
+ * Releases whatever the authorization still holds and posts the final amount. The difference is
+ * final minus what was still held (a late clearing of an expired hold differs by its whole amount).
+ * A clearing of a fully reversed authorization still posts (the network's rule) but leaves the
+ * authorization `reversed` and asks for review.
+ */
+async function postSale(trx: Trx, a: SaleArgs): Promise<Posting> {
+  const { account, auth, nowMs } = a;
+  let releasedFils = 0;
+  if (auth?.status === 'pending' && auth.hold_transfer_id) {
+    releasedFils = await voidPending(trx, auth.hold_transfer_id, `clearing:${a.id}`, nowMs);
+  }
+  if (auth && auth.status !== 'reversed') {
+    await trx.updateTable('authorizations').set({ status: 'cleared', hold_fils: 0, hold_transfer_id: null, updated_at: nowMs })
+      .where('id', '=', auth.id).execute();
+  }
+  await insertPosted(trx, { accountId: account.id, debit: cardLedger(account.id), credit: NETWORK_SETTLEMENT,
+    amountFils: a.amountFils, reference: `clearing:${a.id}`, nowMs });
+  await trx.updateTable('card_accounts').set({
+    posted_fils: account.posted_fils + a.amountFils, held_fils: account.held_fils - releasedFils,
+  }).where('id', '=', account.id).execute();
+  return {
+    releasedFils,
+    differenceFils: auth ? a.amountFils - releasedFils : null,
+    needsReview: !auth || auth.status === 'reversed',
+  };
+}
+
+async function postRefund(trx: Trx, a: { id: string; account: CardAccount; amountFils: number; nowMs: number }): Promise<Posting> {
+  await insertPosted(trx, { accountId: a.account.id, debit: NETWORK_SETTLEMENT, credit: cardLedger(a.account.id),
+    amountFils: a.amountFils, reference: `clearing:${a.id}`, nowMs: a.nowMs });
+  await trx.updateTable('card_accounts').set({ posted_fils: a.account.posted_fils - a.amountFils })
+    .where('id', '=', a.account.id).execute();
+  return { releasedFils: 0, differenceFils: null, needsReview: false };
+}
+
+async function notifyRefund(trx: Trx, account: CardAccount, r: ClearingRecord, amountFils: number, nowMs: number): Promise<string[]> {
+  await addNotification(trx, { customerId: account.customer_id, accountId: account.id, kind: 'refund_posted', severity: 'info',
+    message: `Refund of ${formatKd(amountFils)} from ${r.merchantName} credited to your card.`,
+    data: { amount: amountFils, merchantName: r.merchantName }, nowMs });
+  return [account.customer_id];
+}

@@ -1,0 +1,106 @@
+// SPEC §5 hold expiry: holds past the product's lifetime are released (on demand and by the
+// periodic job); an expired over-limit hold keeps the allowance used; idempotent; two runs at once
+// release each hold once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireHolds } from '../../src/service/holds/expire-holds.js';
+import { forEachBackend } from '../support/backends.js';
+import { Harness } from '../support/harness.js';
+import { account, approvedPurchase, authorization, cardView, expectLedgerOk, type Holder } from '../support/money.js';
+
+const DAY = 86_400_000;
+
+forEachBackend((backend) => {
+  let h: Harness;
+  let holder: Holder;
+  beforeAll(async () => {
+    h = await Harness.create({ backend });
+    holder = await h.cardholder(100_000);
+  });
+  afterAll(() => h.close());
+
+  describe('hold expiry', () => {
+    it('releases holds at the product lifetime, not before; asOf picks the cut-off; a second run releases nothing', async () => {
+      const put = await h.admin('PUT', '/v1/admin/products/internet-shopping', { holdLifetimeDays: 3 });
+      expect(put.status).toBe(200);
+      const start = h.clock.now();
+      const auth = await approvedPurchase(h, holder, { amount: 5_000 });
+      expect((await authorization(h, auth.authorizationId)).expires_at).toBe(start + 3 * DAY);
+      const early = await h.admin('POST', '/v1/admin/jobs/expire-holds', { asOf: new Date(start + 3 * DAY - 1).toISOString() });
+      expect(early.body).toMatchObject({ released: 0 });
+      expect((await account(h, holder)).held_fils).toBe(5_000);
+
+      const due = await h.admin('POST', '/v1/admin/jobs/expire-holds', { asOf: new Date(start + 3 * DAY).toISOString() });
+      expect(due.status).toBe(200);
+      expect(due.body).toEqual({ released: 1, asOf: new Date(start + 3 * DAY).toISOString() });
+      expect(await authorization(h, auth.authorizationId)).toMatchObject({ status: 'expired', hold_fils: 0 });
+      expect((await account(h, holder)).held_fils).toBe(0);
+      expect((await cardView(h, holder)).available).toBe(100_000);
+
+      const again = await h.admin('POST', '/v1/admin/jobs/expire-holds', { asOf: new Date(start + 4 * DAY).toISOString() });
+      expect(again.body.released).toBe(0);
+      await h.admin('PUT', '/v1/admin/products/internet-shopping', { holdLifetimeDays: 7 });
+      await expectLedgerOk(h);
+    });
+
+    it('an expired over-limit hold does not give the allowance back', async () => {
+      const other = await h.cardholder(100_000);
+      await approvedPurchase(h, other, { amount: 95_000 });
+      const over = await approvedPurchase(h, other, { amount: 10_000 });
+      expect(over.overLimit).toBe(true);
+      h.clock.advance(8 * DAY);
+      const job = await h.admin('POST', '/v1/admin/jobs/expire-holds');
+      expect(job.body.released).toBeGreaterThanOrEqual(2);
+      const row = await account(h, other);
+      expect(row.posted_fils + row.held_fils).toBe(0);
+      expect(row.over_limit_used).toBe(1);
+      const declined = await h.authorize(other, { amount: 100_001 });
+      expect(declined.body).toMatchObject({ responseCode: '51', reason: 'over_limit' });
+    });
+
+    it('two runs at once release each hold exactly once', async () => {
+      const other = await h.cardholder(200_000);
+      for (let i = 0; i < 6; i++) await approvedPurchase(h, other, { amount: 1_000 + i });
+      h.clock.advance(8 * DAY);
+      const [a, b] = await Promise.all([expireHolds(h.deps, h.clock.now()), expireHolds(h.deps, h.clock.now())]);
+      expect(a + b).toBe(6);
+      const voids = await h.deps.handle.db.selectFrom('ledger_transfers').select('pending_id')
+        .where('account_id', '=', other.card.accountId).where('kind', '=', 'void_pending').execute();
+      expect(voids).toHaveLength(6);
+      expect((await account(h, other)).held_fils).toBe(0);
+      await expectLedgerOk(h);
+    });
+
+    it('is audited, and needs an ops or admin key', async () => {
+      const keyRes = await h.admin('POST', '/v1/admin/keys', { name: 'aud', role: 'auditor' });
+      expect(keyRes.status).toBe(201);
+      const denied = await h.admin('POST', '/v1/admin/jobs/expire-holds', {}, keyRes.body.key);
+      expect(denied.status).toBe(403);
+      const bad = await h.admin('POST', '/v1/admin/jobs/expire-holds', { asOf: 'yesterday' });
+      expect(bad.status).toBe(400);
+      const audit = await h.deps.handle.db.selectFrom('audit_log').select('action').where('action', '=', 'job.expire_holds').execute();
+      expect(audit.length).toBeGreaterThan(0);
+    });
+  });
+});
+
+forEachBackend((backend) => {
+  it('the server runs hold expiry periodically', async () => {
+    const { startBackgroundJobs } = await import('../../src/jobs.js');
+    const { vi } = await import('vitest');
+    const h = await Harness.create({ backend, env: { HOLD_EXPIRY_INTERVAL_MS: '10' } });
+    try {
+      const holder = await h.cardholder(100_000);
+      const auth = await approvedPurchase(h, holder, { amount: 2_000 });
+      h.clock.advance(8 * DAY);
+      const jobs = startBackgroundJobs(h.deps);
+      try {
+        await vi.waitFor(async () => expect((await authorization(h, auth.authorizationId)).status).toBe('expired'), { timeout: 10_000, interval: 20 });
+      } finally {
+        jobs.stop();
+      }
+      expect((await account(h, holder)).held_fils).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   SLOW_REQUEST_MS: z.coerce.number().int().min(0).default(250),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   HOLD_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
+  AUDIT_HEAD_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_ADMIN_PER_MIN: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_SENSITIVE_PER_MIN: z.coerce.number().int().min(1).default(30),
@@ -55,6 +56,8 @@ export interface Config {
   slowRequestMs: number;
   shutdownGraceMs: number;
   holdExpiryIntervalMs: number;
+  /** How often the server logs the audit head hash (0: never). */
+  auditHeadIntervalMs: number;
   rateLimits: { loginPerMinute: number; adminPerMinute: number; sensitivePerMinute: number };
   /** Keys given in the environment; missing ones are generated in development (see dev-keys.ts). */
   given: Partial<Secrets>;
@@ -94,6 +97,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     slowRequestMs: e.SLOW_REQUEST_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     holdExpiryIntervalMs: e.HOLD_EXPIRY_INTERVAL_MS,
+    auditHeadIntervalMs: e.AUDIT_HEAD_INTERVAL_MS,
     rateLimits: {
       loginPerMinute: e.RATE_LIMIT_LOGIN_PER_MIN,
       adminPerMinute: e.RATE_LIMIT_ADMIN_PER_MIN,

@@ -1,7 +1,7 @@
 // Development convenience (SPEC §8): without keys in the environment, generate them once into the
 // data folder and print them once. In production a missing key stops the start.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, type Config, type Secrets } from './config.js';
 
@@ -45,4 +45,11 @@ export function resolveSecrets(config: Config, dataDir: string): ResolvedSecrets
     generatedNow,
     file,
   };
+}
+
+/** The folder next to the SQLite file (or ./data): where development keys are kept. */
+export function dataDirFor(config: Pick<Config, 'databaseUrl'>): string {
+  const url = config.databaseUrl;
+  if (url.startsWith('sqlite:') && url !== 'sqlite::memory:') return dirname(resolve(url.slice('sqlite:'.length)));
+  return resolve('data');
 }

@@ -1,9 +1,14 @@
 // Periodic work inside the server process. Each job is idempotent and safe to run on every
 // instance at once.
 import type { AppDeps } from './http/env.js';
+import { auditHead } from './service/audit/verify-chain.js';
 import { expireHolds } from './service/holds/expire-holds.js';
+import { pruneRateLimits } from './store/rate-limits.repository.js';
 
 export interface Jobs { stop(): void }
+
+/** Transactions in flight may still commit entries stamped a little earlier: log the head as of this long ago. */
+export const AUDIT_HEAD_LAG_MS = 10_000;
 
 /** Runs `work` every `intervalMs`, never two at once in this process; 0 switches it off. */
 function every(deps: AppDeps, name: string, intervalMs: number, work: () => Promise<unknown>): NodeJS.Timeout | null {
@@ -20,12 +25,23 @@ function every(deps: AppDeps, name: string, intervalMs: number, work: () => Prom
   return timer;
 }
 
+/** Writes the audit head hash to the log, so a truncated tail is detectable later (SPEC §9). */
+export async function logAuditHead(deps: AppDeps): Promise<void> {
+  const head = await auditHead(deps.handle.db, deps.clock.now() - AUDIT_HEAD_LAG_MS);
+  deps.logger.info({ auditHead: head.headHash, asOf: new Date(head.asOfMs).toISOString(), asOfMs: head.asOfMs, streams: head.streams, entries: head.entries },
+    'audit head (check with: npm run audit:verify -- --expect-head <auditHead> --as-of <asOfMs>)');
+}
+
 export function startBackgroundJobs(deps: AppDeps): Jobs {
-  const timers: NodeJS.Timeout[] = [];
-  const holdExpiry = every(deps, 'hold-expiry', deps.config.holdExpiryIntervalMs, async () => {
-    const released = await expireHolds(deps, deps.clock.now());
-    if (released > 0) deps.logger.info({ job: 'hold-expiry', released }, 'expired holds released');
-  });
-  if (holdExpiry) timers.push(holdExpiry);
+  const timers = [
+    every(deps, 'hold-expiry', deps.config.holdExpiryIntervalMs, async () => {
+      const released = await expireHolds(deps, deps.clock.now());
+      if (released > 0) deps.logger.info({ job: 'hold-expiry', released }, 'expired holds released');
+    }),
+    every(deps, 'audit-head', deps.config.auditHeadIntervalMs, () => logAuditHead(deps)),
+    // Another process may have rotated the PAN data key: start encrypting with the new one soon.
+    every(deps, 'keyring-reload', 60_000, () => deps.keyring.reload()),
+    every(deps, 'rate-limit-prune', 10 * 60_000, () => pruneRateLimits(deps.handle.db, deps.clock.now() - 60 * 60_000)),
+  ].filter((t): t is NodeJS.Timeout => t !== null);
   return { stop: () => timers.forEach(clearInterval) };
 }

@@ -1,19 +1,12 @@
 // Starts the service: validate configuration, open and migrate the database, serve HTTP.
-import { dirname, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { loadConfig, ConfigError, type Config } from './config.js';
+import { loadConfig, ConfigError } from './config.js';
 import { startServices } from './bootstrap.js';
 import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';
-import { resolveSecrets } from './dev-keys.js';
+import { dataDirFor, resolveSecrets } from './dev-keys.js';
 import { createApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { startBackgroundJobs } from './jobs.js';
-
-function dataDirFor(config: Config): string {
-  const url = config.databaseUrl;
-  if (url.startsWith('sqlite:') && url !== 'sqlite::memory:') return dirname(resolve(url.slice('sqlite:'.length)));
-  return resolve('data');
-}
 
 async function main() {
   const config = loadConfig();

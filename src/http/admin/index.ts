@@ -2,10 +2,12 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../env.js';
 import { adminAuth } from '../middleware/admin-auth.js';
 import { adminAddressRateLimit, adminKeyRateLimit } from '../middleware/rate-limit.js';
+import { registerAdminAudit } from './audit.js';
 import { registerAdminCards } from './cards.js';
 import { registerAdminCustomers } from './customers.js';
 import { registerAdminFxRates } from './fx-rates.js';
 import { registerAdminMoney } from './money.js';
+import { registerAdminKeyRotation } from './key-rotation.js';
 import { registerAdminNetworkClients } from './network-clients.js';
 import { registerAdminProducts } from './products.js';
 import { registerAdminStaffKeys } from './staff-keys.js';
@@ -21,4 +23,6 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerAdminNetworkClients(app, deps);
   registerAdminStaffKeys(app, deps);
   registerAdminMoney(app, deps);
+  registerAdminAudit(app, deps);
+  registerAdminKeyRotation(app, deps);
 }

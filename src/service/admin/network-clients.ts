@@ -2,8 +2,11 @@
 // Secrets are stored encrypted under a PAN data key; a rotation keeps the old secret valid for an
 // overlap window.
 import { randomBytes } from 'node:crypto';
+import { appendAudit } from '../../store/audit.repository.js';
 import type { Executor } from '../../store/db.js';
-import type { ServiceContext } from '../context.js';
+import { inTransaction } from '../../store/transaction.js';
+import type { Actor, ServiceContext } from '../context.js';
+import { notFound } from '../errors.js';
 
 const CACHE_TTL_MS = 30_000;
 const cache = new WeakMap<object, Map<string, { secrets: string[]; until: number }>>();
@@ -27,11 +30,17 @@ export async function ensureBootstrapClient(ctx: ServiceContext, keyId: string, 
     await createNetworkClient(ctx, db, 'bootstrap', keyId, secret);
     return;
   }
-  const current = ctx.keyring.decrypt(row.secret, row.secret_key_id, aad(keyId));
+  const current = await ctx.keyring.open(row.secret, row.secret_key_id, aad(keyId));
   if (current !== secret) {
+    // NETWORK_SECRET changed in the environment: it wins, and the change is audited.
     const sealed = ctx.keyring.encrypt(secret, aad(keyId));
-    await db.updateTable('network_clients')
-      .set({ secret: sealed.ciphertext, secret_key_id: sealed.keyId, active: 1 }).where('key_id', '=', keyId).execute();
+    await inTransaction(ctx.handle, async (trx) => {
+      await trx.updateTable('network_clients')
+        .set({ secret: sealed.ciphertext, secret_key_id: sealed.keyId, previous_secret: null, previous_until: null, active: 1 })
+        .where('key_id', '=', keyId).execute();
+      await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'system', actorId: 'bootstrap',
+        action: 'network_client.secret_replaced', subject: keyId, nowMs: ctx.clock.now() });
+    });
   }
 }
 
@@ -46,16 +55,46 @@ export async function findNetworkSecrets(ctx: ServiceContext, keyId: string): Pr
     .where('key_id', '=', keyId).where('active', '=', 1).executeTakeFirst();
   const secrets: string[] = [];
   if (row) {
-    secrets.push(ctx.keyring.decrypt(row.secret, row.secret_key_id, aad(keyId)));
+    secrets.push(await ctx.keyring.open(row.secret, row.secret_key_id, aad(keyId)));
     if (row.previous_secret && row.previous_until && row.previous_until > nowMs) {
-      secrets.push(ctx.keyring.decrypt(row.previous_secret, row.secret_key_id, aad(keyId)));
+      secrets.push(await ctx.keyring.open(row.previous_secret, row.secret_key_id, aad(keyId)));
     }
   }
   // Unknown keys are cached briefly too, so a flood of bad key ids costs no database reads.
-  byKey.set(keyId, { secrets, until: nowMs + (secrets.length ? CACHE_TTL_MS : 2_000) });
+  // The previous secret stops exactly at previous_until, cache or not.
+  const until = Math.min(nowMs + (secrets.length ? CACHE_TTL_MS : 2_000), secrets.length > 1 ? row!.previous_until! : Infinity);
+  byKey.set(keyId, { secrets, until });
   return secrets;
 }
 
 export function forgetNetworkSecrets(ctx: ServiceContext, keyId: string): void {
   cache.get(ctx.keyring)?.delete(keyId);
+}
+
+export const DEFAULT_SECRET_OVERLAP_MS = 24 * 60 * 60_000;
+
+/**
+ * Issues a new secret; the old one keeps verifying for the overlap window so the client can switch
+ * without an outage. Both are sealed under the active data key (one key-id column covers both).
+ * Other instances cache secrets for up to 30 s: clients should switch after that.
+ */
+export async function rotateNetworkClientSecret(ctx: ServiceContext, keyId: string, overlapMs: number, actor: Actor) {
+  const secret = randomBytes(32).toString('hex');
+  const result = await inTransaction(ctx.handle, async (trx) => {
+    const nowMs = ctx.clock.now();
+    const row = await trx.selectFrom('network_clients').selectAll().where('key_id', '=', keyId).where('active', '=', 1).executeTakeFirst();
+    if (!row) throw notFound('Network client');
+    const current = await ctx.keyring.open(row.secret, row.secret_key_id, aad(keyId), trx);
+    const next = ctx.keyring.encrypt(secret, aad(keyId));
+    const previous = ctx.keyring.encrypt(current, aad(keyId));
+    const previousUntil = nowMs + overlapMs;
+    await trx.updateTable('network_clients').set({
+      secret: next.ciphertext, secret_key_id: next.keyId, previous_secret: previous.ciphertext, previous_until: previousUntil,
+    }).where('key_id', '=', keyId).execute();
+    await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+      action: 'network_client.secret_rotated', subject: keyId, after: { previousSecretValidUntil: new Date(previousUntil).toISOString() }, nowMs });
+    return { keyId, secret, previousSecretValidUntil: new Date(previousUntil).toISOString() };
+  });
+  forgetNetworkSecrets(ctx, keyId);
+  return result;
 }

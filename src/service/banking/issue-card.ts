@@ -75,6 +75,14 @@ export async function issueCardOnAccount(trx: Trx | Executor, ctx: ServiceContex
 }
 
 /** Decrypts a card's PAN. Only reveal and 3-D Secure call this; the result is never logged. */
-export function decryptPan(ctx: ServiceContext, card: Pick<Card, 'id' | 'pan_ciphertext' | 'pan_key_id'>): string {
+export function decryptPan(ctx: Pick<ServiceContext, 'keyring'>, card: Pick<Card, 'id' | 'pan_ciphertext' | 'pan_key_id'>): string {
   return ctx.keyring.decrypt(card.pan_ciphertext, card.pan_key_id, `pan:${card.id}`);
+}
+
+/**
+ * Like decryptPan, but first loads the data key if this process has not seen it (keys:rotate or
+ * another instance may have re-encrypted the PAN). Pass the transaction when inside one.
+ */
+export function openPan(ctx: Pick<ServiceContext, 'keyring'>, card: Pick<Card, 'id' | 'pan_ciphertext' | 'pan_key_id'>, db?: Executor): Promise<string> {
+  return ctx.keyring.open(card.pan_ciphertext, card.pan_key_id, `pan:${card.id}`, db);
 }

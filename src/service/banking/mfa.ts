@@ -10,8 +10,12 @@ export async function startTotpEnrolment(ctx: ServiceContext, customerId: string
   const customer = await ctx.handle.db.selectFrom('customers').selectAll().where('id', '=', customerId).executeTakeFirstOrThrow();
   if (customer.totp_secret) await requireOtp(ctx, customerId, otp, 'step_up');
   const secret = generateSecret();
-  await ctx.handle.db.updateTable('customers').set({ totp_pending: sealTotpSecret(ctx, customerId, secret) })
-    .where('id', '=', customerId).execute();
+  await inTransaction(ctx.handle, async (trx) => {
+    await trx.updateTable('customers').set({ totp_pending: sealTotpSecret(ctx, customerId, secret) })
+      .where('id', '=', customerId).execute();
+    await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'cardholder', actorId: customerId,
+      action: 'mfa.totp_enrolment_started', subject: customerId, after: { replacing: customer.totp_secret !== null }, nowMs: ctx.clock.now() });
+  });
   const otpauthUrl = generateURI({ issuer: ctx.bankName, label: customer.username, secret });
   return { secret, otpauthUrl };
 }
@@ -21,7 +25,7 @@ export async function confirmTotpEnrolment(ctx: ServiceContext, customerId: stri
     const customer = await trx.selectFrom('customers').selectAll().where('id', '=', customerId).executeTakeFirstOrThrow();
     if (!customer.totp_pending) return new ServiceError('totp_not_enrolled', 'Start enrolment first (POST /v1/banking/mfa/totp).');
     const nowMs = ctx.clock.now();
-    const step = await matchCode(openTotpSecret(ctx, customerId, customer.totp_pending), otp, nowMs, 0);
+    const step = await matchCode(await openTotpSecret(ctx, customerId, customer.totp_pending, trx), otp, nowMs, 0);
     if (step === null) return new ServiceError('invalid_otp', 'The code does not match. Check the time on your phone and try again.', {}, undefined, 400);
     await trx.updateTable('customers')
       .set({ totp_secret: customer.totp_pending, totp_pending: null, totp_last_step: step }).where('id', '=', customerId).execute();

@@ -4,7 +4,7 @@ import { appendAudit, auditStreamForAccount } from '../../store/audit.repository
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { decryptPan } from './issue-card.js';
+import { openPan } from './issue-card.js';
 import { loadOwnCard } from './load-card.js';
 import { requireOtp } from './totp.js';
 
@@ -15,7 +15,7 @@ export async function revealCard(ctx: ServiceContext, customerId: string, cardId
   const result = await inTransaction(ctx.handle, async (trx) => {
     const nowMs = ctx.clock.now();
     const { card } = await loadOwnCard(trx, ctx, customerId, cardId);
-    const pan = decryptPan(ctx, card);
+    const pan = await openPan(ctx, card, trx);
     await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(card.account_id), actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: 'card.revealed', subject: card.id, nowMs });
     await addNotification(trx, { customerId, accountId: card.account_id, cardId: card.id, kind: 'card_revealed', severity: 'info',

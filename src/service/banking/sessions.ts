@@ -89,7 +89,11 @@ export async function listSessions(ctx: ServiceContext, customerId: string, curr
 
 export async function revokeSession(ctx: ServiceContext, customerId: string, sessionId: string): Promise<void> {
   const nowMs = ctx.clock.now();
-  const result = await ctx.handle.db.updateTable('sessions').set({ revoked_at: nowMs })
-    .where('id', '=', sessionId).where('customer_id', '=', customerId).where('revoked_at', 'is', null).executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw new ServiceError('not_found', 'Session not found');
+  await inTransaction(ctx.handle, async (trx) => {
+    const result = await trx.updateTable('sessions').set({ revoked_at: nowMs })
+      .where('id', '=', sessionId).where('customer_id', '=', customerId).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new ServiceError('not_found', 'Session not found');
+    await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'cardholder', actorId: customerId,
+      action: 'session.revoked', subject: sessionId, nowMs });
+  });
 }

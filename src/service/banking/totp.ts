@@ -11,14 +11,15 @@ import { ServiceError } from '../errors.js';
 const aad = (customerId: string) => `totp:${customerId}`;
 const otpSubject = (customerId: string) => `otp:${customerId}`;
 
-export function sealTotpSecret(ctx: ServiceContext, customerId: string, secret: string): string {
+export function sealTotpSecret(ctx: Pick<ServiceContext, 'keyring'>, customerId: string, secret: string): string {
   const sealed = ctx.keyring.encrypt(secret, aad(customerId));
   return `${sealed.keyId}:${sealed.ciphertext}`;
 }
 
-export function openTotpSecret(ctx: ServiceContext, customerId: string, stored: string): string {
+/** Stored as `${keyId}:${ciphertext}`; async, since the key may be new to this process. */
+export function openTotpSecret(ctx: Pick<ServiceContext, 'keyring'>, customerId: string, stored: string, db?: Executor): Promise<string> {
   const i = stored.indexOf(':');
-  return ctx.keyring.decrypt(stored.slice(i + 1), stored.slice(0, i), aad(customerId));
+  return ctx.keyring.open(stored.slice(i + 1), stored.slice(0, i), aad(customerId), db);
 }
 
 export function lockedError(untilMs: number, nowMs: number): ServiceError {
@@ -62,7 +63,7 @@ async function checkOtp(trx: Executor, ctx: ServiceContext, customer: Customer, 
   if (!otp) {
     return new ServiceError(purpose === 'login' ? 'otp_required' : 'step_up_required', 'A one-time code from your authenticator app is required.', {}, undefined, status);
   }
-  const step = await matchCode(openTotpSecret(ctx, customer.id, customer.totp_secret), otp, nowMs, customer.totp_last_step);
+  const step = await matchCode(await openTotpSecret(ctx, customer.id, customer.totp_secret, trx), otp, nowMs, customer.totp_last_step);
   if (step === null) {
     const locked = await recordFailure(trx, otpSubject(customer.id), nowMs);
     if (locked) return lockedError(locked, nowMs);

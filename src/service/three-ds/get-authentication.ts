@@ -2,7 +2,7 @@
 import { findCard } from '../../store/cards.repository.js';
 import { findClientAuthentication } from '../../store/three-ds.repository.js';
 import { inTransaction } from '../../store/transaction.js';
-import { decryptPan } from '../banking/issue-card.js';
+import { openPan } from '../banking/issue-card.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import type { ThreeDsResponse } from './authenticate.js';
@@ -18,7 +18,7 @@ export async function getAuthentication(ctx: ServiceContext, networkClient: stri
     if (row.trans_status === 'Y' && row.cavv_ref && row.card_id) {
       const card = (await findCard(trx, row.card_id))!;
       response.eci = row.eci!;
-      response.cavv = cavvFor(ctx, row, decryptPan(ctx, card));
+      response.cavv = cavvFor(ctx, row, await openPan(ctx, card, trx));
     }
     return response;
   });

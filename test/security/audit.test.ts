@@ -1,0 +1,172 @@
+// Audit log (SPEC §9): read with filters, never a PAN, and the verifier catches an edited, a
+// deleted and a truncated entry (the last against a head hash taken before).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditHead, checkHead, verifyAuditLog } from '../../src/service/audit/verify-chain.js';
+import { appendAudit } from '../../src/store/audit.repository.js';
+import { openDatabase } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+import { inTransaction } from '../../src/store/transaction.js';
+import { forEachBackend } from '../support/backends.js';
+import { Harness } from '../support/harness.js';
+
+forEachBackend((backend) => {
+let h: Harness;
+let holder: Awaited<ReturnType<Harness['cardholder']>>;
+let auditorKey: string;
+
+beforeAll(async () => {
+  h = await Harness.create({ backend });
+  holder = await h.cardholder();
+  for (let i = 0; i < 3; i++) await h.authorize(holder, { amount: 1_000 + i });
+  await h.authorize(holder, { cvv2: '000' === holder.cvv2 ? '111' : '000' });
+  auditorKey = (await h.admin('POST', '/v1/admin/keys', { name: 'Auditor A', role: 'auditor' })).body.key;
+});
+afterAll(() => h.close());
+
+const db = () => h.deps.handle.db;
+
+describe('GET /v1/admin/audit', () => {
+  it('is readable by an auditor, newest first, and records which key acted', async () => {
+    const res = await h.admin('GET', '/v1/admin/audit', undefined, auditorKey);
+    expect(res.status).toBe(200);
+    const ids = res.body.data.map((e: { id: string }) => e.id);
+    expect([...ids].sort().reverse()).toEqual(ids);
+    const created = res.body.data.find((e: { action: string }) => e.action === 'staff_key.created');
+    expect(created).toMatchObject({ actorType: 'staff', actorId: 'bootstrap', after: { role: 'auditor' } });
+  });
+
+  it('filters by actor, action (exact or prefix), subject, stream and time; pages with a cursor', async () => {
+    const byActor = await h.admin('GET', `/v1/admin/audit?actor=${holder.customer.id}`);
+    expect(byActor.body.data.length).toBeGreaterThan(0);
+    expect(byActor.body.data.every((e: { actorId: string }) => e.actorId === holder.customer.id)).toBe(true);
+
+    const approved = await h.admin('GET', '/v1/admin/audit?action=authorization.approved');
+    expect(approved.body.data).toHaveLength(3);
+    const prefix = await h.admin('GET', '/v1/admin/audit?action=authorization.*');
+    expect(prefix.body.data).toHaveLength(4);
+
+    const subject = approved.body.data[0].subject;
+    const bySubject = await h.admin('GET', `/v1/admin/audit?subject=${subject}`);
+    expect(bySubject.body.data.map((e: { subject: string }) => e.subject)).toEqual([subject]);
+
+    const stream = approved.body.data[0].stream;
+    expect(stream).toMatch(/^account:/);
+    const byStream = await h.admin('GET', `/v1/admin/audit?stream=${encodeURIComponent(stream)}`);
+    expect(byStream.body.data.every((e: { stream: string }) => e.stream === stream)).toBe(true);
+
+    const now = new Date(h.clock.now()).toISOString();
+    expect((await h.admin('GET', `/v1/admin/audit?from=${encodeURIComponent(now)}&action=authorization.approved`)).body.data).toHaveLength(3);
+    expect((await h.admin('GET', `/v1/admin/audit?to=${encodeURIComponent(now)}&action=authorization.approved`)).body.data).toHaveLength(0);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { data: { id: string }[]; nextCursor: string | null } } =
+        await h.admin('GET', `/v1/admin/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.body.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.data.map((e) => e.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const all = await db().selectFrom('audit_log').select('id').execute();
+    expect(new Set(seen).size).toBe(all.length);
+  });
+
+  it('rejects bad filters and missing keys', async () => {
+    expect((await h.admin('GET', '/v1/admin/audit?from=yesterday')).status).toBe(400);
+    expect((await h.request('GET', '/v1/admin/audit')).status).toBe(401);
+  });
+
+  it('never holds a PAN or CVV2', async () => {
+    const rows = await db().selectFrom('audit_log').selectAll().execute();
+    const text = JSON.stringify(rows);
+    expect(text).not.toContain(holder.pan);
+    expect(text).not.toMatch(new RegExp(`${holder.pan.slice(0, 6)}\\d{10}`));
+  });
+});
+
+describe('audit:verify', () => {
+  it('passes an intact log and names each kind of tampering', async () => {
+    const intact = await verifyAuditLog(db(), h.clock.now());
+    expect(intact.ok).toBe(true);
+    expect(intact.streams).toBeGreaterThanOrEqual(2);
+    const headBefore = await auditHead(db(), h.clock.now());
+    expect(headBefore.headHash).toBe(intact.headHash);
+
+    const stream = (await db().selectFrom('audit_log').select('stream').where('stream', 'like', 'account:%').executeTakeFirstOrThrow()).stream;
+    const rows = await db().selectFrom('audit_log').selectAll().where('stream', '=', stream).orderBy('seq').execute();
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    const middle = rows[1];
+
+    // 1. Edit: the row's own hash no longer matches.
+    await db().updateTable('audit_log').set({ after_state: '{"responseCode":"05"}' }).where('id', '=', middle.id).execute();
+    const edited = await verifyAuditLog(db(), h.clock.now());
+    expect(edited.ok).toBe(false);
+    expect(edited.problems).toContainEqual(expect.objectContaining({ stream, seq: middle.seq, problem: 'hash_mismatch' }));
+    await db().updateTable('audit_log').set({ after_state: middle.after_state }).where('id', '=', middle.id).execute();
+    // Recomputing the edited row's hash does not help: the next row's prev_hash points at the old one.
+    await db().updateTable('audit_log').set({ actor_id: 'someone-else' }).where('id', '=', middle.id).execute();
+    const { entryHash } = await import('../../src/store/audit.repository.js');
+    const forged = entryHash(middle.prev_hash, { ...middle, actor_id: 'someone-else' });
+    await db().updateTable('audit_log').set({ hash: forged }).where('id', '=', middle.id).execute();
+    const rehashed = await verifyAuditLog(db(), h.clock.now());
+    expect(rehashed.problems).toContainEqual(expect.objectContaining({ stream, seq: middle.seq + 1, problem: 'prev_hash_mismatch' }));
+    await db().updateTable('audit_log').set({ actor_id: middle.actor_id, hash: middle.hash }).where('id', '=', middle.id).execute();
+    expect((await verifyAuditLog(db(), h.clock.now())).ok).toBe(true);
+
+    // 2. Delete a row in the middle: a gap, and a broken link.
+    await db().deleteFrom('audit_log').where('id', '=', middle.id).execute();
+    const deleted = await verifyAuditLog(db(), h.clock.now());
+    expect(deleted.problems).toEqual(expect.arrayContaining([
+      expect.objectContaining({ stream, seq: middle.seq + 1, problem: 'sequence_gap' }),
+      expect.objectContaining({ stream, seq: middle.seq + 1, problem: 'prev_hash_mismatch' }),
+    ]));
+    await db().insertInto('audit_log').values(middle).execute();
+    expect((await verifyAuditLog(db(), h.clock.now())).ok).toBe(true);
+
+    // 3. Truncate the tail: every chain is still consistent, but the head taken before differs.
+    h.clock.advance(60_000);
+    await h.authorize(holder, { amount: 500 }); // later entries do not disturb an older head
+    expect(await checkHead(db(), headBefore)).toBe(true);
+    const tail = rows[rows.length - 1];
+    await db().deleteFrom('audit_log').where('stream', '=', stream).where('seq', '>=', tail.seq).execute();
+    const truncated = await verifyAuditLog(db(), h.clock.now());
+    expect(truncated.ok).toBe(true);
+    expect(await checkHead(db(), headBefore)).toBe(false);
+  });
+});
+});
+
+describe('npm run audit:verify (CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isc-audit-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the head hash, exits 0 on an intact log and 1 on a tampered or truncated one', async () => {
+    const url = `sqlite:${join(dir, 'audit.db')}`;
+    const handle = openDatabase(url);
+    await migrate(handle, 1_000);
+    for (let i = 0; i < 5; i++) {
+      await inTransaction(handle, (trx) => appendAudit(trx, 'sqlite', { stream: 'global', actorType: 'system', actorId: 'test', action: `test.${i}`, nowMs: 1_000 + i }));
+    }
+    const head = await auditHead(handle.db, 1_004);
+    const run = (...args: string[]) => promisify(execFile)('npx', ['tsx', 'scripts/audit-verify.ts', ...args], { env: { ...process.env, DATABASE_URL: url } })
+      .then((r) => ({ code: 0, out: r.stdout }), (e) => ({ code: e.code as number, out: e.stdout as string }));
+
+    const ok = await run('--expect-head', head.headHash, '--as-of', '1004');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain(`head ${head.headHash}`);
+    expect(ok.out).toContain('matches');
+
+    await handle.db.deleteFrom('audit_log').where('seq', '=', 5).execute();
+    await handle.db.updateTable('audit_log').set({ action: 'test.rewritten' }).where('seq', '=', 2).execute();
+    const broken = await run('--expect-head', head.headHash, '--as-of', '1004');
+    expect(broken.code).toBe(1);
+    expect(broken.out).toContain('MISMATCH');
+    expect(broken.out).toContain('BROKEN hash_mismatch stream=global seq=2');
+    await handle.close();
+  });
+});

@@ -46,6 +46,20 @@ forEachBackend((backend) => {
       expect((await account(h, holder)).posted_fils).toBe(posted);
     });
 
+    it('the same batch sent twice at once posts each record once', async () => {
+      const auths = [];
+      for (let i = 0; i < 4; i++) auths.push(await approvedPurchase(h, holder, { amount: 100 + i }));
+      const records = auths.map((a) => recordFor(a.request, a.authCode));
+      const posted = (await account(h, holder)).posted_fils;
+      const [a, b] = await Promise.all([clear(h, records), clear(h, records)]);
+      for (let i = 0; i < records.length; i++) {
+        expect([a[i].status, b[i].status].sort()).toEqual(['duplicate', 'posted']);
+        expect(a[i].transactionId).toBe(b[i].transactionId);
+      }
+      expect((await account(h, holder)).posted_fils).toBe(posted + 100 + 101 + 102 + 103);
+      await expectLedgerOk(h);
+    });
+
     it('the same record twice in one batch posts once', async () => {
       const auth = await approvedPurchase(h, holder, { amount: 1_000 });
       const record = recordFor(auth.request, auth.authCode);

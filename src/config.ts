@@ -26,6 +26,9 @@ const EnvSchema = z.object({
   SLOW_REQUEST_MS: z.coerce.number().int().min(0).default(250),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   HOLD_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
   AUDIT_HEAD_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_ADMIN_PER_MIN: z.coerce.number().int().min(1).default(600),
@@ -56,6 +59,8 @@ export interface Config {
   slowRequestMs: number;
   shutdownGraceMs: number;
   holdExpiryIntervalMs: number;
+  /** Slow clients are cut off (slowloris): all headers within headersTimeoutMs, the whole request within requestTimeoutMs. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   /** How often the server logs the audit head hash (0: never). */
   auditHeadIntervalMs: number;
   rateLimits: { loginPerMinute: number; adminPerMinute: number; sensitivePerMinute: number };
@@ -98,6 +103,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     holdExpiryIntervalMs: e.HOLD_EXPIRY_INTERVAL_MS,
     auditHeadIntervalMs: e.AUDIT_HEAD_INTERVAL_MS,
+    http: {
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     rateLimits: {
       loginPerMinute: e.RATE_LIMIT_LOGIN_PER_MIN,
       adminPerMinute: e.RATE_LIMIT_ADMIN_PER_MIN,

@@ -18,7 +18,16 @@ async function main() {
   const app = createApp(deps);
   const jobs = startBackgroundJobs(deps);
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = serve({
+    fetch: app.fetch, port: config.port, hostname: config.host,
+    // Slow clients (slowloris) are cut off: node checks these every connectionsCheckingInterval.
+    serverOptions: {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+    },
+  }, (info) => {
     const url = `http://localhost:${info.port}`;
     logger.info({ port: info.port, database: deps.handle.dialect, readyMs: Math.round(performance.now() - started) }, 'ready');
     const lines = [

@@ -26,13 +26,14 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
 };
 
 export function problemBody(c: Context, status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
+  // Extra members never override the RFC 9457 ones (a service's `status` must not replace the HTTP status).
   const body: Record<string, unknown> = {
+    ...extra,
     type: `https://errors.internet-shopping-card.example/${code}`,
     title: TITLES[code as ErrorCode] ?? code.replace(/_/g, ' ').replace(/^./, (s) => s.toUpperCase()),
     status,
     detail,
     code,
-    ...extra,
   };
   const requestId = c.get('requestId' as never) as string | undefined;
   if (requestId) body.requestId = requestId;

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../env.js';
 import { bankingSession } from '../middleware/banking-session.js';
 import { loginRateLimit, sensitiveBankingRateLimit } from '../middleware/rate-limit.js';
+import { registerBankingCardLifecycle } from './card-lifecycle.js';
 import { registerBankingCards } from './cards.js';
 import { registerBankingMfa } from './mfa.js';
 import { registerBankingMoney } from './money.js';
@@ -25,4 +26,5 @@ export function registerBankingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerBankingCards(app, deps);
   registerBankingThreeDs(app, deps);
   registerBankingMoney(app, deps);
+  registerBankingCardLifecycle(app, deps);
 }

@@ -52,3 +52,7 @@ export const ChangeLimitSchema = z.object({
 export const OverLimitSchema = z.object({ enabled: z.boolean(), otp: Otp.optional() }).openapi('OverLimitSwitch');
 
 export const CardIdParam = z.object({ id: z.string().min(1).max(64) });
+
+export const ReportCardSchema = z.object({ reason: z.enum(['lost', 'stolen']) }).openapi('ReportCard');
+/** Step-up code; a missing one is answered 403 step_up_required rather than a field error. */
+export const StepUpSchema = z.object({ otp: Otp.optional() }).openapi('StepUp');

@@ -4,17 +4,14 @@ import { findCard, setCardStatus } from '../../store/cards.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { notFound, ServiceError } from '../errors.js';
-
-const BLOCKABLE = new Set(['active', 'frozen', 'blocked']);
+import { notFound } from '../errors.js';
+import { requireTransition } from '../banking/lifecycle-common.js';
 
 export async function blockCard(ctx: ServiceContext, cardId: string, reason: string, actor: Actor) {
   const result = await inTransaction(ctx.handle, async (trx) => {
     const card = await findCard(trx, cardId);
     if (!card) throw notFound('Card');
-    if (!BLOCKABLE.has(card.status)) {
-      throw new ServiceError('invalid_transition', `A ${card.status} card cannot be blocked.`, { status: card.status });
-    }
+    requireTransition(card, 'block');
     const nowMs = ctx.clock.now();
     await setCardStatus(trx, card.id, 'blocked', reason, nowMs);
     await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(card.account_id), actorType: actor.type,

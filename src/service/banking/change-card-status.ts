@@ -1,0 +1,45 @@
+// Freeze, unfreeze and report lost/stolen (SPEC §2): no code needed — they only make the card
+// safer (unfreeze restores what the cardholder froze, or what the card-testing guard froze).
+// Effective for the very next authorization, which reads the card status in its transaction.
+import type { CardAction } from '../../domain/card-lifecycle.js';
+import { setCardStatus } from '../../store/cards.repository.js';
+import { inTransaction } from '../../store/transaction.js';
+import type { Actor, ServiceContext } from '../context.js';
+import { cardView, type CardView } from './card-view.js';
+import { recordCardChange, requireTransition } from './lifecycle-common.js';
+import { loadOwnCard } from './load-card.js';
+
+export type StatusAction = Extract<CardAction, 'freeze' | 'unfreeze' | 'report_lost' | 'report_stolen'>;
+
+const MESSAGES: Record<StatusAction, (last4: string) => string> = {
+  freeze: (l) => `Your card ending ${l} is frozen. Purchases will be declined until you unfreeze it.`,
+  unfreeze: (l) => `Your card ending ${l} is active again.`,
+  report_lost: (l) => `Your card ending ${l} was reported lost and can no longer be used. You can request a replacement.`,
+  report_stolen: (l) => `Your card ending ${l} was reported stolen and can no longer be used. You can request a replacement.`,
+};
+
+const STATUS_REASON: Record<StatusAction, string | null> = {
+  freeze: 'cardholder', unfreeze: null, report_lost: 'reported_by_cardholder', report_stolen: 'reported_by_cardholder',
+};
+
+export async function changeCardStatus(ctx: ServiceContext, customerId: string, cardId: string, action: StatusAction, actor: Actor): Promise<CardView> {
+  const result = await inTransaction(ctx.handle, async (trx) => {
+    const nowMs = ctx.clock.now();
+    const { card, account, product } = await loadOwnCard(trx, ctx, customerId, cardId, { lock: true });
+    const decision = requireTransition(card, action);
+    if (!decision.changed) return { view: cardView(card, account, product), changed: false };
+    const reason = STATUS_REASON[action];
+    await setCardStatus(trx, card.id, decision.next, reason, nowMs);
+    // A fresh start for the card-testing guard, or the next failure would freeze it again at once.
+    if (action === 'unfreeze') await trx.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', card.id).execute();
+    await recordCardChange(trx, ctx, {
+      card, to: decision.next, reason,
+      action: `card.${action}`, actor, nowMs, message: MESSAGES[action](card.last4),
+      severity: action.startsWith('report_') ? 'alert' : 'info',
+      after: card.status_reason && action === 'unfreeze' ? { previousReason: card.status_reason } : undefined,
+    });
+    return { view: cardView({ ...card, status: decision.next, status_reason: reason, updated_at: nowMs }, account, product), changed: true };
+  });
+  if (result.changed) ctx.events.publish(customerId);
+  return result.view;
+}

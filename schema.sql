@@ -163,6 +163,7 @@ CREATE TABLE reversals (
   created_at          BIGINT NOT NULL
 );
 CREATE INDEX reversals_authorization ON reversals(authorization_id);
+CREATE INDEX reversals_account ON reversals(account_id, created_at);
 
 -- Double-entry ledger (TigerBeetle's two-phase model). Transfers are immutable:
 --   pending  — a hold; voided later by a void_pending transfer naming it in pending_id;

@@ -1,14 +1,41 @@
 import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+const RANDOM_LENGTH = 12;
+
+let lastMs = -1;
+let lastRandom = '';
+
+function randomPart(): string {
+  const bytes = randomBytes(RANDOM_LENGTH);
+  let random = '';
+  for (const b of bytes) random += ALPHABET[b % 36];
+  return random;
+}
+
+/** The next base-36 string of the same length (wraps to a fresh random value on overflow). */
+function increment(text: string): string {
+  const digits = text.split('');
+  for (let i = digits.length - 1; i >= 0; i--) {
+    const v = ALPHABET.indexOf(digits[i]) + 1;
+    if (v < 36) { digits[i] = ALPHABET[v]; return digits.join(''); }
+    digits[i] = '0';
+  }
+  return randomPart();
+}
 
 /**
  * Time-ordered text id: prefix, 9 base-36 characters of milliseconds, 12 random characters.
  * Lexicographic order follows creation time, which keeps cursors stable and indexes append-mostly.
+ * Within one millisecond (common under load, and always under a test's ManualClock) the random part
+ * counts up, like a monotonic ULID, so ids made by one process keep their creation order too.
  */
 export function newId(prefix: string, nowMs: number = Date.now()): string {
-  const bytes = randomBytes(12);
-  let random = '';
-  for (const b of bytes) random += ALPHABET[b % 36];
-  return `${prefix}_${nowMs.toString(36).padStart(9, '0')}${random}`;
+  if (nowMs === lastMs) {
+    lastRandom = increment(lastRandom);
+  } else {
+    lastMs = nowMs;
+    lastRandom = randomPart();
+  }
+  return `${prefix}_${nowMs.toString(36).padStart(9, '0')}${lastRandom}`;
 }

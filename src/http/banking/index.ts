@@ -6,8 +6,10 @@ import { registerBankingCardLifecycle } from './card-lifecycle.js';
 import { registerBankingCards } from './cards.js';
 import { registerBankingMfa } from './mfa.js';
 import { registerBankingMoney } from './money.js';
+import { registerBankingNotifications } from './notifications.js';
 import { registerBankingSessions } from './sessions.js';
 import { registerBankingThreeDs } from './three-ds.js';
+import { registerBankingTransactions } from './transactions.js';
 
 export function registerBankingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const session = bankingSession(deps);
@@ -27,4 +29,6 @@ export function registerBankingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerBankingThreeDs(app, deps);
   registerBankingMoney(app, deps);
   registerBankingCardLifecycle(app, deps);
+  registerBankingTransactions(app, deps);
+  registerBankingNotifications(app, deps);
 }

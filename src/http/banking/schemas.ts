@@ -56,3 +56,51 @@ export const CardIdParam = z.object({ id: z.string().min(1).max(64) });
 export const ReportCardSchema = z.object({ reason: z.enum(['lost', 'stolen']) }).openapi('ReportCard');
 /** Step-up code; a missing one is answered 403 step_up_required rather than a field error. */
 export const StepUpSchema = z.object({ otp: Otp.optional() }).openapi('StepUp');
+
+export const PageQuery = z.object({
+  cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: '1–100, default 20' }),
+});
+
+export const TransactionSchema = z.object({
+  id: z.string(),
+  type: z.enum(['authorization', 'reversal', 'clearing', 'refund', 'payment']),
+  status: z.enum(['pending', 'posted', 'reversed', 'expired', 'declined']),
+  amount: z.number().int().openapi({ description: 'In the minor units of `currency`' }),
+  currency: z.string().openapi({ description: 'ISO 4217 alphabetic', example: 'KWD' }),
+  billingAmount: z.number().int().nullable().openapi({ description: 'KWD fils; null when it could not be computed' }),
+  merchantName: z.string().nullable(),
+  mcc: z.string().nullable(),
+  responseCode: z.string().nullable(),
+  reason: z.string().nullable(),
+  description: z.string().openapi({ description: "In the cardholder's language" }),
+  overLimit: z.boolean(),
+  createdAt: z.string(),
+}).openapi('Transaction');
+
+export const TransactionPageSchema = z.object({
+  data: z.array(TransactionSchema), nextCursor: z.string().nullable(),
+}).openapi('TransactionPage');
+
+export const NotificationSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  severity: z.enum(['info', 'alert']),
+  message: z.string(),
+  cardId: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  read: z.boolean(),
+  createdAt: z.string(),
+}).openapi('Notification');
+
+export const NotificationPageSchema = z.object({
+  data: z.array(NotificationSchema), nextCursor: z.string().nullable(),
+}).openapi('NotificationPage');
+
+export const SessionInfoSchema = z.object({
+  id: z.string(), current: z.boolean(), createdAt: z.string(), lastSeenAt: z.string(),
+  ip: z.string().nullable(), userAgent: z.string().nullable(),
+}).openapi('SessionInfo');
+
+export const SessionListSchema = z.object({ data: z.array(SessionInfoSchema) }).openapi('SessionList');
+export const SessionIdParam = z.object({ id: z.string().min(1).max(64) });

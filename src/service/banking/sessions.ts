@@ -72,8 +72,8 @@ export async function authenticateSession(ctx: ServiceContext, token: string) {
   return session;
 }
 
-export async function logout(ctx: ServiceContext, sessionId: string, customerId: string): Promise<void> {
-  await revokeSession(ctx, customerId, sessionId);
+export async function logout(ctx: ServiceContext, sessionId: string, customerId: string, ip?: string | null): Promise<void> {
+  await revokeSession(ctx, customerId, sessionId, ip);
 }
 
 export async function listSessions(ctx: ServiceContext, customerId: string, currentSessionId: string) {
@@ -87,13 +87,22 @@ export async function listSessions(ctx: ServiceContext, customerId: string, curr
   }));
 }
 
-export async function revokeSession(ctx: ServiceContext, customerId: string, sessionId: string): Promise<void> {
-  const nowMs = ctx.clock.now();
+/** Ends one of the customer's own sessions; anything else (another customer's, already ended) is 404. */
+export async function revokeSession(ctx: ServiceContext, customerId: string, sessionId: string, ip?: string | null): Promise<void> {
   await inTransaction(ctx.handle, async (trx) => {
+    const nowMs = ctx.clock.now();
     const result = await trx.updateTable('sessions').set({ revoked_at: nowMs })
       .where('id', '=', sessionId).where('customer_id', '=', customerId).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new ServiceError('not_found', 'Session not found');
     await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'cardholder', actorId: customerId,
-      action: 'session.revoked', subject: sessionId, nowMs });
+      sourceIp: ip, action: 'session.revoked', subject: sessionId, nowMs });
   });
+}
+
+/** True while the session may still be used; does not slide the idle timeout (long-lived streams use this). */
+export async function isSessionLive(ctx: ServiceContext, sessionId: string): Promise<boolean> {
+  const nowMs = ctx.clock.now();
+  const s = await ctx.handle.db.selectFrom('sessions').select(['revoked_at', 'expires_at', 'last_seen_at'])
+    .where('id', '=', sessionId).executeTakeFirst();
+  return !!s && s.revoked_at === null && nowMs < s.expires_at && nowMs - s.last_seen_at < IDLE_TIMEOUT_MS;
 }

@@ -1,0 +1,101 @@
+// Notifications: a newest-first page, and a server-sent event stream that first replays what came
+// after Last-Event-ID (or ?since=<notification id>), then pushes new ones as ctx.events fires for
+// the customer, with a heartbeat comment so proxies keep the connection open.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import {
+  findOwnNotification, listNotificationPage, notificationsSince, notificationView,
+} from '../../service/banking/notifications.js';
+import { isSessionLive } from '../../service/banking/sessions.js';
+import type { ServiceContext } from '../../service/context.js';
+import type { AppDeps, AppEnv } from '../env.js';
+import { commonErrors, jsonResponse } from '../openapi-common.js';
+import { NotificationPageSchema, PageQuery } from './schemas.js';
+
+export const HEARTBEAT_MS = 15_000;
+/**
+ * How far back each catch-up read looks. Ids are ordered by creation, but transactions commit in
+ * any order: a notification created just before one already sent may become visible just after.
+ */
+const COMMIT_SKEW_MS = 5_000;
+
+const security = [{ bearer: [] }];
+const list = createRoute({
+  method: 'get', path: '/v1/banking/notifications', tags: ['banking'], security,
+  summary: 'Your notifications, newest first', request: { query: PageQuery },
+  responses: { 200: jsonResponse(NotificationPageSchema, 'One page'), ...commonErrors },
+});
+const stream = createRoute({
+  method: 'get', path: '/v1/banking/notifications/stream', tags: ['banking'], security,
+  summary: 'Notifications as server-sent events',
+  description: 'Each event is `event: notification`, `id: <notification id>`, `data: <Notification JSON>`. '
+    + 'Reconnect with Last-Event-ID (or ?since=<id>) to receive what you missed. A `: heartbeat` comment every 15 s.',
+  request: { query: z.object({ since: z.string().max(64).optional() }) },
+  responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...commonErrors },
+});
+
+/** Sends every notification not yet sent, oldest first, and remembers what it sent. */
+class Replayer {
+  private readonly sent = new Map<string, number>();
+  constructor(private readonly ctx: ServiceContext, private readonly customerId: string, private watermarkMs: number) {}
+
+  skip(id: string, createdAt: number) { this.sent.set(id, createdAt); }
+
+  async flush(out: SSEStreamingApi): Promise<void> {
+    const rows = await notificationsSince(this.ctx, this.customerId, this.watermarkMs - COMMIT_SKEW_MS);
+    for (const row of rows) {
+      if (this.sent.has(row.id)) continue;
+      await out.writeSSE({ event: 'notification', id: row.id, data: JSON.stringify(notificationView(row)) });
+      this.sent.set(row.id, row.created_at);
+      this.watermarkMs = Math.max(this.watermarkMs, row.created_at);
+    }
+    for (const [id, at] of this.sent) if (at < this.watermarkMs - COMMIT_SKEW_MS) this.sent.delete(id);
+  }
+}
+
+export function registerBankingNotifications(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  app.openapi(list, async (c) => c.json(await listNotificationPage(deps, c.get('customerId'), c.req.valid('query')), 200));
+
+  app.openapi(stream, async (c) => {
+    const customerId = c.get('customerId');
+    const sessionId = c.get('sessionId');
+    const resumeFrom = c.req.header('last-event-id') ?? c.req.valid('query').since;
+    const anchor = resumeFrom ? await findOwnNotification(deps, customerId, resumeFrom) : undefined;
+    // Without a known anchor the stream starts now; with one, everything after it is replayed.
+    const replayer = new Replayer(deps, customerId, anchor ? anchor.created_at : deps.clock.now());
+    if (anchor) {
+      const before = await notificationsSince(deps, customerId, anchor.created_at - COMMIT_SKEW_MS, 10_000);
+      for (const row of before) if (row.id <= anchor.id) replayer.skip(row.id, row.created_at);
+    } else {
+      const recent = await notificationsSince(deps, customerId, deps.clock.now() - COMMIT_SKEW_MS, 10_000);
+      for (const row of recent) replayer.skip(row.id, row.created_at);
+    }
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Accel-Buffering', 'no');
+    return streamSSE(c, async (out) => {
+      // Wake-ups: a new notification for the customer, the heartbeat, or the client leaving.
+      let pending = true;
+      let beat = false;
+      let wake: () => void = () => {};
+      const unsubscribe = deps.events.subscribe(customerId, () => { pending = true; wake(); });
+      const beatTimer = setInterval(() => { beat = true; wake(); }, HEARTBEAT_MS);
+      out.onAbort(() => wake());
+      try {
+        await out.write(': connected\n\n');
+        while (!out.aborted && !out.closed) {
+          if (pending) { pending = false; await replayer.flush(out); continue; }
+          if (beat) {
+            beat = false;
+            if (!(await isSessionLive(deps, sessionId))) break;
+            await out.write(': heartbeat\n\n');
+            continue;
+          }
+          await new Promise<void>((resolve) => { wake = resolve; });
+        }
+      } finally {
+        clearInterval(beatTimer);
+        unsubscribe();
+      }
+    }) as never;
+  });
+}

@@ -1,0 +1,55 @@
+// A card's transactions, newest first, with keyset pagination on (created_at, id) (SPEC §6).
+// The list is the card ACCOUNT's: after a replacement the new card shows the history of the old
+// one (same credit line, same balance), and the old card shows the same list.
+// Each of the four tables is read with the same keyset and limit + 1, then merged: rows inserted
+// while a client pages are newer than its cursor, so pages never repeat or skip a row.
+import {
+  asLanguage, authorizationItem, clearingItem, compareNewestFirst, decodeCursor, encodeCursor, paymentItem,
+  reversalItem, type CursorKey, type TransactionItem,
+} from '../../domain/transactions.js';
+import { olderThan } from '../../store/keyset.js';
+import { inTransaction } from '../../store/transaction.js';
+import type { ServiceContext } from '../context.js';
+import { fieldError } from '../errors.js';
+import { loadOwnCard } from './load-card.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export async function listTransactions(ctx: ServiceContext, customerId: string, cardId: string, q: { cursor?: string; limit?: number }) {
+  const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  if (q.cursor && !cursor) throw fieldError('cursor', 'not a cursor this API returned');
+  return inTransaction(ctx.handle, async (trx) => {
+    const { account } = await loadOwnCard(trx, ctx, customerId, cardId);
+    const customer = await trx.selectFrom('customers').select('language').where('id', '=', customerId).executeTakeFirst();
+    const language = asLanguage(customer?.language);
+    const n = limit + 1;
+    const [auths, reversals, clearings, payments] = await Promise.all([
+      trx.selectFrom('authorizations')
+        .select(['id', 'status', 'amount', 'currency', 'billing_fils', 'merchant_name', 'mcc', 'response_code', 'reason', 'over_limit', 'created_at'])
+        .where('account_id', '=', account.id).where(olderThan(cursor, 'authorizations'))
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(n).execute(),
+      trx.selectFrom('reversals').innerJoin('authorizations as a', 'a.id', 'reversals.authorization_id')
+        .select(['reversals.id', 'reversals.reversed_fils', 'reversals.replacement_amount', 'reversals.created_at', 'a.merchant_name', 'a.mcc'])
+        .where('reversals.account_id', '=', account.id).where('reversals.reversed_fils', '>', 0).where(olderThan(cursor, 'reversals'))
+        .orderBy('reversals.created_at', 'desc').orderBy('reversals.id', 'desc').limit(n).execute(),
+      trx.selectFrom('clearings')
+        .select(['id', 'status', 'processing_code', 'amount', 'currency', 'billing_fils', 'merchant_name', 'mcc', 'created_at'])
+        .where('account_id', '=', account.id).where(olderThan(cursor, 'clearings'))
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(n).execute(),
+      trx.selectFrom('payments').select(['id', 'amount_fils', 'created_at'])
+        .where('account_id', '=', account.id).where(olderThan(cursor, 'payments'))
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(n).execute(),
+    ]);
+    const keyed: Array<CursorKey & { item: TransactionItem }> = [
+      ...auths.map((r) => ({ createdAt: r.created_at, id: r.id, item: authorizationItem(r, language) })),
+      ...reversals.map((r) => ({ createdAt: r.created_at, id: r.id, item: reversalItem(r, language) })),
+      ...clearings.map((r) => ({ createdAt: r.created_at, id: r.id, item: clearingItem(r, language) })),
+      ...payments.map((r) => ({ createdAt: r.created_at, id: r.id, item: paymentItem(r, language) })),
+    ].sort(compareNewestFirst);
+    const page = keyed.slice(0, limit);
+    const more = keyed.length > limit;
+    return { data: page.map((k) => k.item), nextCursor: more ? encodeCursor(page[page.length - 1]) : null };
+  });
+}

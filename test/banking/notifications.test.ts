@@ -1,0 +1,170 @@
+// Notifications: what notifies, the newest-first list, and the server-sent event stream read over
+// real HTTP (a Node server on an ephemeral port, the same app).
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachBackend } from '../support/backends.js';
+import { Harness } from '../support/harness.js';
+import { bankingChecked } from '../support/openapi.js';
+import { NotificationSchema } from '../../src/http/banking/schemas.js';
+import { expectMatchesSchema } from '../support/openapi.js';
+
+forEachBackend((backend) => {
+let h: Harness;
+let server: ServerType;
+let baseUrl: string;
+beforeAll(async () => {
+  h = await Harness.create({ backend });
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  await new Promise((resolve) => server.close(resolve));
+  await h.close();
+});
+
+async function kinds(token: string) {
+  const res = await bankingChecked(h, token, 'GET', '/v1/banking/notifications?limit=100');
+  return res.body.data.map((n: { kind: string }) => n.kind) as string[];
+}
+
+type SseEvent = { id?: string; event?: string; data?: string };
+
+/** Opens the stream and waits for its first bytes: from then on the server is subscribed. */
+async function openStream(token: string, o: { headers?: Record<string, string>; query?: string; signal?: AbortSignal } = {}) {
+  const res = await fetch(`${baseUrl}/v1/banking/notifications/stream${o.query ?? ''}`, {
+    headers: { authorization: `Bearer ${token}`, ...o.headers }, signal: o.signal,
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  while (!buffer.includes(': connected\n\n')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('stream ended before it started');
+    buffer += decoder.decode(value, { stream: true });
+  }
+  return { reader, decoder, buffer };
+}
+
+/** Reads SSE events until `until` is satisfied or the stream ends (or is aborted). */
+async function readEvents(stream: Awaited<ReturnType<typeof openStream>>, until: (events: SseEvent[]) => boolean) {
+  const { reader, decoder } = stream;
+  const events: SseEvent[] = [];
+  let buffer = stream.buffer;
+  for (;;) {
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event: Record<string, string> = {};
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':') || !line) continue;
+        const i = line.indexOf(':');
+        event[line.slice(0, i)] = line.slice(i + 1).trimStart();
+      }
+      if (Object.keys(event).length) events.push(event);
+    }
+    if (until(events)) break;
+    const chunk = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+    if (chunk.done) break;
+    buffer += decoder.decode(chunk.value, { stream: true });
+  }
+  await reader.cancel().catch(() => {});
+  return events;
+}
+
+const notificationEvents = (events: SseEvent[]) => events.filter((e) => e.event === 'notification');
+
+describe('what notifies', () => {
+  it('approvals, blocked-channel attempts, the exceed, limit changes, status changes, reveals and new logins', async () => {
+    const holder = await h.cardholder(100_000);
+    await h.login(holder.customer.username, holder.customer.password, await h.otp(holder.totpSecret));
+    await h.authorize(holder, { amount: 1_000 });
+    await h.authorize(holder, { mcc: '6011', processingCode: '010000' });
+    await h.authorize(holder, { amount: 110_000 });
+    await h.banking(holder.token, 'PUT', `/v1/banking/cards/${holder.card.id}/limit`, { limit: 200_000, otp: await h.otp(holder.totpSecret) });
+    await h.banking(holder.token, 'POST', `/v1/banking/cards/${holder.card.id}/freeze`);
+    await h.banking(holder.token, 'POST', `/v1/banking/cards/${holder.card.id}/reveal`, { otp: await h.otp(holder.totpSecret) });
+    const seen = await kinds(holder.token);
+    for (const kind of ['new_login', 'card_issued', 'purchase_approved', 'blocked_attempt', 'over_limit_used', 'limit_changed', 'card_status_changed', 'card_revealed']) {
+      expect(seen, kind).toContain(kind);
+    }
+    expect(seen.filter((k) => k === 'new_login')).toHaveLength(2);
+  });
+});
+
+describe('list', () => {
+  it('pages newest first with a cursor; only the customer\'s own', async () => {
+    const holder = await h.cardholder();
+    const other = await h.cardholder();
+    for (let i = 0; i < 5; i++) await h.authorize(holder, { amount: 100 + i });
+    const all = await bankingChecked(h, holder.token, 'GET', '/v1/banking/notifications?limit=100');
+    const ids: string[] = all.body.data.map((n: { id: string }) => n.id);
+    expect([...ids].sort().reverse()).toEqual(ids);
+    expect(all.body.data[0]).toMatchObject({ kind: 'purchase_approved', severity: 'info', cardId: holder.card.id, read: false });
+    expect(all.body.data[0].data.billingAmount).toBe(104);
+
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await bankingChecked(h, holder.token, 'GET', `/v1/banking/notifications?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      paged.push(...res.body.data.map((n: { id: string }) => n.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(ids);
+    const theirs = await bankingChecked(h, other.token, 'GET', '/v1/banking/notifications?limit=100');
+    expect(theirs.body.data.some((n: { id: string }) => ids.includes(n.id))).toBe(false);
+  });
+});
+
+describe('stream (server-sent events over HTTP)', () => {
+  it('pushes the notification an authorization causes, to its owner only', async () => {
+    const holder = await h.cardholder();
+    const other = await h.cardholder();
+    const mine = await openStream(holder.token);
+    const otherAbort = new AbortController();
+    const theirs = await openStream(other.token, { signal: otherAbort.signal });
+    const otherEvents = readEvents(theirs, () => false);
+
+    const auth = await h.authorize(holder, { amount: 2_500, merchantName: 'Stream Shop' });
+    const events = notificationEvents(await readEvents(mine, (e) => notificationEvents(e).length > 0));
+    const body = JSON.parse(events[0].data!);
+    expectMatchesSchema({ body }, NotificationSchema);
+    expect(body).toMatchObject({ kind: 'purchase_approved', cardId: holder.card.id });
+    expect(body.data.authorizationId).toBe(auth.body.authorizationId);
+    expect(events[0].id).toBe(body.id);
+
+    // The other customer's stream got nothing by the time ours did: close it and look.
+    otherAbort.abort();
+    expect(notificationEvents(await otherEvents)).toEqual([]);
+  });
+
+  it('replays what came after Last-Event-ID (or ?since=), then continues', async () => {
+    const holder = await h.cardholder();
+    await h.authorize(holder, { amount: 100, merchantName: 'First' });
+    const first = (await h.banking(holder.token, 'GET', '/v1/banking/notifications?limit=1')).body.data[0];
+    await h.authorize(holder, { amount: 200, merchantName: 'Second' });
+    await h.authorize(holder, { amount: 300, merchantName: 'Third' });
+    const resumed = await openStream(holder.token, { headers: { 'last-event-id': first.id } });
+    const replayed = notificationEvents(await readEvents(resumed, (e) => notificationEvents(e).length >= 2));
+    expect(replayed.map((e) => JSON.parse(e.data!).data.merchantName)).toEqual(['Second', 'Third']);
+
+    const since = await openStream(holder.token, { query: `?since=${first.id}` });
+    const sinceEvents = readEvents(since, (e) => notificationEvents(e).length >= 3);
+    await h.authorize(holder, { amount: 400, merchantName: 'Fourth' });
+    const all = notificationEvents(await sinceEvents);
+    expect(all.map((e) => JSON.parse(e.data!).data.merchantName)).toEqual(['Second', 'Third', 'Fourth']);
+  });
+
+  it('needs a session', async () => {
+    const res = await fetch(`${baseUrl}/v1/banking/notifications/stream`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
+});

@@ -14,6 +14,7 @@ import { requestContext } from '../request-context.js';
 import { registerNetworkRoutes } from './network/index.js';
 import { registerOpsRoutes } from './ops/index.js';
 import { registerStatementPage } from './statements/page.js';
+import { methodMatcher } from './method-not-allowed.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -60,7 +61,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
-  app.notFound((c) => problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`));
+  const allowedMethods = methodMatcher(() => app.routes);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length && !allowed.includes(c.req.method)) {
+      return problem(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}.`, { allowed }, { allow: allowed.join(', ') });
+    }
+    return problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
+  });
   app.onError((error, c) => {
     const response = errorToResponse(error, c);
     if (response.status >= 500) deps.logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');

@@ -2,8 +2,10 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { currentVersion, SCHEMA_VERSION } from '../../store/migrate.js';
 import type { AppDeps, AppEnv } from '../env.js';
+import { documentOpsRoutes } from './openapi.js';
 
 export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  documentOpsRoutes(app);
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200));
   app.get('/readyz', async (c) => {
     try {

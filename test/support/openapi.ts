@@ -66,3 +66,50 @@ export async function adminChecked(h: Harness, method: string, path: string, bod
   expectMatchesRoute(h, method, path, res);
   return res;
 }
+
+type JsonSchema = Record<string, any>;
+
+/**
+ * A value that satisfies a JSON Schema from /openapi.json (required properties only), so a test
+ * can call every documented route with a well-formed request. Examples win where given.
+ */
+export function sampleFromSchema(doc: JsonSchema, schema: JsonSchema | undefined): unknown {
+  if (!schema) return undefined;
+  if (schema.$ref) return sampleFromSchema(doc, doc.components.schemas[String(schema.$ref).split('/').pop()!]);
+  if (schema.example !== undefined) return schema.example;
+  if (schema.const !== undefined) return schema.const;
+  if (schema.enum) return schema.enum[0];
+  const choice = schema.anyOf ?? schema.oneOf ?? schema.allOf;
+  if (choice) return sampleFromSchema(doc, choice.find((s: JsonSchema) => s.type !== 'null') ?? choice[0]);
+  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') : schema.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const key of schema.required ?? []) out[key] = sampleFromSchema(doc, schema.properties?.[key]);
+      return out;
+    }
+    case 'array': return [];
+    case 'integer': case 'number': return Math.max(schema.minimum ?? 1_000, schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : 1_000);
+    case 'boolean': return false;
+    case 'string': {
+      const pattern = String(schema.pattern ?? '');
+      if (pattern.includes('\\d{6}')) return '123456';
+      if (/\\d\{4\}-\\d\{2\}|yyyy/i.test(pattern)) return '2026-11';
+      return schema.minLength > 6 ? 'x'.repeat(schema.minLength) : 'sample';
+    }
+    default: return undefined;
+  }
+}
+
+export interface DocumentedOperation { method: string; path: string; operation: JsonSchema }
+
+/** Every operation of /openapi.json whose path starts with the prefix. */
+export async function documentedOperations(h: Harness, prefix: string): Promise<DocumentedOperation[]> {
+  const doc = (await h.request('GET', '/openapi.json')).body;
+  const out: DocumentedOperation[] = [];
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, JsonSchema>>)) {
+    if (!path.startsWith(prefix)) continue;
+    for (const [method, operation] of Object.entries(item)) out.push({ method: method.toUpperCase(), path, operation });
+  }
+  return out;
+}

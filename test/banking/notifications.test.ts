@@ -161,6 +161,23 @@ describe('stream (server-sent events over HTTP)', () => {
     expect(all.map((e) => JSON.parse(e.data!).data.merchantName)).toEqual(['Second', 'Third', 'Fourth']);
   });
 
+  it('ends when its session is revoked or logged out', async () => {
+    const customer = await h.createCustomer();
+    const streamToken = await h.login(customer.username, customer.password);
+    const otherToken = await h.login(customer.username, customer.password);
+    const stream = await openStream(streamToken);
+    const ended = readEvents(stream, () => false);
+    const sessions = await h.banking(otherToken, 'GET', '/v1/banking/sessions');
+    const streamSession = sessions.body.data.find((s: { current: boolean }) => !s.current).id;
+    expect((await h.banking(otherToken, 'DELETE', `/v1/banking/sessions/${streamSession}`)).status).toBe(204);
+    expect(notificationEvents(await ended)).toEqual([]); // resolved: the server closed the stream
+
+    const second = await openStream(otherToken);
+    const secondEnded = readEvents(second, () => false);
+    expect((await h.banking(otherToken, 'DELETE', '/v1/banking/sessions/current')).status).toBe(204);
+    await secondEnded;
+  });
+
   it('needs a session', async () => {
     const res = await fetch(`${baseUrl}/v1/banking/notifications/stream`);
     expect(res.status).toBe(401);

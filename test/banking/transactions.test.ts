@@ -110,6 +110,29 @@ describe('items', () => {
   });
 });
 
+describe('with the money verbs', () => {
+  it('shows a real clearing (the authorization posted) and a real payment', async () => {
+    const holder = await h.cardholder();
+    const request = h.purchase(holder, { amount: 4_000 });
+    const auth = await h.network('/v1/network/authorizations', request);
+    h.clock.advance(1_000);
+    const cleared = await h.network('/v1/network/clearings', { records: [{
+      rrn: request.rrn, acquirerId: request.acquirerId, authCode: auth.body.authCode, amount: 4_000, currency: '414',
+      processingCode: '000000', mcc: request.mcc, merchantName: request.merchantName,
+    }] });
+    expect(cleared.body.results[0].status).toBe('posted');
+    h.clock.advance(1_000);
+    const paid = await h.banking(holder.token, 'POST', `/v1/banking/cards/${holder.card.id}/payments`, {
+      amount: 4_000, fromAccountId: holder.customer.currentAccountId,
+    });
+    expect(paid.status).toBe(201);
+    const res = await bankingChecked(h, holder.token, 'GET', txPath(holder.card.id));
+    expect(res.body.data.map((i: { type: string; status: string }) => `${i.type}:${i.status}`))
+      .toEqual(['payment:posted', 'clearing:posted', 'authorization:posted']);
+    expect(res.body.data[1]).toMatchObject({ amount: 4_000, billingAmount: 4_000, currency: 'KWD', merchantName: 'Gulf Books Online' });
+  });
+});
+
 describe('pagination', () => {
   it('refuses a forged cursor and an out-of-range limit with field errors', async () => {
     const holder = await h.cardholder();

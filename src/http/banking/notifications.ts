@@ -18,6 +18,7 @@ export const HEARTBEAT_MS = 15_000;
  * any order: a notification created just before one already sent may become visible just after.
  */
 const COMMIT_SKEW_MS = 5_000;
+const BATCH = 500;
 
 const security = [{ bearer: [] }];
 const list = createRoute({
@@ -42,14 +43,21 @@ class Replayer {
   skip(id: string, createdAt: number) { this.sent.set(id, createdAt); }
 
   async flush(out: SSEStreamingApi): Promise<void> {
-    const rows = await notificationsSince(this.ctx, this.customerId, this.watermarkMs - COMMIT_SKEW_MS);
-    for (const row of rows) {
-      if (this.sent.has(row.id)) continue;
-      await out.writeSSE({ event: 'notification', id: row.id, data: JSON.stringify(notificationView(row)) });
-      this.sent.set(row.id, row.created_at);
-      this.watermarkMs = Math.max(this.watermarkMs, row.created_at);
+    // Batches until one comes back short; a batch that cannot move the watermark ends the round
+    // (the next wake-up reads on), so a burst within one millisecond cannot loop forever.
+    for (;;) {
+      const from = this.watermarkMs - COMMIT_SKEW_MS;
+      const rows = await notificationsSince(this.ctx, this.customerId, from, BATCH);
+      const startMs = this.watermarkMs;
+      for (const row of rows) {
+        if (this.sent.has(row.id)) continue;
+        await out.writeSSE({ event: 'notification', id: row.id, data: JSON.stringify(notificationView(row)) });
+        this.sent.set(row.id, row.created_at);
+        this.watermarkMs = Math.max(this.watermarkMs, row.created_at);
+      }
+      for (const [id, at] of this.sent) if (at < this.watermarkMs - COMMIT_SKEW_MS) this.sent.delete(id);
+      if (rows.length < BATCH || this.watermarkMs === startMs) return;
     }
-    for (const [id, at] of this.sent) if (at < this.watermarkMs - COMMIT_SKEW_MS) this.sent.delete(id);
   }
 }
 
@@ -83,13 +91,12 @@ export function registerBankingNotifications(app: OpenAPIHono<AppEnv>, deps: App
       try {
         await out.write(': connected\n\n');
         while (!out.aborted && !out.closed) {
-          if (pending) { pending = false; await replayer.flush(out); continue; }
-          if (beat) {
-            beat = false;
+          if (pending || beat) {
+            // Every wake-up first checks the session: a revoke or logout publishes, so the stream ends at once.
             if (!(await isSessionLive(deps, sessionId))) break;
-            await out.write(': heartbeat\n\n');
-            continue;
           }
+          if (pending) { pending = false; await replayer.flush(out); continue; }
+          if (beat) { beat = false; await out.write(': heartbeat\n\n'); continue; }
           await new Promise<void>((resolve) => { wake = resolve; });
         }
       } finally {

@@ -97,6 +97,8 @@ export async function revokeSession(ctx: ServiceContext, customerId: string, ses
     await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'cardholder', actorId: customerId,
       sourceIp: ip, action: 'session.revoked', subject: sessionId, nowMs });
   });
+  // Wakes the customer's event streams, which re-check their session and end if it was this one.
+  ctx.events.publish(customerId);
 }
 
 /** True while the session may still be used; does not slide the idle timeout (long-lived streams use this). */

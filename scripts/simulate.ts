@@ -133,11 +133,17 @@ export async function simulate(c: ClientConfig, write: (text: string) => void = 
 
 if (isMain(import.meta.url)) {
   const { flags } = parseArgs(process.argv.slice(2));
+  let url = '';
   Promise.resolve()
-    .then(() => simulate(resolveClientConfig(flags), undefined, { showCard: flags['show-card'] === true, cardOnly: flags['card-only'] === true }))
+    .then(() => {
+      const config = resolveClientConfig(flags);
+      url = config.url;
+      return simulate(config, undefined, { showCard: flags['show-card'] === true, cardOnly: flags['card-only'] === true });
+    })
     .catch((error) => {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      process.stderr.write(`simulate: ${(error as Error).message}${cause ? ` (${cause}: is the server running?)` : ''}\n`);
+      // fetch reports an unreachable server as a bare "fetch failed".
+      const unreachable = error instanceof TypeError && error.message === 'fetch failed';
+      process.stderr.write(`simulate: ${unreachable ? `cannot reach ${url}: is the server running? (npm start, or pass --url)` : (error as Error).message}\n`);
       process.exit(1);
     });
 }

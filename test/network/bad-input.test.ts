@@ -158,6 +158,15 @@ forEachBackend((backend) => {
     });
   });
 
+  describe('what is not a format error', () => {
+    it('an unknown field is ignored; a Luhn-failing or unknown 16-digit PAN is a stored decision 14', async () => {
+      expect((await send(h.purchase(holder, { amount: 100, loyaltyNumber: 'X1' }))).body).toMatchObject({ responseCode: '00' });
+      const res = await send(h.purchase(holder, { pan: '4657810000000001' }));
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ responseCode: '14', reason: 'invalid_card' });
+    });
+  });
+
   describe('never a 500', () => {
     it('random JSON bodies get 200, 400 or 413 (fast-check)', async () => {
       const valid = h.purchase(holder);

@@ -89,6 +89,16 @@ forEachBackend((backend) => {
       expect((await account(h, holder)).posted_fils).toBe(before.posted_fils + 7_777);
     });
 
+    it('a late clearing on a closed card account still posts, flagged for review', async () => {
+      const other = await h.cardholder(100_000);
+      const auth = await approvedPurchase(h, other, { amount: 1_500 });
+      await h.deps.handle.db.updateTable('card_accounts').set({ status: 'closed' }).where('id', '=', other.card.accountId).execute();
+      const [r] = await clear(h, [recordFor(auth.request, auth.authCode)]);
+      expect(r.status).toBe('posted');
+      expect(await clearing(r.transactionId!)).toMatchObject({ needs_review: 1, billing_fils: 1_500 });
+      expect((await account(h, other)).posted_fils).toBe(1_500);
+    });
+
     it('refunds (20xxxx) credit the account, restore available and are simply posted', async () => {
       const auth = await approvedPurchase(h, holder, { amount: 8_000 });
       await clear(h, [recordFor(auth.request, auth.authCode)]);

@@ -69,6 +69,14 @@ forEachBackend((backend) => {
       expect(await currentBalance()).toBe(balance - 500);
     });
 
+    it('without fromAccountId the customer\'s current account pays', async () => {
+      const balance = await currentBalance();
+      const res = await pay({ amount: 100 });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body.fromAccountId).toBe(holder.customer.currentAccountId);
+      expect(await currentBalance()).toBe(balance - 100);
+    });
+
     it('paying more than the posted balance owed → 409 overpayment (holds are not payable)', async () => {
       const { posted_fils } = await account(h, holder);
       const res = await pay({ amount: posted_fils + 1, fromAccountId: holder.customer.currentAccountId });

@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
 export const PaymentRequestSchema = z.object({
   amount: z.number().int('fils, as an integer').positive('must be more than zero').max(1_000_000_000_000)
     .openapi({ description: 'Fils', example: 25000 }),
-  fromAccountId: z.string().min(1).max(64).openapi({ description: 'One of your current accounts' }),
+  fromAccountId: z.string().min(1).max(64).optional().openapi({ description: 'One of your current accounts (default: your first one)' }),
 }).openapi('PaymentRequest');
 
 export const PaymentSchema = z.object({

@@ -18,7 +18,7 @@ import type { Actor, ServiceContext } from '../context.js';
 import { notFound, ServiceError } from '../errors.js';
 import { loadOwnCard } from './load-card.js';
 
-export interface PaymentInput { amount: number; fromAccountId: string }
+export interface PaymentInput { amount: number; fromAccountId?: string }
 
 export interface PaymentView {
   id: string; cardId: string; accountId: string; fromAccountId: string; amount: number; currency: 'KWD';
@@ -64,7 +64,10 @@ function replay(stored: { requestHash: string; statusCode: number; body: unknown
   return { statusCode: 201, body: stored.body as PaymentView, replayed: true };
 }
 
-async function lockCurrentAccount(trx: Trx, ctx: ServiceContext, customerId: string, id: string) {
+async function lockCurrentAccount(trx: Trx, ctx: ServiceContext, customerId: string, given: string | undefined) {
+  const id = given ?? (await trx.selectFrom('current_accounts').select('id').where('customer_id', '=', customerId)
+    .orderBy('created_at').orderBy('id').limit(1).executeTakeFirst())?.id;
+  if (!id) return undefined;
   if (ctx.handle.dialect === 'postgres') {
     const r = await sql<{ id: string; balance_fils: number; customer_id: string }>`select id, balance_fils, customer_id from current_accounts where id = ${id} for update`.execute(trx);
     const row = r.rows[0];

@@ -122,7 +122,8 @@ async function postSale(trx: Trx, a: SaleArgs): Promise<Posting> {
   return {
     releasedFils,
     differenceFils: auth ? a.amountFils - releasedFils : null,
-    needsReview: !auth || auth.status === 'reversed',
+    // No authorization, one the merchant had cancelled, or a card account already closed: a person looks.
+    needsReview: !auth || auth.status === 'reversed' || account.status === 'closed',
   };
 }
 
@@ -131,7 +132,7 @@ async function postRefund(trx: Trx, a: { id: string; account: CardAccount; amoun
     amountFils: a.amountFils, reference: `clearing:${a.id}`, nowMs: a.nowMs });
   await trx.updateTable('card_accounts').set({ posted_fils: a.account.posted_fils - a.amountFils })
     .where('id', '=', a.account.id).execute();
-  return { releasedFils: 0, differenceFils: null, needsReview: false };
+  return { releasedFils: 0, differenceFils: null, needsReview: a.account.status === 'closed' };
 }
 
 async function notifyRefund(trx: Trx, account: CardAccount, r: ClearingRecord, amountFils: number, nowMs: number): Promise<string[]> {

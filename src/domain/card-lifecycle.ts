@@ -53,3 +53,14 @@ export function decideTransition(card: LifecycleCard, action: CardAction): Trans
 
 /** Actions a cardholder may take; `block` belongs to bank staff. */
 export const CARDHOLDER_ACTIONS: readonly CardAction[] = ['freeze', 'unfreeze', 'report_lost', 'report_stolen', 'replace', 'cancel'];
+
+/**
+ * The status an authorization must act on. A closed account's usable cards are cancelled; the
+ * authorization reads the card row before it takes the account lock, so a cancel committing in
+ * between leaves it a stale `active` — the account row, read under the lock, is the fresh one.
+ * Lost and stolen stay what they are (41/43) on a closed account.
+ */
+export function effectiveCardStatus(cardStatus: CardStatusName, accountStatus: 'open' | 'closed'): CardStatusName {
+  if (accountStatus === 'open') return cardStatus;
+  return cardStatus === 'lost' || cardStatus === 'stolen' || cardStatus === 'replaced' ? cardStatus : 'cancelled';
+}

@@ -1,6 +1,6 @@
 // Every (status × action) pair of the card lifecycle, as a table: a missing row fails the test.
 import { describe, expect, it } from 'vitest';
-import { decideTransition, type CardAction, type CardStatusName } from '../../src/domain/card-lifecycle.js';
+import { decideTransition, effectiveCardStatus, type CardAction, type CardStatusName } from '../../src/domain/card-lifecycle.js';
 
 const STATUSES: CardStatusName[] = ['active', 'frozen', 'blocked', 'lost', 'stolen', 'replaced', 'cancelled', 'expired'];
 const ACTIONS: CardAction[] = ['freeze', 'unfreeze', 'report_lost', 'report_stolen', 'replace', 'cancel', 'block'];
@@ -48,5 +48,16 @@ describe('card lifecycle transitions', () => {
     }
     // Reporting it stolen after all is still allowed: it is about the credential.
     expect(decideTransition({ status: 'lost', replacedBy: 'card_new' }, 'report_stolen')).toMatchObject({ ok: true, next: 'stolen' });
+  });
+});
+
+describe('effectiveCardStatus (what an authorization acts on)', () => {
+  it.each([
+    ['active', 'open', 'active'], ['frozen', 'open', 'frozen'], ['lost', 'open', 'lost'],
+    ['active', 'closed', 'cancelled'], ['frozen', 'closed', 'cancelled'], ['blocked', 'closed', 'cancelled'],
+    ['expired', 'closed', 'cancelled'], ['lost', 'closed', 'lost'], ['stolen', 'closed', 'stolen'],
+    ['replaced', 'closed', 'replaced'], ['cancelled', 'closed', 'cancelled'],
+  ] as const)('%s card on an %s account → %s', (card, account, expected) => {
+    expect(effectiveCardStatus(card, account)).toBe(expected);
   });
 });

@@ -2,6 +2,7 @@
 // caller hands in, so many authorizations can share one commit (group commit) without a rewrite.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { newAuthCode } from '../../domain/auth-code.js';
+import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
 import { findCurrency } from '../../domain/currencies.js';
 import { describeReason } from '../../domain/descriptions.js';
@@ -104,7 +105,7 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
   const billingFils = conversion?.billingFils ?? null;
   const decision = decideAuthorization({
     request,
-    card: card ? { status: card.status, expiry: card.expiry } : null,
+    card: card ? { status: effectiveCardStatus(card.status, account!.status), expiry: card.expiry } : null,
     cvv2Matches: request.cvv2 === undefined ? null : card ? cvv2Matches(ctx, request, card) : false,
     product: {
       blockedMccs: product.blockedMccs,

@@ -7,7 +7,9 @@ export interface Child { proc: ChildProcess; readyMs: number; selfReportedReadyM
 
 export async function startChild(script: string, args: string[], env: Record<string, string>, port: number, readyLine: (line: string) => number | boolean): Promise<Child> {
   const started = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof") profiles the server under load.
+  const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => { stderr += String(d); });
   return new Promise((resolve, reject) => {

@@ -5,6 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { WalSync } from './wal-sync.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -20,6 +21,8 @@ export interface DbHandle {
   pool?: pg.Pool;
   /** The PostgreSQL schema this handle works in, when one was named (PG_SCHEMA, tests). */
   pgSchema?: string;
+  /** File-backed SQLite at synchronous=FULL: lets group commit fsync the WAL off the main thread. */
+  walSync?: WalSync;
   close(): Promise<void>;
 }
 
@@ -56,9 +59,10 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  const walSync = file !== ':memory:' && (options.sqliteSynchronous ?? 'FULL') === 'FULL' ? new WalSync(sqlite) : undefined;
   return {
-    db, dialect: 'sqlite', sqlite,
-    async close() { await db.destroy(); },
+    db, dialect: 'sqlite', sqlite, walSync,
+    async close() { walSync?.close(); await db.destroy(); },
   };
 }
 

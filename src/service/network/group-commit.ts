@@ -1,12 +1,13 @@
 // Group commit (SQLite): network requests that arrive together share one transaction and one
 // fsync. Each unit of work runs in its own savepoint, so a failing one is rolled back alone and its
-// neighbours still commit; every caller is answered only after the commit has returned, so an
-// answer never announces something a power cut could take back.
+// neighbours still commit; every caller is answered only after the commit is durable (at FULL: after
+// the WAL fsync, see store/wal-sync.ts), so an answer never announces what a power cut could undo.
 //
 // Batches form by themselves: the first request to arrive schedules a run with setImmediate, so
 // every request read from the sockets in that turn of the event loop joins it; requests arriving
-// while a batch runs form the next one. better-sqlite3 is synchronous, so a batch (its queries and
-// the COMMIT's fsync) holds the event loop; that is the price of one commit for many.
+// while a batch runs form the next one. better-sqlite3 is synchronous, so a batch's queries hold
+// the event loop; its fsync does not (it runs on the thread pool while the next batch executes).
+import { AsyncResource } from 'node:async_hooks';
 import { CompiledQuery } from 'kysely';
 import type { DbHandle, Trx } from '../../store/db.js';
 import { isUniqueViolation } from '../../store/transaction.js';
@@ -32,12 +33,14 @@ export class GroupCommit {
   private scheduled = false;
   private readonly observers: Array<(stats: BatchStats) => void> = [];
 
-  constructor(private readonly handle: Pick<DbHandle, 'db'>, private readonly maxBatch = MAX_BATCH) {}
+  constructor(private readonly handle: Pick<DbHandle, 'db' | 'walSync'>, private readonly maxBatch = MAX_BATCH) {}
 
-  /** Runs `work` in the next batch; resolves with its result once the batch has committed. */
+  /** Runs `work` in the next batch; resolves with its result once the batch is committed and durable. */
   run<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      // Each unit runs in its caller's async context (request id in its log lines), not in the
+      // context of whichever request happened to schedule the batch.
+      this.queue.push({ work: AsyncResource.bind(work), resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -56,24 +59,23 @@ export class GroupCommit {
 
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, this.maxBatch);
+    const started = performance.now();
+    let committed = false;
     try {
-      await this.commit(batch);
+      committed = await this.commit(batch);
     } finally {
+      // The database is free again: requests read meanwhile form the next batch, which runs while
+      // this one's fsync (if any) is still under way.
       this.scheduled = false;
-      // Let the event loop read new requests before the next batch: they join it.
       if (this.queue.length) this.schedule();
     }
-  }
-
-  private async commit(batch: Pending[]): Promise<void> {
-    const started = performance.now();
-    try {
-      await this.handle.db.transaction().execute(async (trx) => {
-        for (const item of batch) item.outcome = await runInSavepoint(trx, item.work);
-      });
-    } catch (error) {
-      // The commit itself failed (or the transaction broke): nothing of the batch is durable.
-      for (const item of batch) item.outcome = { ok: false, error };
+    if (committed && this.handle.walSync) {
+      try {
+        await this.handle.walSync.sync();
+      } catch (error) {
+        // Committed but not known to be on disk: nobody may be told it was approved.
+        for (const item of batch) item.outcome = { ok: false, error };
+      }
     }
     let failed = 0;
     for (const item of batch) {
@@ -83,6 +85,26 @@ export class GroupCommit {
     }
     const stats = { size: batch.length, failed, durationMs: performance.now() - started };
     for (const observer of this.observers) observer(stats);
+  }
+
+  /** Runs the batch in one transaction; false when the transaction itself failed (nothing kept). */
+  private async commit(batch: Pending[]): Promise<boolean> {
+    const runAll = (db: Pick<DbHandle['db'], 'transaction'>) => db.transaction().execute(async (trx) => {
+      for (const item of batch) item.outcome = await runInSavepoint(trx, item.work);
+    });
+    try {
+      const walSync = this.handle.walSync;
+      if (walSync) {
+        // Hold the connection, so that only this transaction commits under the relaxed setting.
+        await this.handle.db.connection().execute((conn) => walSync.relaxed(() => runAll(conn)));
+      } else {
+        await runAll(this.handle.db);
+      }
+      return true;
+    } catch (error) {
+      for (const item of batch) item.outcome = { ok: false, error };
+      return false;
+    }
   }
 }
 

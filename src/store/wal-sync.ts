@@ -1,0 +1,41 @@
+// Durable group commits without holding the event loop during fsync (SQLite, synchronous=FULL).
+//
+// In WAL mode, synchronous=FULL is synchronous=NORMAL plus one fsync of the WAL file after each
+// commit (sqlite.org/pragma.html#pragma_synchronous). better-sqlite3 runs that fsync on the main
+// thread, so with FULL every commit stops all request handling for the length of a disk flush.
+// A group commit does the same thing in two halves instead: it commits its batch under NORMAL, then
+// fsyncs the WAL file on libuv's thread pool and answers its requests only when that fsync has
+// returned. What is answered is exactly as durable as under FULL (the fsync covers every frame
+// written so far, the WAL header included), and the next batch runs while the disk flushes.
+// Everything else on the connection stays at FULL: the switch is made only while the group commit
+// holds the connection, outside any transaction (SQLite refuses it inside one).
+import { closeSync, fsync, openSync } from 'node:fs';
+import type SqliteDatabase from 'better-sqlite3';
+
+export class WalSync {
+  private fd: number | null = null;
+
+  constructor(private readonly sqlite: SqliteDatabase.Database) {}
+
+  /** Commits made inside `run` skip SQLite's own fsync; call `sync()` before acknowledging them. */
+  async relaxed<T>(run: () => Promise<T>): Promise<T> {
+    this.sqlite.pragma('synchronous = NORMAL');
+    try {
+      return await run();
+    } finally {
+      this.sqlite.pragma('synchronous = FULL');
+    }
+  }
+
+  /** fsync of the WAL file, off the main thread. */
+  sync(): Promise<void> {
+    this.fd ??= openSync(`${this.sqlite.name}-wal`, 'r+');
+    const fd = this.fd;
+    return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

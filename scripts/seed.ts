@@ -94,7 +94,9 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
   const started = performance.now();
   const log = o.log ?? (() => {});
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: o.databaseUrl, SQLITE_SYNCHRONOUS: o.sync ?? 'FULL', DEMO: '0' });
-  const deps = await startServices({ config, secrets: o.secrets, logger: pino({ level: 'warn' }), metrics: false });
+  const deps = await startServices({
+    config, secrets: o.secrets, logger: pino({ level: 'warn' }), metrics: false, dbOptions: { backgroundCheckpoints: false },
+  });
   const { handle, keyring } = deps;
   if (handle.sqlite) {
     handle.sqlite.pragma('synchronous = OFF');

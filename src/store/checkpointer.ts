@@ -1,0 +1,45 @@
+// WAL checkpoints on a worker thread (file-backed SQLite). SQLite checkpoints automatically inside
+// the COMMIT that pushes the WAL past 1000 pages: with better-sqlite3 that copy and its fsyncs run
+// on the main thread and stall every request in flight. Here a worker with its own connection runs
+// PASSIVE checkpoints (they never block the writer) a few times a second, and the main
+// connection's automatic checkpoint is pushed far out, as a backstop should the worker stop.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** The main connection checkpoints by itself only past this many WAL pages (~64 MiB). */
+export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_000;
+const INTERVAL_MS = 250;
+
+// Plain CommonJS evaluated in the worker: no TypeScript loader needed there (tests, tsx, node).
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+db.pragma('synchronous = ' + workerData.synchronous);
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error && error.message)); }
+}, workerData.intervalMs);
+parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); db.close(); parentPort.close(); } });
+`;
+
+export class Checkpointer {
+  private readonly worker: Worker;
+
+  constructor(file: string, synchronous: 'FULL' | 'NORMAL', onError: (message: string) => void = () => {}) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, synchronous, driver, intervalMs: INTERVAL_MS } });
+    this.worker.on('message', (m) => onError(String(m)));
+    this.worker.on('error', (e) => onError(e.message));
+    this.worker.unref();
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    // Keep the process alive until the worker has closed its connection.
+    this.worker.ref();
+    this.worker.postMessage('stop');
+    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
+    await this.worker.terminate();
+  }
+}

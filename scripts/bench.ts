@@ -6,10 +6,11 @@
 //   npm run bench -- --sync NORMAL      SQLite synchronous=NORMAL
 //   npm run bench -- --cards 1000000 --history 5000000
 //   npm run bench -- --db postgres://postgres@127.0.0.1:5432/test
+//   npm run bench -- --reuse /tmp/big --cards 1000000 --history 5000000   (seed once, run again)
 //
 // The last line of output is one JSON object (see issue 9); the lines before it are a table.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -18,9 +19,9 @@ import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { drive } from './bench/load.js';
 import { histogramMean, peakRssMb, startChild, stopChild } from './bench/service.js';
 import { Workload } from './bench/workload.js';
-import { seedDatabase } from './seed.js';
+import { seedDatabase, type SeedResult } from './seed.js';
 
-interface Args { quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; keep: boolean }
+interface Args { quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -30,7 +31,7 @@ function parseArgs(argv: string[]): Args {
   return {
     quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0),
     sync, connections: Number(get('--connections') ?? 64), seconds: Number(get('--seconds') ?? (quick ? 8 : 30)),
-    keep: argv.includes('--keep'),
+    reuse: get('--reuse') ? (mkdirSync(get('--reuse')!, { recursive: true }), resolve(get('--reuse')!)) : null,
   };
 }
 
@@ -73,13 +74,24 @@ async function main() {
   const baseHttp = await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: a.seconds });
   await stopChild(bare);
 
-  // A fresh database with N cards (and history).
-  const dir = mkdtempSync(join(tmpdir(), 'isc-bench-'));
+  // A fresh database with N cards (and history); --reuse DIR keeps it (with the keys and a card
+  // sample in DIR/manifest.json, synthetic data only) for the next run with the same DIR.
+  const dir = a.reuse ?? mkdtempSync(join(tmpdir(), 'isc-bench-'));
   const pgTarget = a.db?.startsWith('postgres') ? await preparePostgres(a.db) : null;
   const databaseUrl = pgTarget?.url ?? `sqlite:${resolve(dir, 'bench.db')}`;
-  log(`seeding ${a.cards} cards, ${a.history} past authorizations (${pgTarget ? 'PostgreSQL' : 'SQLite'})`);
-  const seeded = await seedDatabase({ databaseUrl, cards: a.cards, history: a.history, secrets, sync: a.sync, log });
-  log(`  seeded ${seeded.rows} rows in ${seeded.seconds.toFixed(1)} s`);
+  const manifestPath = join(dir, 'manifest.json');
+  let seeded: SeedResult;
+  if (a.reuse && !pgTarget && existsSync(manifestPath)) {
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    Object.assign(secrets, { ...m.secrets, masterKey: Buffer.from(m.secrets.masterKey, 'hex') });
+    seeded = m.seeded;
+    log(`reusing ${dir}: ${seeded.rows} rows seeded earlier in ${seeded.seconds.toFixed(1)} s`);
+  } else {
+    log(`seeding ${a.cards} cards, ${a.history} past authorizations (${pgTarget ? 'PostgreSQL' : 'SQLite'})`);
+    seeded = await seedDatabase({ databaseUrl, cards: a.cards, history: a.history, secrets, sync: a.sync, log });
+    log(`  seeded ${seeded.rows} rows in ${seeded.seconds.toFixed(1)} s`);
+    if (a.reuse) writeFileSync(manifestPath, JSON.stringify({ secrets: { ...secrets, masterKey: secrets.masterKey.toString('hex') }, seeded }));
+  }
 
   const env = {
     NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, DEMO: '0',
@@ -114,7 +126,7 @@ async function main() {
     ? await barePostgres(a.db!, { seconds: engineSeconds, inFlight, poolSize: 10, accounts: Math.min(a.cards, 100_000) })
     : await bareSqlite({ seconds: engineSeconds, batch: engine.meanBatch, sync: a.sync, accounts: Math.min(a.cards, 100_000) });
 
-  if (!a.keep) rmSync(dir, { recursive: true, force: true });
+  if (!a.reuse) rmSync(dir, { recursive: true, force: true });
   await pgTarget?.drop();
 
   const result = {

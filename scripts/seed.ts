@@ -99,6 +99,8 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
   });
   const { handle, keyring } = deps;
   if (handle.sqlite) {
+    // Seeding only: no journal, no fsync, a big cache; WAL and the configured sync come back after.
+    handle.sqlite.pragma('journal_mode = OFF');
     handle.sqlite.pragma('synchronous = OFF');
     handle.sqlite.pragma('cache_size = -1000000');
   }
@@ -135,9 +137,9 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
   await writeHistory(w, history, accountIds, nowMs, log);
   await w.end();
   if (handle.sqlite) {
-    handle.sqlite.pragma(`synchronous = ${o.sync ?? 'FULL'}`);
     handle.sqlite.exec('analyze');
-    handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    handle.sqlite.pragma('journal_mode = WAL');
+    handle.sqlite.pragma(`synchronous = ${o.sync ?? 'FULL'}`);
   } else {
     await sql`analyze`.execute(handle.db);
   }

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer } from './checkpointer.js';
+import { enableDirectSqlite } from './prepared.js';
 import { WalSync } from './wal-sync.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -63,7 +64,11 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   sqlite.pragma('busy_timeout = 5000');
   // 32 MiB of page cache (default 2 MiB): the indexes the hot path touches stay in memory.
   sqlite.pragma('cache_size = -32768');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  // Savepoint (statement) journals stay in memory: every group-commit unit opens one.
+  sqlite.pragma('temp_store = MEMORY');
+  const statements = cachingStatements(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  enableDirectSqlite(db, statements);
   const synchronous = options.sqliteSynchronous ?? 'FULL';
   const onDisk = file !== ':memory:';
   const walSync = onDisk && synchronous === 'FULL' ? new WalSync(sqlite) : undefined;

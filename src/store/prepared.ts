@@ -47,6 +47,39 @@ export function dialectOf(db: Executor): Dialect {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
+/** What better-sqlite3 offers that the direct path needs (the statement cache of db.ts). */
+export interface StatementSource {
+  prepare(sql: string): { reader: boolean; all(p: readonly unknown[]): unknown[]; run(p: readonly unknown[]): unknown };
+}
+
+/**
+ * SQLite, inside a transaction: run the statement on the connection directly and synchronously.
+ * kysely's executor would only hand the same statement to the same connection, through half a dozen
+ * promises per query; with a dozen queries per authorization that overhead is most of the cost.
+ * Only inside a transaction: then this code holds SQLite's single connection (kysely's mutex), so
+ * nothing else can be interleaved; outside one, queries go through kysely and wait their turn.
+ */
+const directSqlite = new WeakMap<object, StatementSource>();
+
+/** Called by openDatabase for SQLite: enables the direct path for transactions of `db`. */
+export function enableDirectSqlite(db: Kysely<Database>, statements: StatementSource): void {
+  directSqlite.set(db.getExecutor().adapter, statements);
+}
+
+function runDirect(statements: StatementSource, sql: string, parameters: readonly unknown[]): unknown[] {
+  const statement = statements.prepare(sql);
+  if (statement.reader) return statement.all(parameters);
+  statement.run(parameters);
+  return [];
+}
+
+/** A fixed statement (savepoints, …) on the transaction: direct on SQLite, through kysely otherwise. */
+export async function runFixed(trx: Executor, query: CompiledQuery): Promise<void> {
+  const direct = trx.isTransaction ? directSqlite.get(trx.getExecutor().adapter) : undefined;
+  if (direct) runDirect(direct, query.sql, query.parameters);
+  else await trx.executeQuery(query);
+}
+
 type Slot = { name: string } | { value: unknown };
 
 interface Compiled { sql: string; slots: Slot[] }
@@ -72,13 +105,16 @@ export class PreparedQuery<P extends object, R> {
   sql(dialect: Dialect): string { return this.compile(dialect).sql; }
 
   async execute(db: Executor, values: P): Promise<R[]> {
-    const c = this.compile(dialectOf(db));
+    const adapter = db.getExecutor().adapter;
+    const c = this.compile(adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
     const parameters = c.slots.map((s) => {
       if ('value' in s) return s.value;
       const v = (values as Record<string, unknown>)[s.name];
       if (v === undefined) throw new Error(`prepared query: no value for ${s.name}`);
       return v;
     });
+    const direct = db.isTransaction ? directSqlite.get(adapter) : undefined;
+    if (direct) return runDirect(direct, c.sql, parameters) as R[];
     const result = await db.executeQuery<R>(CompiledQuery.raw(c.sql, parameters));
     return result.rows;
   }

@@ -10,6 +10,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { CompiledQuery } from 'kysely';
 import type { DbHandle, Trx } from '../../store/db.js';
+import { runFixed } from '../../store/prepared.js';
 import { isUniqueViolation } from '../../store/transaction.js';
 
 /** Largest batch: bounds how long one commit holds the event loop. */
@@ -116,14 +117,14 @@ export class GroupCommit {
  */
 async function runInSavepoint(trx: Trx, work: (trx: Trx) => Promise<unknown>): Promise<Pending['outcome']> {
   for (let attempt = 1; ; attempt++) {
-    await trx.executeQuery(SAVEPOINT);
+    await runFixed(trx, SAVEPOINT);
     try {
       const value = await work(trx);
-      await trx.executeQuery(RELEASE);
+      await runFixed(trx, RELEASE);
       return { ok: true, value };
     } catch (error) {
-      await trx.executeQuery(ROLLBACK_TO);
-      await trx.executeQuery(RELEASE);
+      await runFixed(trx, ROLLBACK_TO);
+      await runFixed(trx, RELEASE);
       if (attempt >= 2 || !isUniqueViolation(error)) return { ok: false, error };
     }
   }

@@ -29,7 +29,8 @@ async function main() {
     },
   }, (info) => {
     const url = `http://localhost:${info.port}`;
-    logger.info({ port: info.port, database: deps.handle.dialect, readyMs: Math.round(performance.now() - started) }, 'ready');
+    // readyMs: from main() to listening; sinceProcessStartMs: from process start (module loading too).
+    logger.info({ port: info.port, database: deps.handle.dialect, readyMs: Math.round(performance.now() - started), sinceProcessStartMs: Math.round(performance.now()) }, 'ready');
     const lines = [
       '',
       `  Internet Shopping Card is running at ${url}`,

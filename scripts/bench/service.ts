@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-export interface Child { proc: ChildProcess; readyMs: number; selfReportedReadyMs?: number; url: string }
+export interface Child { proc: ChildProcess; readyMs: number; selfReported?: { readyMs: number; sinceProcessStartMs: number }; url: string }
 
-export async function startChild(script: string, args: string[], env: Record<string, string>, port: number, readyLine: (line: string) => number | boolean): Promise<Child> {
+export async function startChild(script: string, args: string[], env: Record<string, string>, port: number, readyLine: (line: string) => Child['selfReported'] | boolean): Promise<Child> {
   const started = performance.now();
   // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -21,7 +21,7 @@ export async function startChild(script: string, args: string[], env: Record<str
       for (const line of lines) {
         const r = readyLine(line);
         if (r === false) continue;
-        resolve({ proc, readyMs: performance.now() - started, selfReportedReadyMs: typeof r === 'number' ? r : undefined, url: `http://127.0.0.1:${port}` });
+        resolve({ proc, readyMs: performance.now() - started, selfReported: typeof r === 'object' ? r : undefined, url: `http://127.0.0.1:${port}` });
         proc.stdout!.off('data', onData);
         proc.stdout!.resume();
         return;

@@ -36,10 +36,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('*', secureResponseHeaders());
   app.use('*', requestLogger(deps));
   const tooLarge = (c: Parameters<typeof problem>[0]) => problem(c, 413, 'payload_too_large', 'The body is larger than this endpoint accepts.');
-  app.use('*', async (c, next) => {
-    const limit = c.req.path === '/v1/network/clearings' ? CLEARING_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
-    return bodyLimit({ maxSize: limit, onError: tooLarge })(c, next);
-  });
+  const clearingLimit = bodyLimit({ maxSize: CLEARING_BODY_LIMIT_BYTES, onError: tooLarge });
+  const defaultLimit = bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: tooLarge });
+  app.use('*', (c, next) => (c.req.path === '/v1/network/clearings' ? clearingLimit : defaultLimit)(c, next));
 
   app.use('*', csrfProtection(deps));
 

@@ -27,10 +27,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 interface Server { proc: ChildProcess; port: number; output: () => string; exit: Promise<number | null> }
 
 async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = 41_000 + Math.floor(Math.random() * 5000);
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
-      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'info',
+      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'info',
       DATABASE_URL: `sqlite:${join(dir, 'cards.db')}`, ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId,
       NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'), ...env,
     },
@@ -44,6 +43,8 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
     await sleep(25);
   }
+  // PORT=0: the system picks a free port, which the ready line names.
+  const port = Number(/"port":(\d+)/.exec(out)![1]);
   return { proc, port, output: () => out, exit };
 }
 
@@ -55,9 +56,10 @@ function purchase(stan: string) {
   });
 }
 
+/** Request headers asking for 100 Continue: its arrival proves the server has the request in hand. */
 function head(port: number, raw: string): string {
   const headers = signedHeaders(secrets.networkKeyId, secrets.networkSecret, raw);
-  return `POST /v1/network/authorizations HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-length: ${Buffer.byteLength(raw)}\r\n` +
+  return `POST /v1/network/authorizations HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-length: ${Buffer.byteLength(raw)}\r\nexpect: 100-continue\r\n` +
     Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n';
 }
 
@@ -68,6 +70,10 @@ function collect(socket: Socket): { text: () => string; closed: Promise<void> } 
   return { text: () => text, closed };
 }
 
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(20);
+}
+
 describe('SIGTERM', () => {
   it('answers the request in flight, then closes the database and exits 0', async () => {
     const server = await startServer({ SHUTDOWN_GRACE_MS: '20000' });
@@ -75,14 +81,16 @@ describe('SIGTERM', () => {
     await new Promise((resolve) => socket.once('connect', resolve));
     const reader = collect(socket);
     const raw = purchase('000101');
-    // Headers and half the body: the server has started this request and waits for the rest.
-    socket.write(head(server.port, raw) + raw.slice(0, 40));
-    await sleep(300);
+    // Headers and part of the body: once 100 Continue is back, the request is in flight and the
+    // handler waits for the rest of the body.
+    socket.write(head(server.port, raw));
+    await until(() => reader.text().includes('100 Continue'));
+    socket.write(raw.slice(0, 40));
     server.proc.kill('SIGTERM');
-    await sleep(300);
+    await until(() => server.output().includes('"msg":"draining"'));
     socket.write(raw.slice(40));
     await reader.closed;
-    expect(reader.text()).toMatch(/^HTTP\/1\.1 200 /);
+    expect(reader.text()).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
     expect(reader.text()).toContain('"responseCode":"00"');
     expect(await server.exit).toBe(0);
     expect(server.output()).toContain('"msg":"draining"');
@@ -95,8 +103,9 @@ describe('SIGTERM', () => {
     await new Promise((resolve) => socket.once('connect', resolve));
     const reader = collect(socket);
     const raw = purchase('000102');
-    socket.write(head(server.port, raw) + raw.slice(0, 10));
-    await sleep(300);
+    socket.write(head(server.port, raw));
+    await until(() => reader.text().includes('100 Continue'));
+    socket.write(raw.slice(0, 10));
     server.proc.kill('SIGTERM');
     const code = await server.exit;
     expect(code).toBe(1);

@@ -8,6 +8,9 @@ import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 
+// The secret cache is per instance, on purpose: with N instances a rotation or deactivation takes
+// effect everywhere within CACHE_TTL_MS (the rotation overlap is far longer), and no instance needs
+// to tell the others. See docs/scaling.md.
 const CACHE_TTL_MS = 30_000;
 const cache = new WeakMap<object, Map<string, { secrets: string[]; until: number }>>();
 

@@ -76,8 +76,13 @@ export async function startPgEventRelay(handle: DbHandle, bus: LocalEventBus, lo
     client.on('notification', onNotification);
     client.on('error', (error) => { log.warn({ err: error }, 'listener connection failed'); drop(client); });
     client.on('end', () => drop(client));
-    await client.connect();
-    await client.query(`LISTEN "${channel}"`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${channel}"`);
+    } catch (error) {
+      client.end().catch(() => {});
+      throw error;
+    }
     listener = client;
     reconnectDelayMs = RECONNECT_MIN_MS;
   }

@@ -18,6 +18,10 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
     env: { PATH: process.env.PATH ?? '', ...env, PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Should the test worker die before afterAll, the servers die with it.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   let out = '';
   let pending = '';
   return new Promise<ServerProcess>((resolve, reject) => {

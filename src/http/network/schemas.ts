@@ -7,7 +7,8 @@ const text = (max: number) => z.string().min(1).max(max);
 export const MAX_AMOUNT = 999_999_999_999;
 
 export const AuthorizationRequestSchema = z.object({
-  mti: digits(4).openapi({ example: '0100' }),
+  // SPEC §6 fixes the message type of an authorization request: anything else is malformed (30).
+  mti: z.literal('0100', { error: 'must be "0100" (authorization request)' }).openapi({ example: '0100' }),
   pan: z.string().regex(/^\d{12,19}$/, 'must be 12 to 19 digits').openapi({ example: '4657810000000000' }),
   expiry: digits(4).openapi({ description: 'YYMM', example: '2911' }),
   cvv2: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits').optional(),

@@ -47,6 +47,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
       handle, keyring, clock, logger: o.logger, bankName: o.config.bankName, events,
       config: o.config,
       adminApiKey: o.secrets.adminApiKey,
+      network: { keyId: o.secrets.networkKeyId, secret: o.secrets.networkSecret },
       metrics: o.metrics === false ? undefined : new Metrics(handle),
     };
     await ensureBootstrapClient(started, o.secrets.networkKeyId, o.secrets.networkSecret);

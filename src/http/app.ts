@@ -15,6 +15,7 @@ import { registerNetworkRoutes } from './network/index.js';
 import { registerOpsRoutes } from './ops/index.js';
 import { registerStatementPage } from './statements/page.js';
 import { methodMatcher } from './method-not-allowed.js';
+import { registerWebRoutes } from '../web/index.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerBankingRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerStatementPage(app, deps);
+  registerWebRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Online-banking session token' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'Admin or staff key' });

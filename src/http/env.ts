@@ -22,6 +22,8 @@ export type App = OpenAPIHono<AppEnv>;
 export interface AppDeps extends ServiceContext {
   config: Config;
   adminApiKey: string;
+  /** The bootstrap network client: the demo shop and terminals sign their network requests with it (server-side only). */
+  network: { keyId: string; secret: string };
   metrics?: Metrics;
   /** The LISTEN/NOTIFY relay to other instances (PostgreSQL only); stopped when the handle closes. */
   eventRelay?: EventRelay;

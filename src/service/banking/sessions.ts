@@ -35,7 +35,21 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
     throw new ServiceError('invalid_credentials', 'The username or password is wrong.');
   }
   if (customer.totp_secret) await requireOtp(ctx, customer.id, input.otp, 'login');
+  return openSession(ctx, customer, subject, meta);
+}
 
+/**
+ * The web pages sign in in two steps: `login` without a code checks the password (answering
+ * otp_required), then this checks the code for that customer and opens the session.
+ */
+export async function completeLoginWithOtp(ctx: ServiceContext, username: string, otp: string, meta: ClientMeta) {
+  const customer = await ctx.handle.db.selectFrom('customers').selectAll().where('username', '=', username).executeTakeFirst();
+  if (!customer) throw new ServiceError('invalid_credentials', 'The username or password is wrong.');
+  await requireOtp(ctx, customer.id, otp, 'login');
+  return openSession(ctx, customer, loginSubject(customer.username), meta);
+}
+
+async function openSession(ctx: ServiceContext, customer: { id: string }, subject: string, meta: ClientMeta) {
   const token = randomBytes(32).toString('base64url');
   const nowMs = ctx.clock.now();
   const expiresAt = nowMs + ABSOLUTE_TIMEOUT_MS;

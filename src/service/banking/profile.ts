@@ -1,0 +1,12 @@
+// Who is signed in, for the web pages' header and their "set up your authenticator" prompt.
+import type { ServiceContext } from '../context.js';
+import { notFound } from '../errors.js';
+
+export interface Profile { id: string; username: string; name: string; totpEnrolled: boolean }
+
+export async function getProfile(ctx: ServiceContext, customerId: string): Promise<Profile> {
+  const row = await ctx.handle.db.selectFrom('customers').select(['id', 'username', 'name', 'totp_secret'])
+    .where('id', '=', customerId).executeTakeFirst();
+  if (!row) throw notFound('Customer');
+  return { id: row.id, username: row.username, name: row.name, totpEnrolled: row.totp_secret !== null };
+}

@@ -1,0 +1,27 @@
+// The web face: online-banking pages, the demo shop and the terminal simulator. Server-rendered
+// with hono/jsx; one small script, no build step. createApp registers all of it with one call.
+import type { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../http/env.js';
+import { registerAssets } from './assets.js';
+import { registerDashboardPage } from './pages/dashboard.js';
+import { registerEnrolPage } from './pages/enrol.js';
+import { registerLimitPage } from './pages/limit.js';
+import { registerLoginCodePage } from './pages/login-code.js';
+import { registerLoginPage } from './pages/login.js';
+import { registerNotificationsPage } from './pages/notifications.js';
+import { registerOverLimitPage } from './pages/over-limit.js';
+import { registerRequestCardPage } from './pages/request-card.js';
+import { registerRevealPage } from './pages/reveal.js';
+
+export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
+  registerAssets(app);
+  registerLoginPage(app, deps);
+  registerLoginCodePage(app, deps);
+  registerEnrolPage(app, deps);
+  registerDashboardPage(app, deps);
+  registerRequestCardPage(app, deps);
+  registerRevealPage(app, deps);
+  registerLimitPage(app, deps);
+  registerOverLimitPage(app, deps);
+  registerNotificationsPage(app, deps);
+}

@@ -1,0 +1,27 @@
+// The cardholder's notifications as a list; alerts (blocked attempts, security events) stand out.
+// The client script prepends new ones live from the event stream.
+import { listNotifications } from '../store/notifications.repository.js';
+import { formatDate } from './components.js';
+import type { BankingWeb } from './web-context.js';
+
+export interface NotificationItem { id: string; kind: string; severity: string; message: string; createdAt: string }
+
+export async function recentNotifications(w: BankingWeb, limit: number): Promise<NotificationItem[]> {
+  const rows = await listNotifications(w.deps.handle.db, w.customerId, { limit });
+  return rows.map((n) => ({ id: n.id, kind: n.kind, severity: n.severity, message: n.message, createdAt: new Date(n.created_at).toISOString() }));
+}
+
+export function NotificationList({ w, items }: { w: BankingWeb; items: NotificationItem[] }) {
+  return (
+    <ul class="notifications" data-live-list="notifications" data-empty={w.t.notificationsEmpty}>
+      {items.length === 0 ? <li class="empty">{w.t.notificationsEmpty}</li> : null}
+      {items.map((n) => (
+        <li class={n.severity === 'alert' ? 'notification alert' : 'notification'} data-id={n.id}>
+          {n.severity === 'alert' ? <strong class="tag">{w.t.alert}</strong> : null}
+          <span class="message">{n.message}</span>
+          <time datetime={n.createdAt}>{formatDate(w.lang, n.createdAt, true)}</time>
+        </li>
+      ))}
+    </ul>
+  );
+}

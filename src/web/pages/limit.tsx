@@ -1,0 +1,56 @@
+// Change the limit to another of the product's values; raising it needs a code.
+import type { Hono } from 'hono';
+import { DEFAULT_PRODUCT_CODE } from '../../domain/product.js';
+import { cardholderActor } from '../../http/actors.js';
+import type { AppDeps, AppEnv } from '../../http/env.js';
+import { getProduct } from '../../service/admin/products.js';
+import type { CardView } from '../../service/banking/card-view.js';
+import { changeLimit } from '../../service/banking/change-limit.js';
+import { cardOr404 } from '../cards.js';
+import { Csrf, ErrorNotice, Kd, OtpField } from '../components.js';
+import { attempt } from '../errors.js';
+import { page } from '../layout.js';
+import { bankingPage, type BankingWeb } from '../web-context.js';
+
+async function limitForm(w: BankingWeb, card: CardView, error?: { message: string; status: number }) {
+  const { t, lang } = w;
+  const product = await getProduct(w.deps, DEFAULT_PRODUCT_CODE);
+  const chosen = Number(w.form.limit) || card.limit;
+  return page(w, { title: t.limitTitle, nav: 'dashboard', status: error?.status }, (
+    <section class="panel narrow">
+      <h1>{t.limitTitle}</h1>
+      <p>{t.limitIntro}</p>
+      <p>{t.limit}: <Kd fils={card.limit} lang={lang} /> · {t.outstanding}: <Kd fils={card.outstanding} lang={lang} /></p>
+      <ErrorNotice w={w} message={error?.message} />
+      <form method="post" action={`/cards/${card.id}/limit`} class="stack">
+        <Csrf w={w} />
+        <fieldset class="choices">
+          <legend>{t.limitNew}</legend>
+          {product.allowedLimits.map((limit) => (
+            <label class="choice">
+              <input type="radio" name="limit" value={String(limit)} checked={limit === chosen} required />
+              <Kd fils={limit} lang={lang} />
+            </label>
+          ))}
+        </fieldset>
+        <OtpField w={w} label={t.otpIfRaising} required={false} />
+        <button type="submit" class="button primary">{t.limitSubmit}</button>
+      </form>
+      <p><a href="/">{t.back}</a></p>
+    </section>
+  ));
+}
+
+export function registerLimitPage(app: Hono<AppEnv>, deps: AppDeps) {
+  app.get('/cards/:id/limit', bankingPage(deps, async (w) => {
+    const card = await cardOr404(w, w.c.req.param('id')!);
+    return card instanceof Response ? card : limitForm(w, card);
+  }));
+  app.post('/cards/:id/limit', bankingPage(deps, async (w) => {
+    const card = await cardOr404(w, w.c.req.param('id')!);
+    if (card instanceof Response) return card;
+    const otp = (w.form.otp ?? '').trim() || undefined;
+    const result = await attempt(w, () => changeLimit(deps, w.customerId, card.id, { limit: Number(w.form.limit), otp }, cardholderActor(w.c)));
+    return result.ok ? w.c.redirect('/?done=limit', 303) : limitForm(w, card, result.error);
+  }));
+}

@@ -1,0 +1,48 @@
+// Sign in, step 2: the authenticator code for the username that passed the password check.
+import type { Hono } from 'hono';
+import { clientIp } from '../../http/client-ip.js';
+import type { AppDeps, AppEnv } from '../../http/env.js';
+import { completeLoginWithOtp } from '../../service/banking/sessions.js';
+import { Csrf, ErrorNotice, OtpField } from '../components.js';
+import { clearSecret, getCookie, PENDING_LOGIN_COOKIE, SESSION_COOKIE, setSecret } from '../cookies.js';
+import { attempt } from '../errors.js';
+import { page } from '../layout.js';
+import { openPendingLogin } from '../pending-login.js';
+import { publicPage, type Web } from '../web-context.js';
+
+function codeForm(w: Web, o: { error?: string; status?: number } = {}) {
+  const { t } = w;
+  return page(w, { title: t.loginOtpTitle, status: o.status }, (
+    <section class="panel narrow">
+      <h1>{t.loginOtpTitle}</h1>
+      <p>{t.loginOtpIntro}</p>
+      <ErrorNotice w={w} message={o.error} />
+      <form method="post" action="/login/code" class="stack">
+        <Csrf w={w} />
+        <OtpField w={w} error={o.error} autofocus />
+        <button type="submit" class="button primary">{t.continue}</button>
+      </form>
+    </section>
+  ));
+}
+
+export function registerLoginCodePage(app: Hono<AppEnv>, deps: AppDeps) {
+  app.get('/login/code', publicPage(deps, async (w) => {
+    if (!openPendingLogin(deps, getCookie(w.c, PENDING_LOGIN_COOKIE))) return w.c.redirect('/login', 303);
+    return codeForm(w);
+  }));
+
+  app.post('/login/code', publicPage(deps, async (w) => {
+    const username = openPendingLogin(deps, getCookie(w.c, PENDING_LOGIN_COOKIE));
+    if (!username) return w.c.redirect('/login', 303);
+    const meta = { ip: clientIp(w.c), userAgent: w.c.req.header('user-agent') };
+    const result = await attempt(w, () => completeLoginWithOtp(deps, username, (w.form.otp ?? '').trim(), meta));
+    if (!result.ok) {
+      if (result.error.code === 'locked') clearSecret(w.c, w.production, PENDING_LOGIN_COOKIE);
+      return codeForm(w, { error: result.error.message, status: result.error.status });
+    }
+    clearSecret(w.c, w.production, PENDING_LOGIN_COOKIE);
+    setSecret(w.c, w.production, SESSION_COOKIE, result.value.token);
+    return w.c.redirect('/', 303);
+  }));
+}

@@ -1,0 +1,115 @@
+// What every page handler gets: language, dictionary, CSRF token, and (for banking pages) the
+// signed-in customer. Handlers are wrapped rather than run behind `app.use` middleware, so nothing
+// here touches the API routes.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import type { AppDeps, AppEnv } from '../http/env.js';
+import { authenticateSession } from '../service/banking/sessions.js';
+import { getProfile, type Profile } from '../service/banking/profile.js';
+import { ServiceError } from '../service/errors.js';
+import { CSRF_COOKIE, getCookie, LANG_COOKIE, SESSION_COOKIE, setPreference, setSecret } from './cookies.js';
+import { errorPage } from './pages/error.js';
+import { demoDictionary, dictionary, type DemoDict, type Dict, type Language } from './i18n/index.js';
+
+export type Form = Record<string, string>;
+
+export interface Web {
+  c: Context<AppEnv>;
+  deps: AppDeps;
+  lang: Language;
+  t: Dict;
+  demo: DemoDict;
+  csrf: string;
+  production: boolean;
+  form: Form;
+}
+
+export interface BankingWeb extends Web { customerId: string; sessionId: string; profile: Profile }
+
+type Handler<W> = (w: W) => Promise<Response>;
+
+/** `?lang=ar|en` switches and is remembered; otherwise the cookie; otherwise English. */
+function resolveLanguage(c: Context, production: boolean): Language {
+  const asked = c.req.query('lang');
+  if (asked === 'ar' || asked === 'en') {
+    setPreference(c, production, LANG_COOKIE, asked);
+    return asked;
+  }
+  return getCookie(c, LANG_COOKIE) === 'ar' ? 'ar' : 'en';
+}
+
+/** Double-submit token: a random HttpOnly cookie that every form echoes in a hidden field. */
+function csrfToken(c: Context, production: boolean): string {
+  const existing = getCookie(c, CSRF_COOKIE);
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const token = randomBytes(32).toString('base64url');
+  setSecret(c, production, CSRF_COOKIE, token);
+  return token;
+}
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+async function readForm(c: Context): Promise<Form> {
+  if (c.req.method !== 'POST') return {};
+  const body = await c.req.parseBody();
+  const form: Form = {};
+  for (const [key, value] of Object.entries(body)) if (typeof value === 'string') form[key] = value;
+  return form;
+}
+
+async function baseWeb(c: Context<AppEnv>, deps: AppDeps): Promise<Web | Response> {
+  const production = deps.config.env === 'production';
+  const lang = resolveLanguage(c, production);
+  const csrf = csrfToken(c, production);
+  const form = await readForm(c);
+  const web: Web = { c, deps, lang, t: dictionary(lang), demo: demoDictionary(lang), csrf, production, form };
+  if (c.req.method === 'POST' && !sameToken(form._csrf, csrf)) return errorPage(web, 403, web.t.errors.csrf);
+  return web;
+}
+
+/** A page anyone may see (sign-in, demos). */
+export function publicPage(deps: AppDeps, handler: Handler<Web>) {
+  return async (c: Context<AppEnv>) => {
+    const web = await baseWeb(c, deps);
+    return web instanceof Response ? web : handler(web);
+  };
+}
+
+/** A page for a signed-in cardholder: without a live session cookie, off to /login. */
+export function bankingPage(deps: AppDeps, handler: Handler<BankingWeb>) {
+  return async (c: Context<AppEnv>) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (!token) return c.redirect('/login', 303);
+    let session;
+    try {
+      session = await authenticateSession(deps, token);
+    } catch (error) {
+      if (error instanceof ServiceError) return c.redirect('/login', 303);
+      throw error;
+    }
+    const web = await baseWeb(c, deps);
+    if (web instanceof Response) return web;
+    c.header('cache-control', 'no-store');
+    // What the API's session middleware sets, so the same actor helpers work for the pages.
+    c.set('customerId', session.customer_id);
+    c.set('sessionId', session.id);
+    const profile = await getProfile(deps, session.customer_id);
+    return handler({ ...web, customerId: session.customer_id, sessionId: session.id, profile });
+  };
+}
+
+/** The signed-in customer, if any, without requiring one (the demo terminals offer "my card"). */
+export async function optionalCustomer(w: Web): Promise<string | null> {
+  const token = getCookie(w.c, SESSION_COOKIE);
+  if (!token) return null;
+  try {
+    return (await authenticateSession(w.deps, token)).customer_id;
+  } catch {
+    return null;
+  }
+}

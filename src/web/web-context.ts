@@ -1,14 +1,13 @@
-// What every page handler gets: language, dictionary, CSRF token, and (for banking pages) the
-// signed-in customer. Handlers are wrapped rather than run behind `app.use` middleware, so nothing
-// here touches the API routes.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// What every page handler gets: language, dictionary, the CSRF token for its forms (checked by the
+// app-wide csrfProtection middleware), the posted form, and for banking pages the signed-in
+// customer. Handlers are wrapped rather than run behind `app.use`, so nothing here touches the API.
 import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../http/env.js';
 import { authenticateSession } from '../service/banking/sessions.js';
 import { getProfile, type Profile } from '../service/banking/profile.js';
 import { ServiceError } from '../service/errors.js';
-import { CSRF_COOKIE, getCookie, LANG_COOKIE, SESSION_COOKIE, setPreference, setSecret } from './cookies.js';
-import { errorPage } from './pages/error.js';
+import { csrfTokenForRequest } from '../http/middleware/csrf.js';
+import { getCookie, LANG_COOKIE, SESSION_COOKIE, setPreference } from './cookies.js';
 import { demoDictionary, dictionary, type DemoDict, type Dict, type Language } from './i18n/index.js';
 
 export type Form = Record<string, string>;
@@ -20,7 +19,6 @@ export interface Web {
   t: Dict;
   demo: DemoDict;
   csrf: string;
-  production: boolean;
   form: Form;
 }
 
@@ -29,29 +27,13 @@ export interface BankingWeb extends Web { customerId: string; sessionId: string;
 type Handler<W> = (w: W) => Promise<Response>;
 
 /** `?lang=ar|en` switches and is remembered; otherwise the cookie; otherwise English. */
-function resolveLanguage(c: Context, production: boolean): Language {
+function resolveLanguage(c: Context, config: AppDeps['config']): Language {
   const asked = c.req.query('lang');
   if (asked === 'ar' || asked === 'en') {
-    setPreference(c, production, LANG_COOKIE, asked);
+    setPreference(c, config, LANG_COOKIE, asked);
     return asked;
   }
   return getCookie(c, LANG_COOKIE) === 'ar' ? 'ar' : 'en';
-}
-
-/** Double-submit token: a random HttpOnly cookie that every form echoes in a hidden field. */
-function csrfToken(c: Context, production: boolean): string {
-  const existing = getCookie(c, CSRF_COOKIE);
-  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
-  const token = randomBytes(32).toString('base64url');
-  setSecret(c, production, CSRF_COOKIE, token);
-  return token;
-}
-
-function sameToken(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 async function readForm(c: Context): Promise<Form> {
@@ -62,21 +44,17 @@ async function readForm(c: Context): Promise<Form> {
   return form;
 }
 
-async function baseWeb(c: Context<AppEnv>, deps: AppDeps): Promise<Web | Response> {
-  const production = deps.config.env === 'production';
-  const lang = resolveLanguage(c, production);
-  const csrf = csrfToken(c, production);
+async function baseWeb(c: Context<AppEnv>, deps: AppDeps): Promise<Web> {
+  const lang = resolveLanguage(c, deps.config);
+  const csrf = csrfTokenForRequest(c, deps.keyring) ?? '';
   const form = await readForm(c);
-  const web: Web = { c, deps, lang, t: dictionary(lang), demo: demoDictionary(lang), csrf, production, form };
-  if (c.req.method === 'POST' && !sameToken(form._csrf, csrf)) return errorPage(web, 403, web.t.errors.csrf);
-  return web;
+  return { c, deps, lang, t: dictionary(lang), demo: demoDictionary(lang), csrf, form };
 }
 
 /** A page anyone may see (sign-in, demos). */
 export function publicPage(deps: AppDeps, handler: Handler<Web>) {
   return async (c: Context<AppEnv>) => {
-    const web = await baseWeb(c, deps);
-    return web instanceof Response ? web : handler(web);
+    return handler(await baseWeb(c, deps));
   };
 }
 
@@ -93,7 +71,6 @@ export function bankingPage(deps: AppDeps, handler: Handler<BankingWeb>) {
       throw error;
     }
     const web = await baseWeb(c, deps);
-    if (web instanceof Response) return web;
     c.header('cache-control', 'no-store');
     // What the API's session middleware sets, so the same actor helpers work for the pages.
     c.set('customerId', session.customer_id);

@@ -196,7 +196,7 @@ export const en = {
     not_found: 'Not found.',
     session_expired: 'Your session has ended. Sign in again.',
     unauthorized: 'Sign in first.',
-    csrf: 'This form expired. Please try again.',
+    csrf_rejected: 'This form expired. Reload the page and try again.',
     generic: 'Something went wrong. Please try again.',
   },
   errorTitle: 'There is a problem',

@@ -8,6 +8,7 @@ import { clearSecret, getCookie, PENDING_LOGIN_COOKIE, SESSION_COOKIE, setSecret
 import { attempt } from '../errors.js';
 import { page } from '../layout.js';
 import { openPendingLogin } from '../pending-login.js';
+import { limitSignIn } from '../rate-limits.js';
 import { publicPage, type Web } from '../web-context.js';
 
 function codeForm(w: Web, o: { error?: string; status?: number } = {}) {
@@ -36,13 +37,16 @@ export function registerLoginCodePage(app: Hono<AppEnv>, deps: AppDeps) {
     const username = openPendingLogin(deps, getCookie(w.c, PENDING_LOGIN_COOKIE));
     if (!username) return w.c.redirect('/login', 303);
     const meta = { ip: clientIp(w.c), userAgent: w.c.req.header('user-agent') };
-    const result = await attempt(w, () => completeLoginWithOtp(deps, username, (w.form.otp ?? '').trim(), meta));
+    const result = await attempt(w, async () => {
+      await limitSignIn(w, username);
+      return completeLoginWithOtp(deps, username, (w.form.otp ?? '').trim(), meta);
+    });
     if (!result.ok) {
-      if (result.error.code === 'locked') clearSecret(w.c, w.production, PENDING_LOGIN_COOKIE);
+      if (result.error.code === 'locked') clearSecret(w.c, w.deps.config, PENDING_LOGIN_COOKIE);
       return codeForm(w, { error: result.error.message, status: result.error.status });
     }
-    clearSecret(w.c, w.production, PENDING_LOGIN_COOKIE);
-    setSecret(w.c, w.production, SESSION_COOKIE, result.value.token);
+    clearSecret(w.c, w.deps.config, PENDING_LOGIN_COOKIE);
+    setSecret(w.c, w.deps.config, SESSION_COOKIE, result.value.token);
     return w.c.redirect('/', 303);
   }));
 }

@@ -8,6 +8,7 @@ import { clearSecret, PENDING_LOGIN_COOKIE, SESSION_COOKIE, setSecret } from '..
 import { attempt } from '../errors.js';
 import { page } from '../layout.js';
 import { sealPendingLogin } from '../pending-login.js';
+import { limitSignIn } from '../rate-limits.js';
 import { bankingPage, optionalCustomer, publicPage, type Web } from '../web-context.js';
 
 function loginForm(w: Web, o: { username?: string; error?: string; status?: number; bye?: boolean }) {
@@ -40,13 +41,16 @@ export function registerLoginPage(app: Hono<AppEnv>, deps: AppDeps) {
     const username = (w.form.username ?? '').trim();
     const password = w.form.password ?? '';
     const meta = { ip: clientIp(w.c), userAgent: w.c.req.header('user-agent') };
-    const result = await attempt(w, () => login(deps, { username, password }, meta));
+    const result = await attempt(w, async () => {
+      await limitSignIn(w, username);
+      return login(deps, { username, password }, meta);
+    });
     if (result.ok) {
-      setSecret(w.c, w.production, SESSION_COOKIE, result.value.token);
+      setSecret(w.c, w.deps.config, SESSION_COOKIE, result.value.token);
       return w.c.redirect('/', 303);
     }
     if (result.error.code === 'otp_required') {
-      setSecret(w.c, w.production, PENDING_LOGIN_COOKIE, sealPendingLogin(deps, username), 300);
+      setSecret(w.c, w.deps.config, PENDING_LOGIN_COOKIE, sealPendingLogin(deps, username), 300);
       return w.c.redirect('/login/code', 303);
     }
     return loginForm(w, { username, error: result.error.message, status: result.error.status });
@@ -54,7 +58,7 @@ export function registerLoginPage(app: Hono<AppEnv>, deps: AppDeps) {
 
   app.post('/logout', bankingPage(deps, async (w) => {
     await logout(deps, w.sessionId, w.customerId);
-    clearSecret(w.c, w.production, SESSION_COOKIE);
+    clearSecret(w.c, w.deps.config, SESSION_COOKIE);
     return w.c.redirect('/login?bye=1', 303);
   }));
 }

@@ -7,6 +7,7 @@ import { revealCard } from '../../service/banking/reveal.js';
 import { Csrf, ErrorNotice, OtpField } from '../components.js';
 import { cardOr404 } from '../cards.js';
 import { attempt } from '../errors.js';
+import { limitSensitive } from '../rate-limits.js';
 import { page } from '../layout.js';
 import { bankingPage, type BankingWeb } from '../web-context.js';
 
@@ -60,7 +61,10 @@ export function registerRevealPage(app: Hono<AppEnv>, deps: AppDeps) {
   }));
   app.post('/cards/:id/reveal', bankingPage(deps, async (w) => {
     const cardId = w.c.req.param('id')!;
-    const result = await attempt(w, () => revealCard(deps, w.customerId, cardId, (w.form.otp ?? '').trim(), cardholderActor(w.c)));
+    const result = await attempt(w, async () => {
+      await limitSensitive(w, 'reveal');
+      return revealCard(deps, w.customerId, cardId, (w.form.otp ?? '').trim(), cardholderActor(w.c));
+    });
     if (!result.ok) return revealForm(w, cardId, result.error);
     return revealed(w, result.value);
   }));

@@ -3,6 +3,9 @@
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../http/env.js';
 import { registerAssets } from './assets.js';
+import { registerCheckoutPages } from './demo/checkout.js';
+import { registerShopPages } from './demo/shop.js';
+import { registerTerminalPages } from './demo/terminals.js';
 import { registerDashboardPage } from './pages/dashboard.js';
 import { registerEnrolPage } from './pages/enrol.js';
 import { registerLimitPage } from './pages/limit.js';
@@ -24,4 +27,7 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerLimitPage(app, deps);
   registerOverLimitPage(app, deps);
   registerNotificationsPage(app, deps);
+  registerShopPages(app, deps);
+  registerCheckoutPages(app, deps);
+  registerTerminalPages(app, deps);
 }

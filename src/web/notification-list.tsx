@@ -18,7 +18,7 @@ export function NotificationList({ w, items }: { w: BankingWeb; items: Notificat
       {items.map((n) => (
         <li class={n.severity === 'alert' ? 'notification alert' : 'notification'} data-id={n.id}>
           {n.severity === 'alert' ? <strong class="tag">{w.t.alert}</strong> : null}
-          <span class="message">{n.message}</span>
+          <span class="message" dir="auto">{n.message}</span>
           <time datetime={n.createdAt}>{formatDate(w.lang, n.createdAt, true)}</time>
         </li>
       ))}

@@ -91,9 +91,9 @@ export async function freshOtp(server: WebServer, secret: string): Promise<strin
   return generate({ secret, epoch: Math.floor(server.clock.now() / 1000) });
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }

@@ -47,6 +47,7 @@
     }
     var message = document.createElement('span');
     message.className = 'message';
+    message.dir = 'auto';
     message.textContent = n.message;
     li.appendChild(message);
     var time = document.createElement('time');

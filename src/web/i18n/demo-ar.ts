@@ -12,6 +12,7 @@ export const demoAr: DemoDict = {
   },
   price: 'السعر',
   buy: (product) => `شراء: ${product}`,
+  buyShort: 'اشترِ',
   checkoutTitle: 'الدفع',
   yourOrder: 'طلبك',
   cardNumber: 'رقم البطاقة',

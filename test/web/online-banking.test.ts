@@ -1,0 +1,163 @@
+// The web face in a real browser, as a cardholder uses it: one story in steps that build on each
+// other (a banking tab and a shop/terminal tab in one browser profile). Each step saves a screenshot.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chromiumAvailable, freshOtp, launchBrowser, screenshot, seedCustomer, startWebServer, type WebServer,
+} from '../support/browser.js';
+
+const USER = { username: 'layla', password: 'correct horse battery', name: 'Layla Al-Sabah' };
+
+describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
+  let server: WebServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let bank: Page;
+  let shop: Page;
+  let totpSecret = '';
+  const card = { pan: '', expiry: '', cvv2: '' };
+
+  beforeAll(async () => {
+    server = await startWebServer();
+    await seedCustomer(server, USER);
+    browser = await launchBrowser();
+    bank = await browser.context.newPage();
+    shop = await browser.context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const submit = (page: Page) => page.locator('main button[type=submit]').first().click();
+
+  async function buy(item: string) {
+    await shop.goto(`${server.url}/demo/shop/checkout?item=${item}`);
+    await shop.getByLabel('Card number').fill(card.pan);
+    await shop.getByLabel('Expiry (MM/YY)').fill(card.expiry);
+    await shop.getByLabel('Security code (CVV2)').fill(card.cvv2);
+    await submit(shop);
+    return shop.locator('#checkout-result');
+  }
+
+  it('sends a visitor to /login, sets up the authenticator, then signs in with password and code', async () => {
+    await bank.goto(`${server.url}/`);
+    expect(new URL(bank.url()).pathname).toBe('/login');
+    await bank.getByLabel('Username').fill(USER.username);
+    await bank.getByLabel('Password').fill(USER.password);
+    await submit(bank);
+    await bank.getByRole('link', { name: 'Set it up now' }).click();
+    totpSecret = (await bank.locator('#totp-secret').getAttribute('data-secret'))!;
+    expect(await bank.locator('.qr svg').count()).toBe(1);
+    await bank.getByLabel('Confirm with the first code').fill(await freshOtp(server, totpSecret));
+    await submit(bank);
+    await expect.poll(() => bank.locator('.notice-success').textContent()).toContain('authenticator app is set up');
+
+    await bank.getByRole('button', { name: 'Sign out' }).click();
+    await bank.getByLabel('Username').fill(USER.username);
+    await bank.getByLabel('Password').fill(USER.password);
+    await submit(bank);
+    expect(new URL(bank.url()).pathname).toBe('/login/code');
+    await bank.getByLabel('One-time code').fill('000000');
+    await submit(bank);
+    expect(await bank.locator('.notice-error').textContent()).toContain('wrong');
+    await bank.getByLabel('One-time code').fill(await freshOtp(server, totpSecret));
+    await submit(bank);
+    expect(await bank.locator('h1').textContent()).toBe(`Hello, ${USER.name}`);
+    await screenshot(bank, '01-signed-in');
+  });
+
+  it('requests a card with a 100 KD limit', async () => {
+    await bank.getByRole('link', { name: 'Request a card' }).click();
+    expect(await bank.locator('.terms').textContent()).toContain('only for online purchases');
+    await bank.getByLabel('KD 100.000').check();
+    await submit(bank);
+    expect(await bank.locator('#limit').textContent()).toBe('KD 100.000');
+    expect(await bank.locator('#available').textContent()).toBe('KD 100.000');
+    expect(await bank.locator('#exceed-state').getAttribute('data-state')).toBe('unused');
+    await screenshot(bank, '02-card-requested');
+  });
+
+  it('reveals the number with a code, never cached, and hides it again after 60 seconds', async () => {
+    await bank.clock.install();
+    await bank.getByRole('link', { name: 'Show card number' }).click();
+    await bank.getByLabel('One-time code').fill(await freshOtp(server, totpSecret));
+    const [response] = await Promise.all([bank.waitForNavigation(), submit(bank)]);
+    expect(response!.headers()['cache-control']).toContain('no-store');
+    card.pan = (await bank.locator('#reveal-pan').getAttribute('data-pan'))!;
+    card.expiry = (await bank.locator('#reveal-expiry').textContent())!;
+    card.cvv2 = (await bank.locator('#reveal-cvv2').textContent())!;
+    expect(card.pan).toMatch(/^\d{16}$/);
+    expect(card.expiry).toMatch(/^\d{2}\/\d{2}$/);
+    await screenshot(bank, '03-revealed');
+    await bank.clock.runFor(61_000);
+    await bank.locator('#reveal-hidden').waitFor();
+    expect(await bank.locator('#reveal-pan').count()).toBe(0);
+  });
+
+  it('buys at the demo shop with the card: approved', async () => {
+    const result = await buy('book');
+    expect(await result.getAttribute('data-approved')).toBe('true');
+    expect(await result.textContent()).toContain('Payment approved');
+    await screenshot(shop, '04-shop-approved');
+    await bank.goto(`${server.url}/`);
+    expect(await bank.locator('#outstanding').textContent()).toBe('KD 12.500');
+  });
+
+  it('is refused at the demo ATM, and the alert shows in the banking tab', async () => {
+    await bank.goto(`${server.url}/`);
+    await shop.goto(`${server.url}/demo/terminals`);
+    const atm = shop.locator('#terminal-atm');
+    await atm.getByLabel('Card number').fill(card.pan);
+    await atm.getByLabel('Expiry (MM/YY)').fill(card.expiry);
+    await atm.getByRole('button', { name: 'Withdraw cash' }).click();
+    const screen = shop.locator('#atm-screen');
+    expect(await screen.getAttribute('data-reason')).toBe('channel_atm_or_cash');
+    expect(await screen.textContent()).toContain('Refused');
+    await screenshot(shop, '05-atm-refused');
+    await bank.reload();
+    await bank.locator('.notification.alert').first().waitFor();
+    expect(await bank.locator('.notification.alert').first().textContent()).toContain('ATM');
+    await screenshot(bank, '05-alert-in-bank');
+  });
+
+  it('raises the limit with a code, exceeds it once, and is refused the second time', async () => {
+    await bank.goto(`${server.url}/`);
+    await bank.getByRole('link', { name: 'Change limit' }).click();
+    await bank.getByLabel('KD 200.000').check();
+    await bank.getByLabel('One-time code (needed to raise the limit)').fill(await freshOtp(server, totpSecret));
+    await submit(bank);
+    expect(await bank.locator('#limit').textContent()).toBe('KD 200.000');
+
+    const over = await buy('laptop'); // 12.500 + 199.000 > 200.000, within the 20 % margin
+    expect(await over.getAttribute('data-approved')).toBe('true');
+    expect(await over.textContent()).toContain('one-time exceed');
+
+    const refused = await buy('book');
+    expect(await refused.getAttribute('data-approved')).toBe('false');
+    expect(await refused.getAttribute('data-reason')).toBe('over_limit');
+    await screenshot(shop, '06-refused-over-limit');
+
+    await bank.goto(`${server.url}/`);
+    expect(await bank.locator('#exceed-state').getAttribute('data-state')).toBe('used');
+    expect(await bank.locator('#outstanding').textContent()).toBe('KD 211.500');
+    await screenshot(bank, '06-exceed-used');
+  });
+
+  it('switches to Arabic, right to left, and remembers it', async () => {
+    await bank.goto(`${server.url}/?lang=ar`);
+    expect(await bank.locator('html').getAttribute('dir')).toBe('rtl');
+    expect(await bank.locator('html').getAttribute('lang')).toBe('ar');
+    expect(await bank.locator('#limit').textContent()).toBe('200.000 د.ك');
+    await bank.goto(`${server.url}/notifications`);
+    expect(await bank.locator('html').getAttribute('dir')).toBe('rtl');
+    await bank.goto(`${server.url}/`);
+    await screenshot(bank, '07-arabic');
+    await bank.setViewportSize({ width: 375, height: 812 });
+    const overflow = await bank.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(bank, '07-arabic-375px', false);
+    await bank.goto(`${server.url}/?lang=en`);
+    expect(await bank.locator('html').getAttribute('dir')).toBe('ltr');
+  });
+});

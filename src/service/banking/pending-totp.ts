@@ -7,6 +7,6 @@ export async function pendingTotpEnrolment(ctx: ServiceContext, customerId: stri
   const row = await ctx.handle.db.selectFrom('customers').select(['username', 'totp_pending'])
     .where('id', '=', customerId).executeTakeFirst();
   if (!row?.totp_pending) return null;
-  const secret = openTotpSecret(ctx, customerId, row.totp_pending);
+  const secret = await openTotpSecret(ctx, customerId, row.totp_pending);
   return { secret, otpauthUrl: generateURI({ issuer: ctx.bankName, label: row.username, secret }) };
 }

@@ -104,7 +104,7 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
     expect(await bank.locator('#outstanding').textContent()).toBe('KD 12.500');
   });
 
-  it('is refused at the demo ATM, and the alert shows in the banking tab', async () => {
+  it('is refused at the demo ATM, and the alert appears live in the banking tab', async () => {
     await bank.goto(`${server.url}/`);
     await shop.goto(`${server.url}/demo/terminals`);
     const atm = shop.locator('#terminal-atm');
@@ -115,8 +115,9 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
     expect(await screen.getAttribute('data-reason')).toBe('channel_atm_or_cash');
     expect(await screen.textContent()).toContain('Refused');
     await screenshot(shop, '05-atm-refused');
-    await bank.reload();
+    // No reload: the banking tab hears it on the notification stream.
     await bank.locator('.notification.alert').first().waitFor();
+    expect(await bank.locator('.toast.alert').count()).toBeGreaterThan(0);
     expect(await bank.locator('.notification.alert').first().textContent()).toContain('ATM');
     await screenshot(bank, '05-alert-in-bank');
   });

@@ -112,8 +112,7 @@ describe('with a threshold', () => {
     for (let i = 0; i < 5; i++) {
       statuses.push((await h.banking(holder.token, 'POST', `/v1/banking/3ds/challenges/${res.body.id}/approve`, { otp: '000000' })).status);
     }
-    expect(statuses.slice(0, 4)).toEqual([403, 403, 403, 403]);
-    expect(statuses[4]).toBe(429);
+    expect(statuses).toEqual([403, 403, 403, 403, 403]);
     const locked = await h.banking(holder.token, 'POST', `/v1/banking/3ds/challenges/${res.body.id}/approve`, { otp: await h.otp(holder.totpSecret) });
     expect(locked.status).toBe(429);
     expect((await readThreeDs(h, res.body.id)).body.transStatus).toBe('C');

@@ -30,8 +30,8 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
   // Unknown users cost the same scrypt as known ones and get the same answer.
   const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? DUMMY_PASSWORD_HASH);
   if (!customer || !passwordOk) {
-    const locked = await inTransaction(ctx.handle, (trx) => recordFailure(trx, subject, ctx.clock.now()));
-    if (locked) throw lockedError(locked, ctx.clock.now());
+    // The failure that reaches the limit is still answered as a failure; the lock shows from the next try.
+    await inTransaction(ctx.handle, (trx) => recordFailure(trx, subject, ctx.clock.now()));
     throw new ServiceError('invalid_credentials', 'The username or password is wrong.');
   }
   if (customer.totp_secret) await requireOtp(ctx, customer.id, input.otp, 'login');

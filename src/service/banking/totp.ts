@@ -65,8 +65,8 @@ async function checkOtp(trx: Executor, ctx: ServiceContext, customer: Customer, 
   }
   const step = await matchCode(await openTotpSecret(ctx, customer.id, customer.totp_secret, trx), otp, nowMs, customer.totp_last_step);
   if (step === null) {
-    const locked = await recordFailure(trx, otpSubject(customer.id), nowMs);
-    if (locked) return lockedError(locked, nowMs);
+    // The failure that reaches the limit is still answered as a failure; the lock shows from the next try.
+    await recordFailure(trx, otpSubject(customer.id), nowMs);
     return new ServiceError('invalid_otp', 'The one-time code is wrong, expired or already used.', {}, undefined, status);
   }
   await trx.updateTable('customers').set({ totp_last_step: step }).where('id', '=', customer.id).execute();

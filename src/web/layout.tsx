@@ -71,10 +71,6 @@ export function Layout({ w, o, children }: { w: Web; o: PageOptions; children?: 
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        {/* The header says no-referrer, which makes browsers send `Origin: null` on form posts and
-            fail the CSRF origin check; same-origin keeps the real Origin here and still sends
-            nothing to other sites. */}
-        <meta name="referrer" content="same-origin" />
         <title>{`${o.title} — ${t.appName}`}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={`/assets/app.css?v=${ASSET_VERSION}`} />

@@ -61,13 +61,16 @@ export function publicPage(deps: AppDeps, handler: Handler<Web>) {
 /** A page for a signed-in cardholder: without a live session cookie, off to /login. */
 export function bankingPage(deps: AppDeps, handler: Handler<BankingWeb>) {
   return async (c: Context<AppEnv>) => {
+    // A language asked for on the way in (`/?lang=ar`) carries over to the sign-in page.
+    const lang = c.req.query('lang');
+    const toLogin = lang === 'ar' || lang === 'en' ? `/login?lang=${lang}` : '/login';
     const token = getCookie(c, SESSION_COOKIE);
-    if (!token) return c.redirect('/login', 303);
+    if (!token) return c.redirect(toLogin, 303);
     let session;
     try {
       session = await authenticateSession(deps, token);
     } catch (error) {
-      if (error instanceof ServiceError) return c.redirect('/login', 303);
+      if (error instanceof ServiceError) return c.redirect(toLogin, 303);
       throw error;
     }
     const web = await baseWeb(c, deps);

@@ -20,7 +20,9 @@ export function secureResponseHeaders(): MiddlewareHandler<AppEnv> {
       objectSrc: ["'none'"],
     },
     strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-    referrerPolicy: 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our own form
+    // posts and the CSRF origin check refuses them; other sites still get nothing.
+    referrerPolicy: 'same-origin',
     xFrameOptions: 'DENY',
     crossOriginResourcePolicy: 'same-origin',
     crossOriginOpenerPolicy: 'same-origin',

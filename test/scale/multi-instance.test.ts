@@ -1,7 +1,8 @@
 // Several stateless instances against one PostgreSQL database (issue 4): three real server
 // processes, 200 concurrent over-limit authorizations at one account spread across them. Exactly
 // one is approved (the one-time exceed), the ledger balances, and every approved answer the client
-// received is in the database.
+// received is in the database. A cardholder's event stream held by one instance hears an
+// authorization answered by another (LISTEN/NOTIFY relay).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring.js';
@@ -69,9 +70,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('three instances on one PostgreS
     if (schema) await dropPgSchema(schema);
   });
 
-  it('answers exactly one of 200 concurrent over-limit authorizations with an approval, and the database agrees', async () => {
+  /** Customer, session and card through the APIs, each step on another instance. */
+  async function cardholderThroughApis() {
     const [one, two, three] = servers.map((s) => s.url);
-    // Customer and card through the APIs, each step on another instance.
     const username = `scale${randomBytes(4).toString('hex')}`;
     const customer = await call(one, 'POST', '/v1/admin/customers',
       { username, password: 'correct horse battery', name: 'Scale Test', currentAccountBalance: 1_000_000 },
@@ -82,12 +83,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('three instances on one PostgreS
     const card = await call(three, 'POST', '/v1/banking/cards', { limit: LIMIT_FILS }, { authorization: `Bearer ${session.body.token}` });
     expect(card.status, card.text).toBe(201);
     expect(card.body).toMatchObject({ limit: LIMIT_FILS, overLimit: { enabled: true, used: false } });
-
     // The PAN, expiry and CVV2, as the cardholder would reveal them (read with the same MASTER_KEY).
     const keyring = await loadKeyring(handle.db, MASTER_KEY);
     const row = await handle.db.selectFrom('cards').selectAll().where('id', '=', card.body.id).executeTakeFirstOrThrow();
     const pan = keyring.decrypt(row.pan_ciphertext, row.pan_key_id, `pan:${row.id}`);
-    const cvv2 = keyring.cvv2(pan, row.expiry);
+    return { token: session.body.token as string, row, pan, cvv2: keyring.cvv2(pan, row.expiry) };
+  }
+
+  it('answers exactly one of 200 concurrent over-limit authorizations with an approval, and the database agrees', async () => {
+    const { row, pan, cvv2 } = await cardholderThroughApis();
 
     const transmissionTime = new Date().toISOString();
     const answers = await Promise.all(Array.from({ length: ATTEMPTS }, (_, i) => {
@@ -130,6 +134,42 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('three instances on one PostgreS
     expect(audit.map((e) => e.seq)).toEqual(audit.map((_, i) => i + 1));
     audit.slice(1).forEach((e, i) => expect(e.prev_hash).toBe(audit[i].hash));
     expect(audit.length).toBeGreaterThanOrEqual(ATTEMPTS); // one entry per decision, at least
+  });
+
+  it('pushes a notification to the cardholder\'s event stream on another instance than the one that answered', async () => {
+    const { token, row, pan, cvv2 } = await cardholderThroughApis();
+    const controller = new AbortController();
+    const res = await fetch(`${servers[2].url}/v1/banking/notifications/stream`, {
+      headers: { authorization: `Bearer ${token}` }, signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = '';
+    const readUntil = async (marker: string) => {
+      while (!received.includes(marker)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before "${marker}": ${received}`);
+        received += value;
+      }
+    };
+    try {
+      await readUntil(': connected');
+      // An ATM withdrawal answered by instance 1: refused, and the cardholder is alerted.
+      const answer = await signedAuthorization(servers[0].url, {
+        mti: '0100', pan, expiry: row.expiry, cvv2, processingCode: '010000', amount: 5_000, currency: '414',
+        transmissionTime: new Date().toISOString(), stan: '900001', rrn: '900000000001', mcc: '6011',
+        posEntryMode: '051', posConditionCode: '00', acquirerId: '412345', merchantId: 'ATM-1',
+        merchantName: 'Street ATM', merchantCountry: 'KW', terminalType: 'atm', pinPresent: true,
+      });
+      expect(answer.body).toMatchObject({ responseCode: '57', reason: 'channel_atm_or_cash' });
+      await readUntil('event: notification');
+      await readUntil('\n\n');
+      const data = received.split('\n').find((l) => l.startsWith('data: '))!.slice('data: '.length);
+      expect(JSON.parse(data)).toMatchObject({ kind: 'blocked_attempt' });
+    } finally {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+    }
   });
 
   it('shares one set of data keys and one bootstrap network client, built by whichever instance came first', async () => {

@@ -11,5 +11,10 @@ export function cardActions(w: BankingWeb, card: CardView): [string, string][] {
   if (usable && !card.overLimit.used) {
     actions.push([`${base}/over-limit`, card.overLimit.enabled ? t.actionExceedOff : t.actionExceedOn]);
   }
+  if (card.status === 'active') actions.push([`${base}/freeze`, t.actionFreeze]);
+  if (card.status === 'frozen') actions.push([`${base}/unfreeze`, t.actionUnfreeze]);
+  if (usable || card.status === 'blocked') actions.push([`${base}/report`, t.actionReport]);
+  const ends = usable || card.status === 'lost' || card.status === 'stolen' || card.status === 'expired';
+  if (ends) actions.push([`${base}/replace`, t.actionReplace], [`${base}/cancel`, t.actionCancel]);
   return actions;
 }

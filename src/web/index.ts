@@ -6,6 +6,7 @@ import { registerAssets } from './assets.js';
 import { registerCheckoutPages } from './demo/checkout.js';
 import { registerShopPages } from './demo/shop.js';
 import { registerTerminalPages } from './demo/terminals.js';
+import { registerCardLifecyclePages } from './pages/card-lifecycle.js';
 import { registerDashboardPage } from './pages/dashboard.js';
 import { registerEnrolPage } from './pages/enrol.js';
 import { registerLimitPage } from './pages/limit.js';
@@ -26,6 +27,7 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerRevealPage(app, deps);
   registerLimitPage(app, deps);
   registerOverLimitPage(app, deps);
+  registerCardLifecyclePages(app, deps);
   registerNotificationsPage(app, deps);
   registerShopPages(app, deps);
   registerCheckoutPages(app, deps);

@@ -1,0 +1,85 @@
+// Freeze, unfreeze, report lost or stolen, replace (code) and cancel (code): each its own
+// confirmation page, then Post/Redirect/Get to the dashboard with a `?done=` message.
+import type { Hono } from 'hono';
+import { cardholderActor } from '../../http/actors.js';
+import type { AppDeps, AppEnv } from '../../http/env.js';
+import { cancelCard } from '../../service/banking/cancel-card.js';
+import type { CardView } from '../../service/banking/card-view.js';
+import { changeCardStatus } from '../../service/banking/change-card-status.js';
+import { replaceCard } from '../../service/banking/replace-card.js';
+import { cardOr404 } from '../cards.js';
+import { Csrf, ErrorNotice, OtpField } from '../components.js';
+import { attempt } from '../errors.js';
+import type { Dict } from '../i18n/index.js';
+import { page } from '../layout.js';
+import { bankingPage, type BankingWeb } from '../web-context.js';
+
+export type LifecycleAction = 'freeze' | 'unfreeze' | 'report' | 'replace' | 'cancel';
+
+interface ActionText { title: keyof Dict; intro: keyof Dict; confirm: keyof Dict; needsCode: boolean }
+
+const ACTIONS: Record<LifecycleAction, ActionText> = {
+  freeze: { title: 'freezeTitle', intro: 'freezeIntro', confirm: 'confirmFreeze', needsCode: false },
+  unfreeze: { title: 'unfreezeTitle', intro: 'unfreezeIntro', confirm: 'confirmUnfreeze', needsCode: false },
+  report: { title: 'reportTitle', intro: 'reportIntro', confirm: 'confirmReport', needsCode: false },
+  replace: { title: 'replaceTitle', intro: 'replaceIntro', confirm: 'confirmReplace', needsCode: true },
+  cancel: { title: 'cancelTitle', intro: 'cancelIntro', confirm: 'confirmCancel', needsCode: true },
+};
+
+const isAction = (value: string): value is LifecycleAction => value in ACTIONS;
+
+function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, error?: { message: string; status: number }) {
+  const { t } = w;
+  const text = ACTIONS[action];
+  const title = t[text.title] as string;
+  return page(w, { title, nav: 'dashboard', status: error?.status }, (
+    <section class="panel narrow">
+      <h1>{title}</h1>
+      <p>{t[text.intro] as string}</p>
+      <ErrorNotice w={w} message={error?.message} />
+      <form method="post" action={`/cards/${card.id}/${action}`} class="stack">
+        <Csrf w={w} />
+        {action === 'report' ? (
+          <fieldset class="choices">
+            <legend>{t.reportReason}</legend>
+            <label class="choice"><input type="radio" name="reason" value="lost" checked={w.form.reason !== 'stolen'} required /> {t.reportLost}</label>
+            <label class="choice"><input type="radio" name="reason" value="stolen" checked={w.form.reason === 'stolen'} /> {t.reportStolen}</label>
+          </fieldset>
+        ) : null}
+        {text.needsCode ? <OtpField w={w} error={error?.message} autofocus /> : null}
+        <div class="button-row">
+          <button type="submit" class="button primary">{t[text.confirm] as string}</button>
+          <a class="button" href="/">{t.cancel}</a>
+        </div>
+      </form>
+    </section>
+  ));
+}
+
+function run(w: BankingWeb, card: CardView, action: LifecycleAction) {
+  const actor = cardholderActor(w.c);
+  const otp = (w.form.otp ?? '').trim() || undefined;
+  switch (action) {
+    case 'freeze': case 'unfreeze': return changeCardStatus(w.deps, w.customerId, card.id, action, actor);
+    case 'report': return changeCardStatus(w.deps, w.customerId, card.id, w.form.reason === 'stolen' ? 'report_stolen' : 'report_lost', actor);
+    case 'replace': return replaceCard(w.deps, w.customerId, card.id, otp, actor);
+    case 'cancel': return cancelCard(w.deps, w.customerId, card.id, otp, actor);
+  }
+}
+
+export function registerCardLifecyclePages(app: Hono<AppEnv>, deps: AppDeps) {
+  app.get('/cards/:id/:action{freeze|unfreeze|report|replace|cancel}', bankingPage(deps, async (w) => {
+    const action = w.c.req.param('action')!;
+    if (!isAction(action)) return w.c.notFound();
+    const card = await cardOr404(w, w.c.req.param('id')!);
+    return card instanceof Response ? card : confirmPage(w, card, action);
+  }));
+  app.post('/cards/:id/:action{freeze|unfreeze|report|replace|cancel}', bankingPage(deps, async (w) => {
+    const action = w.c.req.param('action')!;
+    if (!isAction(action)) return w.c.notFound();
+    const card = await cardOr404(w, w.c.req.param('id')!);
+    if (card instanceof Response) return card;
+    const result = await attempt(w, () => run(w, card, action));
+    return result.ok ? w.c.redirect(`/?done=${action}`, 303) : confirmPage(w, card, action, result.error);
+  }));
+}

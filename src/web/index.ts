@@ -15,6 +15,7 @@ import { registerLoginPage } from './pages/login.js';
 import { registerNotificationsPage } from './pages/notifications.js';
 import { registerOverLimitPage } from './pages/over-limit.js';
 import { registerRequestCardPage } from './pages/request-card.js';
+import { registerTransactionsPage } from './pages/transactions.js';
 import { registerRevealPage } from './pages/reveal.js';
 
 export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
@@ -28,6 +29,7 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerLimitPage(app, deps);
   registerOverLimitPage(app, deps);
   registerCardLifecyclePages(app, deps);
+  registerTransactionsPage(app, deps);
   registerNotificationsPage(app, deps);
   registerShopPages(app, deps);
   registerCheckoutPages(app, deps);

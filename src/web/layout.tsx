@@ -32,6 +32,7 @@ function BankingNav({ w, active }: { w: BankingWeb; active?: NavKey }) {
   const { t } = w;
   const items: [NavKey, string, string][] = [
     ['dashboard', '/', t.navDashboard],
+    ['transactions', '/transactions', t.navTransactions],
     ['notifications', '/notifications', t.navNotifications],
   ];
   return (

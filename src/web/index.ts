@@ -16,6 +16,7 @@ import { registerNotificationsPage } from './pages/notifications.js';
 import { registerOverLimitPage } from './pages/over-limit.js';
 import { registerRequestCardPage } from './pages/request-card.js';
 import { registerTransactionsPage } from './pages/transactions.js';
+import { registerPaymentsPage } from './pages/payments.js';
 import { registerRevealPage } from './pages/reveal.js';
 
 export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
@@ -30,6 +31,7 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerOverLimitPage(app, deps);
   registerCardLifecyclePages(app, deps);
   registerTransactionsPage(app, deps);
+  registerPaymentsPage(app, deps);
   registerNotificationsPage(app, deps);
   registerShopPages(app, deps);
   registerCheckoutPages(app, deps);

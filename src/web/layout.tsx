@@ -33,6 +33,7 @@ function BankingNav({ w, active }: { w: BankingWeb; active?: NavKey }) {
   const items: [NavKey, string, string][] = [
     ['dashboard', '/', t.navDashboard],
     ['transactions', '/transactions', t.navTransactions],
+    ['payments', '/pay', t.navPayments],
     ['notifications', '/notifications', t.navNotifications],
   ];
   return (

@@ -17,6 +17,7 @@ import { registerOverLimitPage } from './pages/over-limit.js';
 import { registerRequestCardPage } from './pages/request-card.js';
 import { registerTransactionsPage } from './pages/transactions.js';
 import { registerPaymentsPage } from './pages/payments.js';
+import { registerChallengesPage } from './pages/challenges.js';
 import { registerRevealPage } from './pages/reveal.js';
 
 export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
@@ -32,6 +33,7 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerCardLifecyclePages(app, deps);
   registerTransactionsPage(app, deps);
   registerPaymentsPage(app, deps);
+  registerChallengesPage(app, deps);
   registerNotificationsPage(app, deps);
   registerShopPages(app, deps);
   registerCheckoutPages(app, deps);

@@ -34,6 +34,7 @@ function BankingNav({ w, active }: { w: BankingWeb; active?: NavKey }) {
     ['dashboard', '/', t.navDashboard],
     ['transactions', '/transactions', t.navTransactions],
     ['payments', '/pay', t.navPayments],
+    ['challenges', '/approvals', t.navChallenges],
     ['notifications', '/notifications', t.navNotifications],
   ];
   return (

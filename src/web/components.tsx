@@ -81,6 +81,21 @@ export function AvailableBar({ w, available, limit }: { w: Web; available: numbe
 }
 
 /** An amount, kept left-to-right inside Arabic text. */
+/** The product's allowed limits as radio buttons (request a card, change the limit). */
+export function LimitChoices({ legend, limits, chosen, lang }: { legend: string; limits: number[]; chosen: number | undefined; lang: Language }) {
+  return (
+    <fieldset class="choices">
+      <legend>{legend}</legend>
+      {limits.map((limit) => (
+        <label class="choice">
+          <input type="radio" name="limit" value={String(limit)} checked={limit === chosen} required />
+          <Kd fils={limit} lang={lang} />
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 export function Kd({ fils, lang }: { fils: number; lang: Language }) {
   return <bdi class="amount">{formatKd(fils, lang)}</bdi>;
 }

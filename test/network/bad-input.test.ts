@@ -16,12 +16,7 @@ forEachBackend((backend) => {
   afterAll(() => h.close());
 
   const PATH = '/v1/network/authorizations';
-  const stored = async () => {
-    const db = h.deps.handle.db;
-    const a = await db.selectFrom('authorizations').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const t = await db.selectFrom('ledger_transfers').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return [Number(a.n), Number(t.n)];
-  };
+  const stored = () => h.countRows('authorizations', 'ledger_transfers');
   let before: number[];
   beforeEach(async () => { before = await stored(); });
 

@@ -16,8 +16,7 @@ forEachBackend((backend) => {
   const PATH = '/v1/network/authorizations';
   async function snapshot() {
     const db = h.deps.handle.db;
-    const n = async (table: 'authorizations' | 'ledger_transfers' | 'notifications' | 'audit_log') =>
-      Number((await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const n = async (table: 'authorizations' | 'ledger_transfers' | 'notifications' | 'audit_log') => (await h.countRows(table))[0];
     const account = await db.selectFrom('card_accounts').selectAll().where('id', '=', holder.card.accountId).executeTakeFirstOrThrow();
     return { authorizations: await n('authorizations'), transfers: await n('ledger_transfers'),
       notifications: await n('notifications'), audit: await n('audit_log'), held: account.held_fils, overLimitUsed: account.over_limit_used };

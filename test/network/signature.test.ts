@@ -13,15 +13,7 @@ forEachBackend((backend) => {
   afterAll(() => h.close());
 
   const PATH = '/v1/network/authorizations';
-  const count = async () => {
-    const db = h.deps.handle.db;
-    const [a, t, r] = await Promise.all([
-      db.selectFrom('authorizations').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      db.selectFrom('ledger_transfers').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      db.selectFrom('reversals').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return [Number(a.n), Number(t.n), Number(r.n)];
-  };
+  const count = () => h.countRows('authorizations', 'ledger_transfers', 'reversals');
   let before: number[];
   beforeEach(async () => { before = await count(); });
 

@@ -91,6 +91,16 @@ export class Harness {
     return this.request('POST', path, { raw, headers: { 'content-type': 'application/json', ...this.signedHeaders('POST', path, raw, o) } });
   }
 
+  /** Row counts of the given tables, in order: to show a refused request stored nothing. */
+  async countRows(...tables: Array<'authorizations' | 'ledger_transfers' | 'reversals' | 'notifications' | 'audit_log'>): Promise<number[]> {
+    const db = this.deps.handle.db;
+    const counts: number[] = [];
+    for (const table of tables) {
+      counts.push(Number((await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
+    }
+    return counts;
+  }
+
   // ---- domain helpers ----
   nextStan(): string { this.stanCounter += 1; return String(this.stanCounter).padStart(6, '0'); }
 

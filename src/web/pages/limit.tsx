@@ -7,7 +7,7 @@ import { getProduct } from '../../service/admin/products.js';
 import type { CardView } from '../../service/banking/card-view.js';
 import { changeLimit } from '../../service/banking/change-limit.js';
 import { cardOr404 } from '../cards.js';
-import { Csrf, ErrorNotice, Kd, OtpField } from '../components.js';
+import { Csrf, ErrorNotice, Kd, LimitChoices, OtpField } from '../components.js';
 import { attempt } from '../errors.js';
 import { page } from '../layout.js';
 import { bankingPage, type BankingWeb } from '../web-context.js';
@@ -24,15 +24,7 @@ async function limitForm(w: BankingWeb, card: CardView, error?: { message: strin
       <ErrorNotice w={w} message={error?.message} />
       <form method="post" action={`/cards/${card.id}/limit`} class="stack">
         <Csrf w={w} />
-        <fieldset class="choices">
-          <legend>{t.limitNew}</legend>
-          {product.allowedLimits.map((limit) => (
-            <label class="choice">
-              <input type="radio" name="limit" value={String(limit)} checked={limit === chosen} required />
-              <Kd fils={limit} lang={lang} />
-            </label>
-          ))}
-        </fieldset>
+        <LimitChoices legend={t.limitNew} limits={product.allowedLimits} chosen={chosen} lang={lang} />
         <OtpField w={w} label={t.otpIfRaising} required={false} />
         <button type="submit" class="button primary">{t.limitSubmit}</button>
       </form>

@@ -5,7 +5,7 @@ import { cardholderActor } from '../../http/actors.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
 import { getProduct } from '../../service/admin/products.js';
 import { requestCard } from '../../service/banking/issue-card.js';
-import { Csrf, ErrorNotice, Kd } from '../components.js';
+import { Csrf, ErrorNotice, LimitChoices } from '../components.js';
 import { attempt } from '../errors.js';
 import { page } from '../layout.js';
 import { bankingPage, type BankingWeb } from '../web-context.js';
@@ -21,15 +21,7 @@ async function requestForm(w: BankingWeb, error?: { message: string; status: num
       <ErrorNotice w={w} message={error?.message} />
       <form method="post" action="/cards/new" class="stack">
         <Csrf w={w} />
-        <fieldset class="choices">
-          <legend>{t.chooseLimit}</legend>
-          {product.allowedLimits.map((limit) => (
-            <label class="choice">
-              <input type="radio" name="limit" value={String(limit)} checked={limit === chosen} required />
-              <Kd fils={limit} lang={lang} />
-            </label>
-          ))}
-        </fieldset>
+        <LimitChoices legend={t.chooseLimit} limits={product.allowedLimits} chosen={chosen} lang={lang} />
         <section class="terms" aria-labelledby="terms-title">
           <h2 id="terms-title">{t.termsTitle}</h2>
           <p>{t.terms(String(product.overLimitMarginPercent))}</p>

@@ -3,6 +3,7 @@
 //
 //   npm run bench                       10,000 cards, SQLite, synchronous=FULL, 30 s per run
 //   npm run bench -- --quick            the same in under a minute
+//   npm run bench -- --quick --http-only  only the service over HTTP (no baselines, no engine run)
 //   npm run bench -- --sync NORMAL      SQLite synchronous=NORMAL
 //   npm run bench -- --cards 1000000 --history 5000000
 //   npm run bench -- --db postgres://postgres@127.0.0.1:5432/test
@@ -17,11 +18,11 @@ import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { drive } from './bench/load.js';
-import { histogramMean, peakRssMb, startChild, stopChild } from './bench/service.js';
+import { cpuSeconds, histogramMean, peakRssMb, startChild, stopChild } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
 
-interface Args { quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null }
+interface Args { httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -29,7 +30,7 @@ function parseArgs(argv: string[]): Args {
   const sync = (get('--sync') ?? 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('--sync must be FULL or NORMAL');
   return {
-    quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0),
+    httpOnly: argv.includes('--http-only'), quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0),
     sync, connections: Number(get('--connections') ?? 64), seconds: Number(get('--seconds') ?? (quick ? 8 : 30)),
     reuse: get('--reuse') ? (mkdirSync(get('--reuse')!, { recursive: true }), resolve(get('--reuse')!)) : null,
   };
@@ -57,6 +58,17 @@ async function preparePostgres(url: string): Promise<{ url: string; drop: () => 
   };
 }
 
+/** Baseline (a): the bare hono route, driven exactly like the service. */
+async function httpBaseline(a: Args, port: number, warmSeconds: number) {
+  log(`baseline: bare hono route, ${a.connections} connections, ${a.seconds} s`);
+  const bare = await startChild('scripts/bench/http-baseline.ts', [String(port)], {}, port, (l) => l === 'ready');
+  const seedCards = Array.from({ length: 100 }, (_, i) => ({ pan: `46578100000${String(i).padStart(5, '0')}`, expiry: '2911', cvv2: '123', limitFils: 100_000 }));
+  await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: warmSeconds });
+  const result = await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: a.seconds });
+  await stopChild(bare);
+  return result;
+}
+
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   const warmSeconds = a.quick ? 1 : 3;
@@ -67,12 +79,8 @@ async function main() {
   const port = 38_000 + Math.floor(Math.random() * 1000);
 
   // Baseline (a): bare hono route, same load generator, same bodies.
-  log(`baseline: bare hono route, ${a.connections} connections, ${a.seconds} s`);
-  const bare = await startChild('scripts/bench/http-baseline.ts', [String(port)], {}, port, (l) => l === 'ready');
-  const seedCards = Array.from({ length: 100 }, (_, i) => ({ pan: `46578100000${String(i).padStart(5, '0')}`, expiry: '2911', cvv2: '123', limitFils: 100_000 }));
-  await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: warmSeconds });
-  const baseHttp = await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: a.seconds });
-  await stopChild(bare);
+  const baseHttp = a.httpOnly ? { perSec: NaN, p50Ms: NaN, p99Ms: NaN } : await httpBaseline(a, port, warmSeconds);
+
 
   // A fresh database with N cards (and history); --reuse DIR keeps it (with the keys and a card
   // sample in DIR/manifest.json, synthetic data only) for the next run with the same DIR.
@@ -111,11 +119,20 @@ async function main() {
   const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections: a.connections };
   await drive(service.url, workload, { ...load, seconds: warmSeconds });
   const before = await (await fetch(`${service.url}/metrics`)).text();
+  const cpuBefore = cpuSeconds(service.proc.pid!);
   const auth = await drive(service.url, workload, { ...load, seconds: a.seconds });
+  const cpuUsPerAuth = ((cpuSeconds(service.proc.pid!) - cpuBefore) * 1e6) / auth.requests;
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
   const rssMb = peakRssMb(service.proc.pid!);
   const httpBatch = batchMean(before, metrics);
   await stopChild(service);
+  if (a.httpOnly) {
+    // --http-only: the service alone, for quick comparisons of one change (no baselines).
+    if (!a.reuse) rmSync(dir, { recursive: true, force: true });
+    await pgTarget?.drop();
+    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), rssMb: round(rssMb, 1), non2xx: auth.non2xx })}\n`);
+    return;
+  }
 
   // Start-up on the existing (now larger) database.
   const again = await startChild('src/main.ts', [], env, port, readyLine);

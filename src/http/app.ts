@@ -2,11 +2,11 @@
 // Tests call createApp(deps).request(...) in-process; main.ts serves the same app over HTTP.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { registerAdminRoutes } from './admin/index.js';
 import { registerBankingRoutes } from './banking/index.js';
 import type { AppDeps, AppEnv } from './env.js';
+import { limitBodySize } from './middleware/body-limit.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { secureResponseHeaders } from './middleware/secure-headers.js';
@@ -37,9 +37,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('*', secureResponseHeaders());
   app.use('*', requestLogger(deps));
   const tooLarge = (c: Parameters<typeof problem>[0]) => problem(c, 413, 'payload_too_large', 'The body is larger than this endpoint accepts.');
-  const clearingLimit = bodyLimit({ maxSize: CLEARING_BODY_LIMIT_BYTES, onError: tooLarge });
-  const defaultLimit = bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: tooLarge });
-  app.use('*', (c, next) => (c.req.path === '/v1/network/clearings' ? clearingLimit : defaultLimit)(c, next));
+  app.use('*', limitBodySize({
+    maxSizeFor: (path) => (path === '/v1/network/clearings' ? CLEARING_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES),
+    onError: tooLarge,
+  }));
 
   app.use('*', csrfProtection(deps));
 

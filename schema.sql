@@ -151,7 +151,8 @@ CREATE TABLE authorizations (
 );
 CREATE INDEX authorizations_rrn ON authorizations(acquirer_id, rrn);
 CREATE INDEX authorizations_account ON authorizations(account_id, created_at);
-CREATE INDEX authorizations_open_holds ON authorizations(status, expires_at);
+-- Only open holds are indexed (the expiry job's question): declines and settled rows cost nothing.
+CREATE INDEX authorizations_open_holds ON authorizations(expires_at, id) WHERE status = 'pending';
 
 CREATE TABLE reversals (
   id                  TEXT PRIMARY KEY,

@@ -6,10 +6,19 @@ const RANDOM_LENGTH = 12;
 let lastMs = -1;
 let lastRandom = '';
 
+// Random bytes drawn from the CSPRNG in blocks: one call per 256 ids instead of one per id.
+const POOL_SIZE = RANDOM_LENGTH * 256;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
 function randomPart(): string {
-  const bytes = randomBytes(RANDOM_LENGTH);
+  if (poolOffset + RANDOM_LENGTH > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
   let random = '';
-  for (const b of bytes) random += ALPHABET[b % 36];
+  for (let i = 0; i < RANDOM_LENGTH; i++) random += ALPHABET[pool[poolOffset + i] % 36];
+  poolOffset += RANDOM_LENGTH;
   return random;
 }
 

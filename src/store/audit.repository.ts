@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { newId } from '../ids.js';
 import type { Dialect, Executor } from './db.js';
+import { auditHeadsOf } from './audit-heads.js';
 import { param, prepared } from './prepared.js';
 import type { AuditLogTable } from './schema.js';
 
@@ -54,7 +55,8 @@ export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry
     // Serialize appends to one stream across connections and instances.
     await sql`select pg_advisory_xact_lock(hashtext(${e.stream}))`.execute(trx);
   }
-  const head = await streamHead.first(trx, { stream: e.stream });
+  const heads = dialect === 'sqlite' ? auditHeadsOf(trx) : undefined;
+  const head = heads?.get(e.stream) ?? await streamHead.first(trx, { stream: e.stream });
   const row = {
     stream: e.stream,
     seq: (head?.seq ?? 0) + 1,
@@ -68,5 +70,8 @@ export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry
     created_at: e.nowMs,
   };
   const prevHash = head?.hash ?? GENESIS_HASH;
-  await insertEntry.execute(trx, { id: newId('au', e.nowMs), ...row, prev_hash: prevHash, hash: entryHash(prevHash, row) });
+  const hash = entryHash(prevHash, row);
+  heads?.forget(e.stream); // stays forgotten if the insert fails
+  await insertEntry.execute(trx, { id: newId('au', e.nowMs), ...row, prev_hash: prevHash, hash });
+  heads?.appended(e.stream, { seq: row.seq, hash });
 }

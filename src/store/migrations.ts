@@ -5,4 +5,11 @@ export interface Migration { version: number; name: string; statements: string[]
 
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', statements: [] },
+  {
+    version: 2, name: 'open-holds index covers pending holds only',
+    statements: [
+      'DROP INDEX authorizations_open_holds',
+      "CREATE INDEX authorizations_open_holds ON authorizations(expires_at, id) WHERE status = 'pending'",
+    ],
+  },
 ];

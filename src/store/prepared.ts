@@ -48,8 +48,14 @@ export function dialectOf(db: Executor): Dialect {
 }
 
 /** What better-sqlite3 offers that the direct path needs (the statement cache of db.ts). */
+export interface DirectStatement {
+  reader: boolean;
+  all(p: readonly unknown[]): unknown[];
+  get(p: readonly unknown[]): unknown;
+  run(p: readonly unknown[]): unknown;
+}
 export interface StatementSource {
-  prepare(sql: string): { reader: boolean; all(p: readonly unknown[]): unknown[]; run(p: readonly unknown[]): unknown };
+  prepare(sql: string): DirectStatement;
 }
 
 /**
@@ -86,6 +92,7 @@ interface Compiled { sql: string; slots: Slot[] }
 
 export class PreparedQuery<P extends object, R> {
   private readonly compiled = new Map<Dialect, Compiled>();
+  private readonly statements = new WeakMap<StatementSource, DirectStatement>();
 
   constructor(private readonly build: (db: Kysely<Database>) => Compilable<R>) {}
 
@@ -104,22 +111,43 @@ export class PreparedQuery<P extends object, R> {
   /** The SQL this query runs on the dialect (for tests and EXPLAIN). */
   sql(dialect: Dialect): string { return this.compile(dialect).sql; }
 
-  async execute(db: Executor, values: P): Promise<R[]> {
-    const adapter = db.getExecutor().adapter;
-    const c = this.compile(adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
-    const parameters = c.slots.map((s) => {
+  /** The statement on SQLite's connection when `db` is a transaction there (see directSqlite). */
+  private directStatement(db: Executor): { statement: DirectStatement; compiled: Compiled } | undefined {
+    if (!db.isTransaction) return undefined;
+    const source = directSqlite.get(db.getExecutor().adapter);
+    if (!source) return undefined;
+    let statement = this.statements.get(source);
+    // Kept per connection: better-sqlite3 statements are reusable as long as their database is open.
+    if (!statement) this.statements.set(source, (statement = source.prepare(this.compile('sqlite').sql)));
+    return { statement, compiled: this.compile('sqlite') };
+  }
+
+  private parameters(c: Compiled, values: P): unknown[] {
+    return c.slots.map((s) => {
       if ('value' in s) return s.value;
       const v = (values as Record<string, unknown>)[s.name];
       if (v === undefined) throw new Error(`prepared query: no value for ${s.name}`);
       return v;
     });
-    const direct = db.isTransaction ? directSqlite.get(adapter) : undefined;
-    if (direct) return runDirect(direct, c.sql, parameters) as R[];
-    const result = await db.executeQuery<R>(CompiledQuery.raw(c.sql, parameters));
+  }
+
+  async execute(db: Executor, values: P): Promise<R[]> {
+    const direct = this.directStatement(db);
+    if (direct) {
+      const parameters = this.parameters(direct.compiled, values);
+      if (direct.statement.reader) return direct.statement.all(parameters) as R[];
+      direct.statement.run(parameters);
+      return [];
+    }
+    const adapter = db.getExecutor().adapter;
+    const c = this.compile(adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
+    const result = await db.executeQuery<R>(CompiledQuery.raw(c.sql, this.parameters(c, values)));
     return result.rows;
   }
 
   async first(db: Executor, values: P): Promise<R | undefined> {
+    const direct = this.directStatement(db);
+    if (direct?.statement.reader) return direct.statement.get(this.parameters(direct.compiled, values)) as R | undefined;
     return (await this.execute(db, values))[0];
   }
 }

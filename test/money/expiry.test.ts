@@ -70,6 +70,19 @@ forEachBackend((backend) => {
       await expectLedgerOk(h);
     });
 
+    it('pages through the open holds in expiry order: every due hold once, across pages', async () => {
+      const other = await h.cardholder(200_000);
+      for (let i = 0; i < 5; i++) {
+        await approvedPurchase(h, other, { amount: 1_000 + i });
+        h.clock.advance(i % 2 ? 0 : 1); // some holds share an expiry time: the id breaks the tie
+      }
+      h.clock.advance(8 * DAY);
+      expect(await expireHolds(h.deps, h.clock.now(), 2)).toBe(5);
+      expect((await account(h, other)).held_fils).toBe(0);
+      expect(await expireHolds(h.deps, h.clock.now(), 2)).toBe(0);
+      await expectLedgerOk(h);
+    });
+
     it('is audited, and needs an ops or admin key', async () => {
       const keyRes = await h.admin('POST', '/v1/admin/keys', { name: 'aud', role: 'auditor' });
       expect(keyRes.status).toBe(200);

@@ -58,6 +58,31 @@ forEachBackend((backend) => {
     });
   });
 
+  describe('migrating a database built before version 2', () => {
+    it('replaces the open-holds index by a partial one the expiry query uses', async () => {
+      fresh = await freshDatabase(backend);
+      await migrate(fresh.handle);
+      const db = fresh.handle.db;
+      // Back to how version 1 built it.
+      await sql.raw('DROP INDEX authorizations_open_holds').execute(db);
+      await sql.raw('CREATE INDEX authorizations_open_holds ON authorizations(status, expires_at)').execute(db);
+      await db.deleteFrom('schema_migrations').execute();
+      await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
+
+      expect(await migrate(fresh.handle)).toEqual({ version: 2, created: false });
+      const definition = backend === 'sqlite'
+        ? (await sql<{ sql: string }>`select sql from sqlite_master where name = 'authorizations_open_holds'`.execute(db)).rows[0].sql
+        : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = 'authorizations_open_holds'`.execute(db)).rows[0].sql;
+      expect(definition).toMatch(/WHERE .*status.* = 'pending'/i);
+      if (backend === 'sqlite') {
+        const plan = await sql<{ detail: string }>`explain query plan select id, account_id, expires_at from authorizations
+          where status = 'pending' and expires_at <= 5 and (expires_at > 1 or (expires_at = 1 and id > ''))
+          order by expires_at, id limit 500`.execute(db);
+        expect(plan.rows.map((r) => r.detail).join(' ')).toContain('authorizations_open_holds');
+      }
+    });
+  });
+
   if (backend === 'postgres') {
     describe('instances starting together on an empty PostgreSQL schema', () => {
       it('build the schema, data keys, product and network client exactly once', async () => {

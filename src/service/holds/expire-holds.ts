@@ -4,6 +4,7 @@
 // Idempotent and safe from two instances at once: each hold is released in its own transaction
 // under the account lock, after re-checking that it is still pending (and the unique index on
 // ledger_transfers.pending_id refuses a second void outright).
+import { sql } from 'kysely';
 import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
 import { lockAccount } from '../../store/cards.repository.js';
 import { voidPending } from '../../store/ledger.repository.js';
@@ -12,18 +13,25 @@ import type { ServiceContext } from '../context.js';
 
 const BATCH = 500;
 
-export async function expireHolds(ctx: ServiceContext, asOfMs: number): Promise<number> {
+export async function expireHolds(ctx: ServiceContext, asOfMs: number, batch = BATCH): Promise<number> {
   let released = 0;
-  let after = '';
+  let after = { expiresAt: -1, id: '' }; // before every hold (times are epoch ms)
   for (;;) {
-    const due = await ctx.handle.db.selectFrom('authorizations').select(['id', 'account_id'])
-      .where('status', '=', 'pending').where('expires_at', '<=', asOfMs).where('id', '>', after)
-      .orderBy('id').limit(BATCH).execute();
+    // Walks the partial open-holds index in (expires_at, id) order. 'pending' is a literal, not a
+    // parameter: only then may SQLite use a partial index.
+    const due = await ctx.handle.db.selectFrom('authorizations').select(['id', 'account_id', 'expires_at'])
+      .where('status', '=', sql.lit('pending')).where('expires_at', '<=', asOfMs)
+      .where((eb) => eb.or([
+        eb('expires_at', '>', after.expiresAt),
+        eb.and([eb('expires_at', '=', after.expiresAt), eb('id', '>', after.id)]),
+      ]))
+      .orderBy('expires_at').orderBy('id').limit(batch).execute();
     for (const hold of due) {
       if (hold.account_id && await expireOne(ctx, hold.id, hold.account_id, asOfMs)) released += 1;
     }
-    if (due.length < BATCH) return released;
-    after = due[due.length - 1].id;
+    if (due.length < batch) return released;
+    const last = due[due.length - 1];
+    after = { expiresAt: last.expires_at!, id: last.id };
   }
 }
 

@@ -1,0 +1,98 @@
+// Audit stream heads remembered between group-commit batches (store/audit-heads.ts, SQLite only):
+// whatever rolls back, whoever else appends, the chain stays dense and verifies.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
+import { GroupCommit } from '../../src/service/network/group-commit.js';
+import { auditHeadsOf } from '../../src/store/audit-heads.js';
+import { appendAudit } from '../../src/store/audit.repository.js';
+import { openDatabase, type DbHandle, type Trx } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+
+describe('remembered audit heads (SQLite group commit)', () => {
+  let dir: string;
+  let handle: DbHandle;
+  let other: DbHandle; // a second process's connection to the same file
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'isc-heads-'));
+    handle = openDatabase(`sqlite:${join(dir, 'a.db')}`);
+    await migrate(handle);
+    other = openDatabase(`sqlite:${join(dir, 'a.db')}`, { backgroundCheckpoints: false });
+  });
+  afterAll(async () => { await other.close(); await handle.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  const append = (db: Trx | DbHandle['db'], stream: string, action = 'test.append') =>
+    appendAudit(db, 'sqlite', { stream, actorType: 'system', actorId: 'test', action, nowMs: 1_700_000_000_000 });
+  const seqs = async (stream: string) =>
+    (await handle.db.selectFrom('audit_log').select('seq').where('stream', '=', stream).orderBy('seq').execute()).map((r) => r.seq);
+
+  it('a batch remembers the heads it wrote and reuses them in the next batch', async () => {
+    const gc = new GroupCommit(handle);
+    await gc.run((trx) => append(trx, 's:remember'));
+    expect(auditHeadsOf(handle.db).size).toBeGreaterThan(0);
+    await gc.run((trx) => append(trx, 's:remember'));
+    expect(await seqs('s:remember')).toEqual([1, 2]);
+    expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
+  });
+
+  it('an append rolled back with its savepoint is not remembered', async () => {
+    const gc = new GroupCommit(handle);
+    await gc.run((trx) => append(trx, 's:rollback'));
+    const results = await Promise.allSettled([
+      gc.run(async (trx) => { await append(trx, 's:rollback'); throw new Error('later step fails'); }),
+      gc.run((trx) => append(trx, 's:rollback')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    await gc.run((trx) => append(trx, 's:rollback'));
+    expect(await seqs('s:rollback')).toEqual([1, 2, 3]);
+    expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
+  });
+
+  it('an append by another process in between collides on (stream, seq), and the retry chains after it', async () => {
+    const gc = new GroupCommit(handle);
+    await gc.run((trx) => append(trx, 's:other'));
+    await append(other.db, 's:other', 'other.process');
+    await gc.run((trx) => append(trx, 's:other'));
+    expect(await seqs('s:other')).toEqual([1, 2, 3]);
+    const actions = await handle.db.selectFrom('audit_log').select('action').where('stream', '=', 's:other').orderBy('seq').execute();
+    expect(actions.map((a) => a.action)).toEqual(['test.append', 'other.process', 'test.append']);
+    expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
+  });
+
+  it('an append outside a batch in this process makes the batch read the head again', async () => {
+    const gc = new GroupCommit(handle);
+    await gc.run((trx) => append(trx, 's:outside'));
+    await handle.db.transaction().execute((trx) => append(trx, 's:outside', 'outside.batch'));
+    await gc.run((trx) => append(trx, 's:outside'));
+    expect(await seqs('s:outside')).toEqual([1, 2, 3]);
+    expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
+  });
+
+  it('property: any mix of failing units, outside appends and other-process appends keeps every chain dense and valid', async () => {
+    const step = fc.record({
+      stream: fc.constantFrom('p:a', 'p:b', 'p:c'),
+      how: fc.constantFrom('batch', 'batch-fails', 'outside', 'other-process'),
+    });
+    await fc.assert(fc.asyncProperty(fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }), async (rounds) => {
+      const gc = new GroupCommit(handle);
+      for (const round of rounds) {
+        await Promise.allSettled(round.map((s) => {
+          if (s.how === 'outside') return handle.db.transaction().execute((trx) => append(trx, s.stream));
+          if (s.how === 'other-process') return append(other.db, s.stream);
+          return gc.run(async (trx) => {
+            await append(trx, s.stream);
+            if (s.how === 'batch-fails') throw new Error('fails after appending');
+          });
+        }));
+      }
+      for (const stream of ['p:a', 'p:b', 'p:c']) {
+        const s = await seqs(stream);
+        expect(s).toEqual(s.map((_, i) => i + 1));
+      }
+      expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
+    }), { numRuns: 25 });
+  });
+});

@@ -1,7 +1,6 @@
 // Structured logs (pino). Redaction is a second line of defence: no code logs a PAN, CVV2, secret
 // or body in the first place (test/security/no-pan-in-logs.test.ts checks).
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { currentRequestId } from './request-context.js';
 
 export const REDACT_PATHS = [
   'pan', '*.pan', 'cvv2', '*.cvv2', 'password', '*.password', 'secret', '*.secret', 'otp', '*.otp',
@@ -11,10 +10,5 @@ export const REDACT_PATHS = [
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({
     level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'isc' },
-    // Every line logged while serving a request names it, wherever in the code it is written.
-    mixin: () => {
-      const requestId = currentRequestId();
-      return requestId ? { requestId } : {};
-    },
   }, destination);
 }

@@ -10,7 +10,6 @@ import { limitBodySize } from './middleware/body-limit.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { secureResponseHeaders } from './middleware/secure-headers.js';
-import { requestContext } from '../request-context.js';
 import { registerNetworkRoutes } from './network/index.js';
 import { registerOpsRoutes } from './ops/index.js';
 import { registerStatementPage } from './statements/page.js';
@@ -29,12 +28,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.use('*', requestId({ headerName: 'X-Request-Id', generator: () => crypto.randomUUID() }));
-  app.use('*', async function bindRequestContext(c, next) {
-    // Not for the network API: on Node 20 an AsyncLocalStorage context costs a promise hook on
-    // every promise, ~7 % of an authorization. Its log lines carry the request id explicitly
-    // (request log, error log); nothing deeper in the network path logs.
-    if (c.req.path.startsWith('/v1/network/')) await next();
-    else await requestContext.run({ requestId: c.get('requestId') }, next);
+  app.use('*', async function echoRequestId(c, next) {
+    await next();
     // Answers built as raw Responses (problem+json, not-found) miss the header hono set earlier.
     if (!c.res.headers.has('x-request-id')) c.res.headers.set('x-request-id', c.get('requestId'));
   });

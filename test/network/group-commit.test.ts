@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentRequestId, requestContext } from '../../src/request-context.js';
 import { GroupCommit, groupCommitFor, type BatchStats } from '../../src/service/network/group-commit.js';
 import { openDatabase, type DbHandle, type Trx } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -81,13 +80,6 @@ forEachBackend((backend) => {
       };
       expect(await gc.run(twin)).toBe('found the twin');
       expect(attempts).toBe(2);
-    });
-
-    it('each unit runs in its own request context, not that of the request that started the batch', async () => {
-      const gc = new GroupCommit(handle);
-      const seen = await Promise.all(['req-a', 'req-b', 'req-c'].map((requestId) =>
-        requestContext.run({ requestId }, () => gc.run(async () => currentRequestId()))));
-      expect(seen).toEqual(['req-a', 'req-b', 'req-c']);
     });
 
     it('property: whatever fails, exactly the units that succeeded are committed', async () => {

@@ -17,7 +17,9 @@ const route = createRoute({
 
 export function registerClearings(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(route, async (c) => {
-    const results = await clearBatch(deps, c.req.valid('json').records, c.get('networkClient'));
+    // The batch logs failed records: with this request's id (requests carry their logger explicitly).
+    const ctx = { ...deps, logger: deps.logger.child({ requestId: c.get('requestId') }) };
+    const results = await clearBatch(ctx, c.req.valid('json').records, c.get('networkClient'));
     return c.json({ results }, 200);
   });
 }

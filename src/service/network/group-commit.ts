@@ -8,7 +8,6 @@
 // while a batch runs form the next one. better-sqlite3 is synchronous, so a batch's queries hold
 // the event loop; its fsync does not (it runs on the thread pool while the next batch executes).
 import { CompiledQuery } from 'kysely';
-import { requestContext } from '../../request-context.js';
 import { auditHeadsOf, type AuditHeads } from '../../store/audit-heads.js';
 import type { DbHandle, Trx } from '../../store/db.js';
 import { runFixed } from '../../store/prepared.js';
@@ -40,12 +39,7 @@ export class GroupCommit {
   /** Runs `work` in the next batch; resolves with its result once the batch is committed and durable. */
   run<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      // Each unit runs in its caller's request context (request id in its log lines), not in the
-      // context of whichever request happened to schedule the batch. (Not AsyncResource.bind: that
-      // costs a deprecation wrapper and an async resource per unit, 5 % of the hot path.)
-      const context = requestContext.getStore();
-      const bound = context ? (trx: Trx) => requestContext.run(context, work, trx) : work;
-      this.queue.push({ work: bound, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }

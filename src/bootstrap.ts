@@ -34,6 +34,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     poolSize: o.config.pgPoolSize,
     statementTimeoutMs: o.config.pgStatementTimeoutMs,
     sqliteSynchronous: o.config.sqliteSynchronous,
+    sqliteCacheMb: o.config.sqliteCacheMb,
     ...o.dbOptions,
   });
   const events = o.events ?? new LocalEventBus();

@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(256),
   SLOW_REQUEST_MS: z.coerce.number().int().min(0).default(250),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   HOLD_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
@@ -56,6 +57,7 @@ export interface Config {
   pgPoolSize: number;
   pgStatementTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  sqliteCacheMb: number;
   slowRequestMs: number;
   shutdownGraceMs: number;
   holdExpiryIntervalMs: number;
@@ -99,6 +101,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pgPoolSize: e.PG_POOL_SIZE,
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    sqliteCacheMb: e.SQLITE_CACHE_MB,
     slowRequestMs: e.SLOW_REQUEST_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     holdExpiryIntervalMs: e.HOLD_EXPIRY_INTERVAL_MS,

@@ -35,6 +35,8 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** SQLite synchronous mode: FULL makes every commit durable against power loss. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** SQLite page cache ceiling in MiB (SQLITE_CACHE_MB); pages are allocated only as they are read. */
+  sqliteCacheMb?: number;
   /** SQLite on disk: checkpoint the WAL on a worker thread (default true). */
   backgroundCheckpoints?: boolean;
 }
@@ -62,8 +64,11 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
-  // 32 MiB of page cache (default 2 MiB): the indexes the hot path touches stay in memory.
-  sqlite.pragma('cache_size = -32768');
+  // Page cache ceiling (default 256 MiB; SQLite's own default is 2 MiB). The cache grows only as
+  // pages are read, so a small database costs no more; with a million cards the indexes the hot
+  // path probes at random (card fingerprints, accounts, per-account history) stay in memory
+  // instead of costing a read from the OS for each probe.
+  sqlite.pragma(`cache_size = -${(options.sqliteCacheMb ?? 256) * 1024}`);
   // Savepoint (statement) journals stay in memory: every group-commit unit opens one.
   sqlite.pragma('temp_store = MEMORY');
   const statements = cachingStatements(sqlite);

@@ -97,7 +97,7 @@ export function Layout({ w, o, children }: { w: Web; o: PageOptions; children?: 
           {children}
         </main>
         {isBanking(w) ? (
-          <div id="live" class="live" role="status" aria-live="polite" data-stream="/v1/banking/notifications/stream"
+          <div id="live" class="live" role="status" aria-live="polite" data-stream={`/v1/banking/notifications/stream?lang=${lang}`}
             data-alert-label={t.alert}></div>
         ) : null}
       </body>

@@ -3,13 +3,17 @@
 // the customer, with a heartbeat comment so proxies keep the connection open.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import type { Context } from 'hono';
+import type { Language } from '../../domain/money.js';
 import {
-  findOwnNotification, listNotificationPage, notificationsSince, notificationView,
+  findOwnNotification, listNotificationRows, notificationsSince,
 } from '../../service/banking/notifications.js';
+import { getProfile } from '../../service/banking/profile.js';
 import { isSessionLive } from '../../service/banking/sessions.js';
 import type { ServiceContext } from '../../service/context.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { commonErrors, jsonResponse } from '../openapi-common.js';
+import { localizedNotifications } from '../../web/notification-text.js';
 import { NotificationPageSchema, PageQuery } from './schemas.js';
 
 export const HEARTBEAT_MS = 15_000;
@@ -21,9 +25,12 @@ const COMMIT_SKEW_MS = 5_000;
 const BATCH = 500;
 
 const security = [{ bearer: [] }];
+const LangQuery = z.enum(['en', 'ar']).optional().openapi({
+  description: "Language of `message`: this, else Accept-Language (en or ar), else the customer's stored language",
+});
 const list = createRoute({
   method: 'get', path: '/v1/banking/notifications', tags: ['banking'], security,
-  summary: 'Your notifications, newest first', request: { query: PageQuery },
+  summary: 'Your notifications, newest first', request: { query: PageQuery.extend({ lang: LangQuery }) },
   responses: { 200: jsonResponse(NotificationPageSchema, 'One page'), ...commonErrors },
 });
 const stream = createRoute({
@@ -31,14 +38,26 @@ const stream = createRoute({
   summary: 'Notifications as server-sent events',
   description: 'Each event is `event: notification`, `id: <notification id>`, `data: <Notification JSON>`. '
     + 'Reconnect with Last-Event-ID (or ?since=<id>) to receive what you missed. A `: heartbeat` comment every 15 s.',
-  request: { query: z.object({ since: z.string().max(64).optional() }) },
+  request: { query: z.object({ since: z.string().max(64).optional(), lang: LangQuery }) },
   responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...commonErrors },
 });
+
+/**
+ * Which language `message` is written in. An event stream cannot set headers (EventSource), so the
+ * web pages name theirs in `?lang`; other clients may send Accept-Language; otherwise the language
+ * the customer chose last (customers.language, the one transaction descriptions use).
+ */
+async function messageLanguage(c: Context<AppEnv>, deps: AppDeps, asked: Language | undefined): Promise<Language> {
+  if (asked) return asked;
+  const primary = (c.req.header('accept-language') ?? '').split(',')[0].trim().slice(0, 2).toLowerCase();
+  if (primary === 'ar' || primary === 'en') return primary;
+  return (await getProfile(deps, c.get('customerId'))).language;
+}
 
 /** Sends every notification not yet sent, oldest first, and remembers what it sent. */
 class Replayer {
   private readonly sent = new Map<string, number>();
-  constructor(private readonly ctx: ServiceContext, private readonly customerId: string, private watermarkMs: number) {}
+  constructor(private readonly ctx: ServiceContext, private readonly customerId: string, private readonly lang: Language, private watermarkMs: number) {}
 
   skip(id: string, createdAt: number) { this.sent.set(id, createdAt); }
 
@@ -49,9 +68,10 @@ class Replayer {
       const from = this.watermarkMs - COMMIT_SKEW_MS;
       const rows = await notificationsSince(this.ctx, this.customerId, from, BATCH);
       const startMs = this.watermarkMs;
-      for (const row of rows) {
-        if (this.sent.has(row.id)) continue;
-        await out.writeSSE({ event: 'notification', id: row.id, data: JSON.stringify(notificationView(row)) });
+      const unsent = rows.filter((row) => !this.sent.has(row.id));
+      const views = unsent.length ? await localizedNotifications(this.ctx, this.customerId, unsent, this.lang) : [];
+      for (const [i, row] of unsent.entries()) {
+        await out.writeSSE({ event: 'notification', id: row.id, data: JSON.stringify(views[i]) });
         this.sent.set(row.id, row.created_at);
         this.watermarkMs = Math.max(this.watermarkMs, row.created_at);
       }
@@ -62,15 +82,23 @@ class Replayer {
 }
 
 export function registerBankingNotifications(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
-  app.openapi(list, async (c) => c.json(await listNotificationPage(deps, c.get('customerId'), c.req.valid('query')), 200));
+  app.openapi(list, async (c) => {
+    const customerId = c.get('customerId');
+    const query = c.req.valid('query');
+    const { rows, nextCursor } = await listNotificationRows(deps, customerId, query);
+    const data = await localizedNotifications(deps, customerId, rows, await messageLanguage(c, deps, query.lang));
+    return c.json({ data, nextCursor }, 200);
+  });
 
   app.openapi(stream, async (c) => {
     const customerId = c.get('customerId');
     const sessionId = c.get('sessionId');
-    const resumeFrom = c.req.header('last-event-id') ?? c.req.valid('query').since;
+    const query = c.req.valid('query');
+    const resumeFrom = c.req.header('last-event-id') ?? query.since;
+    const lang = await messageLanguage(c, deps, query.lang);
     const anchor = resumeFrom ? await findOwnNotification(deps, customerId, resumeFrom) : undefined;
     // Without a known anchor the stream starts now; with one, everything after it is replayed.
-    const replayer = new Replayer(deps, customerId, anchor ? anchor.created_at : deps.clock.now());
+    const replayer = new Replayer(deps, customerId, lang, anchor ? anchor.created_at : deps.clock.now());
     if (anchor) {
       const before = await notificationsSince(deps, customerId, anchor.created_at - COMMIT_SKEW_MS, 10_000);
       for (const row of before) if (row.id <= anchor.id) replayer.skip(row.id, row.created_at);

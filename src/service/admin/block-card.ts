@@ -18,7 +18,7 @@ export async function blockCard(ctx: ServiceContext, cardId: string, reason: str
       actorId: actor.id, sourceIp: actor.ip, action: 'card.blocked', subject: card.id,
       before: { status: card.status }, after: { status: 'blocked', reason }, nowMs });
     await addNotification(trx, { customerId: card.customer_id, accountId: card.account_id, cardId: card.id,
-      kind: 'card_status_changed', severity: 'alert', nowMs,
+      kind: 'card_status_changed', severity: 'alert', nowMs, data: { from: card.status, to: 'blocked' },
       message: `The bank blocked your card ending ${card.last4}. Contact us if you did not expect this.` });
     return { id: card.id, status: 'blocked' as const, reason, customerId: card.customer_id };
   });

@@ -12,16 +12,25 @@ export interface NotificationView {
   data: Record<string, unknown>; read: boolean; createdAt: string;
 }
 
+export function parseData(text: string): Record<string, unknown> {
+  try {
+    const data: unknown = JSON.parse(text);
+    return data && typeof data === 'object' && !Array.isArray(data) ? data as Record<string, unknown> : {};
+  } catch {
+    return {}; // stored by us; never fails in practice
+  }
+}
+
 export function notificationView(n: Selectable<NotificationsTable>): NotificationView {
-  let data: Record<string, unknown> = {};
-  try { data = JSON.parse(n.data) as Record<string, unknown>; } catch { /* stored by us; never fails in practice */ }
+  const data = parseData(n.data);
   return {
     id: n.id, kind: n.kind, severity: n.severity, message: n.message, cardId: n.card_id, data,
     read: n.read_at !== null, createdAt: new Date(n.created_at).toISOString(),
   };
 }
 
-export async function listNotificationPage(ctx: ServiceContext, customerId: string, q: { cursor?: string; limit?: number }) {
+/** One newest-first page of rows; the caller renders them (web/notification-text.ts). */
+export async function listNotificationRows(ctx: ServiceContext, customerId: string, q: { cursor?: string; limit?: number }) {
   const limit = q.limit ?? 20;
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   if (q.cursor && !cursor) throw fieldError('cursor', 'not a cursor this API returned');
@@ -31,8 +40,43 @@ export async function listNotificationPage(ctx: ServiceContext, customerId: stri
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    data: page.map(notificationView),
+    rows: page,
     nextCursor: rows.length > limit ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  };
+}
+
+/**
+ * What a notification's text needs beyond its own row, read in two batched queries: the last four
+ * digits of the cards it names (its card, and the new card of a replacement) and the amount and
+ * merchant of an authorization it points to (over_limit_used stores only the authorization id).
+ * The text itself is rendered per language by the web layer (web/notification-text.ts).
+ */
+export interface NotificationReferences {
+  last4: Map<string, string>;
+  authorizations: Map<string, { billingFils: number | null; merchantName: string }>;
+}
+
+export async function notificationReferences(ctx: ServiceContext, rows: Selectable<NotificationsTable>[], customerId: string): Promise<NotificationReferences> {
+  const cardIds = new Set<string>();
+  const authIds = new Set<string>();
+  for (const row of rows) {
+    if (row.card_id) cardIds.add(row.card_id);
+    if (row.kind === 'card_status_changed' || row.kind === 'over_limit_used') {
+      const data = parseData(row.data);
+      if (typeof data.replacedBy === 'string') cardIds.add(data.replacedBy);
+      if (row.kind === 'over_limit_used' && typeof data.authorizationId === 'string') authIds.add(data.authorizationId);
+    }
+  }
+  const db = ctx.handle.db;
+  const [cards, auths] = await Promise.all([
+    cardIds.size ? db.selectFrom('cards').select(['id', 'last4']).where('customer_id', '=', customerId).where('id', 'in', [...cardIds]).execute() : [],
+    authIds.size ? db.selectFrom('authorizations').innerJoin('cards', 'cards.id', 'authorizations.card_id')
+      .select(['authorizations.id', 'authorizations.billing_fils', 'authorizations.merchant_name'])
+      .where('cards.customer_id', '=', customerId).where('authorizations.id', 'in', [...authIds]).execute() : [],
+  ]);
+  return {
+    last4: new Map(cards.map((c) => [c.id, c.last4])),
+    authorizations: new Map(auths.map((a) => [a.id, { billingFils: a.billing_fils === null ? null : Number(a.billing_fils), merchantName: a.merchant_name }])),
   };
 }
 

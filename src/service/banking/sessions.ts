@@ -62,7 +62,7 @@ async function openSession(ctx: ServiceContext, customer: { id: string }, subjec
     }).execute();
     await addNotification(trx, { customerId: customer.id, kind: 'new_login', severity: 'info',
       message: `New sign-in to online banking${meta.ip ? ` from ${meta.ip}` : ''}.`, nowMs,
-      data: { sessionId: id, userAgent: meta.userAgent?.slice(0, 200) ?? null } });
+      data: { sessionId: id, userAgent: meta.userAgent?.slice(0, 200) ?? null, ip: meta.ip ?? null } });
     await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'cardholder', actorId: customer.id,
       sourceIp: meta.ip, action: 'session.created', subject: id, nowMs });
   });

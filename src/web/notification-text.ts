@@ -1,0 +1,105 @@
+// A notification's text in the reader's language, rendered at read time from its kind and data
+// (the source of truth) through the dictionary. The services also store an English `message`; it is
+// the fallback when a row lacks what its template needs (rows written before a field was added, a
+// kind this file does not know), so a reader always gets a sentence.
+import type { Selectable } from 'kysely';
+import { describeReason } from '../domain/descriptions.js';
+import { formatKd, type Language } from '../domain/money.js';
+import {
+  notificationReferences, notificationView, type NotificationReferences, type NotificationView,
+} from '../service/banking/notifications.js';
+import type { ServiceContext } from '../service/context.js';
+import type { NotificationsTable } from '../store/schema.js';
+import { dictionary, type Dict } from './i18n/index.js';
+
+type Row = Selectable<NotificationsTable>;
+
+/**
+ * The card-testing guard (service/network/authorize.ts, CARD_TESTING_FREEZE_AFTER) freezes on
+ * exactly this many failures in a row: unfreezing resets the count. Not imported, so the hot path
+ * can change shape freely; test/web/notification-language.test.ts compares with the stored text.
+ */
+const GUARD_FREEZES_AFTER = 5;
+type Data = Record<string, unknown>;
+
+const text = (data: Data, key: string): string | null => (typeof data[key] === 'string' && data[key] !== '' ? data[key] as string : null);
+const fils = (data: Data, key: string): number | null => (Number.isSafeInteger(data[key]) ? data[key] as number : null);
+
+interface Facts { kind: string; data: Data; last4: string | null; refs: NotificationReferences; lang: Language; t: Dict['notices'] }
+
+/** The card-status templates, by the status the card moved to. */
+function statusChange(f: Facts): string | null {
+  const { t, last4, data } = f;
+  if (!last4) return null;
+  // A replaced lost or stolen card keeps its status (SPEC §2): the new card's id tells a replacement.
+  const fresh = text(data, 'replacedBy');
+  if (fresh) {
+    const newLast4 = f.refs.last4.get(fresh);
+    return newLast4 ? t.cardReplaced(last4, newLast4) : null;
+  }
+  switch (data.to) {
+    case 'frozen': return t.cardFrozen(last4);
+    case 'active': return t.cardActive(last4);
+    case 'lost': return t.cardLost(last4);
+    case 'stolen': return t.cardStolen(last4);
+    case 'cancelled': return t.cardCancelled(last4);
+    case 'blocked': return t.cardBlocked(last4);
+    default: return null;
+  }
+}
+
+function render(f: Facts): string | null {
+  const { t, data, lang, last4 } = f;
+  const kd = (key: string) => { const v = fils(data, key); return v === null ? null : formatKd(v, lang); };
+  const merchant = text(data, 'merchantName');
+  switch (f.kind) {
+    case 'purchase_approved': {
+      const amount = kd('billingAmount');
+      return amount && merchant ? t.purchaseApproved(amount, merchant) : null;
+    }
+    case 'over_limit_used': {
+      const id = text(data, 'authorizationId');
+      const auth = id ? f.refs.authorizations.get(id) : undefined;
+      return auth && auth.billingFils !== null ? t.overLimitUsed(formatKd(auth.billingFils, lang), auth.merchantName) : null;
+    }
+    case 'blocked_attempt': {
+      const reason = text(data, 'reason');
+      return merchant && reason ? t.blockedAttempt(merchant, describeReason(reason, lang)) : null;
+    }
+    case 'card_frozen': return last4 ? t.frozenByGuard(last4, String(GUARD_FREEZES_AFTER)) : null;
+    case 'card_issued': return last4 ? (text(data, 'replaces') ? t.replacementReady(last4) : t.cardIssued(last4)) : null;
+    case 'card_revealed': return last4 ? t.cardRevealed(last4) : null;
+    case 'card_status_changed': return statusChange(f);
+    case 'limit_changed': {
+      const from = kd('from');
+      const to = kd('to');
+      return from && to ? t.limitChanged(from, to) : null;
+    }
+    case 'over_limit_switched': return data.enabled === true ? t.exceedOn : data.enabled === false ? t.exceedOff : null;
+    case 'payment_posted': { const amount = kd('amount'); return amount ? t.paymentPosted(amount) : null; }
+    case 'refund_posted': { const amount = kd('amount'); return amount && merchant ? t.refundPosted(amount, merchant) : null; }
+    case 'new_login': {
+      if (!('ip' in data)) return null;
+      const ip = text(data, 'ip');
+      return ip ? t.newLoginFrom(ip) : t.newLogin;
+    }
+    case 'three_ds_challenge': {
+      const amount = kd('billingAmount');
+      return amount && merchant && last4 ? t.threeDsChallenge(amount, merchant, last4) : null;
+    }
+    default: return null;
+  }
+}
+
+/** One notification's sentence in `lang`; the stored English message when the data falls short. */
+export function notificationText(row: Row, refs: NotificationReferences, lang: Language): string {
+  const data = notificationView(row).data;
+  const last4 = row.card_id ? refs.last4.get(row.card_id) ?? null : null;
+  return render({ kind: row.kind, data, last4, refs, lang, t: dictionary(lang).notices }) ?? row.message;
+}
+
+/** The API's notification shape with `message` in `lang` (list, stream and the web pages alike). */
+export async function localizedNotifications(ctx: ServiceContext, customerId: string, rows: Row[], lang: Language): Promise<NotificationView[]> {
+  const refs = await notificationReferences(ctx, rows, customerId);
+  return rows.map((row) => ({ ...notificationView(row), message: notificationText(row, refs, lang) }));
+}

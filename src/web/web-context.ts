@@ -6,7 +6,9 @@ import type { AppDeps, AppEnv } from '../http/env.js';
 import { authenticateSession } from '../service/banking/sessions.js';
 import { getProfile, type Profile } from '../service/banking/profile.js';
 import { ServiceError } from '../service/errors.js';
+import { cardholderActor } from '../http/actors.js';
 import { csrfTokenForRequest } from '../http/middleware/csrf.js';
+import { setLanguage } from '../service/banking/set-language.js';
 import { getCookie, LANG_COOKIE, SESSION_COOKIE, setPreference } from './cookies.js';
 import { demoDictionary, dictionary, type DemoDict, type Dict, type Language } from './i18n/index.js';
 
@@ -78,9 +80,25 @@ export function bankingPage(deps: AppDeps, handler: Handler<BankingWeb>) {
     // What the API's session middleware sets, so the same actor helpers work for the pages.
     c.set('customerId', session.customer_id);
     c.set('sessionId', session.id);
-    const profile = await getProfile(deps, session.customer_id);
+    let profile = await getProfile(deps, session.customer_id);
+    // A switch made while signed in is remembered on the customer too: the API's texts and a
+    // sign-in on another browser follow it.
+    if ((lang === 'ar' || lang === 'en') && lang !== profile.language) {
+      await setLanguage(deps, session.customer_id, lang, cardholderActor(c));
+      profile = { ...profile, language: lang };
+    }
     return handler({ ...web, customerId: session.customer_id, sessionId: session.id, profile });
   };
+}
+
+/**
+ * After a sign-in: a browser without a language cookie opens in the customer's stored language
+ * (the cookie, once there, is this browser's own choice and wins).
+ */
+export async function adoptStoredLanguage(w: Web, customerId: string): Promise<void> {
+  if (getCookie(w.c, LANG_COOKIE) || w.c.req.query('lang')) return;
+  const { language } = await getProfile(w.deps, customerId);
+  if (language !== 'en') setPreference(w.c, w.deps.config, LANG_COOKIE, language);
 }
 
 /** The signed-in customer, if any, without requiring one (the demo terminals offer "my card"). */

@@ -9,7 +9,7 @@ import { attempt } from '../errors.js';
 import { page } from '../layout.js';
 import { openPendingLogin } from '../pending-login.js';
 import { limitSignIn } from '../rate-limits.js';
-import { publicPage, type Web } from '../web-context.js';
+import { adoptStoredLanguage, publicPage, type Web } from '../web-context.js';
 
 function codeForm(w: Web, o: { error?: string; status?: number } = {}) {
   const { t } = w;
@@ -47,6 +47,7 @@ export function registerLoginCodePage(app: Hono<AppEnv>, deps: AppDeps) {
     }
     clearSecret(w.c, w.deps.config, PENDING_LOGIN_COOKIE);
     setSecret(w.c, w.deps.config, SESSION_COOKIE, result.value.token);
+    await adoptStoredLanguage(w, result.value.customerId);
     return w.c.redirect('/', 303);
   }));
 }

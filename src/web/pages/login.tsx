@@ -9,7 +9,7 @@ import { attempt } from '../errors.js';
 import { page } from '../layout.js';
 import { sealPendingLogin } from '../pending-login.js';
 import { limitSignIn } from '../rate-limits.js';
-import { bankingPage, optionalCustomer, publicPage, type Web } from '../web-context.js';
+import { adoptStoredLanguage, bankingPage, optionalCustomer, publicPage, type Web } from '../web-context.js';
 
 function loginForm(w: Web, o: { username?: string; error?: string; status?: number; bye?: boolean }) {
   const { t } = w;
@@ -47,6 +47,7 @@ export function registerLoginPage(app: Hono<AppEnv>, deps: AppDeps) {
     });
     if (result.ok) {
       setSecret(w.c, w.deps.config, SESSION_COOKIE, result.value.token);
+      await adoptStoredLanguage(w, result.value.customerId);
       return w.c.redirect('/', 303);
     }
     if (result.error.code === 'otp_required') {

@@ -27,6 +27,17 @@ export function kuwaitMonth(ms: number): string {
   return kuwaitDate(ms).slice(0, 7);
 }
 
+/** Every month from the one `fromMs` falls in to the one `toMs` falls in (Kuwait time), newest first. */
+export function statementMonths(fromMs: number, toMs: number): string[] {
+  const [fromYear, fromMonth] = kuwaitMonth(fromMs).split('-').map(Number);
+  const [toYear, toMonth] = kuwaitMonth(toMs).split('-').map(Number);
+  const months: string[] = [];
+  for (let index = toYear * 12 + toMonth - 1; index >= fromYear * 12 + fromMonth - 1; index--) {
+    months.push(`${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`);
+  }
+  return months;
+}
+
 /** A posted transfer seen from the card account: a debit of card:<id> adds to what is owed. */
 export function signedForCard(t: { debit_account: string; amount_fils: number }, cardLedgerAccount: string): number {
   return t.debit_account === cardLedgerAccount ? t.amount_fils : -t.amount_fils;

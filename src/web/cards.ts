@@ -3,7 +3,7 @@ import { formatKd } from '../domain/money.js';
 import type { CardView } from '../service/banking/card-view.js';
 import type { CardStatus } from '../store/schema.js';
 import type { Dict } from './i18n/index.js';
-import { getCard } from '../service/banking/list-cards.js';
+import { getCard, listCards } from '../service/banking/list-cards.js';
 import { ServiceError } from '../service/errors.js';
 import { errorPage } from './pages/error.js';
 import type { BankingWeb, Web } from './web-context.js';
@@ -36,6 +36,12 @@ export function flashMessage(w: Web, done: string | undefined, card: CardView | 
     case 'cancel': return t.doneCancel;
     default: return null;
   }
+}
+
+/** `?card=<id>` (404 when not the customer's), else the current card, else null (no card yet). */
+export async function askedOrCurrentCard(w: BankingWeb): Promise<CardView | null | Response> {
+  const asked = w.c.req.query('card');
+  return asked ? cardOr404(w, asked) : currentCard(await listCards(w.deps, w.customerId));
 }
 
 /** The customer's card for a page, or the 404 page (another customer's card is "not found" too). */

@@ -15,6 +15,7 @@ import { registerLoginPage } from './pages/login.js';
 import { registerNotificationsPage } from './pages/notifications.js';
 import { registerOverLimitPage } from './pages/over-limit.js';
 import { registerRequestCardPage } from './pages/request-card.js';
+import { registerStatementsPage } from './pages/statements.js';
 import { registerTransactionsPage } from './pages/transactions.js';
 import { registerPaymentsPage } from './pages/payments.js';
 import { registerChallengesPage } from './pages/challenges.js';
@@ -32,6 +33,7 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerOverLimitPage(app, deps);
   registerCardLifecyclePages(app, deps);
   registerTransactionsPage(app, deps);
+  registerStatementsPage(app, deps);
   registerPaymentsPage(app, deps);
   registerChallengesPage(app, deps);
   registerNotificationsPage(app, deps);

@@ -3,7 +3,7 @@
 import type { Child } from 'hono/jsx';
 import type { BankingWeb, Web } from './web-context.js';
 
-export const ASSET_VERSION = '1';
+export const ASSET_VERSION = '2';
 
 export interface PageOptions {
   title: string;
@@ -33,6 +33,7 @@ function BankingNav({ w, active }: { w: BankingWeb; active?: NavKey }) {
   const items: [NavKey, string, string][] = [
     ['dashboard', '/', t.navDashboard],
     ['transactions', '/transactions', t.navTransactions],
+    ['statements', '/statements', t.navStatements],
     ['payments', '/pay', t.navPayments],
     ['challenges', '/approvals', t.navChallenges],
     ['notifications', '/notifications', t.navNotifications],

@@ -20,7 +20,7 @@ it('shows purchases, highlights a refused ATM attempt, and pages with nextCursor
 
   const dashboard = await web.get('/');
   expect(dashboard.text).toContain(`/transactions?card=${holder.card.id}`);
-  expect(dashboard.text).toMatch(new RegExp(`/statements/${holder.card.id}/\\d{4}-\\d{2}`));
+  expect(dashboard.text).toContain(`/statements?card=${holder.card.id}`);
 
   const first = await web.get('/transactions');
   expect(first.status).toBe(200);

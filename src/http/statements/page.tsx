@@ -7,20 +7,21 @@ import { getStatement, type Statement } from '../../service/banking/statement.js
 import { ServiceError } from '../../service/errors.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { bankingSession } from '../middleware/banking-session.js';
+import { ASSET_VERSION } from '../../web/layout.js';
 
 const TEXT: Record<Language, Record<string, string>> = {
   en: { title: 'Card statement', month: 'Month', opening: 'Opening balance', closing: 'Closing balance', date: 'Date',
-    description: 'Description', amount: 'Amount (KD)', none: 'No posted movements this month.', print: 'Print',
+    description: 'Description', amount: 'Amount (KD)', none: 'No posted movements this month.', print: 'Print', all: 'All statements',
     note: 'Positive amounts add to what you owe; negative amounts (refunds, payments) reduce it. Times are Kuwait time.' },
   ar: { title: 'كشف حساب البطاقة', month: 'الشهر', opening: 'الرصيد الافتتاحي', closing: 'الرصيد الختامي', date: 'التاريخ',
-    description: 'الوصف', amount: 'المبلغ (د.ك)', none: 'لا توجد حركات مرحّلة هذا الشهر.', print: 'طباعة',
+    description: 'الوصف', amount: 'المبلغ (د.ك)', none: 'لا توجد حركات مرحّلة هذا الشهر.', print: 'طباعة', all: 'كل الكشوف',
     note: 'المبالغ الموجبة تزيد ما عليك، والسالبة (الاستردادات والدفعات) تنقصه. الأوقات بتوقيت الكويت.' },
 };
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#111}
 table{width:100%;border-collapse:collapse}th,td{padding:.4rem;border-bottom:1px solid #ddd;text-align:start}
 td.amount,th.amount{text-align:end;font-variant-numeric:tabular-nums}.totals{margin:1rem 0}
-@media print{button{display:none}}`;
+@media print{button,a{display:none}}`;
 
 const kd = (fils: number) => formatKd(fils, 'en').replace('KD ', '');
 
@@ -32,6 +33,8 @@ function StatementPage({ s }: { s: Statement }) {
         <meta charset="utf-8" />
         <title>{`${t.title} ${s.month}`}</title>
         <style>{STYLE}</style>
+        {/* The print button's click handler: the CSP allows no inline script. */}
+        <script src={`/assets/app.js?v=${ASSET_VERSION}`} defer></script>
       </head>
       <body>
         <h1>{t.title}</h1>
@@ -49,7 +52,7 @@ function StatementPage({ s }: { s: Statement }) {
         )}
         <p class="totals">{t.closing}: <strong data-testid="closing">{kd(s.closingBalance)}</strong></p>
         <p><small>{t.note}</small></p>
-        <button type="button" onclick="window.print()">{t.print}</button>
+        <p><button type="button" data-print>{t.print}</button> <a href={`/statements?card=${encodeURIComponent(s.cardId)}`}>{t.all}</a></p>
       </body>
     </html>
   );

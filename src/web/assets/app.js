@@ -1,5 +1,6 @@
-// The only client script: hides revealed card details after their time, and shows notifications
-// live from the server-sent event stream. Every page works without it.
+// The only client script: hides revealed card details after their time, shows notifications live
+// from the server-sent event stream, and wires the statement's print button. Every page works
+// without it.
 (function () {
   'use strict';
 
@@ -101,6 +102,11 @@
     source.addEventListener('notification', handle);
     window.addEventListener('pagehide', function () { source.close(); });
   }
+
+  // The statement page's print button (inline handlers are not allowed by the CSP).
+  document.querySelectorAll('[data-print]').forEach(function (button) {
+    button.addEventListener('click', function () { window.print(); });
+  });
 
   hideRevealedCard();
   listen();

@@ -169,6 +169,8 @@ export const ar: Dict = {
     threeDsChallenge: (amount: string, merchant: string, last4: string) => `هل توافق على شراء بمبلغ ${amount} لدى ${merchant} ببطاقتك المنتهية بـ ${last4}؟ افتح الخدمات المصرفية عبر الإنترنت خلال 5 دقائق للموافقة أو الرفض.`,
   },
   statementsTitle: 'كشوف الحساب',
+  statementsIntro: 'كشف لكل شهر منذ فتح حساب بطاقتك، الأحدث أولاً. يُفتح كل كشف في صفحة يمكنك طباعتها.',
+  statementSoFar: 'هذا الشهر حتى الآن',
   statementMonth: 'الشهر',
   statementShow: 'اعرض',
   openingBalance: 'الرصيد الافتتاحي',

@@ -178,6 +178,8 @@ export const en = {
   },
   // Statements and payments
   statementsTitle: 'Statements',
+  statementsIntro: 'One statement a month since your card account opened, newest first. Each opens as a page you can print.',
+  statementSoFar: 'this month so far',
   statementMonth: 'Month',
   statementShow: 'Show',
   openingBalance: 'Opening balance',

@@ -79,9 +79,6 @@ function NoCard({ w }: { w: BankingWeb }) {
   );
 }
 
-/** This month in Kuwait time (UTC+3, no daylight saving), as the statement page's yyyy-mm. */
-export const kuwaitMonth = (nowMs: number): string => new Date(nowMs + 3 * 3_600_000).toISOString().slice(0, 7);
-
 export function registerDashboardPage(app: Hono<AppEnv>, deps: AppDeps) {
   app.get('/', bankingPage(deps, async (w) => {
     const { t } = w;
@@ -108,7 +105,7 @@ export function registerDashboardPage(app: Hono<AppEnv>, deps: AppDeps) {
               <ul class="actions">
                 {cardActions(w, card).map(([href, label]) => <li><a href={href}>{label}</a></li>)}
                 <li><a href={`/transactions?card=${card.id}`}>{t.navTransactions}</a></li>
-                <li><a href={`/statements/${card.id}/${kuwaitMonth(w.deps.clock.now())}`}>{t.statementsTitle}</a></li>
+                <li><a href={`/statements?card=${card.id}`}>{t.statementsTitle}</a></li>
               </ul>
             </section>
             <section class="panel" aria-labelledby="alerts-title">

@@ -4,9 +4,8 @@ import type { Hono } from 'hono';
 import { describeReason } from '../../domain/descriptions.js';
 import type { TransactionItem } from '../../domain/transactions.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
-import { listCards } from '../../service/banking/list-cards.js';
 import { listTransactions } from '../../service/banking/list-transactions.js';
-import { cardOr404, currentCard } from '../cards.js';
+import { askedOrCurrentCard } from '../cards.js';
 import { ErrorNotice, formatDate, Kd } from '../components.js';
 import { attempt } from '../errors.js';
 import { page } from '../layout.js';
@@ -35,8 +34,7 @@ function Row({ w, item }: { w: BankingWeb; item: TransactionItem }) {
 export function registerTransactionsPage(app: Hono<AppEnv>, deps: AppDeps) {
   app.get('/transactions', bankingPage(deps, async (w) => {
     const { t } = w;
-    const asked = w.c.req.query('card');
-    const card = asked ? await cardOr404(w, asked) : currentCard(await listCards(deps, w.customerId));
+    const card = await askedOrCurrentCard(w);
     if (card instanceof Response) return card;
     const cursor = w.c.req.query('cursor') || undefined;
     const result = card ? await attempt(w, () => listTransactions(deps, w.customerId, card.id, { cursor })) : null;

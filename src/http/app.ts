@@ -15,6 +15,7 @@ import { registerOpsRoutes } from './ops/index.js';
 import { registerStatementPage } from './statements/page.js';
 import { methodMatcher } from './method-not-allowed.js';
 import { registerWebRoutes } from '../web/index.js';
+import { csrfRefusedPage, isRefusedPageForm } from '../web/pages/csrf-refused.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     return problem(c, 404, 'not_found', `No route for ${c.req.method} ${path}.`);
   });
   app.onError((error, c) => {
+    if (isRefusedPageForm(error, c)) return csrfRefusedPage(c, deps);
     const response = errorToResponse(error, c);
     if (response.status >= 500) deps.logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     return response;

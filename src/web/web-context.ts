@@ -53,6 +53,12 @@ async function baseWeb(c: Context<AppEnv>, deps: AppDeps): Promise<Web> {
   return { c, deps, lang, t: dictionary(lang), demo: demoDictionary(lang), csrf, form };
 }
 
+/** What an error page needs outside a page handler: the remembered language, no form, no token. */
+export function plainWeb(c: Context<AppEnv>, deps: AppDeps): Web {
+  const lang: Language = getCookie(c, LANG_COOKIE) === 'ar' ? 'ar' : 'en';
+  return { c, deps, lang, t: dictionary(lang), demo: demoDictionary(lang), csrf: '', form: {} };
+}
+
 /** A page anyone may see (sign-in, demos). */
 export function publicPage(deps: AppDeps, handler: Handler<Web>) {
   return async (c: Context<AppEnv>) => {

@@ -228,5 +228,8 @@ export const en = {
     generic: 'Something went wrong. Please try again.',
   },
   errorTitle: 'There is a problem',
+  csrfTitle: 'This form has expired',
+  csrfBody: 'For your safety nothing was done and nothing was changed: the page was open for too long, you signed in again since, or the form came from another site.',
+  csrfBack: 'Back to the page, to try again',
   notFoundTitle: 'Page not found',
 };

@@ -40,6 +40,9 @@ export function Field(p: FieldProps) {
   );
 }
 
+/** The posted code, or undefined when the field was left empty (the service then asks for one). */
+export const formOtp = (w: Web): string | undefined => (w.form.otp ?? '').trim() || undefined;
+
 /** The 6-digit authenticator code. Digits are always left-to-right, also on Arabic pages. */
 export function OtpField({ w, label, error, required = true, autofocus }: { w: Web; label?: string; error?: string; required?: boolean; autofocus?: boolean }) {
   return (

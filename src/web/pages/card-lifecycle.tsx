@@ -7,12 +7,12 @@ import { cancelCard } from '../../service/banking/cancel-card.js';
 import type { CardView } from '../../service/banking/card-view.js';
 import { changeCardStatus } from '../../service/banking/change-card-status.js';
 import { replaceCard } from '../../service/banking/replace-card.js';
-import { cardOr404 } from '../cards.js';
-import { Csrf, ErrorNotice, OtpField } from '../components.js';
-import { attempt } from '../errors.js';
+import { registerCardForm } from '../card-form.js';
+import { Csrf, ErrorNotice, formOtp, OtpField } from '../components.js';
+import type { PageError } from '../errors.js';
 import type { Dict } from '../i18n/index.js';
 import { page } from '../layout.js';
-import { bankingPage, type BankingWeb } from '../web-context.js';
+import type { BankingWeb } from '../web-context.js';
 
 export type LifecycleAction = 'freeze' | 'unfreeze' | 'report' | 'replace' | 'cancel';
 
@@ -26,9 +26,7 @@ const ACTIONS: Record<LifecycleAction, ActionText> = {
   cancel: { title: 'cancelTitle', intro: 'cancelIntro', confirm: 'confirmCancel', needsCode: true },
 };
 
-const isAction = (value: string): value is LifecycleAction => value in ACTIONS;
-
-function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, error?: { message: string; status: number }) {
+function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, error?: PageError) {
   const { t } = w;
   const text = ACTIONS[action];
   const title = t[text.title] as string;
@@ -58,7 +56,7 @@ function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, err
 
 function run(w: BankingWeb, card: CardView, action: LifecycleAction) {
   const actor = cardholderActor(w.c);
-  const otp = (w.form.otp ?? '').trim() || undefined;
+  const otp = formOtp(w);
   switch (action) {
     case 'freeze': case 'unfreeze': return changeCardStatus(w.deps, w.customerId, card.id, action, actor);
     case 'report': return changeCardStatus(w.deps, w.customerId, card.id, w.form.reason === 'stolen' ? 'report_stolen' : 'report_lost', actor);
@@ -67,19 +65,13 @@ function run(w: BankingWeb, card: CardView, action: LifecycleAction) {
   }
 }
 
+/** The route pattern only lets the five actions through. */
+const actionOf = (w: BankingWeb) => w.c.req.param('action') as LifecycleAction;
+
 export function registerCardLifecyclePages(app: Hono<AppEnv>, deps: AppDeps) {
-  app.get('/cards/:id/:action{freeze|unfreeze|report|replace|cancel}', bankingPage(deps, async (w) => {
-    const action = w.c.req.param('action')!;
-    if (!isAction(action)) return w.c.notFound();
-    const card = await cardOr404(w, w.c.req.param('id')!);
-    return card instanceof Response ? card : confirmPage(w, card, action);
-  }));
-  app.post('/cards/:id/:action{freeze|unfreeze|report|replace|cancel}', bankingPage(deps, async (w) => {
-    const action = w.c.req.param('action')!;
-    if (!isAction(action)) return w.c.notFound();
-    const card = await cardOr404(w, w.c.req.param('id')!);
-    if (card instanceof Response) return card;
-    const result = await attempt(w, () => run(w, card, action));
-    return result.ok ? w.c.redirect(`/?done=${action}`, 303) : confirmPage(w, card, action, result.error);
-  }));
+  registerCardForm(app, deps, `/cards/:id/:action{${Object.keys(ACTIONS).join('|')}}`, {
+    form: (w, card, error) => confirmPage(w, card, actionOf(w), error),
+    act: (w, card) => run(w, card, actionOf(w)),
+    done: (w) => `/?done=${actionOf(w)}`,
+  });
 }

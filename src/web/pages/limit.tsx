@@ -6,13 +6,13 @@ import type { AppDeps, AppEnv } from '../../http/env.js';
 import { getProduct } from '../../service/admin/products.js';
 import type { CardView } from '../../service/banking/card-view.js';
 import { changeLimit } from '../../service/banking/change-limit.js';
-import { cardOr404 } from '../cards.js';
-import { Csrf, ErrorNotice, Kd, LimitChoices, OtpField } from '../components.js';
-import { attempt } from '../errors.js';
+import { registerCardForm } from '../card-form.js';
+import { Csrf, ErrorNotice, formOtp, Kd, LimitChoices, OtpField } from '../components.js';
+import type { PageError } from '../errors.js';
 import { page } from '../layout.js';
-import { bankingPage, type BankingWeb } from '../web-context.js';
+import type { BankingWeb } from '../web-context.js';
 
-async function limitForm(w: BankingWeb, card: CardView, error?: { message: string; status: number }) {
+async function limitForm(w: BankingWeb, card: CardView, error?: PageError) {
   const { t, lang } = w;
   const product = await getProduct(w.deps, DEFAULT_PRODUCT_CODE);
   const chosen = Number(w.form.limit) || card.limit;
@@ -34,15 +34,9 @@ async function limitForm(w: BankingWeb, card: CardView, error?: { message: strin
 }
 
 export function registerLimitPage(app: Hono<AppEnv>, deps: AppDeps) {
-  app.get('/cards/:id/limit', bankingPage(deps, async (w) => {
-    const card = await cardOr404(w, w.c.req.param('id')!);
-    return card instanceof Response ? card : limitForm(w, card);
-  }));
-  app.post('/cards/:id/limit', bankingPage(deps, async (w) => {
-    const card = await cardOr404(w, w.c.req.param('id')!);
-    if (card instanceof Response) return card;
-    const otp = (w.form.otp ?? '').trim() || undefined;
-    const result = await attempt(w, () => changeLimit(deps, w.customerId, card.id, { limit: Number(w.form.limit), otp }, cardholderActor(w.c)));
-    return result.ok ? w.c.redirect('/?done=limit', 303) : limitForm(w, card, result.error);
-  }));
+  registerCardForm(app, deps, '/cards/:id/limit', {
+    form: limitForm,
+    act: (w, card) => changeLimit(deps, w.customerId, card.id, { limit: Number(w.form.limit), otp: formOtp(w) }, cardholderActor(w.c)),
+    done: () => '/?done=limit',
+  });
 }

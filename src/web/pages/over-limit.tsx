@@ -4,13 +4,13 @@ import { cardholderActor } from '../../http/actors.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
 import type { CardView } from '../../service/banking/card-view.js';
 import { switchOverLimit } from '../../service/banking/over-limit-switch.js';
-import { cardOr404 } from '../cards.js';
-import { Csrf, ErrorNotice, OtpField } from '../components.js';
-import { attempt } from '../errors.js';
+import { registerCardForm } from '../card-form.js';
+import { Csrf, ErrorNotice, formOtp, OtpField } from '../components.js';
+import type { PageError } from '../errors.js';
 import { page } from '../layout.js';
-import { bankingPage, type BankingWeb } from '../web-context.js';
+import type { BankingWeb } from '../web-context.js';
 
-function confirmPage(w: BankingWeb, card: CardView, error?: { message: string; status: number }) {
+function confirmPage(w: BankingWeb, card: CardView, error?: PageError) {
   const { t } = w;
   const turningOn = !card.overLimit.enabled;
   const title = turningOn ? t.exceedSwitchTitleOn : t.exceedSwitchTitleOff;
@@ -33,17 +33,9 @@ function confirmPage(w: BankingWeb, card: CardView, error?: { message: string; s
 }
 
 export function registerOverLimitPage(app: Hono<AppEnv>, deps: AppDeps) {
-  app.get('/cards/:id/over-limit', bankingPage(deps, async (w) => {
-    const card = await cardOr404(w, w.c.req.param('id')!);
-    return card instanceof Response ? card : confirmPage(w, card);
-  }));
-  app.post('/cards/:id/over-limit', bankingPage(deps, async (w) => {
-    const card = await cardOr404(w, w.c.req.param('id')!);
-    if (card instanceof Response) return card;
-    const enabled = w.form.enabled === '1';
-    const otp = (w.form.otp ?? '').trim() || undefined;
-    const result = await attempt(w, () => switchOverLimit(deps, w.customerId, card.id, { enabled, otp }, cardholderActor(w.c)));
-    if (result.ok) return w.c.redirect(`/?done=${enabled ? 'exceed-on' : 'exceed-off'}`, 303);
-    return confirmPage(w, card, result.error);
-  }));
+  registerCardForm(app, deps, '/cards/:id/over-limit', {
+    form: confirmPage,
+    act: (w, card) => switchOverLimit(deps, w.customerId, card.id, { enabled: w.form.enabled === '1', otp: formOtp(w) }, cardholderActor(w.c)),
+    done: (w) => `/?done=${w.form.enabled === '1' ? 'exceed-on' : 'exceed-off'}`,
+  });
 }

@@ -5,15 +5,15 @@ import { cardholderActor } from '../../http/actors.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
 import { revealCard } from '../../service/banking/reveal.js';
 import { Csrf, ErrorNotice, OtpField } from '../components.js';
-import { cardOr404 } from '../cards.js';
-import { attempt } from '../errors.js';
+import { cardPage } from '../card-form.js';
+import { attempt, type PageError } from '../errors.js';
 import { limitSensitive } from '../rate-limits.js';
 import { page } from '../layout.js';
 import { bankingPage, type BankingWeb } from '../web-context.js';
 
 export const REVEAL_SECONDS = 60;
 
-function revealForm(w: BankingWeb, cardId: string, error?: { message: string; status: number }) {
+function revealForm(w: BankingWeb, cardId: string, error?: PageError) {
   const { t } = w;
   return page(w, { title: t.revealTitle, nav: 'dashboard', status: error?.status }, (
     <section class="panel narrow">
@@ -55,10 +55,7 @@ function revealed(w: BankingWeb, details: { pan: string; expiry: string; cvv2: s
 }
 
 export function registerRevealPage(app: Hono<AppEnv>, deps: AppDeps) {
-  app.get('/cards/:id/reveal', bankingPage(deps, async (w) => {
-    const card = await cardOr404(w, w.c.req.param('id')!);
-    return card instanceof Response ? card : revealForm(w, card.id);
-  }));
+  app.get('/cards/:id/reveal', cardPage(deps, (w, card) => revealForm(w, card.id)));
   app.post('/cards/:id/reveal', bankingPage(deps, async (w) => {
     const cardId = w.c.req.param('id')!;
     const result = await attempt(w, async () => {

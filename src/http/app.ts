@@ -49,7 +49,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerBankingRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerStatementPage(app, deps);
+  const firstWebRoute = app.routes.length;
   registerWebRoutes(app, deps);
+  const webRoutes = app.routes.slice(firstWebRoute);
+  const pageMethods = methodMatcher(() => webRoutes);
+  /** A web page serves this method at this path (a CSRF refusal there gets an HTML page). */
+  const isPage = (c: Parameters<typeof problem>[0]) => pageMethods(c.req.path).includes(c.req.method);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Online-banking session token' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', { type: 'http', scheme: 'bearer', description: 'Admin or staff key' });
@@ -74,7 +79,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     return problem(c, 404, 'not_found', `No route for ${c.req.method} ${path}.`);
   });
   app.onError((error, c) => {
-    if (isRefusedPageForm(error, c)) return csrfRefusedPage(c, deps);
+    if (isRefusedPageForm(error, c) && isPage(c)) return csrfRefusedPage(c, deps);
     const response = errorToResponse(error, c);
     if (response.status >= 500) deps.logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     return response;

@@ -56,4 +56,12 @@ it('API routes, and a JSON client on a page route, keep problem+json', async () 
   expect(json.status).toBe(403);
   expect(json.body.code).toBe('csrf_rejected');
   expect(await statusOf(card.id)).toBe('active');
+  // Not a page: an ops route, a method no page serves, an unknown path.
+  for (const [method, path] of [['PATCH', '/readyz'], ['PUT', `/cards/${card.id}/freeze`], ['POST', '/nowhere']]) {
+    const res = await h.request(method, path, {
+      raw: 'a=1', headers: { cookie: `isc_session=${token}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    });
+    expect(res.status, `${method} ${path}`).toBe(403);
+    expect(res.headers.get('content-type'), `${method} ${path}`).toContain('json');
+  }
 });

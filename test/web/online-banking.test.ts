@@ -2,6 +2,8 @@
 // other (a banking tab and a shop/terminal tab in one browser profile). Each step saves a screenshot.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateProduct } from '../../src/service/admin/products.js';
+import { clearBatch } from '../../src/service/clearing/clear-batch.js';
 import {
   chromiumAvailable, freshOtp, launchBrowser, screenshot, seedCustomer, startWebServer, type WebServer,
 } from '../support/browser.js';
@@ -145,6 +147,98 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
     await screenshot(bank, '06-exceed-used');
   });
 
+  const nav = (name: string) => bank.locator('nav').getByRole('link', { name, exact: true });
+  const system = { type: 'system' as const, id: 'web-test' };
+
+  /** The network's clearing file for every approved purchase so far (what makes them owed). */
+  async function clearPurchases() {
+    const auths = await server.deps.handle.db.selectFrom('authorizations').selectAll().where('approved', '=', 1).execute();
+    const records = auths.map((a) => ({
+      rrn: a.rrn, authCode: a.auth_code!, acquirerId: a.acquirer_id, amount: Number(a.amount), currency: a.currency,
+      processingCode: a.processing_code, mcc: a.mcc, merchantName: a.merchant_name,
+    }));
+    const results = await clearBatch(server.deps, records, 'net_web_test');
+    expect(results.every((r) => r.status === 'posted')).toBe(true);
+  }
+
+  it('lists transactions with the refused attempts highlighted and their reasons', async () => {
+    await bank.goto(`${server.url}/`);
+    await nav('Transactions').click();
+    const blocked = bank.locator('tr.blocked');
+    expect(await blocked.count()).toBe(2); // the ATM, and the purchase over the limit
+    expect(await blocked.filter({ hasText: 'ATM cash withdrawals are not allowed' }).count()).toBe(1);
+    expect(await blocked.first().evaluate((row) => getComputedStyle(row).backgroundColor)).toBe('rgb(253, 236, 234)');
+    await screenshot(bank, '08-transactions');
+  });
+
+  it('pays part of what is owed from the current account', async () => {
+    await clearPurchases();
+    await nav('Pay').click();
+    expect(await bank.locator('#owed').textContent()).toContain('KD 211.500');
+    await bank.getByLabel('Amount (KD)').fill('61.5');
+    await submit(bank);
+    expect(await bank.locator('.notice-success').textContent()).toContain('Paid KD 61.500');
+    expect(await bank.locator('#owed').textContent()).toContain('KD 150.000');
+    await screenshot(bank, '09-payment');
+  });
+
+  it('approves a 3-D Secure challenge in online banking; the shop then completes the purchase', async () => {
+    await updateProduct(server.deps, 'internet-shopping', { threeDSecureThreshold: 10_000 }, system);
+    try {
+      await bank.goto(`${server.url}/`);
+      await shop.goto(`${server.url}/demo/shop/checkout?item=book`);
+      await shop.getByLabel('Card number').fill(card.pan);
+      await shop.getByLabel('Expiry (MM/YY)').fill(card.expiry);
+      await shop.getByLabel('Security code (CVV2)').fill(card.cvv2);
+      await submit(shop);
+      await shop.locator('#challenge-note').waitFor();
+      await screenshot(shop, '10-shop-asks-the-bank');
+      // The request reaches the banking tab live, then waits on the approvals page.
+      await bank.locator('.toast.alert', { hasText: 'Approve a purchase of KD 12.500' }).waitFor();
+      await nav('Approvals').click();
+      const challenge = bank.locator('.challenge').first();
+      expect(await challenge.textContent()).toContain('asks to charge KD 12.500');
+      await screenshot(bank, '10-approval');
+      await challenge.getByLabel('One-time code').fill(await freshOtp(server, totpSecret));
+      await challenge.getByRole('button', { name: 'Approve' }).click();
+      expect(await bank.locator('.notice-success').textContent()).toContain('Approved');
+      await submit(shop);
+      const result = shop.locator('#checkout-result');
+      expect(await result.getAttribute('data-approved')).toBe('true');
+      await screenshot(shop, '10-shop-approved-after-3ds');
+    } finally {
+      await updateProduct(server.deps, 'internet-shopping', { threeDSecureThreshold: null }, system);
+    }
+  });
+
+  it('freezes the card after a confirmation, is declined while frozen, and unfreezes it', async () => {
+    await bank.goto(`${server.url}/`);
+    await bank.getByRole('link', { name: 'Freeze card' }).click();
+    expect(await bank.locator('h1').textContent()).toBe('Freeze your card?');
+    await screenshot(bank, '11-freeze-confirm');
+    await bank.getByRole('button', { name: 'Yes, freeze it' }).click();
+    expect(await bank.locator('.notice-success').textContent()).toContain('Your card is frozen.');
+    expect(await bank.locator('.card-face .badge').textContent()).toBe('Frozen');
+    await screenshot(bank, '11-frozen');
+    const refused = await buy('book');
+    expect(await refused.getAttribute('data-reason')).toBe('card_frozen');
+    await bank.getByRole('link', { name: 'Unfreeze card' }).click();
+    await bank.getByRole('button', { name: 'Yes, unfreeze it' }).click();
+    expect(await bank.locator('.card-face .badge').textContent()).toBe('Active');
+  });
+
+  it('lists the statements and opens this month\'s', async () => {
+    await nav('Statements').click();
+    const months = bank.locator('.months a');
+    expect(await months.count()).toBeGreaterThanOrEqual(1);
+    await screenshot(bank, '12-statements');
+    await months.first().click();
+    expect(await bank.locator('h1').textContent()).toBe('Card statement');
+    // The two cleared purchases and the payment.
+    expect(await bank.locator('tbody tr').count()).toBe(3);
+    await screenshot(bank, '12-statement-month');
+  });
+
   it('switches to Arabic, right to left, and remembers it', async () => {
     await bank.goto(`${server.url}/?lang=ar`);
     expect(await bank.locator('html').getAttribute('dir')).toBe('rtl');
@@ -158,6 +252,28 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
     const overflow = await bank.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(bank, '07-arabic-375px', false);
+  });
+
+  it('shows the newer pages and the notifications in Arabic, without overflow at 375 px', async () => {
+    const cardId = (await bank.locator('a[href$="/freeze"]').getAttribute('href'))!.split('/')[2];
+    for (const [path, name] of [['/transactions', 'transactions'], ['/statements', 'statements'], ['/pay', 'payment'],
+      ['/approvals', 'approvals'], [`/cards/${cardId}/freeze`, 'freeze-confirm'], ['/notifications', 'notifications']]) {
+      await bank.goto(`${server.url}${path}`);
+      expect(await bank.locator('html').getAttribute('dir'), path).toBe('rtl');
+      const overflow = await bank.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await screenshot(bank, `13-arabic-375px-${name}`);
+    }
+    // Notification texts are rendered in the page language, the live ones too.
+    expect(await bank.locator('.notification.alert').first().textContent()).toContain('تنبيه أمني');
+    await shop.goto(`${server.url}/demo/terminals`);
+    const atm = shop.locator('#terminal-atm');
+    await atm.getByLabel('Card number').fill(card.pan);
+    await atm.getByLabel('Expiry (MM/YY)').fill(card.expiry);
+    await atm.getByRole('button', { name: 'Withdraw cash' }).click();
+    await bank.locator('.toast.alert', { hasText: 'تنبيه أمني' }).waitFor();
+    await screenshot(bank, '13-arabic-375px-live-alert', false);
+    await bank.setViewportSize({ width: 1100, height: 900 });
     await bank.goto(`${server.url}/?lang=en`);
     expect(await bank.locator('html').getAttribute('dir')).toBe('ltr');
   });

@@ -1,6 +1,7 @@
 // A refused form post (stale or cross-site CSRF token) on a web page answers with a page in the
-// visitor's language and a link back, not the API's problem+json. API routes (/v1/…) and clients
-// that neither post a form nor accept HTML keep the JSON answer (app.onError decides).
+// visitor's language and a link back, not the API's problem+json. API routes (/v1/…), paths no
+// page serves with that method (app.onError checks the web routes), and clients that neither post
+// a form nor accept HTML keep the JSON answer.
 import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../../http/env.js';
 import { ServiceError } from '../../service/errors.js';

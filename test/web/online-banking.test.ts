@@ -220,8 +220,10 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
     expect(await bank.locator('.notice-success').textContent()).toContain('Your card is frozen.');
     expect(await bank.locator('.card-face .badge').textContent()).toBe('Frozen');
     await screenshot(bank, '11-frozen');
+    // The issuer already answers the shop's 3-D Secure check with "N" for a frozen card (SPEC §7).
     const refused = await buy('book');
-    expect(await refused.getAttribute('data-reason')).toBe('card_frozen');
+    expect(await refused.getAttribute('data-approved')).toBe('false');
+    expect(await refused.getAttribute('data-reason')).toBe('authentication_failed');
     await bank.getByRole('link', { name: 'Unfreeze card' }).click();
     await bank.getByRole('button', { name: 'Yes, unfreeze it' }).click();
     expect(await bank.locator('.card-face .badge').textContent()).toBe('Active');
@@ -264,9 +266,19 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
       expect(overflow, path).toBeLessThanOrEqual(0);
       await screenshot(bank, `13-arabic-375px-${name}`);
     }
+    // The printable statement follows the language stored on the customer by the switch.
+    await bank.goto(`${server.url}/statements`);
+    await bank.locator('.months a').first().click();
+    expect(await bank.locator('html').getAttribute('dir')).toBe('rtl');
+    expect(await bank.locator('h1').textContent()).toBe('كشف حساب البطاقة');
+    expect(await bank.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await screenshot(bank, '13-arabic-375px-statement-month');
+    await bank.goto(`${server.url}/notifications`);
     // Notification texts are rendered in the page language, the live ones too.
-    expect(await bank.locator('.notification.alert').first().textContent()).toContain('تنبيه أمني');
-    await shop.goto(`${server.url}/demo/terminals`);
+    expect(await bank.locator('.notification.alert', { hasText: 'تنبيه أمني: حاول أحدهم استخدام بطاقتك' }).count()).toBeGreaterThan(0);
+    expect(await bank.locator('.notifications').textContent()).not.toContain('Security alert');
+    // The shop tab switches back to English for its labels; the banking tab's stream stays Arabic.
+    await shop.goto(`${server.url}/demo/terminals?lang=en`);
     const atm = shop.locator('#terminal-atm');
     await atm.getByLabel('Card number').fill(card.pan);
     await atm.getByLabel('Expiry (MM/YY)').fill(card.expiry);

@@ -20,7 +20,7 @@ const TEXT: Record<Language, Record<string, string>> = {
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#111}
 table{width:100%;border-collapse:collapse}th,td{padding:.4rem;border-bottom:1px solid #ddd;text-align:start}
-td.amount,th.amount{text-align:end;font-variant-numeric:tabular-nums}.totals{margin:1rem 0}
+td.amount,th.amount{text-align:end;font-variant-numeric:tabular-nums}td.amount,td.date{white-space:nowrap}.totals{margin:1rem 0}
 @media print{button,a{display:none}}`;
 
 const kd = (fils: number) => formatKd(fils, 'en').replace('KD ', '');
@@ -31,6 +31,7 @@ function StatementPage({ s }: { s: Statement }) {
     <html lang={s.language} dir={s.language === 'ar' ? 'rtl' : 'ltr'}>
       <head>
         <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${t.title} ${s.month}`}</title>
         <style>{STYLE}</style>
         {/* The print button's click handler: the CSP allows no inline script. */}
@@ -38,19 +39,20 @@ function StatementPage({ s }: { s: Statement }) {
       </head>
       <body>
         <h1>{t.title}</h1>
-        <p>{t.month}: <strong>{s.month}</strong></p>
-        <p class="totals">{t.opening}: <strong data-testid="opening">{kd(s.openingBalance)}</strong></p>
+        {/* Dates, the month and signed amounts stay left-to-right inside Arabic text. */}
+        <p>{t.month}: <strong><bdi dir="ltr">{s.month}</bdi></strong></p>
+        <p class="totals">{t.opening}: <strong data-testid="opening"><bdi dir="ltr">{kd(s.openingBalance)}</bdi></strong></p>
         {s.lines.length === 0 ? <p>{t.none}</p> : (
           <table>
             <thead><tr><th>{t.date}</th><th>{t.description}</th><th class="amount">{t.amount}</th></tr></thead>
             <tbody>
               {s.lines.map((l) => (
-                <tr><td>{l.date}</td><td>{l.description}</td><td class="amount">{kd(l.amount)}</td></tr>
+                <tr><td class="date"><bdi dir="ltr">{l.date}</bdi></td><td>{l.description}</td><td class="amount"><bdi dir="ltr">{kd(l.amount)}</bdi></td></tr>
               ))}
             </tbody>
           </table>
         )}
-        <p class="totals">{t.closing}: <strong data-testid="closing">{kd(s.closingBalance)}</strong></p>
+        <p class="totals">{t.closing}: <strong data-testid="closing"><bdi dir="ltr">{kd(s.closingBalance)}</bdi></strong></p>
         <p><small>{t.note}</small></p>
         <p><button type="button" data-print>{t.print}</button> <a href={`/statements?card=${encodeURIComponent(s.cardId)}`}>{t.all}</a></p>
       </body>

@@ -180,7 +180,7 @@ export const ar: Dict = {
   paymentsTitle: 'سداد بطاقتك',
   paymentsIntro: 'ادفع من حسابك الجاري. ما تدفعه يصبح متاحاً للإنفاق مجدداً فوراً.',
   payFrom: 'من الحساب',
-  accountOption: (id, balance) => `${id} — الرصيد ${balance}`,
+  accountOption: (tail, balance) => `الحساب الجاري …${tail} (الرصيد ${balance})`,
   payAmount: 'المبلغ (د.ك)',
   amountHint: 'مثلاً 12.500',
   payOwed: (owed) => `المستحق الآن: ${owed}`,

@@ -189,7 +189,7 @@ export const en = {
   paymentsTitle: 'Pay your card',
   paymentsIntro: 'Pay from your current account. What you pay is available to spend again at once.',
   payFrom: 'From account',
-  accountOption: (id: string, balance: string) => `${id} — balance ${balance}`,
+  accountOption: (tail: string, balance: string) => `Current account …${tail} (balance ${balance})`,
   payAmount: 'Amount (KD)',
   amountHint: 'For example 12.500',
   payOwed: (owed: string) => `Owed now: ${owed}`,

@@ -41,7 +41,7 @@ async function payForm(w: BankingWeb, card: CardView | null, error?: PageError) 
             <label for="from">{t.payFrom}</label>
             <select id="from" name="from" required>
               {accounts.map((a) => (
-                <option value={a.id} selected={w.form.from === a.id}>{t.accountOption(a.id, formatKd(a.balance, lang))}</option>
+                <option value={a.id} selected={w.form.from === a.id}>{t.accountOption(a.id.slice(-4), formatKd(a.balance, lang))}</option>
               ))}
             </select>
           </div>

@@ -14,7 +14,8 @@ import { bankingPage, type BankingWeb } from '../web-context.js';
 function Row({ w, item }: { w: BankingWeb; item: TransactionItem }) {
   const { t, lang } = w;
   const blocked = item.status === 'declined';
-  const description = blocked && item.reason ? describeReason(item.reason, lang) : item.description;
+  // The reason's own "Blocked:"/"Declined:" lead-in is dropped: the row's tag already says it.
+  const description = blocked && item.reason ? describeReason(item.reason, lang).replace(/^[^:]{1,20}:\s*/, '') : item.description;
   return (
     <tr class={blocked ? 'blocked' : undefined} data-status={item.status}>
       <td data-label={t.txDate}><time datetime={item.createdAt}>{formatDate(lang, item.createdAt, true)}</time></td>
@@ -23,9 +24,12 @@ function Row({ w, item }: { w: BankingWeb; item: TransactionItem }) {
         {item.billingAmount !== null ? <Kd fils={item.billingAmount} lang={lang} /> : <bdi>{`${item.amount} ${item.currency}`}</bdi>}
       </td>
       <td data-label={t.txResult}>
-        {blocked ? <strong class="tag">{t.txBlocked}: </strong> : <span>{t.txStatus[item.status]}</span>}
-        {' '}<span class="description">{description}</span>
-        {item.overLimit ? <span> · {t.txOverLimit}</span> : null}
+        {/* One child, so the phone layout (label | content) keeps the result in one piece. */}
+        <span class="result-text">
+          {blocked ? <strong class="tag">{t.txBlocked}: </strong> : <span>{t.txStatus[item.status]} · </span>}
+          <span class="description">{description}</span>
+          {item.overLimit ? <span> · {t.txOverLimit}</span> : null}
+        </span>
       </td>
     </tr>
   );

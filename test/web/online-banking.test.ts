@@ -266,6 +266,17 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
       expect(overflow, path).toBeLessThanOrEqual(0);
       await screenshot(bank, `13-arabic-375px-${name}`);
     }
+    // A form whose token went stale (here: altered) is refused with a page, not JSON; nothing changes.
+    await bank.goto(`${server.url}/cards/${cardId}/freeze`);
+    await bank.locator('main input[name="_csrf"]').evaluate((input) => { (input as HTMLInputElement).value = 'stale'; });
+    await bank.locator('main button[type=submit]').click();
+    expect(await bank.locator('h1').textContent()).toBe('انتهت صلاحية هذا النموذج');
+    await screenshot(bank, '13-arabic-375px-form-expired');
+    await bank.locator('#csrf-back').click();
+    expect(new URL(bank.url()).pathname).toBe(`/cards/${cardId}/freeze`);
+    await bank.goto(`${server.url}/`);
+    expect(await bank.locator('.card-face .badge').textContent()).toBe('فعّالة');
+
     // The printable statement follows the language stored on the customer by the switch.
     await bank.goto(`${server.url}/statements`);
     await bank.locator('.months a').first().click();

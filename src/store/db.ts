@@ -35,7 +35,7 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** SQLite synchronous mode: FULL makes every commit durable against power loss. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
-  /** SQLite page cache ceiling in MiB (SQLITE_CACHE_MB); pages are allocated only as they are read. */
+  /** SQLite page cache ceiling in MiB (SQLITE_CACHE_MB, default 64). */
   sqliteCacheMb?: number;
   /** SQLite on disk: checkpoint the WAL on a worker thread (default true). */
   backgroundCheckpoints?: boolean;
@@ -64,11 +64,11 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
-  // Page cache ceiling (default 256 MiB; SQLite's own default is 2 MiB). The cache grows only as
-  // pages are read, so a small database costs no more; with a million cards the indexes the hot
-  // path probes at random (card fingerprints, accounts, per-account history) stay in memory
-  // instead of costing a read from the OS for each probe.
-  sqlite.pragma(`cache_size = -${(options.sqliteCacheMb ?? 256) * 1024}`);
+  // Page cache ceiling (default 64 MiB; SQLite's own default is 2 MiB). It fills as pages are read
+  // and written, so it counts in the process's memory; with a million cards give it more
+  // (SQLITE_CACHE_MB=512) so that the indexes probed at random on every authorization (card
+  // fingerprints, accounts, per-account history) stay in memory instead of costing an OS read each.
+  sqlite.pragma(`cache_size = -${(options.sqliteCacheMb ?? 64) * 1024}`);
   // Savepoint (statement) journals stay in memory: every group-commit unit opens one.
   sqlite.pragma('temp_store = MEMORY');
   const statements = cachingStatements(sqlite);

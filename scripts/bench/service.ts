@@ -9,7 +9,9 @@ export async function startChild(script: string, args: string[], env: Record<str
   const started = performance.now();
   // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // TypeScript (the bare baseline) through tsx; the bundled service as `npm start` runs it.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
+  const proc = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => { stderr += String(d); });
   return new Promise((resolve, reject) => {

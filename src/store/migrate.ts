@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { DbHandle } from './db.js';
 import { MIGRATIONS } from './migrations.js';
+import { ROOT_URL } from '../root.js';
 
-const SCHEMA_PATH = fileURLToPath(new URL('../../schema.sql', import.meta.url));
+const SCHEMA_PATH = fileURLToPath(new URL('schema.sql', ROOT_URL));
 
 /** The version a database built from schema.sql is at. */
 export const SCHEMA_VERSION = MIGRATIONS.length ? MIGRATIONS[MIGRATIONS.length - 1].version : 1;

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../http/env.js';
+import { ROOT_URL } from '../root.js';
 
-const read = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+const read = (name: string) => readFileSync(new URL(`src/web/assets/${name}`, ROOT_URL), 'utf8');
 
 const ASSETS: Record<string, { body: string; type: string }> = {
   'app.css': { body: read('app.css'), type: 'text/css; charset=utf-8' },

@@ -1,0 +1,118 @@
+// `npm start` runs the bundled service (scripts/build.mjs -> dist/main.mjs), not the TypeScript
+// sources the other tests import. This runs exactly what package.json's prestart and start run and
+// checks the bundle does the real work: the files it reads from disk (schema.sql, web assets), the
+// checkpoint worker, the whole authorization path, the quick start's printout and a clean SIGTERM.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDatabase, type SeededCard } from '../../scripts/seed.js';
+import { signedHeaders } from '../../scripts/bench/workload.js';
+import type { Secrets } from '../../src/config.js';
+
+const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+
+/** "node --flag file.mjs" from package.json, as arguments for this node binary. */
+function nodeArgs(script: string): string[] {
+  const [command, ...args] = script.split(' ');
+  expect(command).toBe('node');
+  return args;
+}
+
+const secrets: Secrets = { adminApiKey: 'a'.repeat(32), networkKeyId: 'net_bundle', networkSecret: 's'.repeat(32), masterKey: randomBytes(32) };
+let dir: string;
+let card: SeededCard;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, nodeArgs(scripts.prestart), { stdio: 'pipe' });
+  dir = mkdtempSync(join(tmpdir(), 'isc-bundle-'));
+  const seeded = await seedDatabase({ databaseUrl: `sqlite:${join(dir, 'seeded.db')}`, cards: 1, history: 0, secrets });
+  card = seeded.cards[0];
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Server { proc: ChildProcess; url: string; output: () => string; exit: Promise<number | null> }
+
+async function startBundle(env: Record<string, string>): Promise<Server> {
+  // Only what the test sets: no keys or NODE_ENV inherited from the runner's environment.
+  const proc = spawn(process.execPath, nodeArgs(scripts.start), {
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += String(d); });
+  proc.stderr!.on('data', (d) => { out += String(d); });
+  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  while (!out.includes('"msg":"ready"')) {
+    if (proc.exitCode !== null) throw new Error(`the bundle exited before ready: ${out}`);
+    await sleep(20);
+  }
+  // PORT=0: the system picks a free port, which the ready line names.
+  const port = Number(/"port":(\d+)/.exec(out)![1]);
+  return { proc, url: `http://127.0.0.1:${port}`, output: () => out, exit };
+}
+
+async function stop(server: Server): Promise<number | null> {
+  server.proc.kill('SIGTERM');
+  return server.exit;
+}
+
+function purchase(): string {
+  return JSON.stringify({
+    mti: '0100', pan: card.pan, expiry: card.expiry, cvv2: card.cvv2, processingCode: '000000', amount: 1_000,
+    currency: '414', transmissionTime: new Date().toISOString(), stan: '000201', rrn: '633000000201', mcc: '5732',
+    posEntryMode: '812', posConditionCode: '59', acquirerId: '412345', merchantId: 'M-1', merchantName: 'Shop', merchantCountry: 'KW',
+  });
+}
+
+describe('the bundled service (npm start)', () => {
+  it('serves an existing database: health, readiness, assets, pages, an approval; SIGTERM exits 0', async () => {
+    const server = await startBundle({
+      NODE_ENV: 'production', DEMO: '0', DATABASE_URL: `sqlite:${join(dir, 'seeded.db')}`, ADMIN_API_KEY: secrets.adminApiKey,
+      NETWORK_KEY_ID: secrets.networkKeyId, NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'),
+    });
+    try {
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready', database: 'sqlite' });
+      // Read from src/web/assets at start, found from the bundle's own location (src/root.ts).
+      const css = await fetch(`${server.url}/assets/app.css`);
+      expect(css.status).toBe(200);
+      expect(await css.text()).toBe(readFileSync('src/web/assets/app.css', 'utf8'));
+      const login = await fetch(`${server.url}/login?lang=ar`);
+      expect(login.status).toBe(200);
+      expect(await login.text()).toContain('dir="rtl"');
+
+      const raw = purchase();
+      const auth = await fetch(`${server.url}/v1/network/authorizations`, {
+        method: 'POST', headers: signedHeaders(secrets.networkKeyId, secrets.networkSecret, raw), body: raw,
+      });
+      expect(auth.status).toBe(200);
+      expect(await auth.json()).toMatchObject({ responseCode: '00', approved: true });
+    } finally {
+      expect(await stop(server)).toBe(0);
+    }
+    expect(server.output()).toContain('"msg":"stopped"');
+    // Nothing logged at error level (50) or above, the checkpoint worker's errors included.
+    expect(server.output()).not.toMatch(/"level":(5|6)0/);
+  });
+
+  it('creates a new database and prints where to go and how to log in, as the quick start promises', async () => {
+    const server = await startBundle({ DATABASE_URL: `sqlite:${join(dir, 'new', 'cards.db')}` });
+    try {
+      const port = new URL(server.url).port;
+      await sleep(50); // the printout follows the ready line in the same tick; let it arrive
+      expect(server.output()).toContain(`Internet Shopping Card is running at http://localhost:${port}`);
+      expect(server.output()).toContain('Demo login: username "demo", password "demo-password" (just created)');
+      expect(server.output()).toContain('Development keys were generated');
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(200);
+    } finally {
+      expect(await stop(server)).toBe(0);
+    }
+  });
+});

@@ -105,7 +105,8 @@ describe('the bundled service (npm start)', () => {
     const server = await startBundle({ DATABASE_URL: `sqlite:${join(dir, 'new', 'cards.db')}` });
     try {
       const port = new URL(server.url).port;
-      await sleep(50); // the printout follows the ready line in the same tick; let it arrive
+      // The printout is written right after the ready line; give it a moment to come through the pipe.
+      for (let i = 0; i < 100 && !server.output().includes('Development keys'); i++) await sleep(20);
       expect(server.output()).toContain(`Internet Shopping Card is running at http://localhost:${port}`);
       expect(server.output()).toContain('Demo login: username "demo", password "demo-password" (just created)');
       expect(server.output()).toContain('Development keys were generated');

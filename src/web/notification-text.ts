@@ -6,13 +6,14 @@ import type { Selectable } from 'kysely';
 import { describeReason } from '../domain/descriptions.js';
 import { formatKd, type Language } from '../domain/money.js';
 import {
-  notificationReferences, notificationView, type NotificationReferences, type NotificationView,
+  notificationReferences, notificationView, parseData, type NotificationReferences, type NotificationView,
 } from '../service/banking/notifications.js';
 import type { ServiceContext } from '../service/context.js';
 import type { NotificationsTable } from '../store/schema.js';
 import { dictionary, type Dict } from './i18n/index.js';
 
 type Row = Selectable<NotificationsTable>;
+type Data = Record<string, unknown>;
 
 /**
  * The card-testing guard (service/network/authorize.ts, CARD_TESTING_FREEZE_AFTER) freezes on
@@ -20,7 +21,6 @@ type Row = Selectable<NotificationsTable>;
  * can change shape freely; test/web/notification-language.test.ts compares with the stored text.
  */
 const GUARD_FREEZES_AFTER = 5;
-type Data = Record<string, unknown>;
 
 const text = (data: Data, key: string): string | null => (typeof data[key] === 'string' && data[key] !== '' ? data[key] as string : null);
 const fils = (data: Data, key: string): number | null => (Number.isSafeInteger(data[key]) ? data[key] as number : null);
@@ -93,7 +93,7 @@ function render(f: Facts): string | null {
 
 /** One notification's sentence in `lang`; the stored English message when the data falls short. */
 export function notificationText(row: Row, refs: NotificationReferences, lang: Language): string {
-  const data = notificationView(row).data;
+  const data = parseData(row.data);
   const last4 = row.card_id ? refs.last4.get(row.card_id) ?? null : null;
   return render({ kind: row.kind, data, last4, refs, lang, t: dictionary(lang).notices }) ?? row.message;
 }

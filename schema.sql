@@ -181,8 +181,10 @@ CREATE TABLE ledger_transfers (
   reference       TEXT NOT NULL,     -- e.g. authorization:<id>, clearing:<id>
   created_at      BIGINT NOT NULL
 );
-CREATE INDEX ledger_transfers_account ON ledger_transfers(account_id, created_at);
-CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id);
+-- Both partial, so that an authorization's hold (a pending transfer) enters neither: statements
+-- read posted transfers by account; only voids name a pending transfer.
+CREATE INDEX ledger_transfers_account ON ledger_transfers(account_id, created_at) WHERE kind = 'posted';
+CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id) WHERE pending_id IS NOT NULL;
 
 CREATE TABLE clearings (
   id                TEXT PRIMARY KEY,

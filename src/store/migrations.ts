@@ -12,4 +12,13 @@ export const MIGRATIONS: Migration[] = [
       "CREATE INDEX authorizations_open_holds ON authorizations(expires_at, id) WHERE status = 'pending'",
     ],
   },
+  {
+    version: 3, name: 'holds stay out of the ledger indexes',
+    statements: [
+      'DROP INDEX ledger_transfers_account',
+      "CREATE INDEX ledger_transfers_account ON ledger_transfers(account_id, created_at) WHERE kind = 'posted'",
+      'DROP INDEX ledger_transfers_one_void',
+      'CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id) WHERE pending_id IS NOT NULL',
+    ],
+  },
 ];

@@ -58,27 +58,37 @@ forEachBackend((backend) => {
     });
   });
 
-  describe('migrating a database built before version 2', () => {
-    it('replaces the open-holds index by a partial one the expiry query uses', async () => {
+  describe('migrating a database built at version 1', () => {
+    it('replaces the open-holds and ledger indexes by partial ones the hot queries use', async () => {
       fresh = await freshDatabase(backend);
       await migrate(fresh.handle);
       const db = fresh.handle.db;
       // Back to how version 1 built it.
       await sql.raw('DROP INDEX authorizations_open_holds').execute(db);
       await sql.raw('CREATE INDEX authorizations_open_holds ON authorizations(status, expires_at)').execute(db);
+      await sql.raw('DROP INDEX ledger_transfers_account').execute(db);
+      await sql.raw('CREATE INDEX ledger_transfers_account ON ledger_transfers(account_id, created_at)').execute(db);
+      await sql.raw('DROP INDEX ledger_transfers_one_void').execute(db);
+      await sql.raw('CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id)').execute(db);
       await db.deleteFrom('schema_migrations').execute();
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
-      expect(await migrate(fresh.handle)).toEqual({ version: 2, created: false });
-      const definition = backend === 'sqlite'
-        ? (await sql<{ sql: string }>`select sql from sqlite_master where name = 'authorizations_open_holds'`.execute(db)).rows[0].sql
-        : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = 'authorizations_open_holds'`.execute(db)).rows[0].sql;
-      expect(definition).toMatch(/WHERE .*status.* = 'pending'/i);
+      expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
+      expect(SCHEMA_VERSION).toBe(3);
+      const definition = async (name: string) => (backend === 'sqlite'
+        ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
+        : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
+      expect(await definition('authorizations_open_holds')).toMatch(/WHERE .*status.* = 'pending'/i);
+      expect(await definition('ledger_transfers_account')).toMatch(/WHERE .*kind.* = 'posted'/i);
+      expect(await definition('ledger_transfers_one_void')).toMatch(/UNIQUE.*WHERE .*pending_id.* IS NOT NULL/is);
       if (backend === 'sqlite') {
         const plan = await sql<{ detail: string }>`explain query plan select id, account_id, expires_at from authorizations
           where status = 'pending' and expires_at <= 5 and (expires_at > 1 or (expires_at = 1 and id > ''))
           order by expires_at, id limit 500`.execute(db);
         expect(plan.rows.map((r) => r.detail).join(' ')).toContain('authorizations_open_holds');
+        const statementPlan = await sql<{ detail: string }>`explain query plan select * from ledger_transfers
+          where account_id = 'a' and kind = 'posted' and created_at >= 1 and created_at < 2`.execute(db);
+        expect(statementPlan.rows.map((r) => r.detail).join(' ')).toContain('ledger_transfers_account');
       }
     });
   });

@@ -21,10 +21,14 @@ export interface Statement {
   openingBalance: number; closingBalance: number; lines: StatementLine[];
 }
 
+// A literal, not a parameter: SQLite uses the partial ledger_transfers_account index (posted
+// transfers only) only when the query's WHERE names the same literal.
+const POSTED = sql.lit('posted' as const);
+
 async function balanceBefore(db: Executor, accountId: string, ledgerAccount: string, beforeMs: number): Promise<number> {
   const row = await db.selectFrom('ledger_transfers')
     .select(sql<number>`sum(case when debit_account = ${ledgerAccount} then amount_fils else -amount_fils end)`.as('total'))
-    .where('account_id', '=', accountId).where('kind', '=', 'posted').where('created_at', '<', beforeMs)
+    .where('account_id', '=', accountId).where('kind', '=', POSTED).where('created_at', '<', beforeMs)
     .where((eb) => eb.or([eb('debit_account', '=', ledgerAccount), eb('credit_account', '=', ledgerAccount)]))
     .executeTakeFirst();
   return Number(row?.total ?? 0);
@@ -42,7 +46,7 @@ export async function getStatement(ctx: ServiceContext, customerId: string, card
 
   const openingBalance = await balanceBefore(db, card.account_id, ledgerAccount, bounds.startMs);
   const transfers = await db.selectFrom('ledger_transfers').selectAll()
-    .where('account_id', '=', card.account_id).where('kind', '=', 'posted')
+    .where('account_id', '=', card.account_id).where('kind', '=', POSTED)
     .where('created_at', '>=', bounds.startMs).where('created_at', '<', bounds.endMs)
     .where((eb) => eb.or([eb('debit_account', '=', ledgerAccount), eb('credit_account', '=', ledgerAccount)]))
     .orderBy('created_at').orderBy('id').execute();

@@ -15,9 +15,9 @@ import type { Secrets } from '../../src/config.js';
 
 const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
 
-/** "node --flag file.mjs" from package.json, as arguments for this node binary. */
+/** "[exec] node --flag file.mjs" from package.json, as arguments for this node binary. */
 function nodeArgs(script: string): string[] {
-  const [command, ...args] = script.split(' ');
+  const [command, ...args] = script.replace(/^exec /, '').split(' ');
   expect(command).toBe('node');
   return args;
 }
@@ -99,6 +99,30 @@ describe('the bundled service (npm start)', () => {
     expect(server.output()).toContain('"msg":"stopped"');
     // Nothing logged at error level (50) or above, the checkpoint worker's errors included.
     expect(server.output()).not.toMatch(/"level":(5|6)0/);
+  });
+
+  it('SIGTERM sent to `npm start` reaches the server, which drains and stops (the script execs node)', async () => {
+    // npm forwards SIGTERM to the shell running the script; without `exec` dash dies and leaves
+    // node running, orphaned, with no drain (what a supervisor stopping `npm start` would see).
+    const env = {
+      PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', DEMO: '0',
+      DATABASE_URL: `sqlite:${join(dir, 'seeded.db')}`, ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId,
+      NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'), npm_config_update_notifier: 'false',
+    };
+    const npm = spawn('npm', ['start', '--silent'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    npm.stdout!.on('data', (d) => { out += String(d); });
+    npm.stderr!.on('data', (d) => { out += String(d); });
+    const exit = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 1500 && !out.includes('"msg":"ready"'); i++) await sleep(20);
+    expect(out).toContain('"msg":"ready"');
+    const url = `http://127.0.0.1:${Number(/"port":(\d+)/.exec(out)![1])}`;
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    npm.kill('SIGTERM');
+    await exit;
+    for (let i = 0; i < 250 && !out.includes('"msg":"stopped"'); i++) await sleep(20);
+    expect(out).toContain('"msg":"stopped"');
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
   it('creates a new database and prints where to go and how to log in, as the quick start promises', async () => {

@@ -3,9 +3,10 @@
 // append itself; a batch that just wrote a head knows it.
 //
 // Why a remembered head is never wrong:
-// - It is used and updated only inside group-commit batches; any other append on the connection
-//   forgets its stream first (and so does a read outside a batch), so no other writer in this
-//   process can leave it stale.
+// - It is used and updated only inside group-commit batches, from the moment the batch's
+//   transaction holds SQLite's single connection; any other append on the connection forgets its
+//   stream, so no other writer in this process can leave it stale (a transaction that appended
+//   and then rolled back while a batch waited for the connection was a bug caught by the tests).
 // - A rolled-back savepoint or a failed batch may undo heads written in it: the batch forgets
 //   every head then.
 // - Another process appending to the same stream takes the next `seq` first, so this process's

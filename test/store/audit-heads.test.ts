@@ -71,17 +71,48 @@ describe('remembered audit heads (SQLite group commit)', () => {
     expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
   });
 
-  it('property: any mix of failing units, outside appends and other-process appends keeps every chain dense and valid', async () => {
+  it('an append rolled back by a transaction the batch waited for is not remembered', async () => {
+    const gc = new GroupCommit(handle);
+    await gc.run((trx) => append(trx, 's:waiting'));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    // A banking-style transaction holds the only connection...
+    const outside = handle.db.transaction().execute(async (trx) => {
+      await gate;
+      await append(trx, 's:waiting', 'rolled.back');
+      throw new Error('the outside transaction fails');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // ...while a batch waits for it; then it appends and rolls back.
+    const batched = gc.run((trx) => append(trx, 's:waiting'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
+    await expect(outside).rejects.toThrow('the outside transaction fails');
+    await batched;
+    expect(await seqs('s:waiting')).toEqual([1, 2]);
+    expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
+  });
+
+  it('property: any mix of failing units, outside appends (committed or not) and other-process appends keeps every chain dense and valid', async () => {
     const step = fc.record({
       stream: fc.constantFrom('p:a', 'p:b', 'p:c'),
-      how: fc.constantFrom('batch', 'batch-fails', 'outside', 'other-process'),
+      how: fc.constantFrom('batch', 'batch-fails', 'outside', 'outside-fails', 'other-process'),
     });
     await fc.assert(fc.asyncProperty(fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }), async (rounds) => {
       const gc = new GroupCommit(handle);
       for (const round of rounds) {
-        await Promise.allSettled(round.map((s) => {
+        // The "other process" shares this thread: its busy wait would block the event loop while a
+        // transaction here holds the lock, so it appends between rounds rather than among them.
+        for (const s of round.filter((r) => r.how === 'other-process')) await append(other.db, s.stream);
+        await Promise.allSettled(round.filter((r) => r.how !== 'other-process').map((s) => {
           if (s.how === 'outside') return handle.db.transaction().execute((trx) => append(trx, s.stream));
-          if (s.how === 'other-process') return append(other.db, s.stream);
+          if (s.how === 'outside-fails') {
+            return handle.db.transaction().execute(async (trx) => {
+              await append(trx, s.stream);
+              await new Promise((resolve) => setImmediate(resolve)); // let a batch queue up meanwhile
+              throw new Error('outside transaction fails');
+            });
+          }
           return gc.run(async (trx) => {
             await append(trx, s.stream);
             if (s.how === 'batch-fails') throw new Error('fails after appending');

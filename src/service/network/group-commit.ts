@@ -90,9 +90,15 @@ export class GroupCommit {
   private async commit(batch: Pending[]): Promise<boolean> {
     const heads = auditHeadsOf(this.handle.db);
     const runAll = (db: Pick<DbHandle['db'], 'transaction'>) => db.transaction().execute(async (trx) => {
-      for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, heads);
+      // Only once the transaction holds the connection: before that, another transaction may still
+      // be appending (and may roll back), and its heads must not be remembered.
+      heads.beginBatch();
+      try {
+        for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, heads);
+      } finally {
+        heads.endBatch();
+      }
     });
-    heads.beginBatch();
     try {
       const walSync = this.handle.walSync;
       if (walSync) {
@@ -103,11 +109,9 @@ export class GroupCommit {
       }
       return true;
     } catch (error) {
-      heads.forgetAll();
+      heads.forgetAll(); // the commit failed: nothing the batch appended exists
       for (const item of batch) item.outcome = { ok: false, error };
       return false;
-    } finally {
-      heads.endBatch();
     }
   }
 }

@@ -60,8 +60,9 @@ async function build() {
     renameSync(temporary, path);
   };
   for (const file of result.outputFiles) put(file.path, file.contents);
-  // tsconfig.json sets the JSX runtime; package.json the module type; this script the options.
-  const inputs = [...Object.keys(result.metafile.inputs), 'tsconfig.json', 'package.json', relative(root, fileURLToPath(import.meta.url))];
+  // tsconfig.json sets the JSX runtime; package.json the module type; this script the options;
+  // package-lock.json changes with every dependency, even when node_modules keeps old timestamps.
+  const inputs = [...Object.keys(result.metafile.inputs), 'tsconfig.json', 'package.json', 'package-lock.json', relative(root, fileURLToPath(import.meta.url))];
   put(inputsFile, JSON.stringify({ startedAt, inputs }));
   const kb = Math.round(result.outputFiles.find((f) => f.path === outfile).contents.length / 1024);
   process.stderr.write(`built ${relative(root, outfile)} (${kb} KB) in ${Math.round(performance.now() - began)} ms\n`);

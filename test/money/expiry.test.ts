@@ -83,6 +83,25 @@ forEachBackend((backend) => {
       await expectLedgerOk(h);
     });
 
+    it('a broken hold is logged and skipped: the holds after it still expire', async () => {
+      const other = await h.cardholder(200_000);
+      for (let i = 0; i < 3; i++) await approvedPurchase(h, other, { amount: 2_000 + i });
+      const holds = await h.deps.handle.db.selectFrom('authorizations').select('id')
+        .where('account_id', '=', other.card.accountId).where('status', '=', 'pending').orderBy('id').execute();
+      // The oldest hold points at a ledger transfer that does not exist.
+      await h.deps.handle.db.updateTable('authorizations').set({ hold_transfer_id: 'tr_missing' }).where('id', '=', holds[0].id).execute();
+      h.clock.advance(8 * DAY);
+      const before = h.logLines.length;
+      expect(await expireHolds(h.deps, h.clock.now())).toBe(2);
+      const statuses = await h.deps.handle.db.selectFrom('authorizations').select(['id', 'status'])
+        .where('id', 'in', holds.map((x) => x.id)).orderBy('id').execute();
+      expect(statuses.map((x) => x.status)).toEqual(['pending', 'expired', 'expired']);
+      const logged = h.logLines.slice(before).map((l) => JSON.parse(l)).find((l) => l.msg === 'hold expiry failed; the other holds go on');
+      expect(logged).toMatchObject({ authorizationId: holds[0].id, level: 50 });
+      // Put it right again for the tests after this one.
+      await h.deps.handle.db.updateTable('authorizations').set({ status: 'declined', hold_fils: 0, hold_transfer_id: null }).where('id', '=', holds[0].id).execute();
+    });
+
     it('is audited, and needs an ops or admin key', async () => {
       const keyRes = await h.admin('POST', '/v1/admin/keys', { name: 'aud', role: 'auditor' });
       expect(keyRes.status).toBe(200);

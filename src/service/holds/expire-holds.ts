@@ -27,7 +27,14 @@ export async function expireHolds(ctx: ServiceContext, asOfMs: number, batch = B
       ]))
       .orderBy('expires_at').orderBy('id').limit(batch).execute();
     for (const hold of due) {
-      if (hold.account_id && await expireOne(ctx, hold.id, hold.account_id, asOfMs)) released += 1;
+      if (!hold.account_id) continue;
+      try {
+        if (await expireOne(ctx, hold.id, hold.account_id, asOfMs)) released += 1;
+      } catch (error) {
+        // One broken hold must not stop the others: walking in expiry order, it would be first in
+        // line on every run, and every later hold (and its cardholder's credit) would stay frozen.
+        ctx.logger.error({ err: error, authorizationId: hold.id }, 'hold expiry failed; the other holds go on');
+      }
     }
     if (due.length < batch) return released;
     const last = due[due.length - 1];

@@ -2,16 +2,16 @@
 // appends to its account's audit chain, and reading the chain's head back costs as much as the
 // append itself; a batch that just wrote a head knows it.
 //
-// Why a remembered head is never wrong:
-// - It is used and updated only inside group-commit batches, from the moment the batch's
-//   transaction holds SQLite's single connection; any other append on the connection forgets its
-//   stream, so no other writer in this process can leave it stale (a transaction that appended
-//   and then rolled back while a batch waited for the connection was a bug caught by the tests).
-// - A rolled-back savepoint or a failed batch may undo heads written in it: the batch forgets
-//   every head then.
-// - Another process appending to the same stream takes the next `seq` first, so this process's
-//   append collides with UNIQUE (stream, seq); the unit's savepoint rolls back (forgetting all
-//   heads) and its retry reads the head from the table.
+// Why a remembered head is never wrong (never newer than the table, which would leave a gap):
+// - A batch's heads are its own until its transaction has committed: only then are they published
+//   for later batches. A rolled-back savepoint drops the batch's own heads; a failed commit never
+//   publishes them. So a published head always names a committed row.
+// - Heads are read and written only inside a batch whose transaction holds SQLite's single
+//   connection; any other append in this process forgets its stream (a transaction that appended
+//   and rolled back while a batch waited for the connection was a bug the tests caught).
+// - A head may be older than the table (another process appended, or a slower batch published
+//   late): then this process's append collides with UNIQUE (stream, seq), the unit's savepoint
+//   rolls back, and its retry reads the head from the table.
 import type { Executor } from './db.js';
 
 export interface AuditHead { seq: number; hash: string }
@@ -19,27 +19,52 @@ export interface AuditHead { seq: number; hash: string }
 /** Bound on remembered streams (one per card account): ~150 bytes each. */
 const MAX_HEADS = 100_000;
 
+/** The heads one batch has written, visible to that batch only until it has committed. */
+export class BatchHeads {
+  readonly written = new Map<string, AuditHead>();
+}
+
 export class AuditHeads {
-  private readonly heads = new Map<string, AuditHead>();
-  private batchDepth = 0;
+  private readonly published = new Map<string, AuditHead>();
+  private current: BatchHeads | undefined;
 
-  get inBatch(): boolean { return this.batchDepth > 0; }
+  get inBatch(): boolean { return this.current !== undefined; }
 
-  beginBatch(): void { this.batchDepth++; }
-  endBatch(): void { this.batchDepth--; }
-
-  get(stream: string): AuditHead | undefined { return this.inBatch ? this.heads.get(stream) : undefined; }
-
-  /** After an append: remembered inside a batch, forgotten outside one. */
-  appended(stream: string, head: AuditHead): void {
-    if (!this.inBatch) { this.heads.delete(stream); return; }
-    if (this.heads.size >= MAX_HEADS) this.heads.clear();
-    this.heads.set(stream, head);
+  /** Called once the batch's transaction holds the connection. */
+  beginBatch(): BatchHeads {
+    this.current = new BatchHeads();
+    return this.current;
   }
 
-  forget(stream: string): void { this.heads.delete(stream); }
-  forgetAll(): void { this.heads.clear(); }
-  get size(): number { return this.heads.size; }
+  /** Called when the batch's work is done, before its commit. */
+  endBatch(): void { this.current = undefined; }
+
+  /** After the batch's commit succeeded: its heads become known to the batches after it. */
+  publish(batch: BatchHeads): void {
+    if (this.published.size + batch.written.size > MAX_HEADS) this.published.clear();
+    for (const [stream, head] of batch.written) this.published.set(stream, head);
+  }
+
+  get(stream: string): AuditHead | undefined {
+    if (!this.current) return undefined;
+    return this.current.written.get(stream) ?? this.published.get(stream);
+  }
+
+  /** After an append: the batch's own inside a batch, forgotten outside one. */
+  appended(stream: string, head: AuditHead): void {
+    if (this.current) this.current.written.set(stream, head);
+    else this.published.delete(stream);
+  }
+
+  forget(stream: string): void {
+    this.published.delete(stream);
+    this.current?.written.delete(stream);
+  }
+
+  /** A savepoint rolled back: what the batch wrote may be undone; published heads are committed. */
+  forgetBatch(): void { this.current?.written.clear(); }
+
+  get size(): number { return this.published.size + (this.current?.written.size ?? 0); }
 }
 
 const byConnection = new WeakMap<object, AuditHeads>();

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
 import { GroupCommit } from '../../src/service/network/group-commit.js';
@@ -48,6 +49,23 @@ describe('remembered audit heads (SQLite group commit)', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
     await gc.run((trx) => append(trx, 's:rollback'));
     expect(await seqs('s:rollback')).toEqual([1, 2, 3]);
+    expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
+  });
+
+  it('a batch whose commit fails publishes none of its heads', async () => {
+    const gc = new GroupCommit(handle);
+    await gc.run((trx) => append(trx, 's:commit-fails'));
+    // A deferred foreign-key violation: the unit succeeds, the COMMIT fails, nothing is kept.
+    await expect(gc.run(async (trx) => {
+      await sql`pragma defer_foreign_keys = on`.execute(trx);
+      await append(trx, 's:commit-fails');
+      await trx.insertInto('notifications').values({
+        id: 'ntf_orphan', customer_id: 'cust_missing', account_id: null, card_id: null, kind: 'test', severity: 'info',
+        message: 'x', data: '{}', created_at: 1, read_at: null,
+      }).execute();
+    })).rejects.toThrow(/FOREIGN KEY/);
+    await gc.run((trx) => append(trx, 's:commit-fails'));
+    expect(await seqs('s:commit-fails')).toEqual([1, 2]);
     expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
   });
 

@@ -8,7 +8,7 @@
 // while a batch runs form the next one. better-sqlite3 is synchronous, so a batch's queries hold
 // the event loop; its fsync does not (it runs on the thread pool while the next batch executes).
 import { CompiledQuery } from 'kysely';
-import { auditHeadsOf, type AuditHeads } from '../../store/audit-heads.js';
+import { auditHeadsOf, type AuditHeads, type BatchHeads } from '../../store/audit-heads.js';
 import type { DbHandle, Trx } from '../../store/db.js';
 import { runFixed } from '../../store/prepared.js';
 import { isUniqueViolation } from '../../store/transaction.js';
@@ -89,10 +89,11 @@ export class GroupCommit {
   /** Runs the batch in one transaction; false when the transaction itself failed (nothing kept). */
   private async commit(batch: Pending[]): Promise<boolean> {
     const heads = auditHeadsOf(this.handle.db);
+    let written: BatchHeads | undefined;
     const runAll = (db: Pick<DbHandle['db'], 'transaction'>) => db.transaction().execute(async (trx) => {
       // Only once the transaction holds the connection: before that, another transaction may still
       // be appending (and may roll back), and its heads must not be remembered.
-      heads.beginBatch();
+      written = heads.beginBatch();
       try {
         for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, heads);
       } finally {
@@ -107,9 +108,11 @@ export class GroupCommit {
       } else {
         await runAll(this.handle.db);
       }
+      // Committed: the audit heads the batch wrote name rows that exist.
+      if (written) heads.publish(written);
       return true;
     } catch (error) {
-      heads.forgetAll(); // the commit failed: nothing the batch appended exists
+      // Not committed: the batch's heads are never published.
       for (const item of batch) item.outcome = { ok: false, error };
       return false;
     }
@@ -130,7 +133,7 @@ async function runInSavepoint(trx: Trx, work: (trx: Trx) => Promise<unknown>, he
       await runFixed(trx, RELEASE);
       return { ok: true, value };
     } catch (error) {
-      heads.forgetAll(); // audit heads written in the savepoint are undone with it
+      heads.forgetBatch(); // audit heads written in the savepoint may be undone with it
       await runFixed(trx, ROLLBACK_TO);
       await runFixed(trx, RELEASE);
       if (attempt >= 2 || !isUniqueViolation(error)) return { ok: false, error };

@@ -83,7 +83,7 @@ forEachBackend((backend) => {
       expect(await definition('ledger_transfers_one_void')).toMatch(/UNIQUE.*WHERE .*pending_id.* IS NOT NULL/is);
       if (backend === 'sqlite') {
         const plan = await sql<{ detail: string }>`explain query plan select id, account_id, expires_at from authorizations
-          where status = 'pending' and expires_at <= 5 and (expires_at > 1 or (expires_at = 1 and id > ''))
+          where status = 'pending' and expires_at <= 5 and (expires_at, id) > (1, '')
           order by expires_at, id limit 500`.execute(db);
         expect(plan.rows.map((r) => r.detail).join(' ')).toContain('authorizations_open_holds');
         const statementPlan = await sql<{ detail: string }>`explain query plan select * from ledger_transfers

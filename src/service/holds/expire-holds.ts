@@ -21,10 +21,8 @@ export async function expireHolds(ctx: ServiceContext, asOfMs: number, batch = B
     // parameter: only then may SQLite use a partial index.
     const due = await ctx.handle.db.selectFrom('authorizations').select(['id', 'account_id', 'expires_at'])
       .where('status', '=', sql.lit('pending')).where('expires_at', '<=', asOfMs)
-      .where((eb) => eb.or([
-        eb('expires_at', '>', after.expiresAt),
-        eb.and([eb('expires_at', '=', after.expiresAt), eb('id', '>', after.id)]),
-      ]))
+      // A row-value comparison, so that each page is a range seek in the index (not a rescan).
+      .where((eb) => eb(eb.refTuple('expires_at', 'id'), '>', eb.tuple(after.expiresAt, after.id)))
       .orderBy('expires_at').orderBy('id').limit(batch).execute();
     for (const hold of due) {
       if (!hold.account_id) continue;

@@ -2,7 +2,7 @@
 // sources the other tests import. This runs exactly what package.json's prestart and start run and
 // checks the bundle does the real work: the files it reads from disk (schema.sql, web assets), the
 // checkpoint worker, the whole authorization path, the quick start's printout and a clean SIGTERM.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase, type SeededCard } from '../../scripts/seed.js';
 import { signedHeaders } from '../../scripts/bench/workload.js';
 import type { Secrets } from '../../src/config.js';
+import { readyPort, spawnWatched, type Watched } from '../support/child-server.js';
 
 const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
 
@@ -34,25 +35,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Server { proc: ChildProcess; url: string; output: () => string; exit: Promise<number | null> }
+interface Server extends Watched { url: string }
 
 async function startBundle(env: Record<string, string>): Promise<Server> {
   // Only what the test sets: no keys or NODE_ENV inherited from the runner's environment.
-  const proc = spawn(process.execPath, nodeArgs(scripts.start), {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += String(d); });
-  proc.stderr!.on('data', (d) => { out += String(d); });
-  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  while (!out.includes('"msg":"ready"')) {
-    if (proc.exitCode !== null) throw new Error(`the bundle exited before ready: ${out}`);
-    await sleep(20);
-  }
-  // PORT=0: the system picks a free port, which the ready line names.
-  const port = Number(/"port":(\d+)/.exec(out)![1]);
-  return { proc, url: `http://127.0.0.1:${port}`, output: () => out, exit };
+  const w = spawnWatched(process.execPath, nodeArgs(scripts.start), { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  const port = await readyPort(w);
+  if (port === null) throw new Error(`the bundle exited before ready: ${w.output()}`);
+  return { ...w, url: `http://127.0.0.1:${port}` };
 }
 
 async function stop(server: Server): Promise<number | null> {
@@ -109,19 +99,15 @@ describe('the bundled service (npm start)', () => {
       DATABASE_URL: `sqlite:${join(dir, 'seeded.db')}`, ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId,
       NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'), npm_config_update_notifier: 'false',
     };
-    const npm = spawn('npm', ['start', '--silent'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    npm.stdout!.on('data', (d) => { out += String(d); });
-    npm.stderr!.on('data', (d) => { out += String(d); });
-    const exit = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
-    for (let i = 0; i < 1500 && !out.includes('"msg":"ready"'); i++) await sleep(20);
-    expect(out).toContain('"msg":"ready"');
-    const url = `http://127.0.0.1:${Number(/"port":(\d+)/.exec(out)![1])}`;
+    const npm = spawnWatched('npm', ['start', '--silent'], env);
+    const port = await readyPort(npm);
+    expect(port, npm.output()).not.toBeNull();
+    const url = `http://127.0.0.1:${port}`;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    npm.kill('SIGTERM');
-    await exit;
-    for (let i = 0; i < 250 && !out.includes('"msg":"stopped"'); i++) await sleep(20);
-    expect(out).toContain('"msg":"stopped"');
+    npm.proc.kill('SIGTERM');
+    await npm.exit;
+    for (let i = 0; i < 250 && !npm.output().includes('"msg":"stopped"'); i++) await sleep(20);
+    expect(npm.output()).toContain('"msg":"stopped"');
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 

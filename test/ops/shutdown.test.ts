@@ -1,7 +1,6 @@
 // SIGTERM (issue 9 §5): the real server as a child process. A request in flight when the signal
 // arrives is still answered, then the process closes the database and exits 0; a connection that
 // never finishes is cut when SHUTDOWN_GRACE_MS runs out, and the exit code says so.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase, type SeededCard } from '../../scripts/seed.js';
 import { signedHeaders } from '../../scripts/bench/workload.js';
 import type { Secrets } from '../../src/config.js';
+import { readyPort, spawnWatched, type Watched } from '../support/child-server.js';
 
 const secrets: Secrets = { adminApiKey: 'a'.repeat(32), networkKeyId: 'net_shutdown', networkSecret: 's'.repeat(32), masterKey: randomBytes(32) };
 let dir: string;
@@ -24,28 +24,17 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Server { proc: ChildProcess; port: number; output: () => string; exit: Promise<number | null> }
+interface Server extends Watched { port: number }
 
 async function startServer(env: Record<string, string>): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'info',
-      DATABASE_URL: `sqlite:${join(dir, 'cards.db')}`, ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId,
-      NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'), ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const w = spawnWatched(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'info',
+    DATABASE_URL: `sqlite:${join(dir, 'cards.db')}`, ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId,
+    NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'), ...env,
   });
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += String(d); });
-  proc.stderr!.on('data', (d) => { out += String(d); });
-  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  while (!out.includes('"msg":"ready"')) {
-    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
-    await sleep(25);
-  }
-  // PORT=0: the system picks a free port, which the ready line names.
-  const port = Number(/"port":(\d+)/.exec(out)![1]);
-  return { proc, port, output: () => out, exit };
+  const port = await readyPort(w);
+  if (port === null) throw new Error(`server exited: ${w.output()}`);
+  return { ...w, port };
 }
 
 function purchase(stan: string) {

@@ -28,8 +28,6 @@ export class AuditHeads {
   private readonly published = new Map<string, AuditHead>();
   private current: BatchHeads | undefined;
 
-  get inBatch(): boolean { return this.current !== undefined; }
-
   /** Called once the batch's transaction holds the connection. */
   beginBatch(): BatchHeads {
     this.current = new BatchHeads();

@@ -72,8 +72,8 @@ export function enableDirectSqlite(db: Kysely<Database>, statements: StatementSo
   directSqlite.set(db.getExecutor().adapter, statements);
 }
 
-function runDirect(statements: StatementSource, sql: string, parameters: readonly unknown[]): unknown[] {
-  const statement = statements.prepare(sql);
+/** Runs a statement directly: the rows of a reader, none for a writer. */
+function runStatement(statement: DirectStatement, parameters: readonly unknown[]): unknown[] {
   if (statement.reader) return statement.all(parameters);
   statement.run(parameters);
   return [];
@@ -82,7 +82,7 @@ function runDirect(statements: StatementSource, sql: string, parameters: readonl
 /** A fixed statement (savepoints, …) on the transaction: direct on SQLite, through kysely otherwise. */
 export async function runFixed(trx: Executor, query: CompiledQuery): Promise<void> {
   const direct = trx.isTransaction ? directSqlite.get(trx.getExecutor().adapter) : undefined;
-  if (direct) runDirect(direct, query.sql, query.parameters);
+  if (direct) runStatement(direct.prepare(query.sql), query.parameters);
   else await trx.executeQuery(query);
 }
 
@@ -116,10 +116,11 @@ export class PreparedQuery<P extends object, R> {
     if (!db.isTransaction) return undefined;
     const source = directSqlite.get(db.getExecutor().adapter);
     if (!source) return undefined;
+    const compiled = this.compile('sqlite');
     let statement = this.statements.get(source);
     // Kept per connection: better-sqlite3 statements are reusable as long as their database is open.
-    if (!statement) this.statements.set(source, (statement = source.prepare(this.compile('sqlite').sql)));
-    return { statement, compiled: this.compile('sqlite') };
+    if (!statement) this.statements.set(source, (statement = source.prepare(compiled.sql)));
+    return { statement, compiled };
   }
 
   private parameters(c: Compiled, values: P): unknown[] {
@@ -133,12 +134,7 @@ export class PreparedQuery<P extends object, R> {
 
   async execute(db: Executor, values: P): Promise<R[]> {
     const direct = this.directStatement(db);
-    if (direct) {
-      const parameters = this.parameters(direct.compiled, values);
-      if (direct.statement.reader) return direct.statement.all(parameters) as R[];
-      direct.statement.run(parameters);
-      return [];
-    }
+    if (direct) return runStatement(direct.statement, this.parameters(direct.compiled, values)) as R[];
     const adapter = db.getExecutor().adapter;
     const c = this.compile(adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
     const result = await db.executeQuery<R>(CompiledQuery.raw(c.sql, this.parameters(c, values)));

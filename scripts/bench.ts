@@ -81,14 +81,16 @@ async function main() {
   // The service runs as `npm start` runs it: the bundle, built once here.
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 
-  // Baseline (a): bare hono route, same load generator, same bodies.
   const baseHttp = a.httpOnly ? { perSec: NaN, p50Ms: NaN, p99Ms: NaN } : await httpBaseline(a, port, warmSeconds);
-
 
   // A fresh database with N cards (and history); --reuse DIR keeps it (with the keys and a card
   // sample in DIR/manifest.json, synthetic data only) for the next run with the same DIR.
   const dir = a.reuse ?? mkdtempSync(join(tmpdir(), 'isc-bench-'));
   const pgTarget = a.db?.startsWith('postgres') ? await preparePostgres(a.db) : null;
+  const cleanUp = async () => {
+    if (!a.reuse) rmSync(dir, { recursive: true, force: true });
+    await pgTarget?.drop();
+  };
   const databaseUrl = pgTarget?.url ?? `sqlite:${resolve(dir, 'bench.db')}`;
   const manifestPath = join(dir, 'manifest.json');
   let seeded: SeedResult;
@@ -131,8 +133,7 @@ async function main() {
   await stopChild(service);
   if (a.httpOnly) {
     // --http-only: the service alone, for quick comparisons of one change (no baselines).
-    if (!a.reuse) rmSync(dir, { recursive: true, force: true });
-    await pgTarget?.drop();
+    await cleanUp();
     process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), rssMb: round(rssMb, 1), non2xx: auth.non2xx })}\n`);
     return;
   }
@@ -151,8 +152,7 @@ async function main() {
     ? await barePostgres(a.db!, { seconds: engineSeconds, inFlight, poolSize: 10, accounts: Math.min(a.cards, 100_000) })
     : await bareSqlite({ seconds: engineSeconds, batch: engine.meanBatch, sync: a.sync, accounts: Math.min(a.cards, 100_000) });
 
-  if (!a.reuse) rmSync(dir, { recursive: true, force: true });
-  await pgTarget?.drop();
+  await cleanUp();
 
   const result = {
     authPerSec: Math.round(auth.perSec), baselineHttpPerSec: Math.round(baseHttp.perSec),

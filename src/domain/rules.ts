@@ -103,3 +103,5 @@ export function decideAuthorization(f: AuthorizationFacts, rules: readonly Rule[
 export const SECURITY_ALERT_RULES = new Set(['channel_atm_or_cash', 'channel_card_present']);
 /** Declines that count toward the card-testing freeze (SPEC §2). */
 export const VERIFICATION_FAILURE_RULES = new Set(['expired_card', 'cvv2_mismatch']);
+/** Consecutive CVV2 / expiry failures that freeze the card (SPEC §2). */
+export const CARD_TESTING_FREEZE_AFTER = 5;

@@ -4,6 +4,8 @@
 // kind this file does not know), so a reader always gets a sentence.
 import type { Selectable } from 'kysely';
 import { describeReason } from '../domain/descriptions.js';
+// The guard freezes on exactly this many failures in a row (unfreezing resets the count).
+import { CARD_TESTING_FREEZE_AFTER } from '../domain/rules.js';
 import { formatKd, type Language } from '../domain/money.js';
 import {
   notificationReferences, notificationView, parseData, type NotificationReferences, type NotificationView,
@@ -14,13 +16,6 @@ import { dictionary, type Dict } from './i18n/index.js';
 
 type Row = Selectable<NotificationsTable>;
 type Data = Record<string, unknown>;
-
-/**
- * The card-testing guard (service/network/authorize.ts, CARD_TESTING_FREEZE_AFTER) freezes on
- * exactly this many failures in a row: unfreezing resets the count. Not imported, so the hot path
- * can change shape freely; test/web/notification-language.test.ts compares with the stored text.
- */
-const GUARD_FREEZES_AFTER = 5;
 
 const text = (data: Data, key: string): string | null => (typeof data[key] === 'string' && data[key] !== '' ? data[key] as string : null);
 const fils = (data: Data, key: string): number | null => (Number.isSafeInteger(data[key]) ? data[key] as number : null);
@@ -66,7 +61,7 @@ function render(f: Facts): string | null {
       const reason = text(data, 'reason');
       return merchant && reason ? t.blockedAttempt(merchant, describeReason(reason, lang)) : null;
     }
-    case 'card_frozen': return last4 ? t.frozenByGuard(last4, String(GUARD_FREEZES_AFTER)) : null;
+    case 'card_frozen': return last4 ? t.frozenByGuard(last4, String(CARD_TESTING_FREEZE_AFTER)) : null;
     case 'card_issued': return last4 ? (text(data, 'replaces') ? t.replacementReady(last4) : t.cardIssued(last4)) : null;
     case 'card_revealed': return last4 ? t.cardRevealed(last4) : null;
     case 'card_status_changed': return statusChange(f);

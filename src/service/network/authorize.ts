@@ -11,7 +11,7 @@ import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
 import {
-  decideAuthorization, SECURITY_ALERT_RULES, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
+  CARD_TESTING_FREEZE_AFTER, decideAuthorization, SECURITY_ALERT_RULES, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
@@ -27,8 +27,6 @@ import type { ServiceContext } from '../context.js';
 import { verifyCavv } from '../three-ds/verify-cavv.js';
 
 export const BILLING_CURRENCY = '414';
-/** Consecutive CVV2 / expiry failures that freeze the card (SPEC §2). */
-export const CARD_TESTING_FREEZE_AFTER = 5;
 
 export interface AuthorizationResponse {
   responseCode: string;

@@ -5,6 +5,7 @@ import { startServices } from './bootstrap.js';
 import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';
 import { dataDirFor, resolveSecrets } from './dev-keys.js';
 import { createApp } from './http/app.js';
+import { withAuthorizationFastPath } from './http/network/authorization-fast-path.js';
 import { createLogger } from './logger.js';
 import { startBackgroundJobs } from './jobs.js';
 
@@ -17,9 +18,10 @@ async function main() {
   const seeded = config.demo ? await seedDemoCustomer(deps) : false;
   const app = createApp(deps);
   const jobs = startBackgroundJobs(deps);
+  const { createServer } = await withAuthorizationFastPath(deps);
 
   const server = serve({
-    fetch: app.fetch, port: config.port, hostname: config.host,
+    fetch: app.fetch, port: config.port, hostname: config.host, createServer,
     // Slow clients (slowloris) are cut off: node checks these every connectionsCheckingInterval.
     serverOptions: {
       headersTimeout: config.http.headersTimeoutMs,

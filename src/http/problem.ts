@@ -25,7 +25,10 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   internal_error: 'Internal error',
 };
 
-export function problemBody(c: Context, status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
+/** Where a problem is answered: the request id to quote, and the path (network paths add SPEC §6's code). */
+export interface ProblemScope { requestId?: string; path: string }
+
+export function problemDocument(scope: ProblemScope, status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
   // Extra members never override the RFC 9457 ones (a service's `status` must not replace the HTTP status).
   const body: Record<string, unknown> = {
     ...extra,
@@ -35,14 +38,19 @@ export function problemBody(c: Context, status: number, code: string, detail: st
     detail,
     code,
   };
-  const requestId = c.get('requestId' as never) as string | undefined;
-  if (requestId) body.requestId = requestId;
+  if (scope.requestId) body.requestId = scope.requestId;
   // Malformed network requests also carry the ISO response code (SPEC §6).
-  if (status === 400 && c.req.path.startsWith('/v1/network/')) {
+  if (status === 400 && scope.path.startsWith('/v1/network/')) {
     body.responseCode = '30';
     body.reason = 'format_error';
   }
   return body;
+}
+
+const scopeOf = (c: Context): ProblemScope => ({ requestId: c.get('requestId' as never) as string | undefined, path: c.req.path });
+
+export function problemBody(c: Context, status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
+  return problemDocument(scopeOf(c), status, code, detail, extra);
 }
 
 export function problem(c: Context, status: number, code: string, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
@@ -52,26 +60,32 @@ export function problem(c: Context, status: number, code: string, detail: string
   });
 }
 
+/** What an error answers: status, stable code, detail, extra members and headers. */
+export interface ProblemSpec { status: number; code: string; detail: string; extra?: Record<string, unknown>; headers?: Record<string, string> }
+
 /** Maps anything thrown in a handler. Never leaks internals: unknown errors are a bare 500. */
-export function errorToResponse(error: unknown, c: Context): Response {
+export function problemFor(error: unknown): ProblemSpec {
   if (error instanceof ServiceError) {
     const headers: Record<string, string> = error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {};
-    return problem(c, error.status, error.code, error.message, error.extra, headers);
+    return { status: error.status, code: error.code, detail: error.message, extra: error.extra, headers };
   }
   if (error instanceof ValidationError) {
-    return problem(c, 400, error.code, error.code === 'invalid_json' ? 'The body is not valid JSON.' : 'The request has invalid or missing fields.', { errors: error.errors });
+    return { status: 400, code: error.code, detail: error.code === 'invalid_json' ? 'The body is not valid JSON.' : 'The request has invalid or missing fields.', extra: { errors: error.errors } };
   }
   if (error instanceof HTTPException) {
     const status = error.status;
-    if (status === 413) return problem(c, 413, 'payload_too_large', 'The body is larger than this endpoint accepts.');
-    if (status === 415) return problem(c, 415, 'unsupported_media_type', 'Send the body as application/json.');
-    if (status === 400) {
-      return problem(c, 400, 'invalid_json', 'The body is not valid JSON.', { errors: [{ path: '(body)', message: 'malformed JSON' }] });
-    }
-    if (status === 401) return problem(c, 401, 'unauthorized', error.message || 'Authentication required.');
-    return problem(c, status, status === 404 ? 'not_found' : 'internal_error', error.message);
+    if (status === 413) return { status, code: 'payload_too_large', detail: 'The body is larger than this endpoint accepts.' };
+    if (status === 415) return { status, code: 'unsupported_media_type', detail: 'Send the body as application/json.' };
+    if (status === 400) return { status, code: 'invalid_json', detail: 'The body is not valid JSON.', extra: { errors: [{ path: '(body)', message: 'malformed JSON' }] } };
+    if (status === 401) return { status, code: 'unauthorized', detail: error.message || 'Authentication required.' };
+    return { status, code: status === 404 ? 'not_found' : 'internal_error', detail: error.message };
   }
-  return problem(c, 500, 'internal_error', 'Something went wrong on our side. Quote the request id when you contact us.');
+  return { status: 500, code: 'internal_error', detail: 'Something went wrong on our side. Quote the request id when you contact us.' };
+}
+
+export function errorToResponse(error: unknown, c: Context): Response {
+  const p = problemFor(error);
+  return problem(c, p.status, p.code, p.detail, p.extra, p.headers);
 }
 
 export { ERROR_STATUS };

@@ -11,6 +11,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { startServices } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
+import { withAuthorizationFastPath, type FastPath } from '../../src/http/network/authorization-fast-path.js';
 import type { AppDeps } from '../../src/http/env.js';
 import { signNetworkRequest } from '../../src/http/middleware/network-signature.js';
 import { createLogger } from '../../src/logger.js';
@@ -23,6 +24,8 @@ export interface TestServer {
   url: string;
   deps: AppDeps;
   logLines: string[];
+  /** The authorization fast path in front of the app, as main.ts serves it. */
+  fastPath: FastPath;
   close(): Promise<void>;
 }
 
@@ -46,14 +49,16 @@ export async function startTestServer(backend: Backend): Promise<TestServer> {
     logger: createLogger('debug', sink),
     handle,
   });
+  const { createServer, fastPath } = await withAuthorizationFastPath(deps);
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1', createServer }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     deps,
     logLines,
+    fastPath: fastPath()!,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await handle.close();

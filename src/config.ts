@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(64),
+  // SQLite on disk: network authorizations run on a worker thread with their own connection.
+  AUTHORIZATION_THREAD: z.enum(['worker', 'main']).default('worker'),
   SLOW_REQUEST_MS: z.coerce.number().int().min(0).default(250),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   HOLD_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
@@ -58,6 +60,7 @@ export interface Config {
   pgStatementTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteCacheMb: number;
+  authorizationThread: 'worker' | 'main';
   slowRequestMs: number;
   shutdownGraceMs: number;
   holdExpiryIntervalMs: number;
@@ -102,6 +105,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.SQLITE_CACHE_MB,
+    authorizationThread: e.AUTHORIZATION_THREAD,
     slowRequestMs: e.SLOW_REQUEST_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     holdExpiryIntervalMs: e.HOLD_EXPIRY_INTERVAL_MS,

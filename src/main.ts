@@ -1,5 +1,7 @@
 // Starts the service: validate configuration, open and migrate the database, serve HTTP.
 import { serve } from '@hono/node-server';
+import { AuthorizationWorker } from './service/network/authorization-worker.js';
+import { isAuthorizationWorker, runAuthorizationWorker } from './service/network/authorization-worker-thread.js';
 import { loadConfig, ConfigError } from './config.js';
 import { startServices } from './bootstrap.js';
 import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';
@@ -16,6 +18,17 @@ async function main() {
   const { secrets, generatedNow, file } = resolveSecrets(config, dataDirFor(config));
   const deps = await startServices({ config, secrets, logger });
   const seeded = config.demo ? await seedDemoCustomer(deps) : false;
+  if (usesAuthorizationWorker(config)) {
+    deps.authorizationWorker = await AuthorizationWorker.start({
+      entry: new URL(import.meta.url), // this module (or the bundle): it runs the worker's side off the main thread
+      data: {
+        databaseUrl: config.databaseUrl, synchronous: config.sqliteSynchronous, cacheMb: config.sqliteCacheMb,
+        masterKey: secrets.masterKey, bankName: config.bankName, logLevel: config.logLevel,
+      },
+      logger,
+      onBatch: (stats) => deps.metrics?.recordBatch(stats),
+    });
+  }
   const app = createApp(deps);
   const jobs = startBackgroundJobs(deps);
   const { createServer } = await withAuthorizationFastPath(deps);
@@ -75,6 +88,7 @@ async function main() {
     force.unref();
     server.close(async () => {
       clearInterval(idle);
+      await deps.authorizationWorker?.close();
       await deps.handle.close(); // and the LISTEN/NOTIFY relay with it
       logger.info({ drainMs: Math.round(performance.now() - since), forced }, 'stopped');
       process.exit(forced ? 1 : 0);
@@ -84,7 +98,13 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((error) => {
+/** SQLite on disk runs authorizations on a worker thread unless AUTHORIZATION_THREAD=main. */
+function usesAuthorizationWorker(config: ReturnType<typeof loadConfig>): boolean {
+  return config.authorizationThread === 'worker' && config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.endsWith(':memory:');
+}
+
+if (isAuthorizationWorker()) void runAuthorizationWorker();
+else main().catch((error) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { ServiceContext } from '../service/context.js';
 import type { EventRelay } from '../service/pg-events.js';
 import type { Metrics } from './ops/metrics.js';
+import type { AuthorizationWorker } from '../service/network/authorization-worker.js';
 
 export interface StaffIdentity { id: string; name: string; role: 'admin' | 'ops' | 'auditor' }
 
@@ -27,4 +28,6 @@ export interface AppDeps extends ServiceContext {
   metrics?: Metrics;
   /** The LISTEN/NOTIFY relay to other instances (PostgreSQL only); stopped when the handle closes. */
   eventRelay?: EventRelay;
+  /** Runs network authorizations on a worker thread (SQLite on disk, main.ts). */
+  authorizationWorker?: AuthorizationWorker;
 }

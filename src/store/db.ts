@@ -37,8 +37,11 @@ export interface DbOptions {
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   /** SQLite page cache ceiling in MiB (SQLITE_CACHE_MB, default 64). */
   sqliteCacheMb?: number;
-  /** SQLite on disk: checkpoint the WAL on a worker thread (default true). */
-  backgroundCheckpoints?: boolean;
+  /**
+   * SQLite on disk: checkpoint the WAL on a worker thread (default true); 'elsewhere' when another
+   * connection of this process already does (only the backstop is set on this one).
+   */
+  backgroundCheckpoints?: boolean | 'elsewhere';
 }
 
 // pg returns BIGINT as strings; every BIGINT here is fils or epoch ms, well inside 2^53.
@@ -80,7 +83,7 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   let checkpointer: Checkpointer | undefined;
   if (onDisk && options.backgroundCheckpoints !== false) {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    checkpointer = new Checkpointer(file, synchronous);
+    if (options.backgroundCheckpoints !== 'elsewhere') checkpointer = new Checkpointer(file, synchronous);
   }
   return {
     db, dialect: 'sqlite', sqlite, walSync,
@@ -105,7 +108,11 @@ export function cachingStatements(sqlite: SqliteDatabase.Database) {
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(text: string) {
+    prepare(sql: string) {
+      // Transactions take the write lock when they begin, not at their first write: a deferred
+      // transaction that reads, then writes after another connection (the authorization worker, a
+      // script) committed, fails with SQLITE_BUSY_SNAPSHOT instead of waiting its turn.
+      const text = sql === 'begin' ? 'begin immediate' : sql;
       let statement = statements.get(text);
       if (statement) {
         statements.delete(text);

@@ -1,7 +1,12 @@
 // What the database layer promises on both backends: money and times come back as numbers (also
 // sums, which PostgreSQL types NUMERIC), and on PostgreSQL every pooled statement has a time limit.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { forEachBackend } from '../support/backends.js';
 import { freshDatabase, type FreshDatabase } from '../support/databases.js';
@@ -44,4 +49,32 @@ forEachBackend((backend) => {
       });
     });
   }
+});
+
+describe('SQLite transactions begin IMMEDIATE (two connections to one file)', () => {
+  it('a transaction that reads, then writes, is not undone by another connection committing in between', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isc-immediate-'));
+    const handle = openDatabase(`sqlite:${join(dir, 'two.db')}`, { backgroundCheckpoints: false });
+    const other = new Database(join(dir, 'two.db'));
+    try {
+      await sql`create table counters (id integer primary key, n integer not null)`.execute(handle.db);
+      await sql`insert into counters values (1, 0)`.execute(handle.db);
+      other.pragma('busy_timeout = 0');
+      let otherWrote: boolean | undefined;
+      await handle.db.transaction().execute(async (trx) => {
+        const row = await sql<{ n: number }>`select n from counters where id = 1`.execute(trx);
+        // Another connection (the authorization worker, a script) tries to commit meanwhile: it must
+        // wait its turn (here: fail at once, busy_timeout 0) instead of invalidating what we read.
+        try { other.prepare('update counters set n = n + 100 where id = 1').run(); otherWrote = true; } catch { otherWrote = false; }
+        await sql`update counters set n = ${row.rows[0].n + 1} where id = 1`.execute(trx);
+      });
+      expect(otherWrote).toBe(false);
+      const after = await sql<{ n: number }>`select n from counters where id = 1`.execute(handle.db);
+      expect(after.rows[0].n).toBe(1);
+    } finally {
+      other.close();
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -16,6 +16,7 @@ import type { AppDeps } from '../../src/http/env.js';
 import { signNetworkRequest } from '../../src/http/middleware/network-signature.js';
 import { createLogger } from '../../src/logger.js';
 import { decryptPan } from '../../src/service/banking/issue-card.js';
+import { AuthorizationWorker } from '../../src/service/network/authorization-worker.js';
 import { openDatabase, type DbHandle } from '../../src/store/db.js';
 import { backendUrl, createPgSchema, dropPgSchema, type Backend } from './backends.js';
 import { ADMIN_KEY, NETWORK_KEY_ID, NETWORK_SECRET } from './harness.js';
@@ -29,26 +30,42 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(backend: Backend): Promise<TestServer> {
+export interface TestServerOptions {
+  /** SQLite: run authorizations on the worker thread, as main.ts does on disk (default true). */
+  authorizationWorker?: boolean;
+}
+
+export async function startTestServer(backend: Backend, o: TestServerOptions = {}): Promise<TestServer> {
   let handle: DbHandle;
   let dropStore: () => Promise<void>;
+  let sqliteUrl: string | undefined;
   if (backend === 'postgres') {
     const schema = await createPgSchema();
     handle = openDatabase(backendUrl('postgres')!, { pgSchema: schema, poolSize: 10 });
     dropStore = () => dropPgSchema(schema);
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'isc-test-'));
-    handle = openDatabase(`sqlite:${join(dir, 'cards.db')}`, { sqliteSynchronous: 'NORMAL' });
+    sqliteUrl = `sqlite:${join(dir, 'cards.db')}`;
+    handle = openDatabase(sqliteUrl, { sqliteSynchronous: 'NORMAL' });
     dropStore = async () => rmSync(dir, { recursive: true, force: true });
   }
   const logLines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+  const secrets = { adminApiKey: ADMIN_KEY, networkKeyId: NETWORK_KEY_ID, networkSecret: NETWORK_SECRET, masterKey: randomBytes(32) };
   const deps = await startServices({
     config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug' }),
-    secrets: { adminApiKey: ADMIN_KEY, networkKeyId: NETWORK_KEY_ID, networkSecret: NETWORK_SECRET, masterKey: randomBytes(32) },
+    secrets,
     logger: createLogger('debug', sink),
     handle,
   });
+  if (sqliteUrl && o.authorizationWorker !== false) {
+    deps.authorizationWorker = await AuthorizationWorker.start({
+      entry: new URL('../../src/main.ts', import.meta.url),
+      data: { databaseUrl: sqliteUrl, synchronous: 'NORMAL', cacheMb: 16, masterKey: secrets.masterKey, bankName: deps.bankName, logLevel: 'debug' },
+      logger: deps.logger,
+      onBatch: (stats) => deps.metrics?.recordBatch(stats),
+    });
+  }
   const { createServer, fastPath } = await withAuthorizationFastPath(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1', createServer }, () => resolve(s));
@@ -61,6 +78,7 @@ export async function startTestServer(backend: Backend): Promise<TestServer> {
     fastPath: fastPath()!,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.authorizationWorker?.close();
       await handle.close();
       await dropStore();
     },
@@ -103,7 +121,7 @@ export async function serverCardholder(server: TestServer, limit = 100_000) {
   if (card.status !== 201) throw new Error(`card: ${card.status}`);
   const row = await server.deps.handle.db.selectFrom('cards').selectAll().where('id', '=', card.body.id).executeTakeFirstOrThrow();
   const pan = decryptPan(server.deps, row);
-  return { card: card.body, accountId: row.account_id, pan, expiry: row.expiry, cvv2: server.deps.keyring.cvv2(pan, row.expiry) };
+  return { card: card.body, accountId: row.account_id, pan, expiry: row.expiry, cvv2: server.deps.keyring.cvv2(pan, row.expiry), token: session.body.token as string };
 }
 
 let stan = 0;

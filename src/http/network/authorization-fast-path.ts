@@ -14,8 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import { Hono } from 'hono';
-import { authorize } from '../../service/network/authorize.js';
-import { runNetworkVerb } from '../../service/network/run-in-transaction.js';
+import { authorizeNetworkRequest } from '../../service/network/authorization-worker.js';
 import { BODY_LIMIT_BYTES } from '../app.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { checkNetworkSignature } from '../middleware/network-signature.js';
@@ -106,8 +105,8 @@ export function authorizationFastPath(deps: AppDeps, headers: readonly string[],
     let payload: string;
     let extra: Record<string, string> = {};
     try {
-      const outcome = await runNetworkVerb(deps, (trx) =>
-        authorize(trx, deps, { request, networkClient: checked.keyId, sourceIp: req.socket.remoteAddress ?? null }));
+      const outcome = await authorizeNetworkRequest(deps,
+        { request, networkClient: checked.keyId, sourceIp: req.socket.remoteAddress ?? null });
       for (const customerId of outcome.notify) deps.events.publish(customerId);
       deps.metrics?.recordAuthorization(outcome.response);
       payload = JSON.stringify(outcome.response);

@@ -1,6 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { authorize } from '../../service/network/authorize.js';
-import { runNetworkVerb } from '../../service/network/run-in-transaction.js';
+import { authorizeNetworkRequest } from '../../service/network/authorization-worker.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { commonErrors, jsonBody, jsonResponse } from '../openapi-common.js';
 import { clientIp } from '../client-ip.js';
@@ -23,8 +22,8 @@ const route = createRoute({
 export function registerAuthorizations(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(route, async (c) => {
     const request = c.req.valid('json');
-    const outcome = await runNetworkVerb(deps, (trx) =>
-      authorize(trx, deps, { request, networkClient: c.get('networkClient'), sourceIp: clientIp(c) }));
+    const outcome = await authorizeNetworkRequest(deps,
+      { request, networkClient: c.get('networkClient'), sourceIp: clientIp(c) });
     for (const customerId of outcome.notify) deps.events.publish(customerId);
     deps.metrics?.recordAuthorization(outcome.response);
     return c.json(outcome.response, 200);

@@ -1,7 +1,7 @@
 // Prometheus metrics (/metrics): authorizations by response code and reason, latency, over-limit
 // grants, database pool use, and Node's default metrics (event-loop lag among them).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { groupCommitFor } from '../../service/network/group-commit.js';
+import { groupCommitFor, type BatchStats } from '../../service/network/group-commit.js';
 import type { DbHandle } from '../../store/db.js';
 
 export class Metrics {
@@ -43,8 +43,14 @@ export class Metrics {
     const failed = new Counter({ name: 'db_group_commit_failed_total', help: 'Units of work rolled back to their savepoint', registers: [this.registry] });
     const gc = groupCommitFor(handle);
     new Gauge({ name: 'db_group_commit_queued', help: 'Requests waiting for the next batch', registers: [this.registry], collect() { this.set(gc.queued); } });
-    gc.observe((s) => { size.observe(s.size); duration.observe(s.durationMs / 1000); if (s.failed) failed.inc(s.failed); });
+    this.batchObserver = (s) => { size.observe(s.size); duration.observe(s.durationMs / 1000); if (s.failed) failed.inc(s.failed); };
+    gc.observe(this.batchObserver);
   }
+
+  private batchObserver: ((stats: BatchStats) => void) | undefined;
+
+  /** A batch committed on another connection (the authorization worker's). */
+  recordBatch(stats: BatchStats): void { this.batchObserver?.(stats); }
 
   recordAuthorization(r: { responseCode: string; reason: string; overLimit: boolean }): void {
     this.authorizations.inc({ response_code: r.responseCode, reason: r.reason });

@@ -1,0 +1,199 @@
+// Network authorizations on a second thread (SQLite on disk). better-sqlite3 runs every query on the
+// thread that owns the connection, so with one connection the whole service — HTTP parsing,
+// signatures, validation, the engine, SQLite, the commit — shares one core while the machine's
+// other core idles. Here a worker thread owns a second connection to the same database file and
+// runs the engine (runNetworkVerb + authorize, group commit included); the main thread keeps HTTP
+// and everything else. Requests and answers cross in one message per event-loop turn each way.
+//
+// Both connections write the same file: SQLite serializes them with its write lock (transactions
+// begin IMMEDIATE, see db.ts, so neither fails on a stale snapshot), and the audit chain survives
+// appends from the other connection (audit-heads.ts). An answer is still sent only after its batch
+// is durable: the worker replies when group commit resolves, which is after the WAL fsync.
+//
+// This file is the main thread's side; the worker's side is authorization-worker-thread.ts.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions as NodeWorkerOptions } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { ServiceError, type ErrorCode } from '../errors.js';
+import type { ServiceContext } from '../context.js';
+import type { BatchStats } from './group-commit.js';
+import { authorize, type AuthorizeInput, type AuthorizeOutcome } from './authorize.js';
+import { runNetworkVerb } from './run-in-transaction.js';
+
+export interface AuthorizationWorkerData {
+  databaseUrl: string;
+  synchronous: 'FULL' | 'NORMAL';
+  cacheMb: number;
+  masterKey: Uint8Array;
+  bankName: string;
+  logLevel: string;
+}
+
+/** An error as it crosses the thread boundary: a ServiceError keeps what its answer needs. */
+export type WireError =
+  | { service: { code: ErrorCode; message: string; extra: Record<string, unknown>; retryAfterSeconds?: number; status: number } }
+  | { message: string; stack?: string; code?: string };
+
+export function toWireError(error: unknown): WireError {
+  if (error instanceof ServiceError) {
+    return { service: { code: error.code, message: error.message, extra: error.extra, retryAfterSeconds: error.retryAfterSeconds, status: error.status } };
+  }
+  const e = error as { message?: unknown; stack?: unknown; code?: unknown };
+  return { message: String(e?.message ?? error), stack: typeof e?.stack === 'string' ? e.stack : undefined, code: typeof e?.code === 'string' ? e.code : undefined };
+}
+
+export function fromWireError(wire: WireError): Error {
+  if ('service' in wire) {
+    const s = wire.service;
+    return new ServiceError(s.code, s.message, s.extra, s.retryAfterSeconds, s.status);
+  }
+  const error = new Error(wire.message) as Error & { code?: string };
+  if (wire.stack) error.stack = wire.stack;
+  if (wire.code) error.code = wire.code;
+  return error;
+}
+
+export type ToWorker =
+  | { kind: 'authorize'; jobs: Array<{ id: number; input: AuthorizeInput }> }
+  | { kind: 'close' };
+
+export type FromWorker =
+  | { kind: 'ready' }
+  | { kind: 'failed'; error: WireError }
+  | { kind: 'answers'; answers: Array<{ id: number; outcome?: AuthorizeOutcome; error?: WireError }>; batches: BatchStats[] }
+  | { kind: 'log'; line: string }
+  | { kind: 'closed' };
+
+interface Waiting { resolve: (o: AuthorizeOutcome) => void; reject: (e: unknown) => void }
+
+export interface WorkerOptions {
+  /** The module the worker runs: src/main.ts (or the bundle), which starts the worker's side when not on the main thread. */
+  entry: URL;
+  data: AuthorizationWorkerData;
+  logger: Logger;
+  /** Group-commit batches the worker ran (metrics). */
+  onBatch?: (stats: BatchStats) => void;
+}
+
+export class AuthorizationWorker {
+  private readonly waiting = new Map<number, Waiting>();
+  private queue: Array<{ id: number; input: AuthorizeInput }> = [];
+  private scheduled = false;
+  private nextId = 1;
+  private stopped = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(private readonly worker: Worker, private readonly o: WorkerOptions) {}
+
+  /** Starts the worker and waits until its connection is open and its keyring loaded. */
+  static async start(o: WorkerOptions): Promise<AuthorizationWorker> {
+    const worker = newWorker(o.entry, { workerData: { authorizationWorker: o.data } });
+    const self = new AuthorizationWorker(worker, o);
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number) => reject(new Error(`the authorization worker exited during start-up (code ${code})`));
+      worker.once('exit', onExit);
+      worker.once('error', reject);
+      const onMessage = (m: FromWorker) => {
+        if (m.kind === 'log') return self.log(m.line);
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        worker.off('error', reject);
+        if (m.kind === 'ready') resolve();
+        else reject(m.kind === 'failed' ? fromWireError(m.error) : new Error(`unexpected ${m.kind} from the authorization worker`));
+      };
+      worker.on('message', onMessage);
+    });
+    worker.on('message', (m: FromWorker) => self.receive(m));
+    worker.on('error', (error) => o.logger.error({ err: error }, 'authorization worker failed'));
+    worker.on('exit', (code) => self.stop(new Error(`the authorization worker stopped (code ${code})`)));
+    return self;
+  }
+
+  /** False once the worker has stopped: callers then run the engine on this thread. */
+  get running(): boolean { return !this.stopped; }
+
+  authorize(input: AuthorizeInput): Promise<AuthorizeOutcome> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.waiting.set(id, { resolve, reject });
+      this.queue.push({ id, input });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // Everything read from the sockets in this turn goes over in one message (one batch there).
+        setImmediate(() => {
+          this.scheduled = false;
+          const jobs = this.queue;
+          this.queue = [];
+          this.worker.postMessage({ kind: 'authorize', jobs } satisfies ToWorker);
+        });
+      }
+    });
+  }
+
+  /** Lets the worker finish what it was given, close its connection and exit. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      if (this.stopped) return resolve();
+      this.worker.once('exit', () => resolve());
+      this.worker.postMessage({ kind: 'close' } satisfies ToWorker);
+      setTimeout(() => void this.worker.terminate(), 5_000).unref();
+    });
+    return this.closing;
+  }
+
+  private receive(m: FromWorker): void {
+    if (m.kind === 'log') return this.log(m.line);
+    if (m.kind !== 'answers') return;
+    for (const stats of m.batches) this.o.onBatch?.(stats);
+    for (const answer of m.answers) {
+      const waiting = this.waiting.get(answer.id);
+      if (!waiting) continue;
+      this.waiting.delete(answer.id);
+      if (answer.outcome) waiting.resolve(answer.outcome);
+      else waiting.reject(fromWireError(answer.error ?? { message: 'no answer' }));
+    }
+  }
+
+  /** A log line of the worker's, written through this thread's logger (its destination and redaction). */
+  private log(line: string): void {
+    try {
+      const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line);
+      const method = this.o.logger.levels.labels[level] as 'info';
+      this.o.logger[method]?.({ ...fields, thread: 'authorization-worker' }, msg);
+    } catch {
+      this.o.logger.warn({ line: line.slice(0, 500) }, 'unreadable log line from the authorization worker');
+    }
+  }
+
+  /** Whatever was not answered fails: a batch that did not report back is not known to be durable. */
+  private stop(reason: Error): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (!this.closing) this.o.logger.error({ err: reason }, 'authorization worker stopped; authorizing on the main thread');
+    for (const waiting of this.waiting.values()) waiting.reject(reason);
+    this.waiting.clear();
+  }
+}
+
+/**
+ * A worker running `entry`. The bundle is plain JavaScript; TypeScript sources (tests, tsx) need
+ * tsx's loader registered in the worker first (`--import tsx` in execArgv is not honoured there).
+ */
+function newWorker(entry: URL, options: NodeWorkerOptions): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
+
+/** What runs a network authorization: the worker when there is one, else this thread. */
+export interface AuthorizationContext extends ServiceContext {
+  authorizationWorker?: AuthorizationWorker;
+}
+
+export function authorizeNetworkRequest(ctx: AuthorizationContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+  const worker = ctx.authorizationWorker;
+  if (worker?.running) return worker.authorize(input);
+  return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input));
+}

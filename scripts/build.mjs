@@ -1,5 +1,6 @@
 // Bundles the service (src/main.ts and everything it imports, dependencies included) into one ES
-// module, dist/main.mjs, with a source map. `npm start` runs this, then `node dist/main.mjs`: node
+// module, dist/main.mjs, with a source map; and the authorization worker thread's entry
+// (src/authorization-worker-main.ts) into dist/authorization-worker-main.mjs beside it. `npm start` runs this, then `node dist/main.mjs`: node
 // then parses one file instead of compiling hundreds of TypeScript modules through tsx and
 // resolving hundreds of package files, which was most of the start-up time (issue 9 §5,
 // docs/decisions/performance.md). Plain JavaScript so that it runs without tsx.
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 // src/root.ts finds the project root as '../' from the bundle: keep the bundle one level down.
 const outfile = `${root}dist/main.mjs`;
+const workerFile = `${root}dist/authorization-worker-main.mjs`;
 // What the last build read (esbuild's list of inputs, this script included) and when it started.
 const inputsFile = `${root}dist/main.inputs.json`;
 
@@ -21,6 +23,7 @@ function upToDate() {
   try {
     const { startedAt, inputs } = JSON.parse(readFileSync(inputsFile, 'utf8'));
     statSync(outfile);
+    statSync(workerFile);
     return inputs.every((file) => statSync(`${root}${file}`).mtimeMs < startedAt);
   } catch {
     return false; // no bundle, no record, or an input is gone: build
@@ -34,8 +37,10 @@ async function build() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['src/main.ts'],
-    outfile,
+    // The authorization worker thread has an entry of its own: it loads the engine, not the app.
+    entryPoints: ['src/main.ts', 'src/authorization-worker-main.ts'],
+    outdir: `${root}dist`,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -1,7 +1,6 @@
 // Starts the service: validate configuration, open and migrate the database, serve HTTP.
 import { serve } from '@hono/node-server';
 import { AuthorizationWorker } from './service/network/authorization-worker.js';
-import { isAuthorizationWorker, runAuthorizationWorker } from './service/network/authorization-worker-thread.js';
 import { loadConfig, ConfigError } from './config.js';
 import { startServices } from './bootstrap.js';
 import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';
@@ -20,7 +19,8 @@ async function main() {
   const seeded = config.demo ? await seedDemoCustomer(deps) : false;
   if (usesAuthorizationWorker(config)) {
     deps.authorizationWorker = await AuthorizationWorker.start({
-      entry: new URL(import.meta.url), // this module (or the bundle): it runs the worker's side off the main thread
+      // Beside this module: the bundle's dist/authorization-worker-main.mjs, or the source under tsx.
+      entry: new URL(`./authorization-worker-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url),
       data: {
         databaseUrl: config.databaseUrl, synchronous: config.sqliteSynchronous, cacheMb: config.sqliteCacheMb,
         masterKey: secrets.masterKey, bankName: config.bankName, logLevel: config.logLevel,
@@ -103,8 +103,7 @@ function usesAuthorizationWorker(config: ReturnType<typeof loadConfig>): boolean
   return config.authorizationThread === 'worker' && config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.endsWith(':memory:');
 }
 
-if (isAuthorizationWorker()) void runAuthorizationWorker();
-else main().catch((error) => {
+main().catch((error) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {

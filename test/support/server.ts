@@ -60,7 +60,7 @@ export async function startTestServer(backend: Backend, o: TestServerOptions = {
   });
   if (sqliteUrl && o.authorizationWorker !== false) {
     deps.authorizationWorker = await AuthorizationWorker.start({
-      entry: new URL('../../src/main.ts', import.meta.url),
+      entry: new URL('../../src/authorization-worker-main.ts', import.meta.url),
       data: { databaseUrl: sqliteUrl, synchronous: 'NORMAL', cacheMb: 16, masterKey: secrets.masterKey, bankName: deps.bankName, logLevel: 'debug' },
       logger: deps.logger,
       onBatch: (stats) => deps.metrics?.recordBatch(stats),

@@ -18,11 +18,6 @@ import { runNetworkVerb } from './run-in-transaction.js';
 
 const KEYRING_RELOAD_MS = 60_000;
 
-/** True in a thread started by AuthorizationWorker.start (main.ts checks before starting the service). */
-export function isAuthorizationWorker(): boolean {
-  return Boolean(parentPort && (workerData as { authorizationWorker?: unknown } | null)?.authorizationWorker);
-}
-
 export async function runAuthorizationWorker(): Promise<void> {
   const port = parentPort!;
   const data = (workerData as { authorizationWorker: AuthorizationWorkerData }).authorizationWorker;

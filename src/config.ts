@@ -23,7 +23,7 @@ const EnvSchema = z.object({
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
-  SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(64),
+  SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
   // SQLite on disk: network authorizations run on a worker thread with their own connection.
   AUTHORIZATION_THREAD: z.enum(['worker', 'main']).default('worker'),
   SLOW_REQUEST_MS: z.coerce.number().int().min(0).default(250),

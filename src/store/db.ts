@@ -67,11 +67,11 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
-  // Page cache ceiling (default 64 MiB; SQLite's own default is 2 MiB). It fills as pages are read
+  // Page cache ceiling (default 32 MiB; SQLite's own default is 2 MiB). It fills as pages are read
   // and written, so it counts in the process's memory; with a million cards give it more
   // (SQLITE_CACHE_MB=512) so that the indexes probed at random on every authorization (card
   // fingerprints, accounts, per-account history) stay in memory instead of costing an OS read each.
-  sqlite.pragma(`cache_size = -${(options.sqliteCacheMb ?? 64) * 1024}`);
+  sqlite.pragma(`cache_size = -${(options.sqliteCacheMb ?? 32) * 1024}`);
   // Savepoint (statement) journals stay in memory: every group-commit unit opens one.
   sqlite.pragma('temp_store = MEMORY');
   const statements = cachingStatements(sqlite);

@@ -41,12 +41,39 @@ export async function findProduct(db: Executor, code: string): Promise<Product |
   return row ? toProduct(row) : undefined;
 }
 
+/**
+ * Products already read by a transaction. A group-commit batch is one transaction shared by all
+ * its authorizations, so each reads the product once per batch instead of once per authorization.
+ * Safe because product rows change only through saveProduct/insertProductIfMissing, which drop the
+ * writing executor's entry, and another connection's change cannot become visible inside an open
+ * transaction that has already read the row (SQLite: one writer, snapshot per transaction;
+ * PostgreSQL: one transaction per authorization). The next transaction reads afresh, so an admin
+ * change still applies to the very next authorization after its commit.
+ */
+const productsByTransaction = new WeakMap<object, Map<string, Readonly<Product>>>();
+
+/** findProduct, read once per transaction (outside a transaction: every time). Never mutate the result. */
+export async function findProductInTransaction(db: Executor, code: string): Promise<Readonly<Product> | undefined> {
+  if (!db.isTransaction) return findProduct(db, code);
+  let products = productsByTransaction.get(db);
+  let product = products?.get(code);
+  if (product) return product;
+  const found = await findProduct(db, code);
+  if (!found) return undefined;
+  product = Object.freeze({ ...found, allowedLimits: Object.freeze(found.allowedLimits), blockedMccs: Object.freeze(found.blockedMccs) }) as Readonly<Product>;
+  if (!products) productsByTransaction.set(db, (products = new Map()));
+  products.set(code, product);
+  return product;
+}
+
 export async function insertProductIfMissing(db: Executor, p: Product, nowMs: number): Promise<void> {
+  productsByTransaction.delete(db);
   const exists = await findProduct(db, p.code);
   if (!exists) await db.insertInto('products').values(toRow(p, nowMs)).execute();
 }
 
 export async function saveProduct(db: Executor, p: Product, nowMs: number): Promise<void> {
+  productsByTransaction.delete(db);
   const { code, ...rest } = toRow(p, nowMs);
   await db.updateTable('products').set(rest).where('code', '=', code).execute();
 }

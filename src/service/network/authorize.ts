@@ -21,7 +21,7 @@ import { param, prepared } from '../../store/prepared.js';
 import { findRate } from '../../store/fx.repository.js';
 import { cardLedger, insertPending, NETWORK_SETTLEMENT } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
-import { findProduct } from '../../store/products.repository.js';
+import { findProductInTransaction } from '../../store/products.repository.js';
 import type { Authorization, Card, CardAccount } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 import { verifyCavv } from '../three-ds/verify-cavv.js';
@@ -99,7 +99,7 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
   const card = isValidPan(request.pan)
     ? await findCardByFingerprint(trx, ctx.keyring.fingerprint(request.pan)) : undefined;
   const account = card ? await lockAccount(trx, ctx.handle.dialect, card.account_id) : undefined;
-  const product = (await findProduct(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
+  const product = (await findProductInTransaction(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;
   const decision = decideAuthorization({

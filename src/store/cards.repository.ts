@@ -10,6 +10,36 @@ const accountById = prepared<{ id: string }, CardAccount>((db) =>
 const accountByIdForUpdate = prepared<{ id: string }, CardAccount>((db) =>
   db.selectFrom('card_accounts').selectAll().where('id', '=', param('id')).forUpdate());
 
+/** The card columns an authorization reads (rules, CVV2, 3-D Secure, card-testing guard, notifications). */
+export const AUTHORIZING_CARD_COLUMNS = [
+  'id', 'account_id', 'customer_id', 'status', 'expiry', 'last4', 'pan_fingerprint', 'verification_failures',
+] as const;
+export type AuthorizingCard = Pick<Card, (typeof AUTHORIZING_CARD_COLUMNS)[number]>;
+
+/** The account columns an authorization reads (limits, product, the hold it adds). */
+export const AUTHORIZING_ACCOUNT_COLUMNS = [
+  'id', 'product_code', 'status', 'limit_fils', 'posted_fils', 'held_fils', 'over_limit_enabled', 'over_limit_used',
+] as const;
+export type AuthorizingAccount = Pick<CardAccount, (typeof AUTHORIZING_ACCOUNT_COLUMNS)[number]>;
+
+// Every authorization: only the columns it needs (no ciphertext, no timestamps to decode).
+const authorizingCardByFingerprint = prepared<{ fingerprint: string }, AuthorizingCard>((db) =>
+  db.selectFrom('cards').select(AUTHORIZING_CARD_COLUMNS).where('pan_fingerprint', '=', param('fingerprint')));
+const authorizingAccountById = prepared<{ id: string }, AuthorizingAccount>((db) =>
+  db.selectFrom('card_accounts').select(AUTHORIZING_ACCOUNT_COLUMNS).where('id', '=', param('id')));
+const authorizingAccountByIdForUpdate = prepared<{ id: string }, AuthorizingAccount>((db) =>
+  db.selectFrom('card_accounts').select(AUTHORIZING_ACCOUNT_COLUMNS).where('id', '=', param('id')).forUpdate());
+
+/** findCardByFingerprint with only the columns an authorization reads. */
+export async function findAuthorizingCard(db: Executor, fingerprint: string): Promise<AuthorizingCard | undefined> {
+  return authorizingCardByFingerprint.first(db, { fingerprint });
+}
+
+/** lockAccount with only the columns an authorization reads (same lock on PostgreSQL). */
+export async function lockAuthorizingAccount(trx: Executor, dialect: Dialect, accountId: string): Promise<AuthorizingAccount | undefined> {
+  return (dialect === 'postgres' ? authorizingAccountByIdForUpdate : authorizingAccountById).first(trx, { id: accountId });
+}
+
 export async function findCardByFingerprint(db: Executor, fingerprint: string): Promise<Card | undefined> {
   return cardByFingerprint.first(db, { fingerprint });
 }

@@ -15,14 +15,16 @@ import {
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
-import { findCardByFingerprint, lockAccount } from '../../store/cards.repository.js';
+import {
+  findAuthorizingCard, lockAuthorizingAccount, type AuthorizingAccount, type AuthorizingCard,
+} from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { param, prepared } from '../../store/prepared.js';
 import { findRate } from '../../store/fx.repository.js';
 import { cardLedger, insertPending, NETWORK_SETTLEMENT } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { findProductInTransaction } from '../../store/products.repository.js';
-import type { Authorization, Card, CardAccount } from '../../store/schema.js';
+import type { Authorization } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 import { verifyCavv } from '../three-ds/verify-cavv.js';
 
@@ -97,8 +99,8 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
   if (previous) return replay(previous, hash);
 
   const card = isValidPan(request.pan)
-    ? await findCardByFingerprint(trx, ctx.keyring.fingerprint(request.pan)) : undefined;
-  const account = card ? await lockAccount(trx, ctx.handle.dialect, card.account_id) : undefined;
+    ? await findAuthorizingCard(trx, ctx.keyring.fingerprint(request.pan)) : undefined;
+  const account = card ? await lockAuthorizingAccount(trx, ctx.handle.dialect, card.account_id) : undefined;
   const product = (await findProductInTransaction(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;
@@ -145,14 +147,14 @@ async function convert(trx: Trx, request: AuthorizationRequest, product: Product
   return rate ? toBillingFils(request.amount, currency, rate, product.fxMarkupBps) : null;
 }
 
-function cvv2Matches(ctx: ServiceContext, request: AuthorizationRequest, card: Card): boolean {
+function cvv2Matches(ctx: ServiceContext, request: AuthorizationRequest, card: AuthorizingCard): boolean {
   const expected = Buffer.from(ctx.keyring.cvv2(request.pan, card.expiry));
   const given = Buffer.from(request.cvv2!);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 interface RecordArgs {
-  input: AuthorizeInput; key: string; hash: string; card: Card | undefined; account: CardAccount | undefined;
+  input: AuthorizeInput; key: string; hash: string; card: AuthorizingCard | undefined; account: AuthorizingAccount | undefined;
   product: Product; conversion: { billingFils: number; rate: string } | null;
   decision: AuthorizationDecision; nowMs: number;
 }
@@ -202,7 +204,7 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
 }
 
 interface EffectArgs {
-  request: AuthorizationRequest; card: Card | undefined; account: CardAccount | undefined;
+  request: AuthorizationRequest; card: AuthorizingCard | undefined; account: AuthorizingAccount | undefined;
   decision: AuthorizationDecision; row: Authorization; nowMs: number;
 }
 
@@ -239,7 +241,7 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   return notified ? [card.customer_id] : [];
 }
 
-async function countVerificationFailure(trx: Trx, ctx: ServiceContext, card: Card, accountId: string, nowMs: number): Promise<boolean> {
+async function countVerificationFailure(trx: Trx, ctx: ServiceContext, card: AuthorizingCard, accountId: string, nowMs: number): Promise<boolean> {
   const failures = card.verification_failures + 1;
   const freeze = failures >= CARD_TESTING_FREEZE_AFTER && card.status === 'active';
   await trx.updateTable('cards').set({

@@ -12,7 +12,7 @@ import { consumeCavv, findAuthenticationByCavvRef } from '../../store/three-ds.r
 import type { ServiceContext } from '../context.js';
 import { cavvMac, macMatches } from './cavv.js';
 
-export interface CavvCheck { request: AuthorizationRequest; card: Card; billingFils: number | null; nowMs: number }
+export interface CavvCheck { request: AuthorizationRequest; card: Pick<Card, 'pan_fingerprint'>; billingFils: number | null; nowMs: number }
 
 export async function verifyCavv(trx: Trx, ctx: ServiceContext, check: CavvCheck): Promise<'verified' | 'failed' | 'none'> {
   const { request, card, nowMs } = check;

@@ -24,11 +24,10 @@ function randomPart(): string {
 
 /** The next base-36 string of the same length (wraps to a fresh random value on overflow). */
 function increment(text: string): string {
-  const digits = text.split('');
-  for (let i = digits.length - 1; i >= 0; i--) {
-    const v = ALPHABET.indexOf(digits[i]) + 1;
-    if (v < 36) { digits[i] = ALPHABET[v]; return digits.join(''); }
-    digits[i] = '0';
+  for (let i = text.length - 1; i >= 0; i--) {
+    const v = ALPHABET.indexOf(text[i]) + 1;
+    // The digits after i were all 'z': they wrap to '0'.
+    if (v < 36) return text.slice(0, i) + ALPHABET[v] + '0'.repeat(text.length - 1 - i);
   }
   return randomPart();
 }

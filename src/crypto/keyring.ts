@@ -2,7 +2,7 @@
 //   pan          — encrypts PANs and other secrets at rest; rotatable, each ciphertext names its key id
 //   fingerprint  — keyed HMAC of the PAN for look-up; never changes
 //   cvv          — derives CVV2 from PAN + expiry; never changes, so CVV2s survive rotation
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Executor } from '../store/db.js';
 import { newId } from '../ids.js';
 import { open, seal } from './aead.js';
@@ -16,14 +16,21 @@ export interface KeySource { db: Executor; master: Buffer }
 
 export class Keyring {
   private reloading: Promise<void> | null = null;
+  // HMAC keys imported once (createHmac with a Buffer imports the key on every call; both run on
+  // every authorization).
+  private readonly fingerprintHmacKey: KeyObject;
+  private readonly cvvHmacKey: KeyObject;
 
   constructor(
     private readonly panKeys: Map<string, Buffer>,
     private activeKeyId: string,
-    private readonly fingerprintKey: Buffer,
-    private readonly cvvKey: Buffer,
+    fingerprintKey: Buffer,
+    cvvKey: Buffer,
     private source?: KeySource,
-  ) {}
+  ) {
+    this.fingerprintHmacKey = createSecretKey(fingerprintKey);
+    this.cvvHmacKey = createSecretKey(cvvKey);
+  }
 
   /** The PAN data key new ciphertexts are made with. */
   get activePanKeyId(): string { return this.activeKeyId; }
@@ -119,18 +126,18 @@ export class Keyring {
   hasKey(keyId: string): boolean { return this.panKeys.has(keyId); }
 
   fingerprint(pan: string): string {
-    return createHmac('sha256', this.fingerprintKey).update(pan).digest('hex');
+    return createHmac('sha256', this.fingerprintHmacKey).update(pan).digest('hex');
   }
 
   /** CVV2 = 3 decimal digits of HMAC(cvvKey, PAN | expiry). Checked on authorization, never stored. */
   cvv2(pan: string, expiryYYMM: string): string {
-    const mac = createHmac('sha256', this.cvvKey).update(`${pan}|${expiryYYMM}`).digest();
+    const mac = createHmac('sha256', this.cvvHmacKey).update(`${pan}|${expiryYYMM}`).digest();
     return String(mac.readUInt32BE(0) % 1000).padStart(3, '0');
   }
 
   /** A MAC under the CVV key, for binding other values (3-D Secure CAVVs) to a card. */
   mac(message: string): Buffer {
-    return createHmac('sha256', this.cvvKey).update(`mac|${message}`).digest();
+    return createHmac('sha256', this.cvvHmacKey).update(`mac|${message}`).digest();
   }
 }
 

@@ -1,6 +1,6 @@
 // Append-only, hash-chained audit log (SPEC §9). Each stream is its own chain:
 // hash = sha256(prev_hash | canonical entry). Never a PAN in any field.
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { newId } from '../ids.js';
 import type { Dialect, Executor } from './db.js';
@@ -37,7 +37,8 @@ export function entryHash(prevHash: string, row: {
     row.stream, row.seq, row.actor_type, row.actor_id, row.action, row.subject, row.source_ip,
     row.before_state, row.after_state, row.created_at,
   ]);
-  return createHash('sha256').update(prevHash).update('|').update(canonical).digest('hex');
+  // One-shot hash of the same bytes as update(prevHash).update('|').update(canonical).
+  return oneShotHash('sha256', `${prevHash}|${canonical}`, 'hex');
 }
 
 // Every authorization appends one entry: both queries compiled once.
@@ -72,6 +73,10 @@ export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry
   const prevHash = head?.hash ?? GENESIS_HASH;
   const hash = entryHash(prevHash, row);
   heads?.forget(e.stream); // stays forgotten if the insert fails
-  await insertEntry.execute(trx, { id: newId('au', e.nowMs), ...row, prev_hash: prevHash, hash });
+  await insertEntry.execute(trx, {
+    id: newId('au', e.nowMs), stream: row.stream, seq: row.seq, actor_type: row.actor_type, actor_id: row.actor_id,
+    action: row.action, subject: row.subject, source_ip: row.source_ip, before_state: row.before_state,
+    after_state: row.after_state, created_at: row.created_at, prev_hash: prevHash, hash,
+  });
   heads?.appended(e.stream, { seq: row.seq, hash });
 }

@@ -86,9 +86,8 @@ export async function runFixed(trx: Executor, query: CompiledQuery): Promise<voi
   else await trx.executeQuery(query);
 }
 
-type Slot = { name: string } | { value: unknown };
-
-interface Compiled { sql: string; slots: Slot[] }
+/** Per parameter slot: the name of the value to take, or null for a constant compiled in. */
+interface Compiled { sql: string; names: (string | null)[]; constants: unknown[] }
 
 export class PreparedQuery<P extends object, R> {
   private readonly compiled = new Map<Dialect, Compiled>();
@@ -100,9 +99,12 @@ export class PreparedQuery<P extends object, R> {
     let c = this.compiled.get(dialect);
     if (!c) {
       const q = this.build(builders[dialect]).compile();
-      const slots = q.parameters.map((v): Slot =>
-        typeof v === 'string' && v.startsWith(PARAM_PREFIX) ? { name: v.slice(PARAM_PREFIX.length) } : { value: v });
-      c = { sql: q.sql, slots };
+      const isParam = (v: unknown): v is string => typeof v === 'string' && v.startsWith(PARAM_PREFIX);
+      c = {
+        sql: q.sql,
+        names: q.parameters.map((v) => (isParam(v) ? v.slice(PARAM_PREFIX.length) : null)),
+        constants: q.parameters.map((v) => (isParam(v) ? undefined : v)),
+      };
       this.compiled.set(dialect, c);
     }
     return c;
@@ -124,12 +126,17 @@ export class PreparedQuery<P extends object, R> {
   }
 
   private parameters(c: Compiled, values: P): unknown[] {
-    return c.slots.map((s) => {
-      if ('value' in s) return s.value;
-      const v = (values as Record<string, unknown>)[s.name];
-      if (v === undefined) throw new Error(`prepared query: no value for ${s.name}`);
-      return v;
-    });
+    // A plain loop: this runs for every statement of every authorization.
+    const { names, constants } = c;
+    const parameters = new Array<unknown>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (name === null) { parameters[i] = constants[i]; continue; }
+      const v = (values as Record<string, unknown>)[name];
+      if (v === undefined) throw new Error(`prepared query: no value for ${name}`);
+      parameters[i] = v;
+    }
+    return parameters;
   }
 
   async execute(db: Executor, values: P): Promise<R[]> {

@@ -14,16 +14,22 @@ import type SqliteDatabase from 'better-sqlite3';
 
 export class WalSync {
   private fd: number | null = null;
+  // Prepared once: pragma() prepares its statement on every call, twice per batch.
+  private readonly toNormal: SqliteDatabase.Statement;
+  private readonly toFull: SqliteDatabase.Statement;
 
-  constructor(private readonly sqlite: SqliteDatabase.Database) {}
+  constructor(private readonly sqlite: SqliteDatabase.Database) {
+    this.toNormal = sqlite.prepare('PRAGMA synchronous = NORMAL');
+    this.toFull = sqlite.prepare('PRAGMA synchronous = FULL');
+  }
 
   /** Commits made inside `run` skip SQLite's own fsync; call `sync()` before acknowledging them. */
   async relaxed<T>(run: () => Promise<T>): Promise<T> {
-    this.sqlite.pragma('synchronous = NORMAL');
+    this.toNormal.run();
     try {
       return await run();
     } finally {
-      this.sqlite.pragma('synchronous = FULL');
+      this.toFull.run();
     }
   }
 

@@ -115,16 +115,18 @@ export function canonicalRequestHash(request: object): string {
 }
 
 export function responseFromRow(row: Authorization): AuthorizationResponse {
-  return {
+  // Built in the wire's key order, optional fields in their place (no spreads: every answer).
+  const response: AuthorizationResponse = {
     responseCode: row.response_code,
     approved: row.approved === 1,
     reason: row.reason,
     authorizationId: row.id,
-    ...(row.auth_code ? { authCode: row.auth_code } : {}),
-    ...(row.billing_fils !== null ? { billingAmount: row.billing_fils } : {}),
-    billingCurrency: BILLING_CURRENCY,
-    overLimit: row.over_limit === 1,
-  };
+  } as AuthorizationResponse;
+  if (row.auth_code) response.authCode = row.auth_code;
+  if (row.billing_fils !== null) response.billingAmount = row.billing_fils;
+  response.billingCurrency = BILLING_CURRENCY;
+  response.overLimit = row.over_limit === 1;
+  return response;
 }
 
 export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {

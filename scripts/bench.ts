@@ -111,6 +111,9 @@ async function main() {
     LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: a.sync, HOLD_EXPIRY_INTERVAL_MS: '600000',
     ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId, NETWORK_SECRET: secrets.networkSecret,
     MASTER_KEY: secrets.masterKey.toString('hex'),
+    // As `npm start` sets it: two malloc arenas, not one per thread (the authorization worker,
+    // the checkpointer and the fsync threads each grew their own), ~12 MB less RSS.
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
   };
   const readyLine = (l: string) => {
     try {

@@ -16,9 +16,9 @@ import { readyPort, spawnWatched, type Watched } from '../support/child-server.j
 
 const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
 
-/** "[exec] node --flag file.mjs" from package.json, as arguments for this node binary. */
+/** "[VAR=… ][exec] node --flag file.mjs" from package.json, as arguments for this node binary. */
 function nodeArgs(script: string): string[] {
-  const [command, ...args] = script.replace(/^exec /, '').split(' ');
+  const [command, ...args] = script.replace(/^(\w+=\S+ )*/, '').replace(/^exec /, '').split(' ');
   expect(command).toBe('node');
   return args;
 }

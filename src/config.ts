@@ -24,8 +24,9 @@ const EnvSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
-  // SQLite on disk: network authorizations run on a worker thread with their own connection.
-  AUTHORIZATION_THREAD: z.enum(['worker', 'main']).default('worker'),
+  // SQLite on disk: `worker` runs network authorizations on a worker thread with a connection of
+  // their own (docs/decisions/performance.md: no faster on this 2-core machine, hence off by default).
+  AUTHORIZATION_THREAD: z.enum(['worker', 'main']).default('main'),
   SLOW_REQUEST_MS: z.coerce.number().int().min(0).default(250),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   HOLD_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),

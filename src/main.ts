@@ -28,6 +28,7 @@ async function main() {
       logger,
       onBatch: (stats) => deps.metrics?.recordBatch(stats),
     });
+    logger.info('network authorizations run on a worker thread (AUTHORIZATION_THREAD=worker)');
   }
   const app = createApp(deps);
   const jobs = startBackgroundJobs(deps);
@@ -98,7 +99,7 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-/** SQLite on disk runs authorizations on a worker thread unless AUTHORIZATION_THREAD=main. */
+/** AUTHORIZATION_THREAD=worker with SQLite on disk: authorizations run on a worker thread. */
 function usesAuthorizationWorker(config: ReturnType<typeof loadConfig>): boolean {
   return config.authorizationThread === 'worker' && config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.endsWith(':memory:');
 }

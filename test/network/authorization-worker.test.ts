@@ -11,7 +11,7 @@ import { httpJson, serverCardholder, signedPost, startTestServer, webPurchase, t
 
 describe('authorizations on the worker thread (SQLite on disk)', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer('sqlite'); });
+  beforeAll(async () => { server = await startTestServer('sqlite', { authorizationWorker: true }); });
   afterAll(() => server.close());
 
   it('runs beside online-banking writes on the main connection: no lock errors, chains whole, ledger balanced', async () => {

@@ -50,17 +50,18 @@ async function stop(server: Server): Promise<number | null> {
   return server.exit;
 }
 
-function purchase(): string {
+function purchase(stan: string): string {
   return JSON.stringify({
     mti: '0100', pan: card.pan, expiry: card.expiry, cvv2: card.cvv2, processingCode: '000000', amount: 1_000,
-    currency: '414', transmissionTime: new Date().toISOString(), stan: '000201', rrn: '633000000201', mcc: '5732',
+    currency: '414', transmissionTime: new Date().toISOString(), stan, rrn: `633000${stan}`, mcc: '5732',
     posEntryMode: '812', posConditionCode: '59', acquirerId: '412345', merchantId: 'M-1', merchantName: 'Shop', merchantCountry: 'KW',
   });
 }
 
 describe('the bundled service (npm start)', () => {
-  it('serves an existing database: health, readiness, assets, pages, an approval; SIGTERM exits 0', async () => {
+  it.each([['main', '000201'], ['worker', '000202']])('serves an existing database: health, readiness, assets, pages, an approval (authorizations on the %s thread); SIGTERM exits 0', async (thread, stan) => {
     const server = await startBundle({
+      AUTHORIZATION_THREAD: thread,
       NODE_ENV: 'production', DEMO: '0', DATABASE_URL: `sqlite:${join(dir, 'seeded.db')}`, ADMIN_API_KEY: secrets.adminApiKey,
       NETWORK_KEY_ID: secrets.networkKeyId, NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'),
     });
@@ -77,7 +78,7 @@ describe('the bundled service (npm start)', () => {
       expect(login.status).toBe(200);
       expect(await login.text()).toContain('dir="rtl"');
 
-      const raw = purchase();
+      const raw = purchase(stan);
       const auth = await fetch(`${server.url}/v1/network/authorizations`, {
         method: 'POST', headers: signedHeaders(secrets.networkKeyId, secrets.networkSecret, raw), body: raw,
       });
@@ -87,6 +88,7 @@ describe('the bundled service (npm start)', () => {
       expect(await stop(server)).toBe(0);
     }
     expect(server.output()).toContain('"msg":"stopped"');
+    expect(server.output().includes('run on a worker thread')).toBe(thread === 'worker');
     // Nothing logged at error level (50) or above, the checkpoint worker's errors included.
     expect(server.output()).not.toMatch(/"level":(5|6)0/);
   });

@@ -31,7 +31,7 @@ export interface TestServer {
 }
 
 export interface TestServerOptions {
-  /** SQLite: run authorizations on the worker thread, as main.ts does on disk (default true). */
+  /** SQLite: run authorizations on the worker thread, as main.ts does with AUTHORIZATION_THREAD=worker. */
   authorizationWorker?: boolean;
 }
 
@@ -58,7 +58,7 @@ export async function startTestServer(backend: Backend, o: TestServerOptions = {
     logger: createLogger('debug', sink),
     handle,
   });
-  if (sqliteUrl && o.authorizationWorker !== false) {
+  if (sqliteUrl && o.authorizationWorker) {
     deps.authorizationWorker = await AuthorizationWorker.start({
       entry: new URL('../../src/authorization-worker-main.ts', import.meta.url),
       data: { databaseUrl: sqliteUrl, synchronous: 'NORMAL', cacheMb: 16, masterKey: secrets.masterKey, bankName: deps.bankName, logLevel: 'debug' },

@@ -14,13 +14,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import { Hono } from 'hono';
-import { authorizeNetworkRequest } from '../../service/network/authorization-worker.js';
 import { BODY_LIMIT_BYTES } from '../app.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { checkNetworkSignature } from '../middleware/network-signature.js';
 import { recordRequest } from '../middleware/request-logger.js';
 import { secureResponseHeaders } from '../middleware/secure-headers.js';
 import { problemDocument, problemFor } from '../problem.js';
+import { answerAuthorization } from './authorizations.js';
 import { AuthorizationRequestSchema } from './schemas.js';
 
 export const AUTHORIZATIONS_PATH = '/v1/network/authorizations';
@@ -65,14 +65,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Only a request whose answer cannot differ from the app's is taken (see the file comment). */
-function takes(req: IncomingMessage): number | undefined {
-  if (req.method !== 'POST' || req.url !== AUTHORIZATIONS_PATH) return undefined;
+function takes(req: IncomingMessage): boolean {
+  if (req.method !== 'POST' || req.url !== AUTHORIZATIONS_PATH) return false;
   const length = header(req, 'content-length');
-  if (length === undefined || req.headers['transfer-encoding'] !== undefined || !/^\d{1,9}$/.test(length)) return undefined;
+  if (length === undefined || req.headers['transfer-encoding'] !== undefined || !/^\d{1,9}$/.test(length)) return false;
   const size = Number(length);
-  if (size === 0 || size > BODY_LIMIT_BYTES) return undefined;
-  if (!JSON_MEDIA_TYPE.test(header(req, 'content-type') ?? '')) return undefined;
-  return size;
+  return size > 0 && size <= BODY_LIMIT_BYTES && JSON_MEDIA_TYPE.test(header(req, 'content-type') ?? '');
 }
 
 export function authorizationFastPath(deps: AppDeps, headers: readonly string[], app: RequestListener): FastPath {
@@ -105,11 +103,8 @@ export function authorizationFastPath(deps: AppDeps, headers: readonly string[],
     let payload: string;
     let extra: Record<string, string> = {};
     try {
-      const outcome = await authorizeNetworkRequest(deps,
-        { request, networkClient: checked.keyId, sourceIp: req.socket.remoteAddress ?? null });
-      for (const customerId of outcome.notify) deps.events.publish(customerId);
-      deps.metrics?.recordAuthorization(outcome.response);
-      payload = JSON.stringify(outcome.response);
+      const response = await answerAuthorization(deps, { request, networkClient: checked.keyId, sourceIp: req.socket.remoteAddress ?? null });
+      payload = JSON.stringify(response);
     } catch (error) {
       // As the app's onError: the same problem document, and a log line for anything of ours.
       const p = problemFor(error);
@@ -128,8 +123,7 @@ export function authorizationFastPath(deps: AppDeps, headers: readonly string[],
   };
 
   const listener: RequestListener = (req, res) => {
-    const size = takes(req);
-    if (size === undefined) return void app(req, res);
+    if (!takes(req)) return void app(req, res);
     const started = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { authorizeNetworkRequest } from '../../service/network/authorization-worker.js';
+import type { AuthorizeInput, AuthorizationResponse } from '../../service/network/authorize.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { commonErrors, jsonBody, jsonResponse } from '../openapi-common.js';
 import { clientIp } from '../client-ip.js';
@@ -19,13 +20,18 @@ const route = createRoute({
   },
 });
 
+/** One authorization, as both the route and the fast path run it: the engine, then wake-ups and metrics. */
+export async function answerAuthorization(deps: AppDeps, input: AuthorizeInput): Promise<AuthorizationResponse> {
+  const outcome = await authorizeNetworkRequest(deps, input);
+  for (const customerId of outcome.notify) deps.events.publish(customerId);
+  deps.metrics?.recordAuthorization(outcome.response);
+  return outcome.response;
+}
+
 export function registerAuthorizations(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(route, async (c) => {
     const request = c.req.valid('json');
-    const outcome = await authorizeNetworkRequest(deps,
-      { request, networkClient: c.get('networkClient'), sourceIp: clientIp(c) });
-    for (const customerId of outcome.notify) deps.events.publish(customerId);
-    deps.metrics?.recordAuthorization(outcome.response);
-    return c.json(outcome.response, 200);
+    const response = await answerAuthorization(deps, { request, networkClient: c.get('networkClient'), sourceIp: clientIp(c) });
+    return c.json(response, 200);
   });
 }

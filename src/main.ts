@@ -1,7 +1,7 @@
 // Starts the service: validate configuration, open and migrate the database, serve HTTP.
 import { serve } from '@hono/node-server';
 import { AuthorizationWorker } from './service/network/authorization-worker.js';
-import { loadConfig, ConfigError } from './config.js';
+import { loadConfig, ConfigError, type Config } from './config.js';
 import { startServices } from './bootstrap.js';
 import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';
 import { dataDirFor, resolveSecrets } from './dev-keys.js';
@@ -100,7 +100,7 @@ async function main() {
 }
 
 /** AUTHORIZATION_THREAD=worker with SQLite on disk: authorizations run on a worker thread. */
-function usesAuthorizationWorker(config: ReturnType<typeof loadConfig>): boolean {
+function usesAuthorizationWorker(config: Config): boolean {
   return config.authorizationThread === 'worker' && config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.endsWith(':memory:');
 }
 

@@ -35,7 +35,7 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** SQLite synchronous mode: FULL makes every commit durable against power loss. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
-  /** SQLite page cache ceiling in MiB (SQLITE_CACHE_MB, default 64). */
+  /** SQLite page cache ceiling in MiB (SQLITE_CACHE_MB, default 32). */
   sqliteCacheMb?: number;
   /**
    * SQLite on disk: checkpoint the WAL on a worker thread (default true); 'elsewhere' when another

@@ -9,12 +9,11 @@ import { createLogger } from '../../logger.js';
 import { openDatabase } from '../../store/db.js';
 import type { ServiceContext } from '../context.js';
 import { LocalEventBus } from '../events.js';
-import { authorize, type AuthorizeOutcome } from './authorize.js';
+import type { AuthorizeOutcome } from './authorize.js';
 import {
-  toWireError, type AuthorizationWorkerData, type FromWorker, type ToWorker, type WireError,
+  authorizeNetworkRequest, toWireError, type AuthorizationWorkerData, type FromWorker, type ToWorker, type WireError,
 } from './authorization-worker.js';
 import { groupCommitFor, type BatchStats } from './group-commit.js';
-import { runNetworkVerb } from './run-in-transaction.js';
 
 const KEYRING_RELOAD_MS = 60_000;
 
@@ -68,7 +67,8 @@ export async function runAuthorizationWorker(): Promise<void> {
       }
       for (const job of m.jobs) {
         inFlight++;
-        runNetworkVerb(ctx, (trx) => authorize(trx, ctx, job.input)).then(
+        // This thread's context has no worker: the engine runs here, on this connection.
+        authorizeNetworkRequest(ctx, job.input).then(
           (outcome) => answers.push({ id: job.id, outcome }),
           (error) => answers.push({ id: job.id, error: toWireError(error) }),
         ).finally(() => {

@@ -27,6 +27,7 @@ async function main() {
       },
       logger,
       onBatch: (stats) => deps.metrics?.recordBatch(stats),
+      walSync: deps.handle.walSync,
     });
     logger.info('network authorizations run on a worker thread (AUTHORIZATION_THREAD=worker)');
   }

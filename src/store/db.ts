@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer } from './checkpointer.js';
 import { enableDirectSqlite } from './prepared.js';
-import { WalSync } from './wal-sync.js';
+import { WalSync, type WalFsync } from './wal-sync.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -42,6 +42,8 @@ export interface DbOptions {
    * connection of this process already does (only the backstop is set on this one).
    */
   backgroundCheckpoints?: boolean | 'elsewhere';
+  /** SQLite at FULL: who fsyncs the WAL after a group commit (default 'thread-pool', see WalFsync). */
+  walFsync?: WalFsync;
 }
 
 // pg returns BIGINT as strings; every BIGINT here is fils or epoch ms, well inside 2^53.
@@ -79,7 +81,7 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   enableDirectSqlite(db, statements);
   const synchronous = options.sqliteSynchronous ?? 'FULL';
   const onDisk = file !== ':memory:';
-  const walSync = onDisk && synchronous === 'FULL' ? new WalSync(sqlite) : undefined;
+  const walSync = onDisk && synchronous === 'FULL' ? new WalSync(sqlite, options.walFsync) : undefined;
   let checkpointer: Checkpointer | undefined;
   if (onDisk && options.backgroundCheckpoints !== false) {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);

@@ -12,13 +12,23 @@
 import { closeSync, fsync, openSync } from 'node:fs';
 import type SqliteDatabase from 'better-sqlite3';
 
+/**
+ * Who fsyncs the WAL after a group commit: this connection's thread, on libuv's thread pool
+ * ('thread-pool'), or whoever the results are handed to ('caller'): the authorization worker commits
+ * and hands its answers to the main thread, which fsyncs before releasing them (see
+ * service/network/authorization-worker.ts).
+ */
+export type WalFsync = 'thread-pool' | 'caller';
+
 export class WalSync {
   private fd: number | null = null;
+  /** fsyncs of the WAL completed so far (metrics). */
+  completed = 0;
   // Prepared once: pragma() prepares its statement on every call, twice per batch.
   private readonly toNormal: SqliteDatabase.Statement;
   private readonly toFull: SqliteDatabase.Statement;
 
-  constructor(private readonly sqlite: SqliteDatabase.Database) {
+  constructor(private readonly sqlite: SqliteDatabase.Database, private readonly where: WalFsync = 'thread-pool') {
     this.toNormal = sqlite.prepare('PRAGMA synchronous = NORMAL');
     this.toFull = sqlite.prepare('PRAGMA synchronous = FULL');
   }
@@ -33,11 +43,19 @@ export class WalSync {
     }
   }
 
-  /** fsync of the WAL file, off the main thread. */
+  /**
+   * fsync of the WAL file on libuv's thread pool; at once when the caller fsyncs (WalFsync), in which
+   * case what was committed is durable only after the caller's fsync.
+   */
   sync(): Promise<void> {
+    if (this.where === 'caller') return Promise.resolve();
     this.fd ??= openSync(`${this.sqlite.name}-wal`, 'r+');
     const fd = this.fd;
-    return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) => fsync(fd, (error) => {
+      if (error) return reject(error);
+      this.completed++;
+      resolve();
+    }));
   }
 
   close(): void {

@@ -67,9 +67,33 @@ describe('authorizations on the worker thread (SQLite on disk)', () => {
   });
 });
 
-async function batchCount(server: TestServer): Promise<number> {
+describe('authorizations on the worker thread at synchronous=FULL', () => {
+  let server: TestServer;
+  beforeAll(async () => { server = await startTestServer('sqlite', { authorizationWorker: true, sqliteSynchronous: 'FULL' }); });
+  afterAll(() => server.close());
+
+  it('the worker commits, and this thread fsyncs the WAL before it releases the answers', async () => {
+    const holder = await serverCardholder(server, 100_000);
+    const walSync = server.deps.handle.walSync!;
+    const before = walSync.completed;
+    // For each answer: how many of this thread's WAL fsyncs had completed when it arrived.
+    const answers = await Promise.all(Array.from({ length: 20 }, () =>
+      signedPost(server, '/v1/network/authorizations', webPurchase(holder, 100)).then((a) => ({ ...a, fsyncs: walSync.completed }))));
+    for (const a of answers) {
+      expect(a).toMatchObject({ status: 200, body: { responseCode: '00' } });
+      expect(a.fsyncs).toBeGreaterThan(before);
+    }
+    expect(await metric(server, 'db_wal_fsyncs')).toBe(walSync.completed);
+    // The worker's connection is back at FULL outside its group commits; so is this one.
+    expect(server.deps.handle.sqlite!.pragma('synchronous', { simple: true })).toBe(2);
+  });
+});
+
+const batchCount = (server: TestServer) => metric(server, 'db_group_commit_batch_size_count');
+
+async function metric(server: TestServer, name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${process.env.ADMIN_API_KEY ?? 'test-admin-key-0123456789abcdef'}` } })).text();
-  const line = text.split('\n').find((l) => l.startsWith('db_group_commit_batch_size_count'));
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return Number(line?.split(' ')[1] ?? 0);
 }
 

@@ -33,6 +33,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** SQLite: run authorizations on the worker thread, as main.ts does with AUTHORIZATION_THREAD=worker. */
   authorizationWorker?: boolean;
+  /** SQLite's synchronous mode (default NORMAL: fast tests; FULL as in production). */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
 }
 
 export async function startTestServer(backend: Backend, o: TestServerOptions = {}): Promise<TestServer> {
@@ -46,7 +48,7 @@ export async function startTestServer(backend: Backend, o: TestServerOptions = {
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'isc-test-'));
     sqliteUrl = `sqlite:${join(dir, 'cards.db')}`;
-    handle = openDatabase(sqliteUrl, { sqliteSynchronous: 'NORMAL' });
+    handle = openDatabase(sqliteUrl, { sqliteSynchronous: o.sqliteSynchronous ?? 'NORMAL' });
     dropStore = async () => rmSync(dir, { recursive: true, force: true });
   }
   const logLines: string[] = [];
@@ -61,9 +63,10 @@ export async function startTestServer(backend: Backend, o: TestServerOptions = {
   if (sqliteUrl && o.authorizationWorker) {
     deps.authorizationWorker = await AuthorizationWorker.start({
       entry: new URL('../../src/authorization-worker-main.ts', import.meta.url),
-      data: { databaseUrl: sqliteUrl, synchronous: 'NORMAL', cacheMb: 16, masterKey: secrets.masterKey, bankName: deps.bankName, logLevel: 'debug' },
+      data: { databaseUrl: sqliteUrl, synchronous: o.sqliteSynchronous ?? 'NORMAL', cacheMb: 16, masterKey: secrets.masterKey, bankName: deps.bankName, logLevel: 'debug' },
       logger: deps.logger,
       onBatch: (stats) => deps.metrics?.recordBatch(stats),
+      walSync: handle.walSync,
     });
   }
   const { createServer, fastPath } = await withAuthorizationFastPath(deps);

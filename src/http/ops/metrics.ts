@@ -22,6 +22,10 @@ export class Metrics {
   constructor(handle?: DbHandle) {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
     if (handle?.dialect === 'sqlite') this.observeGroupCommit(handle);
+    const walSync = handle?.walSync;
+    if (walSync) {
+      new Gauge({ name: 'db_wal_fsyncs', help: 'WAL fsyncs run for group commits since start (SQLite at FULL)', registers: [this.registry], collect() { this.set(walSync.completed); } });
+    }
     if (handle?.pool) {
       const pool = handle.pool;
       new Gauge({ name: 'db_pool_connections_total', help: 'Pool connections', registers: [this.registry], collect() { this.set(pool.totalCount); } });

@@ -24,7 +24,7 @@ export async function runAuthorizationWorker(): Promise<void> {
   try {
     const logger = createLogger(data.logLevel, { write: (line: string) => post({ kind: 'log', line }) });
     // The main thread's connection runs the background checkpoints; this one keeps the backstop.
-    const handle = openDatabase(data.databaseUrl, { sqliteSynchronous: data.synchronous, sqliteCacheMb: data.cacheMb, backgroundCheckpoints: 'elsewhere' });
+    const handle = openDatabase(data.databaseUrl, { sqliteSynchronous: data.synchronous, sqliteCacheMb: data.cacheMb, backgroundCheckpoints: 'elsewhere', walFsync: data.walFsync });
     const keyring = await loadKeyring(handle.db, Buffer.from(data.masterKey));
     // Customers to wake travel back with each outcome; nobody listens on this thread.
     const ctx: ServiceContext = { handle, keyring, clock: systemClock, events: new LocalEventBus(), logger, bankName: data.bankName };

@@ -8,7 +8,12 @@
 // Both connections write the same file: SQLite serializes them with its write lock (transactions
 // begin IMMEDIATE, see db.ts, so neither fails on a stale snapshot), and the audit chain survives
 // appends from the other connection (audit-heads.ts). An answer is still sent only after its batch
-// is durable: the worker replies when group commit resolves, which is after the WAL fsync.
+// is durable. At synchronous=FULL the worker commits and replies at once, and this thread fsyncs the
+// WAL before it releases the answers: the fsync starts after the reply arrived, so after the commit,
+// and it covers every frame written so far. Were the fsync left to the worker (on its thread pool),
+// its completion would be seen only once the worker's next batch had run, and every answer would
+// wait one batch longer; done there synchronously, it would stop the engine for every flush
+// (measured in docs/decisions/performance.md).
 //
 // This file is the main thread's side; the worker's side is authorization-worker-thread.ts.
 import { createRequire } from 'node:module';
@@ -17,6 +22,7 @@ import { Worker, type WorkerOptions as NodeWorkerOptions } from 'node:worker_thr
 import type { Logger } from 'pino';
 import { ServiceError, type ErrorCode } from '../errors.js';
 import type { ServiceContext } from '../context.js';
+import type { WalFsync, WalSync } from '../../store/wal-sync.js';
 import type { BatchStats } from './group-commit.js';
 import { authorize, type AuthorizeInput, type AuthorizeOutcome } from './authorize.js';
 import { runNetworkVerb } from './run-in-transaction.js';
@@ -28,6 +34,8 @@ export interface AuthorizationWorkerData {
   masterKey: Uint8Array;
   bankName: string;
   logLevel: string;
+  /** Set by AuthorizationWorker.start: 'caller' when this thread fsyncs the worker's commits. */
+  walFsync?: WalFsync;
 }
 
 /** An error as it crosses the thread boundary: a ServiceError keeps what its answer needs. */
@@ -79,6 +87,11 @@ export interface WorkerOptions {
   logger: Logger;
   /** Group-commit batches the worker ran (metrics). */
   onBatch?: (stats: BatchStats) => void;
+  /**
+   * The WAL of this thread's connection to the same file (SQLite at FULL): given, the worker leaves
+   * the fsync to this thread, which runs it before releasing each reply's answers.
+   */
+  walSync?: WalSync;
 }
 
 export class AuthorizationWorker {
@@ -93,7 +106,8 @@ export class AuthorizationWorker {
 
   /** Starts the worker and waits until its connection is open and its keyring loaded. */
   static async start(o: WorkerOptions): Promise<AuthorizationWorker> {
-    const worker = newWorker(o.entry, { workerData: { authorizationWorker: o.data }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const data: AuthorizationWorkerData = { ...o.data, walFsync: o.walSync ? 'caller' : 'thread-pool' };
+    const worker = newWorker(o.entry, { workerData: { authorizationWorker: data }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const self = new AuthorizationWorker(worker, o);
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`the authorization worker exited during start-up (code ${code})`));
@@ -151,13 +165,25 @@ export class AuthorizationWorker {
     if (m.kind === 'log') return this.log(m.line);
     if (m.kind !== 'answers') return;
     for (const stats of m.batches) this.o.onBatch?.(stats);
-    for (const answer of m.answers) {
+    const answers = this.claim(m.answers);
+    if (!this.o.walSync) return release(answers);
+    this.o.walSync.sync().then(
+      () => release(answers),
+      // Committed but not known to be on disk: nobody may be told it was approved.
+      (error) => { for (const { waiting } of answers) waiting.reject(error); },
+    );
+  }
+
+  /** The callers still waiting for these answers (one that stopped waiting has been rejected). */
+  private claim(answers: Extract<FromWorker, { kind: 'answers' }>['answers']): Claimed[] {
+    const claimed: Claimed[] = [];
+    for (const answer of answers) {
       const waiting = this.waiting.get(answer.id);
       if (!waiting) continue;
       this.waiting.delete(answer.id);
-      if (answer.outcome) waiting.resolve(answer.outcome);
-      else waiting.reject(fromWireError(answer.error ?? { message: 'no answer' }));
+      claimed.push({ waiting, answer });
     }
+    return claimed;
   }
 
   /** A log line of the worker's, written through this thread's logger (its destination and redaction). */
@@ -178,6 +204,15 @@ export class AuthorizationWorker {
     if (!this.closing) this.o.logger.error({ err: reason }, 'authorization worker stopped; authorizing on the main thread');
     for (const waiting of this.waiting.values()) waiting.reject(reason);
     this.waiting.clear();
+  }
+}
+
+type Claimed = { waiting: Waiting; answer: Extract<FromWorker, { kind: 'answers' }>['answers'][number] };
+
+function release(answers: Claimed[]): void {
+  for (const { waiting, answer } of answers) {
+    if (answer.outcome) waiting.resolve(answer.outcome);
+    else waiting.reject(fromWireError(answer.error ?? { message: 'no answer' }));
   }
 }
 

@@ -18,17 +18,15 @@ async function main() {
   const deps = await startServices({ config, secrets, logger });
   const seeded = config.demo ? await seedDemoCustomer(deps) : false;
   if (usesAuthorizationWorker(config)) {
-    deps.authorizationWorker = await AuthorizationWorker.start({
+    deps.authorizationWorker = await AuthorizationWorker.startFor(
+      deps,
       // Beside this module: the bundle's dist/authorization-worker-main.mjs, or the source under tsx.
-      entry: new URL(`./authorization-worker-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url),
-      data: {
+      new URL(`./authorization-worker-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url),
+      {
         databaseUrl: config.databaseUrl, synchronous: config.sqliteSynchronous, cacheMb: config.sqliteCacheMb,
         masterKey: secrets.masterKey, bankName: config.bankName, logLevel: config.logLevel,
       },
-      logger,
-      onBatch: (stats) => deps.metrics?.recordBatch(stats),
-      walSync: deps.handle.walSync,
-    });
+    );
     logger.info('network authorizations run on a worker thread (AUTHORIZATION_THREAD=worker)');
   }
   const app = createApp(deps);

@@ -61,12 +61,8 @@ export async function startTestServer(backend: Backend, o: TestServerOptions = {
     handle,
   });
   if (sqliteUrl && o.authorizationWorker) {
-    deps.authorizationWorker = await AuthorizationWorker.start({
-      entry: new URL('../../src/authorization-worker-main.ts', import.meta.url),
-      data: { databaseUrl: sqliteUrl, synchronous: o.sqliteSynchronous ?? 'NORMAL', cacheMb: 16, masterKey: secrets.masterKey, bankName: deps.bankName, logLevel: 'debug' },
-      logger: deps.logger,
-      onBatch: (stats) => deps.metrics?.recordBatch(stats),
-      walSync: handle.walSync,
+    deps.authorizationWorker = await AuthorizationWorker.startFor(deps, new URL('../../src/authorization-worker-main.ts', import.meta.url), {
+      databaseUrl: sqliteUrl, synchronous: o.sqliteSynchronous ?? 'NORMAL', cacheMb: 16, masterKey: secrets.masterKey, bankName: deps.bankName, logLevel: 'debug',
     });
   }
   const { createServer, fastPath } = await withAuthorizationFastPath(deps);

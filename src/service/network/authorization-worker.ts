@@ -78,6 +78,13 @@ export type FromWorker =
 // budget. 16 MiB measured the same throughput with ~50 MB less RSS (docs/performance.md).
 const WORKER_YOUNG_GENERATION_MB = 16;
 
+/** What AuthorizationWorker.startFor takes from the service. */
+export interface ServiceWiring {
+  handle: { walSync?: WalSync };
+  logger: Logger;
+  metrics?: { recordBatch(stats: BatchStats): void };
+}
+
 interface Waiting { resolve: (o: AuthorizeOutcome) => void; reject: (e: unknown) => void }
 
 export interface WorkerOptions {
@@ -127,6 +134,18 @@ export class AuthorizationWorker {
     worker.on('error', (error) => o.logger.error({ err: error }, 'authorization worker failed'));
     worker.on('exit', (code) => self.stop(new Error(`the authorization worker stopped (code ${code})`)));
     return self;
+  }
+
+  /**
+   * Starts the worker for a running service: its log lines go to the service's logger, its batches
+   * to /metrics, and (SQLite at FULL) this thread fsyncs its commits with the service's own WalSync.
+   */
+  static startFor(service: ServiceWiring, entry: URL, data: AuthorizationWorkerData): Promise<AuthorizationWorker> {
+    return AuthorizationWorker.start({
+      entry, data, logger: service.logger,
+      onBatch: (stats) => service.metrics?.recordBatch(stats),
+      walSync: service.handle.walSync,
+    });
   }
 
   /** False once the worker has stopped: callers then run the engine on this thread. */

@@ -51,11 +51,26 @@ describe('authorizations on the worker thread (SQLite on disk)', () => {
     expect(new Set(woken).size).toBe(2); // approvals made on the worker still wake the cardholder's page
   });
 
-  it('reports its group-commit batches to /metrics', async () => {
+  it('reports its group-commit batches and what it holds to /metrics', async () => {
     const holder = await serverCardholder(server, 100_000);
     const before = await batchCount(server);
     await Promise.all(Array.from({ length: 5 }, () => signedPost(server, '/v1/network/authorizations', webPurchase(holder, 100))));
     expect(await batchCount(server)).toBeGreaterThan(before);
+    // What the worker holds, sampled on every turn of this thread's event loop during a burst.
+    const worker = server.deps.authorizationWorker!;
+    let most = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        most = Math.max(most, worker.inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await Promise.all(Array.from({ length: 50 }, () => signedPost(server, '/v1/network/authorizations', webPurchase(holder, 100))));
+    sampling = false;
+    await sampler;
+    expect(most).toBeGreaterThan(0);
+    expect(await metric(server, 'authorization_worker_in_flight')).toBe(0); // all answered
   });
 
   it('once stopped, authorizations run on the main thread again', async () => {
@@ -94,7 +109,8 @@ const batchCount = (server: TestServer) => metric(server, 'db_group_commit_batch
 async function metric(server: TestServer, name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${process.env.ADMIN_API_KEY ?? 'test-admin-key-0123456789abcdef'}` } })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return Number(line?.split(' ')[1] ?? 0);
+  if (!line) throw new Error(`${name} is not in /metrics`);
+  return Number(line.split(' ')[1]);
 }
 
 describe('errors crossing the thread boundary', () => {

@@ -56,6 +56,14 @@ export class Metrics {
   /** A batch committed on another connection (the authorization worker's). */
   recordBatch(stats: BatchStats): void { this.batchObserver?.(stats); }
 
+  /**
+   * With the authorization worker, requests wait in the worker, not in this connection's group
+   * commit queue (db_group_commit_queued then reads 0): this gauge shows them.
+   */
+  watchAuthorizationWorker(inFlight: () => number): void {
+    new Gauge({ name: 'authorization_worker_in_flight', help: 'Authorizations handed to the worker thread and not yet answered', registers: [this.registry], collect() { this.set(inFlight()); } });
+  }
+
   recordAuthorization(r: { responseCode: string; reason: string; overLimit: boolean }): void {
     this.authorizations.inc({ response_code: r.responseCode, reason: r.reason });
     if (r.overLimit) this.overLimitGrants.inc();

@@ -82,7 +82,7 @@ const WORKER_YOUNG_GENERATION_MB = 16;
 export interface ServiceWiring {
   handle: { walSync?: WalSync };
   logger: Logger;
-  metrics?: { recordBatch(stats: BatchStats): void };
+  metrics?: { recordBatch(stats: BatchStats): void; watchAuthorizationWorker(inFlight: () => number): void };
 }
 
 interface Waiting { resolve: (o: AuthorizeOutcome) => void; reject: (e: unknown) => void }
@@ -140,13 +140,18 @@ export class AuthorizationWorker {
    * Starts the worker for a running service: its log lines go to the service's logger, its batches
    * to /metrics, and (SQLite at FULL) this thread fsyncs its commits with the service's own WalSync.
    */
-  static startFor(service: ServiceWiring, entry: URL, data: AuthorizationWorkerData): Promise<AuthorizationWorker> {
-    return AuthorizationWorker.start({
+  static async startFor(service: ServiceWiring, entry: URL, data: AuthorizationWorkerData): Promise<AuthorizationWorker> {
+    const worker = await AuthorizationWorker.start({
       entry, data, logger: service.logger,
       onBatch: (stats) => service.metrics?.recordBatch(stats),
       walSync: service.handle.walSync,
     });
+    service.metrics?.watchAuthorizationWorker(() => worker.inFlight);
+    return worker;
   }
+
+  /** Authorizations handed over and not yet answered (metrics). */
+  get inFlight(): number { return this.waiting.size; }
 
   /** False once the worker has stopped: callers then run the engine on this thread. */
   get running(): boolean { return !this.stopped; }

@@ -19,7 +19,7 @@ import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { drive } from './bench/load.js';
-import { cpuSeconds, histogramMean, peakRssMb, startChild, stopChild } from './bench/service.js';
+import { cpuSeconds, diskReadBytes, histogramMean, peakRssMb, startChild, stopChild } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
 
@@ -128,8 +128,11 @@ async function main() {
   await drive(service.url, workload, { ...load, seconds: warmSeconds });
   const before = await (await fetch(`${service.url}/metrics`)).text();
   const cpuBefore = cpuSeconds(service.proc.pid!);
+  const readBefore = diskReadBytes(service.proc.pid!);
   const auth = await drive(service.url, workload, { ...load, seconds: a.seconds });
   const cpuUsPerAuth = ((cpuSeconds(service.proc.pid!) - cpuBefore) * 1e6) / auth.requests;
+  // Reads that missed the OS page cache during the measured run: 0 when the database is warm.
+  const diskReadMb = (diskReadBytes(service.proc.pid!) - readBefore) / 2 ** 20;
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
   const rssMb = peakRssMb(service.proc.pid!);
   const httpBatch = batchMean(before, metrics);
@@ -137,7 +140,7 @@ async function main() {
   if (a.httpOnly) {
     // --http-only: the service alone, for quick comparisons of one change (no baselines).
     await cleanUp();
-    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), rssMb: round(rssMb, 1), non2xx: auth.non2xx })}\n`);
+    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx })}\n`);
     return;
   }
 
@@ -176,6 +179,7 @@ async function main() {
     ['authorizations over HTTP', `${fmt(auth.perSec)} auth/s  p50 ${auth.p50Ms} ms  p99 ${auth.p99Ms} ms  (non-2xx ${auth.non2xx}, errors ${auth.errors})`],
     ['httpRatio', fmt(result.httpRatio, 3)],
     ['mean requests per commit (HTTP)', fmt(httpBatch, 1)],
+    ['disk reads during the run', `${fmt(diskReadMb, 1)} MB (page-cache misses)`],
     ['engine in process', `${fmt(engine.perSec)} auth/s, ${inFlight} in flight, mean batch ${fmt(engine.meanBatch, 1)}`],
     ['bare database, same batching', `${fmt(baselineTx)} tx/s (one update + one insert each)`],
     ['engineRatio', fmt(result.engineRatio, 3)],

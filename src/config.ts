@@ -1,4 +1,5 @@
 // Reads and validates the environment once, at start. Nothing else reads process.env.
+import { totalmem } from 'node:os';
 import { z } from 'zod';
 
 const hex32OrBase64 = z.string().refine((v) => decodeKey(v) !== null, {
@@ -24,6 +25,9 @@ const EnvSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
+  // After start, read the SQLite file into the OS page cache, at most this many MiB (0: off).
+  // Default: half the machine's memory (src/store/prewarm.ts).
+  SQLITE_PREWARM_MB: z.coerce.number().int().min(0).max(1_048_576).optional(),
   // SQLite on disk: `worker` runs network authorizations on a worker thread with a connection of
   // their own (docs/decisions/performance.md: no faster on this 2-core machine, hence off by default).
   AUTHORIZATION_THREAD: z.enum(['worker', 'main']).default('main'),
@@ -61,6 +65,8 @@ export interface Config {
   pgStatementTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteCacheMb: number;
+  /** MiB of the SQLite file read into the OS page cache after start (0: none). */
+  sqlitePrewarmMb: number;
   authorizationThread: 'worker' | 'main';
   slowRequestMs: number;
   shutdownGraceMs: number;
@@ -106,6 +112,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.SQLITE_CACHE_MB,
+    sqlitePrewarmMb: e.SQLITE_PREWARM_MB ?? Math.floor(totalmem() / 2 / 2 ** 20),
     authorizationThread: e.AUTHORIZATION_THREAD,
     slowRequestMs: e.SLOW_REQUEST_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

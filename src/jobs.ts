@@ -1,8 +1,9 @@
-// Periodic work inside the server process. Each job is idempotent and safe to run on every
-// instance at once.
+// Work in the background of the server process: periodic jobs, each idempotent and safe to run on
+// every instance at once, and the one-off read of the SQLite file into the page cache.
 import type { AppDeps } from './http/env.js';
 import { auditHead } from './service/audit/verify-chain.js';
 import { expireHolds } from './service/holds/expire-holds.js';
+import { prewarmFile, sqliteFileOf } from './store/prewarm.js';
 import { pruneRateLimits } from './store/rate-limits.repository.js';
 
 export interface Jobs { stop(): void }
@@ -32,7 +33,18 @@ export async function logAuditHead(deps: AppDeps): Promise<void> {
     'audit head (check with: npm run audit:verify -- --expect-head <auditHead> --as-of <asOfMs>)');
 }
 
+/** Reads the SQLite file into the OS page cache once (SQLITE_PREWARM_MB); stops when `signal` aborts. */
+export async function prewarmDatabase(deps: AppDeps, signal?: AbortSignal): Promise<void> {
+  const file = sqliteFileOf(deps.handle);
+  if (!file || deps.config.sqlitePrewarmMb <= 0) return;
+  const r = await prewarmFile(file, { maxBytes: deps.config.sqlitePrewarmMb * 2 ** 20, signal });
+  deps.logger.info({ job: 'prewarm', mb: Math.round(r.bytes / 2 ** 20 * 10) / 10, ms: Math.round(r.ms), stopped: r.stopped },
+    'database file read into the page cache');
+}
+
 export function startBackgroundJobs(deps: AppDeps): Jobs {
+  const prewarm = new AbortController();
+  prewarmDatabase(deps, prewarm.signal).catch((err) => deps.logger.warn({ err, job: 'prewarm' }, 'could not read the database file ahead'));
   const timers = [
     every(deps, 'hold-expiry', deps.config.holdExpiryIntervalMs, async () => {
       const released = await expireHolds(deps, deps.clock.now());
@@ -43,5 +55,10 @@ export function startBackgroundJobs(deps: AppDeps): Jobs {
     every(deps, 'keyring-reload', 60_000, () => deps.keyring.reload()),
     every(deps, 'rate-limit-prune', 10 * 60_000, () => pruneRateLimits(deps.handle.db, deps.clock.now() - 60 * 60_000)),
   ].filter((t): t is NodeJS.Timeout => t !== null);
-  return { stop: () => timers.forEach(clearInterval) };
+  return {
+    stop: () => {
+      prewarm.abort();
+      timers.forEach(clearInterval);
+    },
+  };
 }

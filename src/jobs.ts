@@ -37,9 +37,16 @@ export async function logAuditHead(deps: AppDeps): Promise<void> {
 export async function prewarmDatabase(deps: AppDeps, signal?: AbortSignal): Promise<void> {
   const file = sqliteFileOf(deps.handle);
   if (!file || deps.config.sqlitePrewarmMb <= 0) return;
-  const r = await prewarmFile(file, { maxBytes: deps.config.sqlitePrewarmMb * 2 ** 20, signal });
-  deps.logger.info({ job: 'prewarm', mb: Math.round(r.bytes / 2 ** 20 * 10) / 10, ms: Math.round(r.ms), stopped: r.stopped },
-    'database file read into the page cache');
+  const progress = deps.metrics?.prewarmStarted();
+  let bytes = 0;
+  try {
+    const r = await prewarmFile(file, { maxBytes: deps.config.sqlitePrewarmMb * 2 ** 20, signal });
+    bytes = r.bytes;
+    deps.logger.info({ job: 'prewarm', mb: Math.round(r.bytes / 2 ** 20 * 10) / 10, ms: Math.round(r.ms), stopped: r.stopped },
+      'database file read into the page cache');
+  } finally {
+    progress?.ended(bytes);
+  }
 }
 
 export function startBackgroundJobs(deps: AppDeps): Jobs {

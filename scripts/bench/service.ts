@@ -34,6 +34,23 @@ export async function startChild(script: string, args: string[], env: Record<str
   });
 }
 
+/**
+ * Waits until the service has read its database file into the page cache (db_prewarm_done in
+ * /metrics; at once when it reads nothing ahead). Seconds waited and bytes read.
+ */
+export async function waitForPrewarm(url: string, timeoutMs = 180_000): Promise<{ seconds: number; mb: number }> {
+  const started = performance.now();
+  for (;;) {
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const done = /^db_prewarm_done (\S+)$/m.exec(metrics)?.[1];
+    const bytes = Number(/^db_prewarm_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0);
+    if (done === undefined || done === '1' || performance.now() - started > timeoutMs) {
+      return { seconds: (performance.now() - started) / 1000, mb: bytes / 2 ** 20 };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export function stopChild(child: Child): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.proc.exitCode !== null) return resolve(child.proc.exitCode);

@@ -24,7 +24,7 @@ describe('prewarmFile', () => {
   // Not a multiple of the chunk: the last read is short.
   writeFileSync(file, randomBytes(3 * MiB + 12_345));
 
-  it('reads the whole file, one chunk at a time', async () => {
+  it('reads the whole file, a chunk at a time, on a worker thread', async () => {
     const r = await prewarmFile(file, { maxBytes: 64 * MiB, chunkBytes: MiB });
     expect(r.bytes).toBe(statSync(file).size);
     expect(r.stopped).toBe(false);
@@ -40,6 +40,10 @@ describe('prewarmFile', () => {
     stop.abort();
     const r = await prewarmFile(file, { maxBytes: 64 * MiB, chunkBytes: MiB, signal: stop.signal });
     expect(r).toMatchObject({ bytes: 0, stopped: true });
+  });
+
+  it('fails, naming the file, when there is none', async () => {
+    await expect(prewarmFile(join(dir, 'missing'), { maxBytes: MiB })).rejects.toThrow(/ENOENT.*missing/);
   });
 
   it('reads an empty file without error', async () => {
@@ -76,13 +80,18 @@ describe('the service reads its SQLite file ahead (SQLITE_PREWARM_MB)', () => {
     return { deps, prewarmLines };
   }
 
-  it('logs what it read: the whole (migrated) file under the default cap', async () => {
+  it('logs what it read, the whole (migrated) file under the default cap, and shows it in /metrics', async () => {
     const { deps, prewarmLines } = await service({});
     try {
-      await prewarmDatabase(deps);
+      const reading = prewarmDatabase(deps);
+      expect(await deps.metrics!.registry.metrics()).toMatch(/^db_prewarm_done 0$/m);
+      await reading;
       const size = statSync(sqliteFileOf(deps.handle)!).size;
       expect(size).toBeGreaterThan(0);
       expect(prewarmLines()).toEqual([expect.objectContaining({ msg: 'database file read into the page cache', mb: Math.round(size / MiB * 10) / 10, stopped: false })]);
+      const metrics = await deps.metrics!.registry.metrics();
+      expect(metrics).toMatch(/^db_prewarm_done 1$/m);
+      expect(metrics).toContain(`db_prewarm_bytes ${size}`);
     } finally {
       await deps.handle.close();
     }
@@ -94,6 +103,7 @@ describe('the service reads its SQLite file ahead (SQLITE_PREWARM_MB)', () => {
       expect(deps.config.sqlitePrewarmMb).toBe(0);
       await prewarmDatabase(deps);
       expect(prewarmLines()).toEqual([]);
+      expect(await deps.metrics!.registry.metrics()).not.toContain('db_prewarm');
     } finally {
       await deps.handle.close();
     }

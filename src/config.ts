@@ -25,8 +25,9 @@ const EnvSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
-  // After start, read the SQLite file into the OS page cache, at most this many MiB (0: off).
-  // Default: half the machine's memory (src/store/prewarm.ts).
+  // At start, read the SQLite file into the OS page cache, at most this many MiB (0: off). Default:
+  // half the memory the process may use (the cgroup's limit in a container), so that the read
+  // never pushes out the rest of what the machine caches (src/store/prewarm.ts).
   SQLITE_PREWARM_MB: z.coerce.number().int().min(0).max(1_048_576).optional(),
   // SQLite on disk: `worker` runs network authorizations on a worker thread with a connection of
   // their own (docs/decisions/performance.md: no faster on this 2-core machine, hence off by default).
@@ -42,6 +43,12 @@ const EnvSchema = z.object({
   RATE_LIMIT_ADMIN_PER_MIN: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_SENSITIVE_PER_MIN: z.coerce.number().int().min(1).default(30),
 });
+
+/** The machine's memory, or less when a cgroup limits this process (0 from node means no limit). */
+function usableMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+}
 
 export interface Secrets {
   adminApiKey: string;
@@ -112,7 +119,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.SQLITE_CACHE_MB,
-    sqlitePrewarmMb: e.SQLITE_PREWARM_MB ?? Math.floor(totalmem() / 2 / 2 ** 20),
+    sqlitePrewarmMb: e.SQLITE_PREWARM_MB ?? Math.floor(usableMemory() / 2 / 2 ** 20),
     authorizationThread: e.AUTHORIZATION_THREAD,
     slowRequestMs: e.SLOW_REQUEST_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -43,7 +43,7 @@ export async function prewarmDatabase(deps: AppDeps, signal?: AbortSignal): Prom
     const r = await prewarmFile(file, { maxBytes: deps.config.sqlitePrewarmMb * 2 ** 20, signal });
     bytes = r.bytes;
     deps.logger.info({ job: 'prewarm', mb: Math.round(r.bytes / 2 ** 20 * 10) / 10, ms: Math.round(r.ms), stopped: r.stopped },
-      'database file read into the page cache');
+      r.stopped ? 'stopped reading the database file ahead (shutdown)' : 'database file read into the page cache');
   } finally {
     progress?.ended(bytes);
   }

@@ -44,9 +44,8 @@ export async function waitForPrewarm(url: string, timeoutMs = 180_000): Promise<
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const done = /^db_prewarm_done (\S+)$/m.exec(metrics)?.[1];
     const bytes = Number(/^db_prewarm_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0);
-    if (done === undefined || done === '1' || performance.now() - started > timeoutMs) {
-      return { seconds: (performance.now() - started) / 1000, mb: bytes / 2 ** 20 };
-    }
+    if (done === undefined || done === '1') return { seconds: (performance.now() - started) / 1000, mb: bytes / 2 ** 20 };
+    if (performance.now() - started > timeoutMs) throw new Error(`the service was still reading its database file ahead after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -80,18 +80,19 @@ describe('the service reads its SQLite file ahead (SQLITE_PREWARM_MB)', () => {
     return { deps, prewarmLines };
   }
 
-  it('logs what it read, the whole (migrated) file under the default cap, and shows it in /metrics', async () => {
+  it('logs what it read, and shows it in /metrics', async () => {
     const { deps, prewarmLines } = await service({});
     try {
       const reading = prewarmDatabase(deps);
       expect(await deps.metrics!.registry.metrics()).toMatch(/^db_prewarm_done 0$/m);
       await reading;
-      const size = statSync(sqliteFileOf(deps.handle)!).size;
-      expect(size).toBeGreaterThan(0);
-      expect(prewarmLines()).toEqual([expect.objectContaining({ msg: 'database file read into the page cache', mb: Math.round(size / MiB * 10) / 10, stopped: false })]);
+      // The checkpointer may grow the file after the read: what was read is at most its size now.
       const metrics = await deps.metrics!.registry.metrics();
       expect(metrics).toMatch(/^db_prewarm_done 1$/m);
-      expect(metrics).toContain(`db_prewarm_bytes ${size}`);
+      const bytes = Number(/^db_prewarm_bytes (\d+)$/m.exec(metrics)?.[1]);
+      expect(bytes).toBeGreaterThan(0);
+      expect(bytes).toBeLessThanOrEqual(statSync(sqliteFileOf(deps.handle)!).size);
+      expect(prewarmLines()).toEqual([expect.objectContaining({ msg: 'database file read into the page cache', mb: Math.round(bytes / MiB * 10) / 10, stopped: false })]);
     } finally {
       await deps.handle.close();
     }
@@ -114,14 +115,26 @@ describe('the service reads its SQLite file ahead (SQLITE_PREWARM_MB)', () => {
     try {
       const jobs = startBackgroundJobs(deps);
       jobs.stop();
-      await expect.poll(prewarmLines, { timeout: 5_000 }).toEqual([expect.objectContaining({ stopped: true, mb: 0 })]);
+      await expect.poll(prewarmLines, { timeout: 5_000 }).toEqual([expect.objectContaining({ stopped: true, mb: 0, msg: 'stopped reading the database file ahead (shutdown)' })]);
     } finally {
       await deps.handle.close();
     }
   });
 
-  it('defaults to half the machine memory, and refuses a negative cap', () => {
-    expect(loadConfig({}).sqlitePrewarmMb).toBe(Math.floor(totalmem() / 2 / MiB));
+  it('reports through the same gauges when it runs again on the same metrics', async () => {
+    const { deps } = await service({});
+    try {
+      await prewarmDatabase(deps);
+      await prewarmDatabase(deps);
+      expect(await deps.metrics!.registry.metrics()).toMatch(/^db_prewarm_done 1$/m);
+    } finally {
+      await deps.handle.close();
+    }
+  });
+
+  it('defaults to half the memory the process may use, and refuses a negative cap', () => {
+    const limit = process.constrainedMemory?.() ?? 0;
+    expect(loadConfig({}).sqlitePrewarmMb).toBe(Math.floor((limit > 0 ? Math.min(limit, totalmem()) : totalmem()) / 2 / MiB));
     expect(() => loadConfig({ SQLITE_PREWARM_MB: '-1' })).toThrow(/SQLITE_PREWARM_MB/);
   });
 });

@@ -64,13 +64,19 @@ export class Metrics {
     new Gauge({ name: 'authorization_worker_in_flight', help: 'Authorizations handed to the worker thread and not yet answered', registers: [this.registry], collect() { this.set(inFlight()); } });
   }
 
+  private prewarmGauges: { done: Gauge; bytes: Gauge } | undefined;
+
   /** The read of the SQLite file into the page cache after start (src/store/prewarm.ts). */
   prewarmStarted(): { ended(bytes: number): void } {
-    const done = new Gauge({ name: 'db_prewarm_done', help: 'The read of the database file into the page cache after start has ended (1) or runs (0)', registers: [this.registry] });
-    const read = new Gauge({ name: 'db_prewarm_bytes', help: 'Bytes of the database file read into the page cache after start', registers: [this.registry] });
+    // Made once: a registry refuses a second metric of the same name.
+    this.prewarmGauges ??= {
+      done: new Gauge({ name: 'db_prewarm_done', help: 'The read of the database file into the page cache after start has ended (1) or runs (0)', registers: [this.registry] }),
+      bytes: new Gauge({ name: 'db_prewarm_bytes', help: 'Bytes of the database file read into the page cache after start', registers: [this.registry] }),
+    };
+    const { done, bytes } = this.prewarmGauges;
     done.set(0);
-    read.set(0);
-    return { ended: (bytes) => { read.set(bytes); done.set(1); } };
+    bytes.set(0);
+    return { ended: (read) => { bytes.set(read); done.set(1); } };
   }
 
   recordAuthorization(r: { responseCode: string; reason: string; overLimit: boolean }): void {

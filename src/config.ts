@@ -27,7 +27,7 @@ const EnvSchema = z.object({
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
   // At start, read the SQLite file into the OS page cache, at most this many MiB (0: off). Default:
   // half the memory the process may use (the cgroup's limit in a container), so that the read
-  // never pushes out the rest of what the machine caches (src/store/prewarm.ts).
+  // leaves room for the rest of what the machine caches (src/store/prewarm.ts).
   SQLITE_PREWARM_MB: z.coerce.number().int().min(0).max(1_048_576).optional(),
   // SQLite on disk: `worker` runs network authorizations on a worker thread with a connection of
   // their own (docs/decisions/performance.md: no faster on this 2-core machine, hence off by default).

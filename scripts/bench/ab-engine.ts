@@ -1,0 +1,82 @@
+// Ad-hoc A/B of one change, in process, with the two variants interleaved in short slices of one
+// run, so that a noisy host's drift hits both alike (separate runs drifted 2.5× on some days).
+// The change reads an environment variable on every call; this flips it between slices.
+//   npx tsx scripts/bench/ab-engine.ts VAR [seconds=40] [cards=10000 | DIR of a --reuse bench] [inFlight=20]
+// AB_SETUP_SQL, if set, runs on the database before the service opens it (a column or an index
+// one variant needs).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pino from 'pino';
+import { startServices } from '../../src/bootstrap.js';
+import { loadConfig, type Secrets } from '../../src/config.js';
+import type { AuthorizationRequest } from '../../src/domain/authorization-request.js';
+import { authorize } from '../../src/service/network/authorize.js';
+import { runNetworkVerb } from '../../src/service/network/run-in-transaction.js';
+import { seedDatabase, type SeededCard } from '../seed.js';
+import { Workload } from './workload.js';
+
+const [variable, secondsArg = '40', source = '10000', inFlightArg = '20'] = process.argv.slice(2);
+if (!variable) throw new Error('usage: ab-engine.ts VAR [seconds] [cards | reuse dir] [inFlight]');
+const SLICE_MS = 400;
+
+let secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+let cards: SeededCard[];
+let databaseUrl: string;
+let temp: string | null = null;
+if (existsSync(join(source, 'manifest.json'))) {
+  const m = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8'));
+  secrets = { ...m.secrets, masterKey: Buffer.from(m.secrets.masterKey, 'hex') };
+  cards = m.seeded.cards;
+  databaseUrl = `sqlite:${join(source, 'bench.db')}`;
+} else {
+  temp = mkdtempSync(join(tmpdir(), 'isc-ab-'));
+  databaseUrl = `sqlite:${join(temp, 'ab.db')}`;
+  cards = (await seedDatabase({ databaseUrl, cards: Number(source), history: 0, secrets, sync: 'FULL', log: () => {} })).cards;
+}
+
+if (process.env.AB_SETUP_SQL) {
+  const db = new SqliteDatabase(databaseUrl.slice('sqlite:'.length));
+  db.exec(process.env.AB_SETUP_SQL);
+  db.close();
+}
+
+const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, SQLITE_SYNCHRONOUS: 'FULL', DEMO: '0' });
+const deps = await startServices({ config, secrets, logger: pino({ level: 'silent' }), metrics: false });
+const workload = new Workload(cards);
+const totals = { '0': { count: 0, ms: 0, cpuUs: 0 }, '1': { count: 0, ms: 0, cpuUs: 0 } };
+let variant: '0' | '1' = '0';
+process.env[variable] = variant;
+let count = 0;
+const until = performance.now() + Number(secondsArg) * 1000;
+let sliceStart = performance.now();
+let cpuStart = process.cpuUsage();
+let countStart = 0;
+const slicer = setInterval(() => {
+  const now = performance.now();
+  const cpu = process.cpuUsage(cpuStart);
+  const t = totals[variant];
+  t.count += count - countStart; t.ms += now - sliceStart; t.cpuUs += cpu.user + cpu.system;
+  variant = variant === '0' ? '1' : '0';
+  process.env[variable] = variant;
+  sliceStart = now; cpuStart = process.cpuUsage(); countStart = count;
+}, SLICE_MS);
+const loop = async () => {
+  while (performance.now() < until) {
+    const request = workload.next() as unknown as AuthorizationRequest;
+    await runNetworkVerb(deps, (trx) => authorize(trx, deps, { request, networkClient: secrets.networkKeyId, sourceIp: '127.0.0.1' }));
+    count++;
+  }
+};
+await Promise.all(Array.from({ length: Number(inFlightArg) }, loop));
+clearInterval(slicer);
+await deps.handle.close();
+if (temp) rmSync(temp, { recursive: true, force: true });
+for (const v of ['0', '1'] as const) {
+  const t = totals[v];
+  console.log(`${variable}=${v}: ${Math.round(t.count / (t.ms / 1000))} auth/s, ${Math.round(t.cpuUs / t.count)} µs CPU per authorization (${t.count} in ${(t.ms / 1000).toFixed(1)} s)`);
+}
+const [a, b] = [totals['0'], totals['1']];
+console.log(`${variable}=1 against 0: ${(100 * ((b.count / b.ms) / (a.count / a.ms) - 1)).toFixed(1)} % auth/s, ${(100 * ((b.cpuUs / b.count) / (a.cpuUs / a.count) - 1)).toFixed(1)} % CPU per authorization`);

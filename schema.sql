@@ -299,8 +299,9 @@ CREATE TABLE staff_keys (
   created_at  BIGINT NOT NULL
 );
 
--- Append-only, hash-chained audit log (SPEC §9). Each stream (one per card account, one global)
--- is its own chain, so accounts never wait on each other's audit writes.
+-- Append-only, hash-chained audit log (SPEC §9). Each stream is its own chain: on PostgreSQL one
+-- per card account and one global, so that accounts never wait on each other's audit writes; on
+-- SQLite (one writer) a single global chain (store/audit.repository.ts says why).
 CREATE TABLE audit_log (
   id           TEXT PRIMARY KEY,
   stream       TEXT NOT NULL,
@@ -315,6 +316,7 @@ CREATE TABLE audit_log (
   created_at   BIGINT NOT NULL,
   prev_hash    TEXT NOT NULL,
   hash         TEXT NOT NULL,
+  account_id   TEXT,              -- the card account concerned; not indexed (see the audit filters)
   UNIQUE (stream, seq)
 );
 CREATE INDEX audit_log_time ON audit_log(created_at);

@@ -1,5 +1,14 @@
 // Append-only, hash-chained audit log (SPEC §9). Each stream is its own chain:
 // hash = sha256(prev_hash | canonical entry). Never a PAN in any field.
+//
+// Which chain an entry joins (auditChainFor) depends on the engine:
+// - PostgreSQL: one chain per card account, one global: instances append concurrently, and each
+//   chain serializes its appends (an advisory lock), so accounts never wait on each other.
+// - SQLite: one chain for everything. There is one writer, so per-account chains bought nothing,
+//   and each cost a randomly keyed entry in the (stream, seq) index per authorization: a page of its
+//   own to write at every commit, 9–12 % of an authorization's CPU (docs/performance.md).
+// Either way an entry names its card account in account_id, so staff can ask for an account's
+// entries on both engines.
 import { hash as oneShotHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { newId } from '../ids.js';
@@ -13,7 +22,10 @@ export const GENESIS_HASH = '0'.repeat(64);
 export type ActorType = 'cardholder' | 'staff' | 'network' | 'system';
 
 export interface AuditEntry {
-  stream: string;
+  /** The card account the entry concerns; none for bank-wide changes (staff keys, products, logins). */
+  accountId?: string | null;
+  /** The chain to join; by default auditChainFor(dialect, accountId). */
+  stream?: string;
   actorType: ActorType;
   actorId: string;
   action: string;
@@ -24,21 +36,27 @@ export interface AuditEntry {
   nowMs: number;
 }
 
-export function auditStreamForAccount(accountId: string | null | undefined): string {
-  return accountId ? `account:${accountId}` : 'global';
+export const GLOBAL_STREAM = 'global';
+
+/** The chain an entry about `accountId` joins on this engine (see the top of this file). */
+export function auditChainFor(dialect: Dialect, accountId: string | null | undefined): string {
+  return dialect === 'postgres' && accountId ? `account:${accountId}` : GLOBAL_STREAM;
 }
 
 export function entryHash(prevHash: string, row: {
   stream: string; seq: number; actor_type: string; actor_id: string; action: string;
   subject: string | null; source_ip: string | null; before_state: string | null;
-  after_state: string | null; created_at: number;
+  after_state: string | null; created_at: number; account_id?: string | null;
 }): string {
-  const canonical = JSON.stringify([
+  const fields: unknown[] = [
     row.stream, row.seq, row.actor_type, row.actor_id, row.action, row.subject, row.source_ip,
     row.before_state, row.after_state, row.created_at,
-  ]);
+  ];
+  // The account is hashed when there is one (on SQLite the stream no longer names it); entries
+  // without one, and every entry written before the column existed, hash exactly as they did.
+  if (row.account_id) fields.push(row.account_id);
   // One-shot hash of the same bytes as update(prevHash).update('|').update(canonical).
-  return oneShotHash('sha256', `${prevHash}|${canonical}`, 'hex');
+  return oneShotHash('sha256', `${prevHash}|${JSON.stringify(fields)}`, 'hex');
 }
 
 // Every authorization appends one entry: both queries compiled once.
@@ -48,18 +66,19 @@ const insertEntry = prepared<AuditLogTable, never>((db) => db.insertInto('audit_
   id: param('id'), stream: param('stream'), seq: param('seq'), actor_type: param('actor_type'),
   actor_id: param('actor_id'), action: param('action'), subject: param('subject'), source_ip: param('source_ip'),
   before_state: param('before_state'), after_state: param('after_state'), created_at: param('created_at'),
-  prev_hash: param('prev_hash'), hash: param('hash'),
+  prev_hash: param('prev_hash'), hash: param('hash'), account_id: param('account_id'),
 }));
 
 export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry): Promise<void> {
+  const stream = e.stream ?? auditChainFor(dialect, e.accountId);
   if (dialect === 'postgres') {
     // Serialize appends to one stream across connections and instances.
-    await sql`select pg_advisory_xact_lock(hashtext(${e.stream}))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(hashtext(${stream}))`.execute(trx);
   }
   const heads = dialect === 'sqlite' ? auditHeadsOf(trx) : undefined;
-  const head = heads?.get(e.stream) ?? await streamHead.first(trx, { stream: e.stream });
+  const head = heads?.get(stream) ?? await streamHead.first(trx, { stream });
   const row = {
-    stream: e.stream,
+    stream,
     seq: (head?.seq ?? 0) + 1,
     actor_type: e.actorType,
     actor_id: e.actorId,
@@ -69,14 +88,16 @@ export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry
     before_state: e.before === undefined ? null : JSON.stringify(e.before),
     after_state: e.after === undefined ? null : JSON.stringify(e.after),
     created_at: e.nowMs,
+    account_id: e.accountId ?? null,
   };
   const prevHash = head?.hash ?? GENESIS_HASH;
   const hash = entryHash(prevHash, row);
-  heads?.forget(e.stream); // stays forgotten if the insert fails
+  heads?.forget(stream); // stays forgotten if the insert fails
   await insertEntry.execute(trx, {
     id: newId('au', e.nowMs), stream: row.stream, seq: row.seq, actor_type: row.actor_type, actor_id: row.actor_id,
     action: row.action, subject: row.subject, source_ip: row.source_ip, before_state: row.before_state,
     after_state: row.after_state, created_at: row.created_at, prev_hash: prevHash, hash,
+    account_id: row.account_id,
   });
-  heads?.appended(e.stream, { seq: row.seq, hash });
+  heads?.appended(stream, { seq: row.seq, hash });
 }

@@ -21,4 +21,10 @@ export const MIGRATIONS: Migration[] = [
       'CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id) WHERE pending_id IS NOT NULL',
     ],
   },
+  {
+    // Entries name their card account in a column: on SQLite the chain no longer does. Older rows
+    // keep NULL (their stream names the account) and hash as they did; nothing is rewritten.
+    version: 4, name: 'audit entries name their card account',
+    statements: ['ALTER TABLE audit_log ADD COLUMN account_id TEXT'],
+  },
 ];

@@ -120,6 +120,8 @@ export interface AuditLogTable {
   id: string; stream: string; seq: number; actor_type: string; actor_id: string; action: string;
   subject: string | null; source_ip: string | null; before_state: string | null;
   after_state: string | null; created_at: number; prev_hash: string; hash: string;
+  /** The card account concerned (added by migration 4; older rows name it only in their stream). */
+  account_id: string | null;
 }
 
 export interface Database {

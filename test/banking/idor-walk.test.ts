@@ -40,7 +40,7 @@ async function aliceState() {
   const db = h.deps.handle.db;
   const card = (await h.banking(alice.token, 'GET', `/v1/banking/cards/${alice.card.id}`)).body;
   const notifications = await db.selectFrom('notifications').select('id').where('customer_id', '=', alice.customer.id).execute();
-  const audit = await db.selectFrom('audit_log').select('id').where('stream', '=', `account:${alice.card.accountId}`).execute();
+  const audit = await db.selectFrom('audit_log').select('id').where('account_id', '=', alice.card.accountId).execute();
   const cards = await db.selectFrom('cards').select(['id', 'status']).where('customer_id', '=', alice.customer.id).execute();
   return { card, notifications: notifications.length, audit: audit.length, cards };
 }

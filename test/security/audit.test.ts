@@ -17,11 +17,14 @@ import { Harness } from '../support/harness.js';
 forEachBackend((backend) => {
 let h: Harness;
 let holder: Awaited<ReturnType<Harness['cardholder']>>;
+let other: Awaited<ReturnType<Harness['cardholder']>>;
 let auditorKey: string;
 
 beforeAll(async () => {
   h = await Harness.create({ backend });
   holder = await h.cardholder();
+  other = await h.cardholder();
+  await h.authorize(other, { amount: 700 });
   for (let i = 0; i < 3; i++) await h.authorize(holder, { amount: 1_000 + i });
   await h.authorize(holder, { cvv2: '000' === holder.cvv2 ? '111' : '000' });
   auditorKey = (await h.admin('POST', '/v1/admin/keys', { name: 'Auditor A', role: 'auditor' })).body.key;
@@ -46,21 +49,24 @@ describe('GET /v1/admin/audit', () => {
     expect(byActor.body.data.every((e: { actorId: string }) => e.actorId === holder.customer.id)).toBe(true);
 
     const approved = await h.admin('GET', '/v1/admin/audit?action=authorization.approved');
-    expect(approved.body.data).toHaveLength(3);
+    expect(approved.body.data).toHaveLength(4); // holder's three, other's one
     const prefix = await h.admin('GET', '/v1/admin/audit?action=authorization.*');
-    expect(prefix.body.data).toHaveLength(4);
+    expect(prefix.body.data).toHaveLength(5);
 
     const subject = approved.body.data[0].subject;
     const bySubject = await h.admin('GET', `/v1/admin/audit?subject=${subject}`);
     expect(bySubject.body.data.map((e: { subject: string }) => e.subject)).toEqual([subject]);
 
-    const stream = approved.body.data[0].stream;
-    expect(stream).toMatch(/^account:/);
+    // The chain: one per account on PostgreSQL, one for everything on SQLite (one writer).
+    const holders = approved.body.data.find((e: { accountId: string }) => e.accountId === holder.card.accountId);
+    const stream = holders.stream;
+    expect(stream).toBe(backend === 'postgres' ? `account:${holder.card.accountId}` : 'global');
     const byStream = await h.admin('GET', `/v1/admin/audit?stream=${encodeURIComponent(stream)}`);
+    expect(byStream.body.data.length).toBeGreaterThanOrEqual(4);
     expect(byStream.body.data.every((e: { stream: string }) => e.stream === stream)).toBe(true);
 
     const now = new Date(h.clock.now()).toISOString();
-    expect((await h.admin('GET', `/v1/admin/audit?from=${encodeURIComponent(now)}&action=authorization.approved`)).body.data).toHaveLength(3);
+    expect((await h.admin('GET', `/v1/admin/audit?from=${encodeURIComponent(now)}&action=authorization.approved`)).body.data).toHaveLength(4);
     expect((await h.admin('GET', `/v1/admin/audit?to=${encodeURIComponent(now)}&action=authorization.approved`)).body.data).toHaveLength(0);
 
     const seen: string[] = [];
@@ -74,6 +80,31 @@ describe('GET /v1/admin/audit', () => {
     } while (cursor);
     const all = await db().selectFrom('audit_log').select('id').execute();
     expect(new Set(seen).size).toBe(all.length);
+  });
+
+  it('filters by card account on either engine, entries written before migration 4 included', async () => {
+    const accountId = holder.card.accountId;
+    const byAccount = await h.admin('GET', `/v1/admin/audit?account=${accountId}`);
+    const actions = byAccount.body.data.map((e: { action: string }) => e.action);
+    expect(actions.filter((a: string) => a === 'authorization.approved')).toHaveLength(3);
+    expect(actions).toContain('authorization.declined');
+    expect(byAccount.body.data.every((e: { accountId: string }) => e.accountId === accountId)).toBe(true);
+    const otherAccount = await h.admin('GET', `/v1/admin/audit?account=${other.card.accountId}`);
+    expect(otherAccount.body.data.map((e: { action: string }) => e.action)).toContain('authorization.approved');
+    expect(otherAccount.body.data.every((e: { accountId: string }) => e.accountId === other.card.accountId)).toBe(true);
+
+    // Before migration 4 an entry named its account only in its stream (account_id NULL).
+    const legacyStream = `account:${accountId}`;
+    await inTransaction(h.deps.handle, (trx) => appendAudit(trx, backend, {
+      stream: legacyStream, actorType: 'system', actorId: 'test', action: 'test.legacy', nowMs: h.clock.now(),
+    }));
+    try {
+      const legacy = await h.admin('GET', `/v1/admin/audit?account=${accountId}&action=test.legacy`);
+      expect(legacy.body.data).toEqual([expect.objectContaining({ stream: legacyStream, accountId })]);
+      expect((await verifyAuditLog(db(), h.clock.now())).ok).toBe(true);
+    } finally {
+      await db().deleteFrom('audit_log').where('action', '=', 'test.legacy').execute();
+    }
   });
 
   it('rejects bad filters and missing keys', async () => {
@@ -93,11 +124,12 @@ describe('audit:verify', () => {
   it('passes an intact log and names each kind of tampering', async () => {
     const intact = await verifyAuditLog(db(), h.clock.now());
     expect(intact.ok).toBe(true);
-    expect(intact.streams).toBeGreaterThanOrEqual(2);
+    expect(intact.streams).toBe(backend === 'postgres' ? 3 : 1); // global and two accounts', or one
     const headBefore = await auditHead(db(), h.clock.now());
     expect(headBefore.headHash).toBe(intact.headHash);
 
-    const stream = (await db().selectFrom('audit_log').select('stream').where('stream', 'like', 'account:%').executeTakeFirstOrThrow()).stream;
+    const stream = (await db().selectFrom('audit_log').select('stream').where('action', '=', 'authorization.approved')
+      .where('account_id', '=', holder.card.accountId).executeTakeFirstOrThrow()).stream;
     const rows = await db().selectFrom('audit_log').selectAll().where('stream', '=', stream).orderBy('seq').execute();
     expect(rows.length).toBeGreaterThanOrEqual(4);
     const middle = rows[1];
@@ -116,6 +148,13 @@ describe('audit:verify', () => {
     const rehashed = await verifyAuditLog(db(), h.clock.now());
     expect(rehashed.problems).toContainEqual(expect.objectContaining({ stream, seq: middle.seq + 1, problem: 'prev_hash_mismatch' }));
     await db().updateTable('audit_log').set({ actor_id: middle.actor_id, hash: middle.hash }).where('id', '=', middle.id).execute();
+    expect((await verifyAuditLog(db(), h.clock.now())).ok).toBe(true);
+
+    // An entry's account is hashed too: moving it to another account breaks it.
+    const aboutAccount = rows.find((r) => r.account_id !== null)!;
+    await db().updateTable('audit_log').set({ account_id: other.card.accountId }).where('id', '=', aboutAccount.id).execute();
+    expect((await verifyAuditLog(db(), h.clock.now())).problems).toContainEqual(expect.objectContaining({ stream, seq: Number(aboutAccount.seq), problem: 'hash_mismatch' }));
+    await db().updateTable('audit_log').set({ account_id: aboutAccount.account_id }).where('id', '=', aboutAccount.id).execute();
     expect((await verifyAuditLog(db(), h.clock.now())).ok).toBe(true);
 
     // 2. Delete a row in the middle: a gap, and a broken link.

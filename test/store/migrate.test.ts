@@ -59,7 +59,7 @@ forEachBackend((backend) => {
   });
 
   describe('migrating a database built at version 1', () => {
-    it('replaces the open-holds and ledger indexes by partial ones the hot queries use', async () => {
+    it('replaces the open-holds and ledger indexes by partial ones the hot queries use, and adds audit_log.account_id', async () => {
       fresh = await freshDatabase(backend);
       await migrate(fresh.handle);
       const db = fresh.handle.db;
@@ -70,17 +70,19 @@ forEachBackend((backend) => {
       await sql.raw('CREATE INDEX ledger_transfers_account ON ledger_transfers(account_id, created_at)').execute(db);
       await sql.raw('DROP INDEX ledger_transfers_one_void').execute(db);
       await sql.raw('CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id)').execute(db);
+      await sql.raw('ALTER TABLE audit_log DROP COLUMN account_id').execute(db);
       await db.deleteFrom('schema_migrations').execute();
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
       expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(SCHEMA_VERSION).toBe(3);
+      expect(SCHEMA_VERSION).toBe(4);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
         : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
       expect(await definition('authorizations_open_holds')).toMatch(/WHERE .*status.* = 'pending'/i);
       expect(await definition('ledger_transfers_account')).toMatch(/WHERE .*kind.* = 'posted'/i);
       expect(await definition('ledger_transfers_one_void')).toMatch(/UNIQUE.*WHERE .*pending_id.* IS NOT NULL/is);
+      expect((await databaseShape(fresh.handle)).audit_log).toHaveProperty('account_id');
       if (backend === 'sqlite') {
         const plan = await sql<{ detail: string }>`explain query plan select id, account_id, expires_at from authorizations
           where status = 'pending' and expires_at <= 5 and (expires_at, id) > (1, '')

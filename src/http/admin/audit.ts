@@ -12,7 +12,8 @@ const AuditQuery = z.object({
   actorType: z.enum(['cardholder', 'staff', 'network', 'system']).optional(),
   action: z.string().max(100).optional().openapi({ description: 'Exact action, or a prefix ending in * (e.g. card.*)' }),
   subject: z.string().max(100).optional(),
-  stream: z.string().max(100).optional().openapi({ description: '`global` or `account:<card account id>`' }),
+  stream: z.string().max(100).optional().openapi({ description: 'A hash chain: `global`, or on PostgreSQL `account:<card account id>` (on SQLite every entry is in `global`)' }),
+  account: z.string().max(100).optional().openapi({ description: 'Entries about one card account (its id), on either engine' }),
   from: isoTime.optional().openapi({ description: 'Inclusive' }),
   to: isoTime.optional().openapi({ description: 'Exclusive' }),
   cursor: z.string().max(100).optional(),
@@ -20,7 +21,7 @@ const AuditQuery = z.object({
 });
 
 const AuditEntrySchema = z.object({
-  id: z.string(), stream: z.string(), seq: z.number().int(), actorType: z.string(), actorId: z.string(),
+  id: z.string(), stream: z.string(), seq: z.number().int(), accountId: z.string().nullable(), actorType: z.string(), actorId: z.string(),
   action: z.string(), subject: z.string().nullable(), sourceIp: z.string().nullable(),
   before: z.unknown(), after: z.unknown(), createdAt: z.string(), hash: z.string(),
 }).openapi('AuditEntry');

@@ -1,5 +1,5 @@
 // Bank staff block a card with a reason (SPEC §2). Blocked cards are declined 62 card_blocked.
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { findCard, setCardStatus } from '../../store/cards.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
@@ -14,7 +14,7 @@ export async function blockCard(ctx: ServiceContext, cardId: string, reason: str
     requireTransition(card, 'block');
     const nowMs = ctx.clock.now();
     await setCardStatus(trx, card.id, 'blocked', reason, nowMs);
-    await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(card.account_id), actorType: actor.type,
+    await appendAudit(trx, ctx.handle.dialect, { accountId: card.account_id, actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: 'card.blocked', subject: card.id,
       before: { status: card.status }, after: { status: 'blocked', reason }, nowMs });
     await addNotification(trx, { customerId: card.customer_id, accountId: card.account_id, cardId: card.id,

@@ -2,7 +2,7 @@
 // authorization; an increase needs a step-up code; a decrease below outstanding is refused.
 import { checkLimitChange } from '../../domain/limits.js';
 import { formatKd } from '../../domain/money.js';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -34,7 +34,7 @@ export async function changeLimit(ctx: ServiceContext, customerId: string, cardI
     }
     if (check === 'ok') {
       await trx.updateTable('card_accounts').set({ limit_fils: input.limit }).where('id', '=', account.id).execute();
-      await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(account.id), actorType: actor.type,
+      await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: actor.type,
         actorId: actor.id, sourceIp: actor.ip, action: 'card.limit_changed', subject: card.id,
         before: { limitFils: account.limit_fils }, after: { limitFils: input.limit }, nowMs });
       await addNotification(trx, { customerId, accountId: account.id, cardId: card.id, kind: 'limit_changed', severity: 'info',

@@ -3,7 +3,7 @@
 import { expiryFor, generatePan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE } from '../../domain/product.js';
 import { newId } from '../../ids.js';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import type { Executor, Trx } from '../../store/db.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { findProduct } from '../../store/products.repository.js';
@@ -38,7 +38,7 @@ export async function requestCard(ctx: ServiceContext, customerId: string, limit
       }).execute();
       const card = await issueCardOnAccount(trx, ctx, { accountId, customerId, bin: product.bin, nowMs });
       await appendAudit(trx, ctx.handle.dialect, {
-        stream: auditStreamForAccount(accountId), actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+        accountId: accountId, actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
         action: 'card.issued', subject: card.id, after: { limitFils, last4: card.last4, expiry: card.expiry }, nowMs,
       });
       await addNotification(trx, { customerId, accountId, cardId: card.id, kind: 'card_issued', severity: 'info',

@@ -1,7 +1,7 @@
 // Shared by the lifecycle verbs (change-card-status, replace-card, cancel-card): ask the domain
 // table, and record a change the same way everywhere (audit entry + cardholder notification).
 import { decideTransition, type CardAction } from '../../domain/card-lifecycle.js';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import type { Trx } from '../../store/db.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import type { Card, CardStatus } from '../../store/schema.js';
@@ -29,7 +29,7 @@ export interface StatusChange {
 
 export async function recordCardChange(trx: Trx, ctx: ServiceContext, c: StatusChange): Promise<void> {
   await appendAudit(trx, ctx.handle.dialect, {
-    stream: auditStreamForAccount(c.card.account_id), actorType: c.actor.type, actorId: c.actor.id, sourceIp: c.actor.ip,
+    accountId: c.card.account_id, actorType: c.actor.type, actorId: c.actor.id, sourceIp: c.actor.ip,
     action: c.action, subject: c.card.id, before: { status: c.card.status },
     after: { status: c.to, ...(c.reason ? { reason: c.reason } : {}), ...c.after }, nowMs: c.nowMs,
   });

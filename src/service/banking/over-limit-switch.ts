@@ -1,5 +1,5 @@
 // The cardholder may switch the one-time exceed off, and on again (with a code), while it is unused.
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -20,7 +20,7 @@ export async function switchOverLimit(ctx: ServiceContext, customerId: string, c
     const enabled = input.enabled ? 1 : 0;
     if (account.over_limit_enabled !== enabled) {
       await trx.updateTable('card_accounts').set({ over_limit_enabled: enabled }).where('id', '=', account.id).execute();
-      await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(account.id), actorType: actor.type,
+      await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: actor.type,
         actorId: actor.id, sourceIp: actor.ip, action: 'card.over_limit_switched', subject: card.id,
         before: { enabled: account.over_limit_enabled === 1 }, after: { enabled: input.enabled }, nowMs });
       await addNotification(trx, { customerId, accountId: account.id, cardId: card.id, kind: 'over_limit_switched', severity: 'info', nowMs, data: { enabled: input.enabled },

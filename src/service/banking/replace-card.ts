@@ -1,7 +1,7 @@
 // Replaces a card (SPEC §2): a new PAN, expiry and CVV2 on the same card account, so balances and
 // the over-limit state carry over (they live on the account). The old card becomes `replaced`
 // (declined 14 from then on) unless it was lost or stolen, which it stays (41/43). Step-up code.
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -32,7 +32,7 @@ export async function replaceCard(ctx: ServiceContext, customerId: string, cardI
       after: { replacedBy: fresh.id },
     });
     await appendAudit(trx, ctx.handle.dialect, {
-      stream: auditStreamForAccount(account.id), actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+      accountId: account.id, actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
       action: 'card.issued', subject: fresh.id, after: { replaces: card.id, last4: fresh.last4, expiry: fresh.expiry }, nowMs,
     });
     await addNotification(trx, { customerId, accountId: account.id, cardId: fresh.id, kind: 'card_issued', severity: 'info',

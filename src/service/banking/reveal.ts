@@ -1,6 +1,6 @@
 // Reveals the full card details to their owner after a step-up code (SPEC §6). Audited and
 // notified; the PAN and CVV2 go only into the response, never a log.
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -16,7 +16,7 @@ export async function revealCard(ctx: ServiceContext, customerId: string, cardId
     const nowMs = ctx.clock.now();
     const { card } = await loadOwnCard(trx, ctx, customerId, cardId);
     const pan = await openPan(ctx, card, trx);
-    await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(card.account_id), actorType: actor.type,
+    await appendAudit(trx, ctx.handle.dialect, { accountId: card.account_id, actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: 'card.revealed', subject: card.id, nowMs });
     await addNotification(trx, { customerId, accountId: card.account_id, cardId: card.id, kind: 'card_revealed', severity: 'info',
       message: `The full number of your card ending ${card.last4} was shown in online banking.`, nowMs });

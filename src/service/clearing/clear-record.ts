@@ -10,7 +10,7 @@ import { toBillingFils, type Conversion } from '../../domain/fx.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { newId } from '../../ids.js';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { findCardByFingerprint, lockAccount } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { findRate } from '../../store/fx.repository.js';
@@ -85,7 +85,7 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
     needs_review: posting.needsReview ? 1 : 0, created_at: nowMs,
   }).execute();
   await appendAudit(trx, ctx.handle.dialect, {
-    stream: auditStreamForAccount(account.id), actorType: 'network', actorId: networkClient,
+    accountId: account.id, actorType: 'network', actorId: networkClient,
     action: kind === 'refund' ? 'clearing.refund_posted' : `clearing.${status}`, subject: id,
     after: { authorizationId: auth?.id ?? null, billingFils: conversion.billingFils, rate: conversion.rate,
       releasedHoldFils: posting.releasedFils, differenceFils: posting.differenceFils, needsReview: posting.needsReview },

@@ -5,7 +5,7 @@
 // under the account lock, after re-checking that it is still pending (and the unique index on
 // ledger_transfers.pending_id refuses a second void outright).
 import { sql } from 'kysely';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { lockAccount } from '../../store/cards.repository.js';
 import { voidPending } from '../../store/ledger.repository.js';
 import { inTransaction, isUniqueViolation } from '../../store/transaction.js';
@@ -53,7 +53,7 @@ async function expireOne(ctx: ServiceContext, authorizationId: string, accountId
         .where('id', '=', auth.id).execute();
       await trx.updateTable('card_accounts').set({ held_fils: account.held_fils - releasedFils })
         .where('id', '=', account.id).execute();
-      await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(account.id), actorType: 'system',
+      await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: 'system',
         actorId: 'hold-expiry', action: 'authorization.expired', subject: auth.id,
         before: { holdFils: auth.hold_fils, status: 'pending' }, after: { holdFils: 0, status: 'expired' }, nowMs });
       return true;

@@ -14,7 +14,7 @@ import {
   CARD_TESTING_FREEZE_AFTER, decideAuthorization, SECURITY_ALERT_RULES, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import {
   findAuthorizingCard, lockAuthorizingAccount, type AuthorizingAccount, type AuthorizingCard,
 } from '../../store/cards.repository.js';
@@ -234,7 +234,7 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
   };
   await insertAuthorization.execute(trx, row);
   await appendAudit(trx, ctx.handle.dialect, {
-    stream: auditStreamForAccount(row.account_id), actorType: 'network', actorId: a.input.networkClient,
+    accountId: row.account_id, actorType: 'network', actorId: a.input.networkClient,
     action: a.decision.approved ? 'authorization.approved' : 'authorization.declined',
     subject: id, sourceIp: a.input.sourceIp,
     after: { responseCode: row.response_code, reason: row.reason, ruleId: row.rule_id, billingFils, cardId: row.card_id },
@@ -296,7 +296,7 @@ async function countVerificationFailure(trx: Trx, ctx: ServiceContext, card: Aut
   await addNotification(trx, { customerId: card.customer_id, accountId, cardId: card.id, nowMs,
     kind: 'card_frozen', severity: 'alert',
     message: `Your card ending ${card.last4} was frozen after ${failures} failed security-code or expiry checks in a row. If this was you, unfreeze it in online banking.` });
-  await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(accountId), actorType: 'system',
+  await appendAudit(trx, ctx.handle.dialect, { accountId: accountId, actorType: 'system',
     actorId: 'card-testing-guard', action: 'card.frozen', subject: card.id,
     before: { status: card.status }, after: { status: 'frozen', reason: 'card_testing' }, nowMs });
   return true;

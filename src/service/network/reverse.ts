@@ -3,7 +3,7 @@
 // changes nothing. A full reversal of the over-limit authorization gives the allowance back.
 import { remainingHoldFils } from '../../domain/fx.js';
 import { newId } from '../../ids.js';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { lockAccount } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { cardLedger, insertPending, NETWORK_SETTLEMENT, voidPending } from '../../store/ledger.repository.js';
@@ -73,7 +73,7 @@ export async function reverse(trx: Trx, ctx: ServiceContext, r: ReversalRequest,
     id: newId('rev', nowMs), account_id: account.id, authorization_id: auth.id, stan: r.stan,
     replacement_amount: r.replacementAmount ?? 0, reversed_fils: releasedFils, created_at: nowMs,
   }).execute();
-  await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(account.id), actorType: 'network',
+  await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: 'network',
     actorId: networkClient, action: full ? 'authorization.reversed' : 'authorization.partially_reversed', subject: auth.id,
     before: { holdFils: auth.hold_fils }, after: { holdFils: targetFils, overLimitRestored: givesAllowanceBack }, nowMs });
   return { ...done(releasedFils), remainingAmount: targetFils };

@@ -10,7 +10,7 @@ import {
   AUTHENTICATED_ECI, CAVV_TTL_MS, CHALLENGE_TTL_MS, decideThreeDs, type TransStatus,
 } from '../../domain/three-ds.js';
 import { newId } from '../../ids.js';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { findAccount, findCardByFingerprint } from '../../store/cards.repository.js';
 import type { Executor, Trx } from '../../store/db.js';
 import { findRate } from '../../store/fx.repository.js';
@@ -62,7 +62,7 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   };
   await insertAuthentication(trx, row);
   await appendAudit(trx, ctx.handle.dialect, {
-    stream: auditStreamForAccount(row.account_id), actorType: 'network', actorId: input.networkClient,
+    accountId: row.account_id, actorType: 'network', actorId: input.networkClient,
     sourceIp: input.sourceIp, action: `three_ds.${decision.transStatus === 'C' ? 'challenged' : decision.transStatus === 'Y' ? 'frictionless' : 'refused'}`,
     subject: id, after: { transStatus: row.trans_status, reason: decision.reason, cardId: row.card_id, billingFils: billing, merchantId: row.merchant_id },
     nowMs,

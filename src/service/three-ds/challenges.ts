@@ -2,7 +2,7 @@
 // (wrong codes count toward the step-up lockout), or decline.
 import { findCurrency } from '../../domain/currencies.js';
 import { AUTHENTICATED_ECI, CAVV_TTL_MS } from '../../domain/three-ds.js';
-import { appendAudit, auditStreamForAccount } from '../../store/audit.repository.js';
+import { appendAudit } from '../../store/audit.repository.js';
 import { findCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { decideChallenge, findCustomerAuthentication, listOpenChallenges } from '../../store/three-ds.repository.js';
@@ -43,7 +43,7 @@ async function decide(ctx: ServiceContext, customerId: string, id: string, appro
       ? { trans_status: 'Y', eci: AUTHENTICATED_ECI, cavv_ref: newCavvRef(), decided_at: nowMs, expires_at: nowMs + CAVV_TTL_MS }
       : { trans_status: 'N', eci: null, cavv_ref: null, decided_at: nowMs, expires_at: row.expires_at }, nowMs);
     if (!decided) throw new ServiceError('invalid_transition', 'This challenge was already answered.');
-    await appendAudit(trx, ctx.handle.dialect, { stream: auditStreamForAccount(row.account_id), actorType: actor.type,
+    await appendAudit(trx, ctx.handle.dialect, { accountId: row.account_id, actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: approve ? 'three_ds.approved' : 'three_ds.declined', subject: id,
       before: { transStatus: 'C' }, after: { transStatus: status }, nowMs });
     return { id, transStatus: status };

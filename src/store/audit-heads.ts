@@ -1,6 +1,7 @@
 // Audit stream heads remembered between group-commit batches (SQLite only). Every authorization
-// appends to its account's audit chain, and reading the chain's head back costs as much as the
-// append itself; a batch that just wrote a head knows it.
+// appends to the audit chain (on SQLite the one `global` chain; older databases keep their
+// per-account chains beside it), and reading the chain's head back costs as much as the append
+// itself; a batch that just wrote a head knows it.
 //
 // Why a remembered head is never wrong (never newer than the table, which would leave a gap):
 // - A batch's heads are its own until its transaction has committed: only then are they published
@@ -16,7 +17,7 @@ import type { Executor } from './db.js';
 
 export interface AuditHead { seq: number; hash: string }
 
-/** Bound on remembered streams (one per card account): ~150 bytes each. */
+/** Bound on remembered streams (~150 bytes each): one today, one per account in older databases. */
 const MAX_HEADS = 100_000;
 
 /** The heads one batch has written, visible to that batch only until it has committed. */

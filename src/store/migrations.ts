@@ -27,4 +27,11 @@ export const MIGRATIONS: Migration[] = [
     version: 4, name: 'audit entries name their card account',
     statements: ['ALTER TABLE audit_log ADD COLUMN account_id TEXT'],
   },
+  {
+    // Purchase notifications are read from the approved authorizations now (notifications.repository.ts);
+    // the rows written before would show each purchase twice. Each names its authorization, which
+    // holds everything it said.
+    version: 5, name: 'purchase notifications are the authorizations themselves',
+    statements: ["DELETE FROM notifications WHERE kind = 'purchase_approved'"],
+  },
 ];

@@ -1,7 +1,19 @@
+// The cardholder's notifications. Most are rows of `notifications`; purchase notifications are not
+// stored: an approved authorization *is* one, read back from `authorizations` in the same shape.
+// Writing a row per approval cost every authorization a randomly keyed (customer_id, created_at)
+// index entry, a page of its own at every group commit: 16 % of an authorization's CPU
+// (docs/performance.md). Its id is `ntf_` and the authorization id's time-ordered part, so every
+// notification id has one prefix and ids sort in creation order, as they did when all were rows.
+import type { Selectable } from 'kysely';
+import { compareNewestFirst, type CursorKey } from '../domain/cursor.js';
+import { formatKd } from '../domain/money.js';
 import { newId } from '../ids.js';
 import type { Executor } from './db.js';
+import { olderThan } from './keyset.js';
 import { param, prepared } from './prepared.js';
 import type { NotificationsTable } from './schema.js';
+
+export type NotificationRow = Selectable<NotificationsTable>;
 
 export interface NewNotification {
   customerId: string;
@@ -14,7 +26,21 @@ export interface NewNotification {
   nowMs: number;
 }
 
-// Most approvals notify the cardholder: compiled once.
+export const PURCHASE_APPROVED = 'purchase_approved';
+const NOTIFICATION_PREFIX = 'ntf_';
+const AUTHORIZATION_PREFIX = 'auth_';
+
+/** The notification id of an approved authorization's purchase notification. */
+export function purchaseNotificationId(authorizationId: string): string {
+  return NOTIFICATION_PREFIX + authorizationId.slice(AUTHORIZATION_PREFIX.length);
+}
+
+/** The authorization a notification id would name if it were a purchase notification. */
+function authorizationIdOf(notificationId: string): string {
+  return AUTHORIZATION_PREFIX + notificationId.slice(NOTIFICATION_PREFIX.length);
+}
+
+// Alerts and account events are written in the authorization's transaction: compiled once.
 const insertNotification = prepared<NotificationsTable, never>((db) => db.insertInto('notifications').values({
   id: param('id'), customer_id: param('customer_id'), account_id: param('account_id'), card_id: param('card_id'),
   kind: param('kind'), severity: param('severity'), message: param('message'), data: param('data'),
@@ -31,8 +57,79 @@ export async function addNotification(trx: Executor, n: NewNotification): Promis
   return id;
 }
 
-export async function listNotifications(db: Executor, customerId: string, options: { afterId?: string; limit: number }) {
-  let q = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId);
-  if (options.afterId) q = q.where('id', '>', options.afterId);
-  return q.orderBy('id', options.afterId ? 'asc' : 'desc').limit(options.limit).execute();
+/** The English text of a purchase notification (the web and the API render it per language). */
+export function purchaseMessage(billingFils: number, merchantName: string): string {
+  return `Purchase of ${formatKd(billingFils, 'en')} at ${merchantName} approved.`;
+}
+
+interface ApprovedPurchase {
+  id: string; account_id: string | null; card_id: string | null; billing_fils: number | null;
+  merchant_name: string; created_at: number;
+}
+
+function purchaseNotification(customerId: string, a: ApprovedPurchase): NotificationRow {
+  const billingFils = Number(a.billing_fils);
+  return {
+    id: purchaseNotificationId(a.id), customer_id: customerId, account_id: a.account_id, card_id: a.card_id,
+    kind: PURCHASE_APPROVED, severity: 'info', message: purchaseMessage(billingFils, a.merchant_name),
+    data: JSON.stringify({ authorizationId: a.id, billingAmount: billingFils, merchantName: a.merchant_name }),
+    created_at: Number(a.created_at), read_at: null,
+  };
+}
+
+/** The card accounts a customer holds cards on (cards_customer index). */
+async function accountsOf(db: Executor, customerId: string): Promise<string[]> {
+  const rows = await db.selectFrom('cards').select('account_id').distinct().where('customer_id', '=', customerId).execute();
+  return rows.map((r) => r.account_id);
+}
+
+/** Which notifications: newest first before a cursor, or oldest first from a time. */
+export type NotificationWindow =
+  | { order: 'newest'; before: CursorKey | null; limit: number }
+  | { order: 'oldest'; fromMs: number; limit: number };
+
+/** One window of a customer's notifications, stored and purchases merged in (created_at, id) order. */
+export async function notificationRows(db: Executor, customerId: string, w: NotificationWindow): Promise<NotificationRow[]> {
+  const direction = w.order === 'newest' ? 'desc' : 'asc';
+  let stored = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId);
+  const accounts = await accountsOf(db, customerId);
+  let purchases = db.selectFrom('authorizations')
+    .select(['id', 'account_id', 'card_id', 'billing_fils', 'merchant_name', 'created_at'])
+    .where('account_id', 'in', accounts.length ? accounts : ['']).where('approved', '=', 1);
+  if (w.order === 'newest') {
+    stored = stored.where(olderThan(w.before, 'notifications'));
+    purchases = purchases.where(olderThan(w.before && { ...w.before, id: authorizationIdOf(w.before.id) }, 'authorizations'));
+  }
+  if (w.order === 'oldest') {
+    stored = stored.where('created_at', '>=', w.fromMs);
+    purchases = purchases.where('created_at', '>=', w.fromMs);
+  }
+  const [storedRows, purchaseRows] = await Promise.all([
+    stored.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute(),
+    accounts.length
+      ? purchases.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute()
+      : Promise.resolve([]),
+  ]);
+  const merged = [
+    ...storedRows.map((r) => ({ ...r, created_at: Number(r.created_at) })),
+    ...purchaseRows.map((a) => purchaseNotification(customerId, a)),
+  ];
+  const key = (r: NotificationRow) => ({ createdAt: r.created_at, id: r.id });
+  merged.sort(w.order === 'newest' ? (a, b) => compareNewestFirst(key(a), key(b)) : (a, b) => compareNewestFirst(key(b), key(a)));
+  return merged.slice(0, w.limit);
+}
+
+/** One of the customer's notifications by id (a stored one, else a purchase), or undefined. */
+export async function findNotification(db: Executor, customerId: string, id: string): Promise<NotificationRow | undefined> {
+  if (!id.startsWith(NOTIFICATION_PREFIX)) return undefined;
+  const row = await db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst();
+  if (row) return { ...row, created_at: Number(row.created_at) };
+  const purchase = await db.selectFrom('authorizations')
+    .innerJoin('cards', 'cards.id', 'authorizations.card_id')
+    .select(['authorizations.id', 'authorizations.account_id', 'authorizations.card_id', 'authorizations.billing_fils',
+      'authorizations.merchant_name', 'authorizations.created_at'])
+    .where('authorizations.id', '=', authorizationIdOf(id)).where('authorizations.approved', '=', 1)
+    .where('cards.customer_id', '=', customerId)
+    .executeTakeFirst();
+  return purchase && purchaseNotification(customerId, purchase);
 }

@@ -1,7 +1,7 @@
 // The cardholder's notifications as a list; alerts (blocked attempts, security events) stand out.
 // The client script prepends new ones live from the event stream.
 // Texts are rendered in the page's language from each notification's kind and data.
-import { listNotifications } from '../store/notifications.repository.js';
+import { notificationRows } from '../store/notifications.repository.js';
 import { formatDate } from './components.js';
 import { localizedNotifications } from './notification-text.js';
 import type { BankingWeb } from './web-context.js';
@@ -9,7 +9,7 @@ import type { BankingWeb } from './web-context.js';
 export interface NotificationItem { id: string; kind: string; severity: string; message: string; createdAt: string }
 
 export async function recentNotifications(w: BankingWeb, limit: number): Promise<NotificationItem[]> {
-  const rows = await listNotifications(w.deps.handle.db, w.customerId, { limit });
+  const rows = await notificationRows(w.deps.handle.db, w.customerId, { order: 'newest', before: null, limit });
   return localizedNotifications(w.deps, w.customerId, rows, w.lang);
 }
 

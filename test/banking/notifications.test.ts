@@ -2,6 +2,7 @@
 // real HTTP (a Node server on an ephemeral port, the same app).
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
@@ -119,6 +120,55 @@ describe('list', () => {
     expect(paged).toEqual(ids);
     const theirs = await bankingChecked(h, other.token, 'GET', '/v1/banking/notifications?limit=100');
     expect(theirs.body.data.some((n: { id: string }) => ids.includes(n.id))).toBe(false);
+  });
+});
+
+describe('purchase notifications (read from the approved authorizations)', () => {
+  it('are no rows of their own; their id is the authorization\'s under the one notification prefix', async () => {
+    const holder = await h.cardholder();
+    const auth = await h.authorize(holder, { amount: 1_234, merchantName: 'Row Shop' });
+    await h.authorize(holder, { mcc: '6011', processingCode: '010000', merchantName: 'Some ATM' });
+    const stored = await h.deps.handle.db.selectFrom('notifications').select('kind').where('customer_id', '=', holder.customer.id).execute();
+    expect(stored.map((n) => n.kind)).toContain('blocked_attempt');
+    expect(stored.map((n) => n.kind)).not.toContain('purchase_approved');
+
+    const listed = (await bankingChecked(h, holder.token, 'GET', '/v1/banking/notifications?limit=100')).body.data;
+    const purchases = listed.filter((n: { kind: string }) => n.kind === 'purchase_approved');
+    expect(purchases).toHaveLength(1); // the declined ATM attempt is an alert, not a purchase
+    expect(purchases[0]).toMatchObject({
+      id: `ntf_${auth.body.authorizationId.slice('auth_'.length)}`, severity: 'info', cardId: holder.card.id, read: false,
+      message: 'Purchase of KD 1.234 at Row Shop approved.',
+      data: { authorizationId: auth.body.authorizationId, billingAmount: 1_234, merchantName: 'Row Shop' },
+    });
+  });
+
+  it('merge with stored ones in one order, whatever the page size (property)', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.constantFrom('approve', 'atm', 'tick'), { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 4 }),
+      async (steps, pageSize) => {
+        const holder = await h.cardholder();
+        // Many in one millisecond (the clock only moves on 'tick'): ties broken by id.
+        for (const step of steps) {
+          if (step === 'approve') await h.authorize(holder, { amount: 100 });
+          else if (step === 'atm') await h.authorize(holder, { mcc: '6011', processingCode: '010000' });
+          else h.clock.advance(1);
+        }
+        const all = (await bankingChecked(h, holder.token, 'GET', '/v1/banking/notifications?limit=100')).body.data as { id: string; kind: string }[];
+        const ids = all.map((n) => n.id);
+        expect(ids.every((id) => id.startsWith('ntf_'))).toBe(true);
+        expect([...ids].sort().reverse()).toEqual(ids);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(all.filter((n) => n.kind === 'purchase_approved')).toHaveLength(steps.filter((s) => s === 'approve').length);
+        expect(all.filter((n) => n.kind === 'blocked_attempt')).toHaveLength(steps.filter((s) => s === 'atm').length);
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const res = await bankingChecked(h, holder.token, 'GET', `/v1/banking/notifications?limit=${pageSize}${cursor ? `&cursor=${cursor}` : ''}`);
+          paged.push(...res.body.data.map((n: { id: string }) => n.id));
+          cursor = res.body.nextCursor;
+        } while (cursor);
+        expect(paged).toEqual(ids);
+      }), { numRuns: 12 });
   });
 });
 

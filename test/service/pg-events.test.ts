@@ -9,6 +9,7 @@ import { channelFor, decodePayload, encodePayloads, startPgEventRelay } from '..
 import { openDatabase, type DbHandle } from '../../src/store/db.js';
 import { backendUrl, forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
+import { notificationRows } from '../../src/store/notifications.repository.js';
 
 /** Resolves when the listener has been called `n` times in all. */
 function counter() {
@@ -113,7 +114,7 @@ forEachBackend((backend) => {
 
       expect((await a.authorize(holder, { amount: 1_000 })).body.approved).toBe(true);
       await onB.reached(1);
-      const stored = await b.handle.db.selectFrom('notifications').select('kind').where('customer_id', '=', holder.customer.id).execute();
+      const stored = await notificationRows(b.handle.db, holder.customer.id, { order: 'newest', before: null, limit: 100 });
       expect(stored.map((n) => n.kind)).toContain('purchase_approved'); // what B's stream will read
 
       // B publishes, then a sentinel in a later tick. PostgreSQL delivers in order: once A hears

@@ -10,6 +10,7 @@ import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 import { setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 import { webSession } from '../support/web.js';
+import { notificationRows } from '../../src/store/notifications.repository.js';
 
 /** Latin letters in a sentence that should be Arabic (merchant names and IPs are taken out first). */
 const latinWords = (text: string, allowed: string[]) =>
@@ -53,8 +54,8 @@ forEachBackend((backend) => {
 
   it('every kind the services write renders in English exactly as stored, and in Arabic without English', async () => {
     const holder = await story();
-    const stored = await h.deps.handle.db.selectFrom('notifications').select(['id', 'kind', 'message'])
-      .where('customer_id', '=', holder.customer.id).execute();
+    // Stored rows, and the purchase notifications read from the authorizations, as the services keep them.
+    const stored = await notificationRows(h.deps.handle.db, holder.customer.id, { order: 'newest', before: null, limit: 1_000 });
     const english = await list(holder.token, '&lang=en');
     const arabic = await list(holder.token, '&lang=ar');
     const kinds = new Set(english.map((n) => n.kind));

@@ -1,9 +1,7 @@
 // The cardholder's notifications: a newest-first page (cursor on (created_at, id)), and the
 // oldest-first reads the event stream uses to catch up.
 import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
-import { olderThan } from '../../store/keyset.js';
-import type { Selectable } from 'kysely';
-import type { NotificationsTable } from '../../store/schema.js';
+import { findNotification, notificationRows, type NotificationRow } from '../../store/notifications.repository.js';
 import type { ServiceContext } from '../context.js';
 import { fieldError } from '../errors.js';
 
@@ -21,7 +19,7 @@ export function parseData(text: string): Record<string, unknown> {
   }
 }
 
-export function notificationView(n: Selectable<NotificationsTable>): NotificationView {
+export function notificationView(n: NotificationRow): NotificationView {
   const data = parseData(n.data);
   return {
     id: n.id, kind: n.kind, severity: n.severity, message: n.message, cardId: n.card_id, data,
@@ -34,9 +32,7 @@ export async function listNotificationRows(ctx: ServiceContext, customerId: stri
   const limit = q.limit ?? 20;
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   if (q.cursor && !cursor) throw fieldError('cursor', 'not a cursor this API returned');
-  const rows = await ctx.handle.db.selectFrom('notifications').selectAll()
-    .where('customer_id', '=', customerId).where(olderThan(cursor, 'notifications'))
-    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await notificationRows(ctx.handle.db, customerId, { order: 'newest', before: cursor, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
@@ -56,7 +52,7 @@ export interface NotificationReferences {
   authorizations: Map<string, { billingFils: number | null; merchantName: string }>;
 }
 
-export async function notificationReferences(ctx: ServiceContext, rows: Selectable<NotificationsTable>[], customerId: string): Promise<NotificationReferences> {
+export async function notificationReferences(ctx: ServiceContext, rows: NotificationRow[], customerId: string): Promise<NotificationReferences> {
   const cardIds = new Set<string>();
   const authIds = new Set<string>();
   for (const row of rows) {
@@ -82,13 +78,10 @@ export async function notificationReferences(ctx: ServiceContext, rows: Selectab
 
 /** A notification of this customer by id (for Last-Event-ID), or undefined. */
 export async function findOwnNotification(ctx: ServiceContext, customerId: string, id: string) {
-  return ctx.handle.db.selectFrom('notifications').selectAll()
-    .where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst();
+  return findNotification(ctx.handle.db, customerId, id);
 }
 
 /** Oldest first, created at or after fromMs (the stream de-duplicates by id). */
 export async function notificationsSince(ctx: ServiceContext, customerId: string, fromMs: number, limit = 200) {
-  return ctx.handle.db.selectFrom('notifications').selectAll()
-    .where('customer_id', '=', customerId).where('created_at', '>=', fromMs)
-    .orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit).execute();
+  return notificationRows(ctx.handle.db, customerId, { order: 'oldest', fromMs, limit });
 }

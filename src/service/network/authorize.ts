@@ -257,7 +257,6 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   const customerId = card.customer_id;
   const accountId = account.id;
   const cardId = card.id;
-  const amount = row.billing_fils !== null ? formatKd(row.billing_fils, 'en') : `${e.request.amount} (currency ${e.request.currency})`;
   let notified = false;
 
   if (VERIFICATION_FAILURE_RULES.has(decision.ruleId)) {
@@ -267,10 +266,10 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   }
 
   if (decision.approved) {
-    await addNotification(trx, { customerId, accountId, cardId, nowMs, kind: 'purchase_approved', severity: 'info',
-      message: `Purchase of ${amount} at ${e.request.merchantName} approved.`,
-      data: { authorizationId: row.id, billingAmount: row.billing_fils, merchantName: e.request.merchantName } });
+    // The purchase notification is the authorization row itself (store/notifications.repository.ts):
+    // nothing to write, only the cardholder's streams to wake.
     if (decision.overLimit) {
+      const amount = formatKd(row.billing_fils!, 'en'); // an approval always has its amount in fils
       await addNotification(trx, { customerId, accountId, cardId, nowMs, kind: 'over_limit_used', severity: 'alert',
         message: `You used your one-time over-limit allowance: ${amount} at ${e.request.merchantName}. Purchases above your limit will now be declined.`,
         data: { authorizationId: row.id } });

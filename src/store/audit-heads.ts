@@ -60,8 +60,17 @@ export class AuditHeads {
     this.current?.written.delete(stream);
   }
 
-  /** A savepoint rolled back: what the batch wrote may be undone; published heads are committed. */
-  forgetBatch(): void { this.current?.written.clear(); }
+  /**
+   * A savepoint rolled back: what the batch wrote may be undone. The published heads of the same
+   * streams are committed but older than what the batch's earlier units appended: forgotten too, so
+   * the next unit reads its head from the table instead of colliding (with one chain on SQLite,
+   * every unit of the batch appends to the same stream).
+   */
+  forgetBatch(): void {
+    if (!this.current) return;
+    for (const stream of this.current.written.keys()) this.published.delete(stream);
+    this.current.written.clear();
+  }
 
   get size(): number { return this.published.size + (this.current?.written.size ?? 0); }
 }

@@ -54,7 +54,7 @@ export function entryHash(prevHash: string, row: {
   ];
   // The account is hashed when there is one (on SQLite the stream no longer names it); entries
   // without one, and every entry written before the column existed, hash exactly as they did.
-  if (row.account_id) fields.push(row.account_id);
+  if (row.account_id != null) fields.push(row.account_id);
   // One-shot hash of the same bytes as update(prevHash).update('|').update(canonical).
   return oneShotHash('sha256', `${prevHash}|${JSON.stringify(fields)}`, 'hex');
 }

@@ -27,7 +27,7 @@ export interface NewNotification {
 }
 
 export const PURCHASE_APPROVED = 'purchase_approved';
-const NOTIFICATION_PREFIX = 'ntf_';
+export const NOTIFICATION_PREFIX = 'ntf_';
 const AUTHORIZATION_PREFIX = 'auth_';
 
 /** The notification id of an approved authorization's purchase notification. */
@@ -91,7 +91,9 @@ export type NotificationWindow =
 /** One window of a customer's notifications, stored and purchases merged in (created_at, id) order. */
 export async function notificationRows(db: Executor, customerId: string, w: NotificationWindow): Promise<NotificationRow[]> {
   const direction = w.order === 'newest' ? 'desc' : 'asc';
-  let stored = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId);
+  // Purchase rows an instance of the previous version may still write during a rolling upgrade
+  // would show twice: the stored side never answers for purchases.
+  let stored = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId).where('kind', '!=', PURCHASE_APPROVED);
   const accounts = await accountsOf(db, customerId);
   let purchases = db.selectFrom('authorizations')
     .select(['id', 'account_id', 'card_id', 'billing_fils', 'merchant_name', 'created_at'])

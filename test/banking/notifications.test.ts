@@ -142,6 +142,23 @@ describe('purchase notifications (read from the approved authorizations)', () =>
     });
   });
 
+  it('ignore stored purchase rows (an older instance during a rolling upgrade) and refuse a cursor of another kind of id', async () => {
+    const holder = await h.cardholder();
+    const auth = await h.authorize(holder, { amount: 800 });
+    await h.deps.handle.db.insertInto('notifications').values({
+      id: 'ntf_0zzzzzzzzold', customer_id: holder.customer.id, account_id: holder.card.accountId, card_id: holder.card.id,
+      kind: 'purchase_approved', severity: 'info', message: 'Purchase of KD 0.800 at Shop approved.',
+      data: JSON.stringify({ authorizationId: auth.body.authorizationId }), created_at: h.clock.now(), read_at: null,
+    }).execute();
+    const listed = (await bankingChecked(h, holder.token, 'GET', '/v1/banking/notifications?limit=100')).body.data;
+    expect(listed.filter((n: { kind: string }) => n.kind === 'purchase_approved').map((n: { id: string }) => n.id))
+      .toEqual([`ntf_${auth.body.authorizationId.slice('auth_'.length)}`]);
+
+    const foreign = Buffer.from(`${h.clock.now()}.card_0abc`, 'utf8').toString('base64url');
+    const refused = await h.banking(holder.token, 'GET', `/v1/banking/notifications?cursor=${foreign}`);
+    expect(refused.status).toBe(400);
+  });
+
   it('merge with stored ones in one order, whatever the page size (property)', async () => {
     await fc.assert(fc.asyncProperty(
       fc.array(fc.constantFrom('approve', 'atm', 'tick'), { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 4 }),

@@ -52,6 +52,20 @@ describe('remembered audit heads (SQLite group commit)', () => {
     expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
   });
 
+  it('a rolled-back unit makes the batch forget the published head of its stream too (the next unit reads the table)', async () => {
+    const heads = auditHeadsOf(handle.db);
+    const batch = heads.beginBatch();
+    heads.appended('s:forget', { seq: 1, hash: 'a' });
+    heads.endBatch();
+    heads.publish(batch);
+    heads.beginBatch();
+    expect(heads.get('s:forget')).toEqual({ seq: 1, hash: 'a' });
+    heads.appended('s:forget', { seq: 2, hash: 'b' }); // an earlier unit of this batch
+    heads.forgetBatch(); // a later unit rolled back: seq 1 is committed but no longer the head
+    expect(heads.get('s:forget')).toBeUndefined();
+    heads.endBatch();
+  });
+
   it('a batch whose commit fails publishes none of its heads', async () => {
     const gc = new GroupCommit(handle);
     await gc.run((trx) => append(trx, 's:commit-fails'));

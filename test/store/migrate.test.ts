@@ -72,7 +72,7 @@ forEachBackend((backend) => {
       await sql.raw('CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id)').execute(db);
       await sql.raw('ALTER TABLE audit_log DROP COLUMN account_id').execute(db);
       // Version 4 stored a row per purchase notification; 5 reads them from the authorizations.
-      await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', created_at: 1 }).execute();
+      await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', language: 'en', totp_last_step: 0, created_at: 1 }).execute();
       const note = { customer_id: 'cus_1', account_id: null, card_id: null, severity: 'info' as const, message: 'm', data: '{}', created_at: 1, read_at: null };
       await db.insertInto('notifications').values([
         { ...note, id: 'ntf_1', kind: 'purchase_approved' }, { ...note, id: 'ntf_2', kind: 'blocked_attempt' },

@@ -1,7 +1,9 @@
 // The cardholder's notifications: a newest-first page (cursor on (created_at, id)), and the
 // oldest-first reads the event stream uses to catch up.
 import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
-import { findNotification, notificationRows, type NotificationRow } from '../../store/notifications.repository.js';
+import {
+  findNotification, NOTIFICATION_PREFIX, notificationRows, type NotificationRow,
+} from '../../store/notifications.repository.js';
 import type { ServiceContext } from '../context.js';
 import { fieldError } from '../errors.js';
 
@@ -31,7 +33,8 @@ export function notificationView(n: NotificationRow): NotificationView {
 export async function listNotificationRows(ctx: ServiceContext, customerId: string, q: { cursor?: string; limit?: number }) {
   const limit = q.limit ?? 20;
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
-  if (q.cursor && !cursor) throw fieldError('cursor', 'not a cursor this API returned');
+  // Every notification id has the one prefix (purchases too): any other id was not made here.
+  if (q.cursor && !cursor?.id.startsWith(NOTIFICATION_PREFIX)) throw fieldError('cursor', 'not a cursor this API returned');
   const rows = await notificationRows(ctx.handle.db, customerId, { order: 'newest', before: cursor, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];

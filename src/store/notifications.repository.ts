@@ -31,7 +31,7 @@ export const NOTIFICATION_PREFIX = 'ntf_';
 const AUTHORIZATION_PREFIX = 'auth_';
 
 /** The notification id of an approved authorization's purchase notification. */
-export function purchaseNotificationId(authorizationId: string): string {
+function purchaseNotificationId(authorizationId: string): string {
   return NOTIFICATION_PREFIX + authorizationId.slice(AUTHORIZATION_PREFIX.length);
 }
 
@@ -58,7 +58,7 @@ export async function addNotification(trx: Executor, n: NewNotification): Promis
 }
 
 /** The English text of a purchase notification (the web and the API render it per language). */
-export function purchaseMessage(billingFils: number, merchantName: string): string {
+function purchaseMessage(billingFils: number, merchantName: string): string {
   return `Purchase of ${formatKd(billingFils, 'en')} at ${merchantName} approved.`;
 }
 
@@ -95,9 +95,10 @@ export async function notificationRows(db: Executor, customerId: string, w: Noti
   // would show twice: the stored side never answers for purchases.
   let stored = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId).where('kind', '!=', PURCHASE_APPROVED);
   const accounts = await accountsOf(db, customerId);
+  if (!accounts.length) accounts.push(''); // no card yet: `in ('')` matches nothing, on both engines
   let purchases = db.selectFrom('authorizations')
     .select(['id', 'account_id', 'card_id', 'billing_fils', 'merchant_name', 'created_at'])
-    .where('account_id', 'in', accounts.length ? accounts : ['']).where('approved', '=', 1);
+    .where('account_id', 'in', accounts).where('approved', '=', 1);
   if (w.order === 'newest') {
     stored = stored.where(olderThan(w.before, 'notifications'));
     purchases = purchases.where(olderThan(w.before && { ...w.before, id: authorizationIdOf(w.before.id) }, 'authorizations'));
@@ -108,9 +109,7 @@ export async function notificationRows(db: Executor, customerId: string, w: Noti
   }
   const [storedRows, purchaseRows] = await Promise.all([
     stored.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute(),
-    accounts.length
-      ? purchases.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute()
-      : Promise.resolve([]),
+    purchases.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute(),
   ]);
   const merged = [
     ...storedRows.map((r) => ({ ...r, created_at: Number(r.created_at) })),

@@ -36,11 +36,22 @@ export interface AuditEntry {
   nowMs: number;
 }
 
-export const GLOBAL_STREAM = 'global';
+const GLOBAL_STREAM = 'global';
+const ACCOUNT_STREAM_PREFIX = 'account:';
+
+/** An account's own chain (PostgreSQL; on SQLite, entries written before migration 4). */
+export function accountStream(accountId: string): string {
+  return `${ACCOUNT_STREAM_PREFIX}${accountId}`;
+}
+
+/** The account an account's own chain belongs to, or null for any other stream. */
+export function accountOfStream(stream: string): string | null {
+  return stream.startsWith(ACCOUNT_STREAM_PREFIX) ? stream.slice(ACCOUNT_STREAM_PREFIX.length) : null;
+}
 
 /** The chain an entry about `accountId` joins on this engine (see the top of this file). */
 export function auditChainFor(dialect: Dialect, accountId: string | null | undefined): string {
-  return dialect === 'postgres' && accountId ? `account:${accountId}` : GLOBAL_STREAM;
+  return dialect === 'postgres' && accountId ? accountStream(accountId) : GLOBAL_STREAM;
 }
 
 export function entryHash(prevHash: string, row: {

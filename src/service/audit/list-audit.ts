@@ -1,9 +1,8 @@
 // Reads the audit log for staff (SPEC §6 GET /v1/admin/audit), newest first, with filters and an
 // opaque cursor (the id of the last entry seen: ids are time-ordered).
 import type { Executor } from '../../store/db.js';
+import { accountOfStream, accountStream } from '../../store/audit.repository.js';
 import { dialectOf } from '../../store/prepared.js';
-
-const ACCOUNT_STREAM_PREFIX = 'account:';
 
 export interface AuditFilter {
   actor?: string; actorType?: string; action?: string; subject?: string; stream?: string; account?: string;
@@ -23,13 +22,13 @@ export async function listAudit(db: Executor, f: AuditFilter) {
   if (f.subject) q = q.where('subject', '=', f.subject);
   if (f.stream) q = q.where('stream', '=', f.stream);
   if (f.account) {
-    const accountStream = `${ACCOUNT_STREAM_PREFIX}${f.account}`;
+    const ownStream = accountStream(f.account);
     // PostgreSQL chains every entry about an account in its own stream (indexed). On SQLite, entries
     // since migration 4 sit in the one global chain and name the account in account_id (a scan:
     // an index there would cost the hot path what the single chain saved); older ones, its stream.
     q = dialectOf(db) === 'postgres'
-      ? q.where('stream', '=', accountStream)
-      : q.where((eb) => eb.or([eb('account_id', '=', f.account!), eb('stream', '=', accountStream)]));
+      ? q.where('stream', '=', ownStream)
+      : q.where((eb) => eb.or([eb('account_id', '=', f.account!), eb('stream', '=', ownStream)]));
   }
   if (f.fromMs !== undefined) q = q.where('created_at', '>=', f.fromMs);
   if (f.toMs !== undefined) q = q.where('created_at', '<', f.toMs);
@@ -48,6 +47,5 @@ export async function listAudit(db: Executor, f: AuditFilter) {
 
 /** The card account an entry concerns: its column, or for entries older than the column, its stream. */
 function accountOf(r: { account_id: string | null; stream: string }): string | null {
-  if (r.account_id) return r.account_id;
-  return r.stream.startsWith(ACCOUNT_STREAM_PREFIX) ? r.stream.slice(ACCOUNT_STREAM_PREFIX.length) : null;
+  return r.account_id ?? accountOfStream(r.stream);
 }

@@ -38,7 +38,7 @@ export async function requestCard(ctx: ServiceContext, customerId: string, limit
       }).execute();
       const card = await issueCardOnAccount(trx, ctx, { accountId, customerId, bin: product.bin, nowMs });
       await appendAudit(trx, ctx.handle.dialect, {
-        accountId: accountId, actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+        accountId, actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
         action: 'card.issued', subject: card.id, after: { limitFils, last4: card.last4, expiry: card.expiry }, nowMs,
       });
       await addNotification(trx, { customerId, accountId, cardId: card.id, kind: 'card_issued', severity: 'info',

@@ -295,7 +295,7 @@ async function countVerificationFailure(trx: Trx, ctx: ServiceContext, card: Aut
   await addNotification(trx, { customerId: card.customer_id, accountId, cardId: card.id, nowMs,
     kind: 'card_frozen', severity: 'alert',
     message: `Your card ending ${card.last4} was frozen after ${failures} failed security-code or expiry checks in a row. If this was you, unfreeze it in online banking.` });
-  await appendAudit(trx, ctx.handle.dialect, { accountId: accountId, actorType: 'system',
+  await appendAudit(trx, ctx.handle.dialect, { accountId, actorType: 'system',
     actorId: 'card-testing-guard', action: 'card.frozen', subject: card.id,
     before: { status: card.status }, after: { status: 'frozen', reason: 'card_testing' }, nowMs });
   return true;

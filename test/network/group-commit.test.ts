@@ -1,6 +1,7 @@
 // Group commit (service/network/group-commit.ts): units of work that arrive together share one
-// transaction, each in its own savepoint; a failing unit is rolled back alone; nobody is answered
-// before the commit. Checked against a second connection that only sees committed data.
+// transaction; a failing unit is rolled back alone (the batch runs again, a savepoint per unit);
+// nobody is answered before the commit. Checked against a second connection that only sees
+// committed data.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,14 +60,47 @@ forEachBackend((backend) => {
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect((results[1] as PromiseRejectedResult).reason.message).toBe('boom');
-      // One commit for the three, one of them rolled back.
-      expect(batches).toEqual([expect.objectContaining({ size: 3, failed: 1 })]);
+      // One commit for the three, one of them rolled back (in the run with savepoints).
+      expect(batches).toEqual([expect.objectContaining({ size: 3, failed: 1, rerun: true })]);
       // When each caller was answered, its row was already visible to another connection.
       expect(seenAtAnswer).toEqual({ F01: true, F03: true });
       expect(await committed('F02')).toBe(false);
       // The batch committed with SQLite's own fsync relaxed (ours ran before the answers); the
       // connection is back at FULL for every other writer.
       if (backend === 'sqlite') expect(handle.sqlite!.pragma('synchronous', { simple: true })).toBe(2);
+    });
+
+    it('a batch where nothing fails runs once, without savepoints, and commits every unit', async () => {
+      const gc = new GroupCommit(handle);
+      const batches: BatchStats[] = [];
+      gc.observe((s) => batches.push(s));
+      let runs = 0;
+      const counted = (c: string) => async (trx: Trx) => { runs++; return insertRate(c)(trx); };
+      expect(await Promise.all(['N01', 'N02', 'N03'].map((c) => gc.run(counted(c))))).toEqual(['N01', 'N02', 'N03']);
+      expect(runs).toBe(3);
+      expect(batches).toEqual([expect.objectContaining({ size: 3, failed: 0, rerun: false })]);
+      for (const c of ['N01', 'N02', 'N03']) expect(await committed(c)).toBe(true);
+    });
+
+    it('a unit that fails after writing: the first run is rolled back whole, nothing of it is kept, and the rerun commits its neighbours once', async () => {
+      const gc = new GroupCommit(handle);
+      const batches: BatchStats[] = [];
+      gc.observe((s) => batches.push(s));
+      const runs: Record<string, number> = {};
+      const counted = (c: string) => async (trx: Trx) => { runs[c] = (runs[c] ?? 0) + 1; return insertRate(c)(trx); };
+      const results = await Promise.allSettled([
+        gc.run(counted('R01')),
+        gc.run(async (trx) => { await counted('R02')(trx); throw new Error('after a write'); }),
+        gc.run(counted('R03')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // The first run stopped at the failing unit; the rerun ran all three. R01's insert ran twice,
+      // yet no unique violation surfaced: the first run's row was rolled back with it.
+      expect(runs).toEqual({ R01: 2, R02: 2, R03: 1 });
+      expect(batches).toEqual([expect.objectContaining({ size: 3, failed: 1, rerun: true })]);
+      expect(await committed('R01')).toBe(true);
+      expect(await committed('R02')).toBe(false);
+      expect(await committed('R03')).toBe(true);
     });
 
     it('a unique violation is retried once (the verb then finds what its twin wrote)', async () => {

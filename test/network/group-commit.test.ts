@@ -2,7 +2,7 @@
 // transaction; a failing unit is rolled back alone (the batch runs again, a savepoint per unit);
 // nobody is answered before the commit. Checked against a second connection that only sees
 // committed data.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -136,6 +136,33 @@ forEachBackend((backend) => {
   });
 
   if (backend === 'sqlite') {
+    describe('a WAL fsync that fails', () => {
+      it('answers nobody as committed: every caller of the batch gets the error', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'isc-gc-fsync-'));
+        const file = join(dir, 'fsync.db');
+        const h = openDatabase(`sqlite:${file}`);
+        try {
+          await migrate(h);
+          expect(h.walSync).toBeDefined(); // synchronous=FULL on a file: group commits fsync the WAL themselves
+          // A real failure, no stand-in: the WAL file's name is gone (SQLite keeps writing to the
+          // file it has open), so the fsync after the commit cannot open it.
+          expect(existsSync(`${file}-wal`)).toBe(true);
+          unlinkSync(`${file}-wal`);
+          const gc = new GroupCommit(h);
+          const batches: BatchStats[] = [];
+          gc.observe((s) => batches.push(s));
+          const results = await Promise.allSettled([gc.run(insertRate('W01')), gc.run(insertRate('W02'))]);
+          expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+          for (const r of results) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'ENOENT' });
+          expect(batches).toEqual([expect.objectContaining({ size: 2, failed: 2 })]);
+          expect(h.walSync!.completed).toBe(0);
+        } finally {
+          await h.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+
     describe('group commit under the authorization route', () => {
       let h: Harness;
       beforeAll(async () => { h = await Harness.create({ backend }); });

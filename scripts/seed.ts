@@ -18,7 +18,7 @@ import type { Keyring } from '../src/crypto/keyring.js';
 import { DUMMY_PASSWORD_HASH } from '../src/crypto/password.js';
 import { expiryFor, generatePan } from '../src/domain/pan.js';
 import { DEFAULT_PRODUCT_CODE } from '../src/domain/product.js';
-import { cardLedger, NETWORK_SETTLEMENT } from '../src/store/ledger.repository.js';
+import { BANK_OPENING_BALANCES, cardLedger, currentLedger, NETWORK_SETTLEMENT } from '../src/store/ledger.repository.js';
 import type { DbHandle } from '../src/store/db.js';
 import type { Database } from '../src/store/schema.js';
 
@@ -39,6 +39,7 @@ export interface SeedResult { cards: SeededCard[]; seconds: number; rows: number
 
 const LIMITS = [100_000, 200_000];
 const DAY_MS = 86_400_000;
+const CURRENT_BALANCE_FILS = 10_000_000;
 
 /** Fast unique time-ordered ids in the shape of src/ids.ts (prefix, 9 base-36 time chars, suffix). */
 function idMaker(prefix: string) {
@@ -116,7 +117,7 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
 
   await w.begin();
   const pans = new Set<string>();
-  const ids = { cust: idMaker('cust'), cur: idMaker('cur'), acct: idMaker('acct'), card: idMaker('card') };
+  const ids = { cust: idMaker('cust'), cur: idMaker('cur'), acct: idMaker('acct'), card: idMaker('card'), opening: idMaker('tr') };
   for (let i = 0; i < o.cards; i++) {
     const created = nowMs - 400 * DAY_MS;
     const customerId = ids.cust(created);
@@ -124,7 +125,13 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
     accountIds[i] = accountId;
     const limitFils = LIMITS[i % 2];
     await w.add('customers', { id: customerId, username: `bench${i}`, password_hash: DUMMY_PASSWORD_HASH, name: `Bench Customer ${i}`, language: 'en', totp_secret: null, totp_pending: null, totp_last_step: 0, created_at: created });
-    await w.add('current_accounts', { id: ids.cur(created), customer_id: customerId, balance_fils: 10_000_000, currency: 'KWD', created_at: created });
+    const currentId = ids.cur(created);
+    await w.add('current_accounts', { id: currentId, customer_id: customerId, balance_fils: CURRENT_BALANCE_FILS, currency: 'KWD', created_at: created });
+    // As customer creation does: the opening balance is a ledger entry, so `ledger:check` balances.
+    await w.add('ledger_transfers', {
+      id: ids.opening(created), account_id: null, kind: 'posted', pending_id: null, debit_account: BANK_OPENING_BALANCES,
+      credit_account: currentLedger(currentId), amount_fils: CURRENT_BALANCE_FILS, reference: `opening:${currentId}`, created_at: created,
+    });
     await w.add('card_accounts', { id: accountId, customer_id: customerId, product_code: DEFAULT_PRODUCT_CODE, limit_fils: limitFils, posted_fils: postedFils[i], held_fils: 0, over_limit_enabled: 1, over_limit_used: 0, over_limit_auth_id: null, over_limit_used_at: null, status: 'open', created_at: created, closed_at: null });
     let pan = generatePan(product.bin);
     while (pans.has(pan)) pan = generatePan(product.bin);

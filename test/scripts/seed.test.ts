@@ -1,0 +1,33 @@
+// The benchmark's seeding script (scripts/seed.ts) leaves a database whose books balance: every
+// cached balance equals what the ledger says, as `npm run ledger:check` requires of any database.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { seedDatabase } from '../../scripts/seed.js';
+import type { Secrets } from '../../src/config.js';
+import { checkLedger } from '../../src/service/ledger/check-ledger.js';
+import { openDatabase } from '../../src/store/db.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'isc-seed-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('a seeded database passes the ledger check: card balances and current-account opening balances are ledger entries', async () => {
+  const secrets: Secrets = { adminApiKey: 'a'.repeat(32), networkKeyId: 'net_seed', networkSecret: 's'.repeat(32), masterKey: randomBytes(32) };
+  const databaseUrl = `sqlite:${join(dir, 'seed.db')}`;
+  const seeded = await seedDatabase({ databaseUrl, cards: 40, history: 300, secrets });
+  expect(seeded.cards.length).toBeGreaterThan(0);
+  const handle = openDatabase(databaseUrl, { backgroundCheckpoints: false });
+  try {
+    const report = await checkLedger(handle.db);
+    expect(report.differences).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.totals).toMatchObject({ cardAccounts: 40, currentAccounts: 40 });
+    expect(report.totals.postedDebits).toBe(report.totals.postedCredits);
+    const openings = await handle.db.selectFrom('ledger_transfers').select('id').where('reference', 'like', 'opening:%').execute();
+    expect(openings).toHaveLength(40);
+  } finally {
+    await handle.close();
+  }
+});

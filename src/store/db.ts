@@ -125,6 +125,8 @@ export function cachingStatements(sqlite: SqliteDatabase.Database) {
       statements.set(text, statement);
       return statement;
     },
+    /** A statement of the caller's own, outside the cache: it may change its modes (raw rows). */
+    prepareOwn: (sql: string) => sqlite.prepare(sql),
   };
 }
 

@@ -1,6 +1,7 @@
 // Queries built with kysely once, then run many times with new values: the hot path (network
 // authorizations) pays neither kysely's build-and-compile per query nor, on SQLite, a prepare
-// (the driver keeps statements by SQL text, see cachingStatements in db.ts).
+// (inside a transaction each query runs on a statement of its own, kept per connection; outside
+// one, kysely's driver finds the statement by SQL text, see cachingStatements in db.ts).
 //
 //   const byKey = prepared((db) => db.selectFrom('authorizations').selectAll()
 //     .where('idempotency_key', '=', param<string>('key')));
@@ -54,8 +55,14 @@ export interface DirectStatement {
   get(p: readonly unknown[]): unknown;
   run(p: readonly unknown[]): unknown;
 }
+/** A statement of a prepared query's own: a reader returns its rows as arrays (`raw`). */
+export interface OwnStatement extends DirectStatement {
+  raw(toggle: boolean): OwnStatement;
+  columns(): Array<{ name: string }>;
+}
 export interface StatementSource {
   prepare(sql: string): DirectStatement;
+  prepareOwn(sql: string): OwnStatement;
 }
 
 /**
@@ -91,7 +98,7 @@ interface Compiled { sql: string; names: (string | null)[]; constants: unknown[]
 
 export class PreparedQuery<P extends object, R> {
   private readonly compiled = new Map<Dialect, Compiled>();
-  private readonly statements = new WeakMap<StatementSource, DirectStatement>();
+  private readonly statements = new WeakMap<StatementSource, DirectQuery>();
 
   constructor(private readonly build: (db: Kysely<Database>) => Compilable<R>) {}
 
@@ -114,15 +121,14 @@ export class PreparedQuery<P extends object, R> {
   sql(dialect: Dialect): string { return this.compile(dialect).sql; }
 
   /** The statement on SQLite's connection when `db` is a transaction there (see directSqlite). */
-  private directStatement(db: Executor): { statement: DirectStatement; compiled: Compiled } | undefined {
+  private directStatement(db: Executor): DirectQuery | undefined {
     if (!db.isTransaction) return undefined;
     const source = directSqlite.get(db.getExecutor().adapter);
     if (!source) return undefined;
-    const compiled = this.compile('sqlite');
-    let statement = this.statements.get(source);
+    let direct = this.statements.get(source);
     // Kept per connection: better-sqlite3 statements are reusable as long as their database is open.
-    if (!statement) this.statements.set(source, (statement = source.prepare(compiled.sql)));
-    return { statement, compiled };
+    if (!direct) this.statements.set(source, (direct = directQuery(source, this.compile('sqlite'))));
+    return direct;
   }
 
   private parameters(c: Compiled, values: P): unknown[] {
@@ -141,7 +147,12 @@ export class PreparedQuery<P extends object, R> {
 
   async execute(db: Executor, values: P): Promise<R[]> {
     const direct = this.directStatement(db);
-    if (direct) return runStatement(direct.statement, this.parameters(direct.compiled, values)) as R[];
+    if (direct) {
+      const parameters = this.parameters(direct.compiled, values);
+      if (!direct.columns) { direct.statement.run(parameters); return []; }
+      const rows = direct.statement.all(parameters) as unknown[][];
+      return rows.map((row) => rowObject(direct.columns!, row) as R);
+    }
     const adapter = db.getExecutor().adapter;
     const c = this.compile(adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
     const result = await db.executeQuery<R>(CompiledQuery.raw(c.sql, this.parameters(c, values)));
@@ -150,9 +161,29 @@ export class PreparedQuery<P extends object, R> {
 
   async first(db: Executor, values: P): Promise<R | undefined> {
     const direct = this.directStatement(db);
-    if (direct?.statement.reader) return direct.statement.get(this.parameters(direct.compiled, values)) as R | undefined;
+    if (direct?.columns) {
+      const row = direct.statement.get(this.parameters(direct.compiled, values)) as unknown[] | undefined;
+      return row === undefined ? undefined : rowObject(direct.columns, row) as R;
+    }
     return (await this.execute(db, values))[0];
   }
+}
+
+/** A prepared query's own statement on one connection; a reader's rows come as arrays. */
+interface DirectQuery { statement: OwnStatement; compiled: Compiled; columns: string[] | null }
+
+function directQuery(source: StatementSource, compiled: Compiled): DirectQuery {
+  const statement = source.prepareOwn(compiled.sql);
+  if (!statement.reader) return { statement, compiled, columns: null };
+  // Rows as arrays, made into objects here: better-sqlite3 builds an object row through V8's API,
+  // looking up each column's name in V8's string table, every row (docs/performance.md).
+  return { statement: statement.raw(true), compiled, columns: statement.columns().map((c) => c.name) };
+}
+
+function rowObject(columns: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]] = values[i];
+  return row;
 }
 
 export function prepared<P extends object, R>(build: (db: Kysely<Database>) => Compilable<R>): PreparedQuery<P, R> {

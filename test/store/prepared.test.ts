@@ -1,0 +1,64 @@
+// Prepared queries (store/prepared.ts): compiled once, and on SQLite inside a transaction run on the
+// connection's own statement, whose rows come back as arrays and are made into objects by us.
+// Whatever the path — SQLite direct, SQLite through kysely, PostgreSQL — a query answers the same.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DbHandle } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+import { param, prepared } from '../../src/store/prepared.js';
+import { inTransaction } from '../../src/store/transaction.js';
+import { backendUrl, createPgSchema, dropPgSchema, forEachBackend } from '../support/backends.js';
+
+const rateOf = prepared<{ currency: string }, { currency: string; rate: string; updated: number }>((db) =>
+  db.selectFrom('fx_rates').select(['currency', 'rate', 'updated_at as updated']).where('currency', '=', param('currency')));
+const ratesFrom = prepared<{ from: string }, { currency: string; rate: string; updated: number }>((db) =>
+  db.selectFrom('fx_rates').select(['currency', 'rate', 'updated_at as updated']).where('currency', '>=', param('from')).orderBy('currency'));
+const setRate = prepared<{ currency: string; rate: string }, never>((db) =>
+  db.updateTable('fx_rates').set({ rate: param('rate') }).where('currency', '=', param('currency')));
+
+forEachBackend((backend) => {
+  let handle: DbHandle;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (backend === 'postgres') {
+      const schema = await createPgSchema();
+      handle = openDatabase(backendUrl('postgres')!, { pgSchema: schema, poolSize: 2 });
+      cleanup = async () => { await handle.close(); await dropPgSchema(schema); };
+    } else {
+      handle = openDatabase('sqlite::memory:');
+      cleanup = () => handle.close();
+    }
+    await migrate(handle);
+    await handle.db.insertInto('fx_rates').values([
+      { currency: 'Q01', rate: '0.25', updated_at: 1 }, { currency: 'Q02', rate: '3.5', updated_at: 2 },
+    ]).execute();
+  });
+  afterAll(() => cleanup());
+
+  describe('prepared queries', () => {
+    it('answer alike in a transaction and outside one: same keys in select order, aliases kept', async () => {
+      const outside = await rateOf.first(handle.db, { currency: 'Q01' });
+      const inside = await inTransaction(handle, (trx) => rateOf.first(trx, { currency: 'Q01' }));
+      expect(inside).toEqual({ currency: 'Q01', rate: '0.25', updated: 1 });
+      expect(Object.keys(inside!)).toEqual(['currency', 'rate', 'updated']);
+      expect(inside).toEqual(outside);
+    });
+
+    it('a miss is undefined; many rows come in order; a writer returns no rows and its change is seen', async () => {
+      await inTransaction(handle, async (trx) => {
+        expect(await rateOf.first(trx, { currency: 'Q99' })).toBeUndefined();
+        expect(await ratesFrom.execute(trx, { from: 'Q01' })).toEqual([
+          { currency: 'Q01', rate: '0.25', updated: 1 }, { currency: 'Q02', rate: '3.5', updated: 2 },
+        ]);
+        expect(await setRate.execute(trx, { currency: 'Q02', rate: '3.75' })).toEqual([]);
+        expect((await rateOf.first(trx, { currency: 'Q02' }))?.rate).toBe('3.75');
+      });
+      expect((await rateOf.first(handle.db, { currency: 'Q02' }))?.rate).toBe('3.75');
+    });
+
+    it('refuses to run without a value for one of its parameters', async () => {
+      await expect(inTransaction(handle, (trx) => rateOf.first(trx, {} as { currency: string })))
+        .rejects.toThrow('prepared query: no value for currency');
+    });
+  });
+});

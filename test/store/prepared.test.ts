@@ -2,11 +2,10 @@
 // connection's own statement, whose rows come back as arrays and are made into objects by us.
 // Whatever the path — SQLite direct, SQLite through kysely, PostgreSQL — a query answers the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DbHandle } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
+import type { DbHandle } from '../../src/store/db.js';
 import { param, prepared } from '../../src/store/prepared.js';
 import { inTransaction } from '../../src/store/transaction.js';
-import { backendUrl, createPgSchema, dropPgSchema, forEachBackend } from '../support/backends.js';
+import { forEachBackend, openMigratedDatabase } from '../support/backends.js';
 
 const rateOf = prepared<{ currency: string }, { currency: string; rate: string; updated: number }>((db) =>
   db.selectFrom('fx_rates').select(['currency', 'rate', 'updated_at as updated']).where('currency', '=', param('currency')));
@@ -20,15 +19,7 @@ forEachBackend((backend) => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    if (backend === 'postgres') {
-      const schema = await createPgSchema();
-      handle = openDatabase(backendUrl('postgres')!, { pgSchema: schema, poolSize: 2 });
-      cleanup = async () => { await handle.close(); await dropPgSchema(schema); };
-    } else {
-      handle = openDatabase('sqlite::memory:');
-      cleanup = () => handle.close();
-    }
-    await migrate(handle);
+    ({ handle, close: cleanup } = await openMigratedDatabase(backend, { poolSize: 2 }));
     await handle.db.insertInto('fx_rates').values([
       { currency: 'Q01', rate: '0.25', updated_at: 1 }, { currency: 'Q02', rate: '3.5', updated_at: 2 },
     ]).execute();

@@ -1,33 +1,20 @@
 // The product read once per transaction (findProductInTransaction): a group-commit batch reads it
 // once for all its authorizations, yet an admin change between two transactions is seen by the
 // next one, and a change inside the transaction is seen by the rest of it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProduct, DEFAULT_PRODUCT_CODE, type Product } from '../../src/domain/product.js';
 import { GroupCommit } from '../../src/service/network/group-commit.js';
-import { openDatabase, type DbHandle } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
+import type { DbHandle } from '../../src/store/db.js';
 import { findProduct, findProductInTransaction, insertProductIfMissing, saveProduct } from '../../src/store/products.repository.js';
-import { backendUrl, createPgSchema, dropPgSchema, forEachBackend } from '../support/backends.js';
+import { forEachBackend, openMigratedDatabase } from '../support/backends.js';
 
 forEachBackend((backend) => {
   let handle: DbHandle;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    if (backend === 'postgres') {
-      const schema = await createPgSchema();
-      handle = openDatabase(backendUrl('postgres')!, { pgSchema: schema, poolSize: 4 });
-      cleanup = async () => { await handle.close(); await dropPgSchema(schema); };
-    } else {
-      // On disk, so that the group commit runs as in production (WAL fsync included).
-      const dir = mkdtempSync(join(tmpdir(), 'isc-products-'));
-      handle = openDatabase(`sqlite:${join(dir, 'p.db')}`);
-      cleanup = async () => { await handle.close(); rmSync(dir, { recursive: true, force: true }); };
-    }
-    await migrate(handle);
+    // On disk, so that the group commit runs as in production (WAL fsync included).
+    ({ handle, close: cleanup } = await openMigratedDatabase(backend, { onDisk: true }));
     await insertProductIfMissing(handle.db, defaultProduct('400000'), 0);
   });
   afterAll(() => cleanup());

@@ -10,9 +10,14 @@
 // - Heads are read and written only inside a batch whose transaction holds SQLite's single
 //   connection; any other append in this process forgets its stream (a transaction that appended
 //   and rolled back while a batch waited for the connection was a bug the tests caught).
-// - A head may be older than the table (another process appended, or a slower batch published
-//   late): then this process's append collides with UNIQUE (stream, seq), the unit's savepoint
-//   rolls back, and its retry reads the head from the table.
+// - Another connection's appends (another process, or the main thread's connection when the
+//   authorization worker has one of its own) move heads behind this process's back: each batch
+//   first reads SQLite's data_version, which changes when another connection has committed, and
+//   then drops every published head (they are read from the table again). Without that, the next
+//   batch's first append would collide and the whole batch run again (group-commit.ts).
+// - Should a head still be older than the table (a slower batch published late), the append
+//   collides with UNIQUE (stream, seq): the batch is rolled back and runs again with savepoints, and
+//   the retry reads the head from the table.
 import type { Executor } from './db.js';
 
 export interface AuditHead { seq: number; hash: string }
@@ -28,6 +33,16 @@ export class BatchHeads {
 export class AuditHeads {
   private readonly published = new Map<string, AuditHead>();
   private current: BatchHeads | undefined;
+  private dataVersion: number | undefined;
+
+  /**
+   * At the start of each batch, SQLite's `PRAGMA data_version` on this connection: when it moved,
+   * another connection committed, perhaps appends, so the published heads are no longer trusted.
+   */
+  seenDataVersion(version: number): void {
+    if (this.dataVersion !== undefined && version !== this.dataVersion) this.published.clear();
+    this.dataVersion = version;
+  }
 
   /** Called once the batch's transaction holds the connection. */
   beginBatch(): BatchHeads {

@@ -149,7 +149,8 @@ export class PreparedQuery<P extends object, R> {
     const direct = this.directStatement(db);
     if (direct) {
       const parameters = this.parameters(direct.compiled, values);
-      if (!direct.columns) { direct.statement.run(parameters); return []; }
+      if (!direct.statement.reader) { direct.statement.run(parameters); return []; }
+      if (!direct.columns) return direct.statement.all(parameters) as R[];
       const rows = direct.statement.all(parameters) as unknown[][];
       return rows.map((row) => rowObject(direct.columns!, row) as R);
     }
@@ -161,20 +162,27 @@ export class PreparedQuery<P extends object, R> {
 
   async first(db: Executor, values: P): Promise<R | undefined> {
     const direct = this.directStatement(db);
-    if (direct?.columns) {
-      const row = direct.statement.get(this.parameters(direct.compiled, values)) as unknown[] | undefined;
-      return row === undefined ? undefined : rowObject(direct.columns, row) as R;
+    if (direct?.statement.reader) {
+      const row = direct.statement.get(this.parameters(direct.compiled, values));
+      if (!direct.columns || row === undefined) return row as R | undefined;
+      return rowObject(direct.columns, row as unknown[]) as R;
     }
     return (await this.execute(db, values))[0];
   }
 }
 
-/** A prepared query's own statement on one connection; a reader's rows come as arrays. */
+/**
+ * A prepared query's own statement on one connection. A reader naming its columns returns them as
+ * arrays (`columns` set); one selecting `*` returns objects as usual (`columns` null), because
+ * SQLite re-prepares a statement by itself after a schema change (a migration run while the
+ * service is up), and a `*` may then list other columns, or the same in another order, than the
+ * names read when it was first prepared.
+ */
 interface DirectQuery { statement: OwnStatement; compiled: Compiled; columns: string[] | null }
 
 function directQuery(source: StatementSource, compiled: Compiled): DirectQuery {
   const statement = source.prepareOwn(compiled.sql);
-  if (!statement.reader) return { statement, compiled, columns: null };
+  if (!statement.reader || compiled.sql.includes('*')) return { statement, compiled, columns: null };
   // Rows as arrays, made into objects here: better-sqlite3 builds an object row through V8's API,
   // looking up each column's name in V8's string table, every row (docs/performance.md).
   return { statement: statement.raw(true), compiled, columns: statement.columns().map((c) => c.name) };

@@ -51,6 +51,22 @@ describe('authorizations on the worker thread (SQLite on disk)', () => {
     expect(new Set(woken).size).toBe(2); // approvals made on the worker still wake the cardholder's page
   });
 
+  it("an audit append on the main connection between two of the worker's batches costs the second no rerun", async () => {
+    const holder = await serverCardholder(server, 100_000);
+    const auth = { authorization: `Bearer ${holder.token}` };
+    const reruns = await metric(server, 'db_group_commit_reruns_total');
+    for (let i = 0; i < 3; i++) {
+      expect((await signedPost(server, '/v1/network/authorizations', webPurchase(holder, 100))).body.responseCode).toBe('00');
+      // Audited on the main connection: the chain's head moves under the worker's remembered one.
+      expect((await httpJson(`${server.url}/v1/banking/cards/${holder.card.id}/freeze`, 'POST', {}, auth)).status).toBe(200);
+      expect((await httpJson(`${server.url}/v1/banking/cards/${holder.card.id}/unfreeze`, 'POST', {}, auth)).status).toBe(200);
+    }
+    expect((await signedPost(server, '/v1/network/authorizations', webPurchase(holder, 100))).body.responseCode).toBe('00');
+    // Each batch saw data_version move and read the head afresh: none collided and ran twice.
+    expect(await metric(server, 'db_group_commit_reruns_total')).toBe(reruns);
+    expect((await verifyAuditLog(server.deps.handle.db, Date.now())).ok).toBe(true);
+  });
+
   it('reports its group-commit batches and what it holds to /metrics', async () => {
     const holder = await serverCardholder(server, 100_000);
     const before = await batchCount(server);

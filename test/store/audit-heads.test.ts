@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
-import { GroupCommit } from '../../src/service/network/group-commit.js';
+import { GroupCommit, type BatchStats } from '../../src/service/network/group-commit.js';
 import { auditHeadsOf } from '../../src/store/audit-heads.js';
 import { appendAudit } from '../../src/store/audit.repository.js';
 import { openDatabase, type DbHandle, type Trx } from '../../src/store/db.js';
@@ -83,11 +83,16 @@ describe('remembered audit heads (SQLite group commit)', () => {
     expect((await verifyAuditLog(handle.db, Date.now())).ok).toBe(true);
   });
 
-  it('an append by another process in between collides on (stream, seq), and the retry chains after it', async () => {
+  it('an append by another connection in between: the next batch sees data_version move, reads the head again, and chains after it at once', async () => {
     const gc = new GroupCommit(handle);
+    const batches: BatchStats[] = [];
+    gc.observe((b) => batches.push(b));
     await gc.run((trx) => append(trx, 's:other'));
     await append(other.db, 's:other', 'other.process');
     await gc.run((trx) => append(trx, 's:other'));
+    // No collision, so no rerun: without the data_version check the remembered head (seq 1) would
+    // collide with the other connection's entry and the batch would run twice.
+    expect(batches.map((b) => b.rerun)).toEqual([false, false]);
     expect(await seqs('s:other')).toEqual([1, 2, 3]);
     const actions = await handle.db.selectFrom('audit_log').select('action').where('stream', '=', 's:other').orderBy('seq').execute();
     expect(actions.map((a) => a.action)).toEqual(['test.append', 'other.process', 'test.append']);

@@ -1,8 +1,10 @@
 // Prepared queries (store/prepared.ts): compiled once, and on SQLite inside a transaction run on the
 // connection's own statement, whose rows come back as arrays and are made into objects by us.
 // Whatever the path — SQLite direct, SQLite through kysely, PostgreSQL — a query answers the same.
+import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/store/db.js';
+import type { FxRatesTable } from '../../src/store/schema.js';
 import { param, prepared } from '../../src/store/prepared.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend, openMigratedDatabase } from '../support/backends.js';
@@ -28,8 +30,9 @@ forEachBackend((backend) => {
 
   describe('prepared queries', () => {
     it('answer alike in a transaction and outside one: same keys in select order, aliases kept', async () => {
-      const outside = await rateOf.first(handle.db, { currency: 'Q01' });
+      // Inside first: a statement in raw mode must not reach the kysely path used outside.
       const inside = await inTransaction(handle, (trx) => rateOf.first(trx, { currency: 'Q01' }));
+      const outside = await rateOf.first(handle.db, { currency: 'Q01' });
       expect(inside).toEqual({ currency: 'Q01', rate: '0.25', updated: 1 });
       expect(Object.keys(inside!)).toEqual(['currency', 'rate', 'updated']);
       expect(inside).toEqual(outside);
@@ -46,6 +49,27 @@ forEachBackend((backend) => {
       });
       expect((await rateOf.first(handle.db, { currency: 'Q02' }))?.rate).toBe('3.75');
     });
+
+    if (backend === 'sqlite') {
+      it('after the table is rebuilt with its columns in another order (a migration while running), every value keeps its name', async () => {
+        const { handle: onDisk, close } = await openMigratedDatabase(backend, { onDisk: true });
+        try {
+          const everything = prepared<{ currency: string }, FxRatesTable>((db) => db.selectFrom('fx_rates').selectAll().where('currency', '=', param('currency')));
+          await onDisk.db.insertInto('fx_rates').values({ currency: 'M01', rate: '2.5', updated_at: 7 }).execute();
+          const read = () => inTransaction(onDisk, async (trx) => [await everything.first(trx, { currency: 'M01' }), await rateOf.first(trx, { currency: 'M01' })]);
+          const expected = [{ currency: 'M01', rate: '2.5', updated_at: 7 }, { currency: 'M01', rate: '2.5', updated: 7 }];
+          expect(await read()).toEqual(expected); // both statements prepared and kept
+          const other = new SqliteDatabase(onDisk.sqlite!.name);
+          other.exec(`create table fx_new (updated_at BIGINT NOT NULL, rate TEXT NOT NULL, currency TEXT PRIMARY KEY);
+            insert into fx_new (updated_at, rate, currency) select updated_at, rate, currency from fx_rates;
+            drop table fx_rates; alter table fx_new rename to fx_rates;`);
+          other.close();
+          expect(await read()).toEqual(expected);
+        } finally {
+          await close();
+        }
+      });
+    }
 
     it('refuses to run without a value for one of its parameters', async () => {
       await expect(inTransaction(handle, (trx) => rateOf.first(trx, {} as { currency: string })))

@@ -48,7 +48,12 @@ export class GroupCommit {
   private scheduled = false;
   private readonly observers: Array<(stats: BatchStats) => void> = [];
 
-  constructor(private readonly handle: Pick<DbHandle, 'db' | 'walSync'>, private readonly maxBatch = MAX_BATCH) {}
+  /** SQLite's data_version on this connection: moves when another connection commits (audit-heads.ts). */
+  private readonly dataVersion: { get(): unknown } | undefined;
+
+  constructor(private readonly handle: Pick<DbHandle, 'db' | 'walSync' | 'sqlite'>, private readonly maxBatch = MAX_BATCH) {
+    this.dataVersion = handle.sqlite?.prepare('PRAGMA data_version').pluck();
+  }
 
   /**
    * Runs `work` in the next batch; resolves with its result once the batch is committed and durable.
@@ -117,6 +122,8 @@ export class GroupCommit {
       // Only once the transaction holds the connection: before that, another transaction may still
       // be appending (and may roll back), and its heads must not be remembered.
       written = heads.beginBatch();
+      // Safe to run on the connection directly: the transaction holds it (see store/prepared.ts).
+      if (this.dataVersion) heads.seenDataVersion(this.dataVersion.get() as number);
       try {
         if (withSavepoints) {
           for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, heads);

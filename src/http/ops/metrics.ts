@@ -44,7 +44,7 @@ export class Metrics {
       name: 'db_group_commit_duration_seconds', help: 'Time to run and commit one batch',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [this.registry],
     });
-    const failed = new Counter({ name: 'db_group_commit_failed_total', help: 'Units of work rolled back to their savepoint', registers: [this.registry] });
+    const failed = new Counter({ name: 'db_group_commit_failed_total', help: 'Units of work that failed: rolled back to their savepoint, or with their whole batch', registers: [this.registry] });
     const reruns = new Counter({ name: 'db_group_commit_reruns_total', help: 'Batches rolled back whole and run again with a savepoint per unit, because a unit failed', registers: [this.registry] });
     const gc = groupCommitFor(handle);
     new Gauge({ name: 'db_group_commit_queued', help: 'Requests waiting for the next batch', registers: [this.registry], collect() { this.set(gc.queued); } });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommit, groupCommitFor, type BatchStats } from '../../src/service/network/group-commit.js';
 import { openDatabase, type DbHandle, type Trx } from '../../src/store/db.js';
@@ -101,6 +102,27 @@ forEachBackend((backend) => {
       expect(await committed('R01')).toBe(true);
       expect(await committed('R02')).toBe(false);
       expect(await committed('R03')).toBe(true);
+    });
+
+    it('a unit that fails after its transaction is gone fails the batch whole, and every caller learns both errors', async () => {
+      const gc = new GroupCommit(handle);
+      const results = await Promise.allSettled([
+        gc.run(insertRate('G01')),
+        gc.run(async (trx) => { await sql`rollback`.execute(trx); throw new Error('after the transaction ended'); }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      // On PostgreSQL a rollback outside a transaction is only a warning: there the rerun's
+      // savepoint is what fails, and that error ends the batch.
+      if (backend === 'sqlite') {
+        for (const r of results) {
+          const error = (r as PromiseRejectedResult).reason as AggregateError;
+          expect(error).toBeInstanceOf(AggregateError);
+          expect(error.errors.map((e: Error) => e.message)).toContain('after the transaction ended');
+        }
+      }
+      expect(await committed('G01')).toBe(false);
+      // The connection is usable again.
+      expect(await gc.run(insertRate('G02'))).toBe('G02');
     });
 
     it('a unique violation is retried once (the verb then finds what its twin wrote)', async () => {

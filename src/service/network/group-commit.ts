@@ -128,7 +128,7 @@ export class GroupCommit {
         if (withSavepoints) {
           for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, heads);
         } else {
-          for (const item of batch) item.outcome = { ok: true, value: await runUnit(trx, item.work) };
+          for (const item of batch) item.outcome = await runUnit(trx, item);
         }
       } finally {
         heads.endBatch();
@@ -138,7 +138,13 @@ export class GroupCommit {
       try {
         await runOnce(db, false);
       } catch (error) {
-        if (!(error instanceof UnitFailed)) throw error;
+        const unitError = batch.find((item) => item.outcome?.ok === false)?.outcome;
+        if (!(error instanceof UnitFailed)) {
+          // The rollback after a unit's failure failed too (the transaction was already gone): the
+          // batch fails whole, and its callers learn both errors.
+          if (unitError && !unitError.ok) throw new AggregateError([error, unitError.error], 'a unit failed and its batch could not be rolled back');
+          throw error;
+        }
         // Rolled back whole: what its units wrote, and the audit heads they wrote, are gone.
         rerun = true;
         await runOnce(db, true);
@@ -163,11 +169,12 @@ export class GroupCommit {
   }
 }
 
-/** A unit of the run without savepoints: its error ends the run, to be rolled back whole. */
-async function runUnit(trx: Trx, work: (trx: Trx) => Promise<unknown>): Promise<unknown> {
+/** A unit of the run without savepoints: its error (kept as its outcome) ends the run. */
+async function runUnit(trx: Trx, item: Pending): Promise<Pending['outcome']> {
   try {
-    return await work(trx);
+    return { ok: true, value: await item.work(trx) };
   } catch (error) {
+    item.outcome = { ok: false, error };
     throw new UnitFailed('a unit of the batch failed', { cause: error });
   }
 }

@@ -138,11 +138,11 @@ export class GroupCommit {
       try {
         await runOnce(db, false);
       } catch (error) {
-        const unitError = batch.find((item) => item.outcome?.ok === false)?.outcome;
         if (!(error instanceof UnitFailed)) {
           // The rollback after a unit's failure failed too (the transaction was already gone): the
           // batch fails whole, and its callers learn both errors.
-          if (unitError && !unitError.ok) throw new AggregateError([error, unitError.error], 'a unit failed and its batch could not be rolled back');
+          const failedUnit = batch.find((item) => item.outcome?.ok === false)?.outcome;
+          if (failedUnit?.ok === false) throw new AggregateError([error, failedUnit.error], 'a unit failed and its batch could not be rolled back');
           throw error;
         }
         // Rolled back whole: what its units wrote, and the audit heads they wrote, are gone.

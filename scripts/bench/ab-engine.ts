@@ -4,8 +4,11 @@
 //   npx tsx scripts/bench/ab-engine.ts VAR [seconds=40] [cards=10000 | DIR of a --reuse bench] [inFlight=20]
 // AB_SETUP_SQL, if set, runs on the database before the service opens it (a column or an index
 // one variant needs).
+// AB_WITHOUT_ROWID=table,table compares two storage layouts instead: variant 1 runs on a copy of the
+// database with those tables rebuilt WITHOUT ROWID, each variant on its own service in this process
+// (converting only fx_rates measures the method's own noise).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -43,8 +46,37 @@ if (process.env.AB_SETUP_SQL) {
   db.close();
 }
 
-const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, SQLITE_SYNCHRONOUS: 'FULL', DEMO: '0' });
-const deps = await startServices({ config, secrets, logger: pino({ level: 'silent' }), metrics: false });
+/** A copy of the database with `tables` rebuilt WITHOUT ROWID (same columns, constraints, indexes). */
+function withoutRowidCopy(file: string, tables: string[]): string {
+  const copy = `${file}.without-rowid.db`;
+  const original = new SqliteDatabase(file);
+  original.pragma('wal_checkpoint(TRUNCATE)');
+  original.close();
+  copyFileSync(file, copy);
+  const db = new SqliteDatabase(copy);
+  db.pragma('foreign_keys = OFF');
+  db.transaction(() => {
+    for (const table of tables) {
+      const { sql: create } = db.prepare("select sql from sqlite_master where type = 'table' and name = ?").get(table) as { sql: string };
+      const indexes = db.prepare("select sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null").pluck().all(table) as string[];
+      db.exec(`${create.replace(`CREATE TABLE ${table}`, `CREATE TABLE ${table}_rebuilt`)} WITHOUT ROWID`);
+      db.exec(`insert into ${table}_rebuilt select * from ${table}; drop table ${table}; alter table ${table}_rebuilt rename to ${table};`);
+      for (const index of indexes) db.exec(index);
+    }
+  })();
+  db.exec('vacuum');
+  db.close();
+  return copy;
+}
+
+const serve = (url: string) => startServices({
+  config: loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, SQLITE_SYNCHRONOUS: 'FULL', DEMO: '0' }),
+  secrets, logger: pino({ level: 'silent' }), metrics: false,
+});
+const deps = await serve(databaseUrl);
+const layouts = process.env.AB_WITHOUT_ROWID?.split(',');
+const copyB = layouts ? withoutRowidCopy(databaseUrl.slice('sqlite:'.length), layouts) : null;
+const depsB = copyB ? await serve(`sqlite:${copyB}`) : deps;
 const workload = new Workload(cards);
 const totals = { '0': { count: 0, ms: 0, cpuUs: 0 }, '1': { count: 0, ms: 0, cpuUs: 0 } };
 let variant: '0' | '1' = '0';
@@ -66,13 +98,18 @@ const slicer = setInterval(() => {
 const loop = async () => {
   while (performance.now() < until) {
     const request = workload.next() as unknown as AuthorizationRequest;
-    await runNetworkVerb(deps, (trx) => authorize(trx, deps, { request, networkClient: secrets.networkKeyId, sourceIp: '127.0.0.1' }));
+    const on = variant === '1' ? depsB : deps;
+    await runNetworkVerb(on, (trx) => authorize(trx, on, { request, networkClient: secrets.networkKeyId, sourceIp: '127.0.0.1' }));
     count++;
   }
 };
 await Promise.all(Array.from({ length: Number(inFlightArg) }, loop));
 clearInterval(slicer);
 await deps.handle.close();
+if (copyB) {
+  await depsB.handle.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${copyB}${suffix}`, { force: true });
+}
 if (temp) rmSync(temp, { recursive: true, force: true });
 for (const v of ['0', '1'] as const) {
   const t = totals[v];

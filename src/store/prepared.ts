@@ -149,8 +149,7 @@ export class PreparedQuery<P extends object, R> {
     const direct = this.directStatement(db);
     if (direct) {
       const parameters = this.parameters(direct.compiled, values);
-      if (!direct.statement.reader) { direct.statement.run(parameters); return []; }
-      if (!direct.columns) return direct.statement.all(parameters) as R[];
+      if (!direct.columns) return runStatement(direct.statement, parameters) as R[];
       const rows = direct.statement.all(parameters) as unknown[][];
       return rows.map((row) => rowObject(direct.columns!, row) as R);
     }

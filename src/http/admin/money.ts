@@ -47,7 +47,7 @@ export function registerAdminMoney(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     const asOfMs = body.asOf ? Date.parse(body.asOf) : deps.clock.now();
     const released = await expireHolds(deps, asOfMs);
     const actor = staffActor(c);
-    await inTransaction(deps.handle, (trx) => appendAudit(trx, deps.handle.dialect, { stream: 'global', actorType: actor.type,
+    await inTransaction(deps.handle, (trx) => appendAudit(trx, deps.handle.dialect, { actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: 'job.expire_holds', after: { asOf: new Date(asOfMs).toISOString(), released },
       nowMs: deps.clock.now() }));
     return c.json({ released, asOf: new Date(asOfMs).toISOString() }, 200);

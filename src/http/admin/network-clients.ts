@@ -22,7 +22,7 @@ export function registerAdminNetworkClients(app: OpenAPIHono<AppEnv>, deps: AppD
     const name = c.req.valid('json')?.name ?? 'network client';
     const client = await inTransaction(deps.handle, async (trx) => {
       const created = await createNetworkClient(deps, trx, name);
-      await appendAudit(trx, deps.handle.dialect, { stream: 'global', actorType: actor.type, actorId: actor.id,
+      await appendAudit(trx, deps.handle.dialect, { actorType: actor.type, actorId: actor.id,
         sourceIp: actor.ip, action: 'network_client.created', subject: created.keyId, after: { name }, nowMs: deps.clock.now() });
       return created;
     });

@@ -29,7 +29,7 @@ export async function createCustomer(ctx: ServiceContext, input: NewCustomer, ac
           amountFils: input.currentAccountBalance, reference: `opening:${currentAccountId}`, nowMs });
       }
       await appendAudit(trx, ctx.handle.dialect, {
-        stream: 'global', actorType: actor.type, actorId: actor.id, sourceIp: actor.ip, action: 'customer.created',
+        actorType: actor.type, actorId: actor.id, sourceIp: actor.ip, action: 'customer.created',
         subject: id, after: { username: input.username, currentAccountId, balanceFils: input.currentAccountBalance }, nowMs,
       });
       return { id, username: input.username, name: input.name, currentAccountId };

@@ -15,7 +15,7 @@ export async function createStaffKey(ctx: ServiceContext, input: { name: string;
       id, name: input.name, role: input.role, key_hash: createHash('sha256').update(key).digest('hex'),
       active: 1, expires_at: null, created_at: nowMs,
     }).execute();
-    await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: actor.type, actorId: actor.id,
+    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id,
       sourceIp: actor.ip, action: 'staff_key.created', subject: id, after: { name: input.name, role: input.role }, nowMs });
     return { id, name: input.name, role: input.role, key, createdAt: new Date(nowMs).toISOString() };
   });
@@ -41,7 +41,7 @@ export async function rotateStaffKey(ctx: ServiceContext, id: string, overlapMs:
       id: newKeyId, name: old.name, role: old.role, key_hash: createHash('sha256').update(key).digest('hex'),
       active: 1, expires_at: null, created_at: nowMs,
     }).execute();
-    await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
       action: 'staff_key.rotated', subject: id, before: { expiresAt: old.expires_at }, after: { replacedBy: newKeyId, expiresAt: oldUntil }, nowMs });
     return {
       id: newKeyId, name: old.name, role: old.role, key, createdAt: new Date(nowMs).toISOString(),

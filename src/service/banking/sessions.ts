@@ -63,7 +63,7 @@ async function openSession(ctx: ServiceContext, customer: { id: string }, subjec
     await addNotification(trx, { customerId: customer.id, kind: 'new_login', severity: 'info',
       message: `New sign-in to online banking${meta.ip ? ` from ${meta.ip}` : ''}.`, nowMs,
       data: { sessionId: id, userAgent: meta.userAgent?.slice(0, 200) ?? null, ip: meta.ip ?? null } });
-    await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'cardholder', actorId: customer.id,
+    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customer.id,
       sourceIp: meta.ip, action: 'session.created', subject: id, nowMs });
   });
   ctx.events.publish(customer.id);
@@ -108,7 +108,7 @@ export async function revokeSession(ctx: ServiceContext, customerId: string, ses
     const result = await trx.updateTable('sessions').set({ revoked_at: nowMs })
       .where('id', '=', sessionId).where('customer_id', '=', customerId).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new ServiceError('not_found', 'Session not found');
-    await appendAudit(trx, ctx.handle.dialect, { stream: 'global', actorType: 'cardholder', actorId: customerId,
+    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customerId,
       sourceIp: ip, action: 'session.revoked', subject: sessionId, nowMs });
   });
   // Wakes the customer's event streams, which re-check their session and end if it was this one.

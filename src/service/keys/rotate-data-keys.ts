@@ -12,7 +12,7 @@ import type { Actor, ServiceContext } from '../context.js';
 
 export interface BatchOptions { batchSize: number; onBatch?: (table: string, rows: number) => void | Promise<void> }
 
-const audit = (ctx: ServiceContext, actor: Actor) => ({ stream: 'global', actorType: actor.type, actorId: actor.id, sourceIp: actor.ip ?? null });
+const audit = (ctx: ServiceContext, actor: Actor) => ({ actorType: actor.type, actorId: actor.id, sourceIp: actor.ip ?? null });
 
 export async function rewrapMasterKey(ctx: ServiceContext, newMaster: Buffer, actor: Actor): Promise<number> {
   return inTransaction(ctx.handle, async (trx) => {

@@ -2,17 +2,14 @@
 // transaction; a failing unit is rolled back alone (the batch runs again, a savepoint per unit);
 // nobody is answered before the commit. Checked against a second connection that only sees
 // committed data.
-import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, unlinkSync } from 'node:fs';
 import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommit, groupCommitFor, type BatchStats } from '../../src/service/network/group-commit.js';
-import { openDatabase, type DbHandle, type Trx } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
-import { backendUrl, createPgSchema, dropPgSchema, forEachBackend } from '../support/backends.js';
+import type { DbHandle, Trx } from '../../src/store/db.js';
+import { forEachBackend, openMigratedDatabase } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 
 forEachBackend((backend) => {
@@ -21,21 +18,18 @@ forEachBackend((backend) => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
+    // On disk: the group commit runs as in production, WAL fsync included.
+    const opened = await openMigratedDatabase(backend, { onDisk: true });
+    handle = opened.handle;
     if (backend === 'postgres') {
-      const schema = await createPgSchema();
-      handle = openDatabase(backendUrl('postgres')!, { pgSchema: schema, poolSize: 4 });
-      await migrate(handle);
       // Another pooled connection: sees only what has been committed.
       committed = async (c) => (await handle.db.selectFrom('fx_rates').select('currency').where('currency', '=', c).execute()).length === 1;
-      cleanup = async () => { await handle.close(); await dropPgSchema(schema); };
+      cleanup = opened.close;
     } else {
-      const dir = mkdtempSync(join(tmpdir(), 'isc-gc-'));
-      handle = openDatabase(`sqlite:${join(dir, 'gc.db')}`);
-      await migrate(handle);
-      const reader = new SqliteDatabase(join(dir, 'gc.db'), { readonly: true });
+      const reader = new SqliteDatabase(handle.sqlite!.name, { readonly: true });
       const probe = reader.prepare('select 1 from fx_rates where currency = ?');
       committed = async (c) => probe.get(c) !== undefined;
-      cleanup = async () => { reader.close(); await handle.close(); rmSync(dir, { recursive: true, force: true }); };
+      cleanup = async () => { reader.close(); await opened.close(); };
     }
   });
   afterAll(() => cleanup());
@@ -160,11 +154,9 @@ forEachBackend((backend) => {
   if (backend === 'sqlite') {
     describe('a WAL fsync that fails', () => {
       it('answers nobody as committed: every caller of the batch gets the error', async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'isc-gc-fsync-'));
-        const file = join(dir, 'fsync.db');
-        const h = openDatabase(`sqlite:${file}`);
+        const { handle: h, close } = await openMigratedDatabase(backend, { onDisk: true });
+        const file = h.sqlite!.name;
         try {
-          await migrate(h);
           expect(h.walSync).toBeDefined(); // synchronous=FULL on a file: group commits fsync the WAL themselves
           // A real failure, no stand-in: the WAL file's name is gone (SQLite keeps writing to the
           // file it has open), so the fsync after the commit cannot open it.
@@ -179,8 +171,7 @@ forEachBackend((backend) => {
           expect(batches).toEqual([expect.objectContaining({ size: 2, failed: 2 })]);
           expect(h.walSync!.completed).toBe(0);
         } finally {
-          await h.close();
-          rmSync(dir, { recursive: true, force: true });
+          await close();
         }
       });
     });

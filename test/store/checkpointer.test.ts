@@ -1,0 +1,80 @@
+// The background checkpointer (src/store/checkpointer.ts) on a real SQLite file: it keeps the WAL
+// copied back into the database, and its thread runs below the event loop's priority.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHECKPOINTER_NICE, Checkpointer } from '../../src/store/checkpointer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'isc-checkpointer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Thread id → nice value of every thread of this process (Linux: field 19 of /proc/…/stat). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      nices.set(Number(tid), Number(fields[16]));
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return nices;
+}
+
+async function until<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function walDatabase(name: string) {
+  const db = new SqliteDatabase(join(dir, name));
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0'); // only the checkpointer copies the WAL back
+  db.exec('create table t (id integer primary key, v text)');
+  return db;
+}
+
+describe('Checkpointer', () => {
+  it('copies committed WAL frames back into the database file by itself', async () => {
+    const db = walDatabase('copies.db');
+    const checkpointer = new Checkpointer(db.name, 'FULL');
+    try {
+      const insert = db.prepare('insert into t (v) values (?)');
+      db.transaction(() => { for (let i = 0; i < 500; i++) insert.run('x'.repeat(200)); })();
+      // A PASSIVE checkpoint here finds nothing left to copy once the background one has run.
+      const left = await until(() => {
+        const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+        return r.log > 0 && r.checkpointed === r.log ? r : undefined;
+      });
+      expect(left.busy).toBe(0);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('runs on a thread of its own at a lower priority, and that thread ends with stop()', async () => {
+    expect(CHECKPOINTER_NICE).toBeGreaterThan(0);
+    const db = walDatabase('nice.db');
+    const before = threadNices();
+    const checkpointer = new Checkpointer(db.name, 'FULL');
+    let tid: number | undefined;
+    try {
+      tid = await until(() => [...threadNices()].find(([id, nice]) => !before.has(id) && nice === CHECKPOINTER_NICE)?.[0]);
+      // The process's other threads, the event loop's among them, keep their priority.
+      expect(threadNices().get(process.pid)).toBe(before.get(process.pid));
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+    await until(() => (threadNices().has(tid!) ? undefined : true));
+  });
+});

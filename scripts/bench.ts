@@ -1,7 +1,8 @@
 // The benchmark (issue 9): the full authorization path over HTTP against a bare hono route, and the
 // engine in process against bare better-sqlite3, on the same machine in the same run.
 //
-//   npm run bench                       10,000 cards, SQLite, synchronous=FULL, 30 s per run
+//   npm run bench                       10,000 cards, SQLite, synchronous=FULL, 30 s each for the
+//                                       service and the bare route, in alternating slices
 //   npm run bench -- --quick            the same in under a minute
 //   npm run bench -- --quick --http-only  only the service over HTTP (no baselines, no engine run)
 //   npm run bench -- --sync NORMAL      SQLite synchronous=NORMAL
@@ -15,10 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { RawResult } from 'autocannon';
 import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
-import { drive } from './bench/load.js';
+import { driveRun, pooled, runRate, type LoadOptions } from './bench/load.js';
 import { cpuSeconds, diskReadBytes, histogramMean, peakRssMb, startChild, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
@@ -59,16 +61,18 @@ async function preparePostgres(url: string): Promise<{ url: string; drop: () => 
   };
 }
 
-/** Baseline (a): the bare hono route, driven exactly like the service. */
-async function httpBaseline(a: Args, port: number, warmSeconds: number) {
-  log(`baseline: bare hono route, ${a.connections} connections, ${a.seconds} s`);
+/**
+ * Baseline (a): the bare hono route, driven exactly like the service, with a workload of its own
+ * (it checks no signature and knows no card).
+ */
+async function startHttpBaseline(port: number) {
   const bare = await startChild('scripts/bench/http-baseline.ts', [String(port)], {}, port, (l) => l === 'ready');
-  const seedCards = Array.from({ length: 100 }, (_, i) => ({ pan: `46578100000${String(i).padStart(5, '0')}`, expiry: '2911', cvv2: '123', limitFils: 100_000 }));
-  await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: warmSeconds });
-  const result = await drive(bare.url, new Workload(seedCards), { keyId: 'k', secret: 's', connections: a.connections, seconds: a.seconds });
-  await stopChild(bare);
-  return result;
+  const cards = Array.from({ length: 100 }, (_, i) => ({ pan: `46578100000${String(i).padStart(5, '0')}`, expiry: '2911', cvv2: '123', limitFils: 100_000 }));
+  return { child: bare, workload: new Workload(cards), load: { keyId: 'k', secret: 's' } };
 }
+
+/** Slices per side in the interleaved comparison (scripts/bench.ts, main). */
+const SLICES = 6;
 
 async function main() {
   const a = parseArgs(process.argv.slice(2));
@@ -80,8 +84,6 @@ async function main() {
   const port = 38_000 + Math.floor(Math.random() * 1000);
   // The service runs as `npm start` runs it: the bundle, built once here.
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-
-  const baseHttpBefore = a.httpOnly ? { perSec: NaN, p50Ms: NaN, p99Ms: NaN } : await httpBaseline(a, port, warmSeconds);
 
   // A fresh database with N cards (and history); --reuse DIR keeps it (with the keys and a card
   // sample in DIR/manifest.json, synthetic data only) for the next run with the same DIR.
@@ -121,7 +123,6 @@ async function main() {
       return j.msg === 'ready' ? { readyMs: Number(j.readyMs), sinceProcessStartMs: Number(j.sinceProcessStartMs) } : false;
     } catch { return false; }
   };
-  log(`service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`);
   const service = await startChild('dist/main.mjs', [], env, port, readyLine);
   // The steady state is measured: the run starts once the service has read its file into the page
   // cache (SQLITE_PREWARM_MB=0 measures a cold cache; docs/performance.md has both at 1M cards).
@@ -129,33 +130,59 @@ async function main() {
   if (prewarm.mb > 0) log(`  database file read into the page cache: ${fmt(prewarm.mb)} MB in ${fmt(prewarm.seconds, 1)} s`);
   const workload = new Workload(seeded.cards);
   const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections: a.connections };
-  await drive(service.url, workload, { ...load, seconds: warmSeconds });
+
+  // Baseline (a) and the service are compared in alternating slices of the same run (ABBA order:
+  // base, service, service, base, …), both servers up throughout, so that the host's drift weighs
+  // on both alike. On this VM one 30 s sample of the bare route ranged 13,700–29,650 req/s within an
+  // hour, and 14,302 against 23,526 before and after the service in one run: two samples taken a
+  // minute apart compared the host's moments more than the two servers. --http-only drives the
+  // service alone, in one piece.
+  const bare = a.httpOnly ? null : await startHttpBaseline(port + 1);
+  const slices = a.httpOnly ? 1 : a.quick ? 2 : SLICES;
+  const slice = { ...load, seconds: a.seconds / slices };
+  const bareLoad: LoadOptions | null = bare ? { ...bare.load, connections: a.connections, seconds: slice.seconds } : null;
+  log(a.httpOnly ? `service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`
+    : `service and bare hono route: ${a.connections} connections, ${slices} alternating slices of ${fmt(slice.seconds, 1)} s each, synchronous=${a.sync}`);
+  await driveRun(service.url, workload, { ...load, seconds: warmSeconds });
+  if (bare) await driveRun(bare.child.url, bare.workload, { ...bareLoad!, seconds: warmSeconds });
+
+  const serviceRuns: RawResult[] = [];
+  const bareRuns: RawResult[] = [];
+  let cpuSecondsUsed = 0;
   const before = await (await fetch(`${service.url}/metrics`)).text();
-  const cpuBefore = cpuSeconds(service.proc.pid!);
   const readBefore = diskReadBytes(service.proc.pid!);
-  const auth = await drive(service.url, workload, { ...load, seconds: a.seconds });
-  const cpuUsPerAuth = ((cpuSeconds(service.proc.pid!) - cpuBefore) * 1e6) / auth.requests;
+  const driveService = async () => {
+    const cpuBefore = cpuSeconds(service.proc.pid!);
+    serviceRuns.push(await driveRun(service.url, workload, slice));
+    cpuSecondsUsed += cpuSeconds(service.proc.pid!) - cpuBefore;
+  };
+  for (let i = 0; i < slices; i++) {
+    if (!bare) await driveService();
+    else if (i % 2 === 0) { bareRuns.push(await driveRun(bare.child.url, bare.workload, bareLoad!)); await driveService(); }
+    else { await driveService(); bareRuns.push(await driveRun(bare.child.url, bare.workload, bareLoad!)); }
+  }
+  const serviceSlices = serviceRuns.map(runRate);
+  const bareSlices = bareRuns.map(runRate);
+  const auth = pooled(service.url, a.connections, serviceRuns);
+  const cpuUsPerAuth = (cpuSecondsUsed * 1e6) / auth.requests;
   // Reads that missed the OS page cache during the measured run: 0 when the database is warm.
   const diskReadMb = (diskReadBytes(service.proc.pid!) - readBefore) / 2 ** 20;
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
   const rssMb = peakRssMb(service.proc.pid!);
   const httpBatch = batchMean(before, metrics);
   await stopChild(service);
-  if (a.httpOnly) {
+  if (bare) await stopChild(bare.child);
+  if (!bare) {
     // --http-only: the service alone, for quick comparisons of one change (no baselines).
     await cleanUp();
     process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx })}\n`);
     return;
   }
+  const baseHttp = pooled(bare.child.url, a.connections, bareRuns);
 
   // Start-up on the existing (now larger) database.
   const again = await startChild('dist/main.mjs', [], env, port, readyLine);
   await stopChild(again);
-
-  // Baseline (a) once more: on this VM one 30 s sample of it ranged 13,700-29,650 req/s within an
-  // hour, and a low one flatters httpRatio. The faster of the two samples is the baseline.
-  const baseHttpAfter = await httpBaseline(a, port, warmSeconds);
-  const baseHttp = baseHttpAfter.perSec > baseHttpBefore.perSec ? baseHttpAfter : baseHttpBefore;
 
   // The engine in process, with the batching the HTTP run had; then the bare database.
   const inFlight = pgTarget ? a.connections : Math.max(1, Math.round(httpBatch));
@@ -179,8 +206,9 @@ async function main() {
     ['database', pgTarget ? 'PostgreSQL (pool 10, transaction per request)' : `SQLite WAL, synchronous=${a.sync}, group commit`],
     ['cards / past authorizations', `${a.cards} / ${a.history} (seeded in ${seeded.seconds.toFixed(1)} s)`],
     ['connections / seconds', `${a.connections} / ${a.seconds}`],
-    ['bare hono route', `${fmt(baseHttp.perSec)} req/s  p50 ${baseHttp.p50Ms} ms  p99 ${baseHttp.p99Ms} ms  (the faster of ${fmt(baseHttpBefore.perSec)} before and ${fmt(baseHttpAfter.perSec)} after the service)`],
-    ['authorizations over HTTP', `${fmt(auth.perSec)} auth/s  p50 ${auth.p50Ms} ms  p99 ${auth.p99Ms} ms  (non-2xx ${auth.non2xx}, errors ${auth.errors})`],
+    ['bare hono route', `${fmt(baseHttp.perSec)} req/s  p50 ${baseHttp.p50Ms} ms  p99 ${baseHttp.p99Ms} ms  (slices: ${bareSlices.map((r) => fmt(r)).join(' ')})`],
+    ['authorizations over HTTP', `${fmt(auth.perSec)} auth/s  p50 ${auth.p50Ms} ms  p99 ${auth.p99Ms} ms  (non-2xx ${auth.non2xx}, errors ${auth.errors}; slices: ${serviceSlices.map((r) => fmt(r)).join(' ')})`],
+    ['service CPU per authorization', `${fmt(cpuUsPerAuth)} µs (all its threads)`],
     ['httpRatio', fmt(result.httpRatio, 3)],
     ['mean requests per commit (HTTP)', fmt(httpBatch, 1)],
     ['disk reads during the run', `${fmt(diskReadMb, 1)} MB (page-cache misses)`],

@@ -4,8 +4,15 @@ declare module 'autocannon' {
     requests: Histogram; latency: Histogram; duration: number; errors: number; timeouts: number; non2xx: number;
     statusCodeStats: Record<string, { count: number }>;
   }
+  /** A run with skipAggregateResult: histograms still encoded, for aggregateResult. */
+  interface RawResult { totalCompletedRequests: number; duration: number; errors: number; non2xx: number; statusCodeStats: Record<string, { count: number }> }
   interface Request { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (req: Request) => Request }
   interface Options { url: string; connections?: number; duration?: number; requests?: Request[]; pipelining?: number; timeout?: number }
+  function autocannon(options: Options & { skipAggregateResult: true }): Promise<RawResult> & { stop(): void };
   function autocannon(options: Options): Promise<Result> & { stop(): void };
+  namespace autocannon {
+    function aggregateResult(results: RawResult[], options: { url: string; connections?: number }): Result;
+  }
+  export type { RawResult };
   export default autocannon;
 }

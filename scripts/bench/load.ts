@@ -1,12 +1,19 @@
 // Drives a server with autocannon (64 connections by default), signing each request as it goes.
-import autocannon from 'autocannon';
+// A run keeps autocannon's histograms unaggregated, so that several runs (the slices of an
+// interleaved comparison, see scripts/bench.ts) pool into one result with autocannon's own
+// aggregateResult: latency percentiles over every response of every slice, not an average of
+// per-slice percentiles.
+import autocannon, { type RawResult } from 'autocannon';
 import { AUTH_PATH, signedHeaders, type Workload } from './workload.js';
 
 export interface LoadResult { perSec: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number; errors: number }
 
-export async function drive(url: string, workload: Workload, o: { keyId: string; secret: string; connections: number; seconds: number }): Promise<LoadResult> {
-  const result = await autocannon({
-    url, connections: o.connections, duration: o.seconds, timeout: 10,
+export interface LoadOptions { keyId: string; secret: string; connections: number; seconds: number }
+
+/** One timed run against `url`; pool runs with `pooled`. */
+export async function driveRun(url: string, workload: Workload, o: LoadOptions): Promise<RawResult> {
+  return autocannon({
+    url, connections: o.connections, duration: o.seconds, timeout: 10, skipAggregateResult: true,
     requests: [{
       method: 'POST', path: AUTH_PATH,
       setupRequest(req) {
@@ -15,9 +22,22 @@ export async function drive(url: string, workload: Workload, o: { keyId: string;
       },
     }],
   });
-  const total = Object.values(result.statusCodeStats ?? {}).reduce((s, v) => s + Number(v.count), 0);
-  return {
-    perSec: total / result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99,
-    requests: total, non2xx: result.non2xx, errors: result.errors,
-  };
+}
+
+/** Responses per second of one run. */
+export function runRate(run: RawResult): number {
+  return run.totalCompletedRequests / run.duration;
+}
+
+/** Several runs against the same server as one: requests over their summed durations. */
+export function pooled(url: string, connections: number, runs: RawResult[]): LoadResult {
+  const seconds = runs.reduce((s, r) => s + r.duration, 0);
+  // aggregateResult decodes the runs' histograms in place: compute the durations first.
+  const result = autocannon.aggregateResult(runs, { url, connections });
+  const requests = Object.values(result.statusCodeStats ?? {}).reduce((s, v) => s + Number(v.count), 0);
+  return { perSec: requests / seconds, p50Ms: result.latency.p50, p99Ms: result.latency.p99, requests, non2xx: result.non2xx, errors: result.errors };
+}
+
+export async function drive(url: string, workload: Workload, o: LoadOptions): Promise<LoadResult> {
+  return pooled(url, o.connections, [await driveRun(url, workload, o)]);
 }

@@ -35,6 +35,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     statementTimeoutMs: o.config.pgStatementTimeoutMs,
     sqliteSynchronous: o.config.sqliteSynchronous,
     sqliteCacheMb: o.config.sqliteCacheMb,
+    sqliteCheckpointNice: o.config.sqliteCheckpointNice,
     ...o.dbOptions,
   });
   const events = o.events ?? new LocalEventBus();

@@ -25,6 +25,9 @@ const EnvSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
+  // The WAL checkpoint thread's nice value on Linux (0: the process's own priority; see
+  // src/store/checkpointer.ts).
+  SQLITE_CHECKPOINT_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // At start, read the SQLite file into the OS page cache, at most this many MiB (0: off). Default:
   // half the memory the process may use (the cgroup's limit in a container), so that the read
   // leaves room for the rest of what the machine caches (src/store/prewarm.ts).
@@ -72,6 +75,7 @@ export interface Config {
   pgStatementTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteCacheMb: number;
+  sqliteCheckpointNice: number;
   /** MiB of the SQLite file read into the OS page cache after start (0: none). */
   sqlitePrewarmMb: number;
   authorizationThread: 'worker' | 'main';
@@ -119,6 +123,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.SQLITE_CACHE_MB,
+    sqliteCheckpointNice: e.SQLITE_CHECKPOINT_NICE,
     sqlitePrewarmMb: e.SQLITE_PREWARM_MB ?? Math.floor(usableMemory() / 2 / 2 ** 20),
     authorizationThread: e.AUTHORIZATION_THREAD,
     slowRequestMs: e.SLOW_REQUEST_MS,

@@ -31,6 +31,13 @@ describe('configuration (SPEC §8)', () => {
     expect(() => loadConfig({ CARD_BIN: '12' })).toThrow(/CARD_BIN/);
   });
 
+  it('lowers the checkpoint thread to nice 10 unless SQLITE_CHECKPOINT_NICE says otherwise (0–19)', () => {
+    expect(loadConfig({}).sqliteCheckpointNice).toBe(10);
+    expect(loadConfig({ SQLITE_CHECKPOINT_NICE: '0' }).sqliteCheckpointNice).toBe(0);
+    expect(() => loadConfig({ SQLITE_CHECKPOINT_NICE: '-5' })).toThrow(/SQLITE_CHECKPOINT_NICE/);
+    expect(() => loadConfig({ SQLITE_CHECKPOINT_NICE: '20' })).toThrow(/SQLITE_CHECKPOINT_NICE/);
+  });
+
   it('decodes MASTER_KEY from hex and base64', () => {
     const hex = 'ab'.repeat(32);
     expect(loadConfig({ MASTER_KEY: hex }).given.masterKey?.length).toBe(32);

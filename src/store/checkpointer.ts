@@ -20,7 +20,7 @@ const INTERVAL_MS = 25;
  * (~14 % of a core under load) in the main thread's place, which then waited runnable ~14 % of the
  * time; at nice 10 it still gets ~10 % of a contended core, so it is never starved (and the main
  * connection's backstop above remains). Measured in alternating 20 s runs: +8 % auth/s, p99 no
- * worse (docs/performance.md, 2026-12-03 night).
+ * worse (docs/performance.md, 2026-12-03 night). SQLITE_CHECKPOINT_NICE overrides it.
  */
 export const CHECKPOINTER_NICE = 10;
 
@@ -29,10 +29,12 @@ export const CHECKPOINTER_NICE = 10;
 // thread alone; elsewhere the read fails and the thread keeps the process's priority.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, workerData.nice);
-} catch {}
+if (workerData.nice) {
+  try {
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    require('node:os').setPriority(tid, workerData.nice);
+  } catch {}
+}
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
@@ -46,9 +48,10 @@ parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); db.c
 export class Checkpointer {
   private readonly worker: Worker;
 
-  constructor(file: string, synchronous: 'FULL' | 'NORMAL', onError: (message: string) => void = () => {}) {
+  constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string) => void } = {}) {
+    const onError = o.onError ?? (() => {});
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, synchronous, driver, intervalMs: INTERVAL_MS, nice: CHECKPOINTER_NICE } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, synchronous, driver, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
     this.worker.on('message', (m) => onError(String(m)));
     this.worker.on('error', (e) => onError(e.message));
     this.worker.unref();

@@ -42,6 +42,8 @@ export interface DbOptions {
    * connection of this process already does (only the backstop is set on this one).
    */
   backgroundCheckpoints?: boolean | 'elsewhere';
+  /** The checkpoint thread's nice value (SQLITE_CHECKPOINT_NICE, default CHECKPOINTER_NICE). */
+  sqliteCheckpointNice?: number;
   /** SQLite at FULL: who fsyncs the WAL after a group commit (default 'thread-pool', see WalFsync). */
   walFsync?: WalFsync;
 }
@@ -85,7 +87,7 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   let checkpointer: Checkpointer | undefined;
   if (onDisk && options.backgroundCheckpoints !== false) {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    if (options.backgroundCheckpoints !== 'elsewhere') checkpointer = new Checkpointer(file, synchronous);
+    if (options.backgroundCheckpoints !== 'elsewhere') checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice });
   }
   return {
     db, dialect: 'sqlite', sqlite, walSync,

@@ -1,6 +1,6 @@
 // The background checkpointer (src/store/checkpointer.ts) on a real SQLite file: it keeps the WAL
 // copied back into the database, and its thread runs below the event loop's priority.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -42,19 +42,22 @@ function walDatabase(name: string) {
   return db;
 }
 
+/** ~100 KB of rows, committed to the WAL. */
+function writeRows(db: SqliteDatabase.Database) {
+  const insert = db.prepare('insert into t (v) values (?)');
+  db.transaction(() => { for (let i = 0; i < 500; i++) insert.run('x'.repeat(200)); })();
+}
+
 describe('Checkpointer', () => {
   it('copies committed WAL frames back into the database file by itself', async () => {
     const db = walDatabase('copies.db');
     const checkpointer = new Checkpointer(db.name, 'FULL');
     try {
-      const insert = db.prepare('insert into t (v) values (?)');
-      db.transaction(() => { for (let i = 0; i < 500; i++) insert.run('x'.repeat(200)); })();
-      // A PASSIVE checkpoint here finds nothing left to copy once the background one has run.
-      const left = await until(() => {
-        const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-        return r.log > 0 && r.checkpointed === r.log ? r : undefined;
-      });
-      expect(left.busy).toBe(0);
+      const sizeBefore = statSync(db.name).size;
+      writeRows(db);
+      // Only a checkpoint writes pages into the database file (the connection's own are off).
+      const grown = await until(() => (statSync(db.name).size >= sizeBefore + 100_000 ? statSync(db.name).size : undefined));
+      expect(grown).toBeGreaterThanOrEqual(sizeBefore + 100_000);
     } finally {
       await checkpointer.stop();
       db.close();
@@ -76,5 +79,23 @@ describe('Checkpointer', () => {
       db.close();
     }
     await until(() => (threadNices().has(tid!) ? undefined : true));
+  });
+
+  it.runIf(process.platform === 'linux')('keeps the process\'s priority when told nice 0 (SQLITE_CHECKPOINT_NICE=0)', async () => {
+    const db = walDatabase('nice0.db');
+    const before = threadNices();
+    const checkpointer = new Checkpointer(db.name, 'FULL', { nice: 0 });
+    try {
+      // The thread is up once it has checkpointed (the file grown, as in the first test).
+      const sizeBefore = statSync(db.name).size;
+      writeRows(db);
+      await until(() => (statSync(db.name).size >= sizeBefore + 100_000 ? true : undefined));
+      const fresh = [...threadNices()].filter(([id]) => !before.has(id));
+      expect(fresh.length).toBeGreaterThan(0);
+      expect(fresh.every(([, nice]) => nice === before.get(process.pid))).toBe(true);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
   });
 });

@@ -21,7 +21,7 @@ import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { driveRun, pooled, runRate, type LoadOptions } from './bench/load.js';
-import { cpuSeconds, diskReadBytes, histogramMean, peakRssMb, startChild, stopChild, waitForPrewarm } from './bench/service.js';
+import { cpuSeconds, diskReadBytes, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
 
@@ -108,22 +108,7 @@ async function main() {
     if (a.reuse) writeFileSync(manifestPath, JSON.stringify({ secrets: { ...secrets, masterKey: secrets.masterKey.toString('hex') }, seeded }));
   }
 
-  const env = {
-    NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, DEMO: '0',
-    LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: a.sync, HOLD_EXPIRY_INTERVAL_MS: '600000',
-    ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId, NETWORK_SECRET: secrets.networkSecret,
-    MASTER_KEY: secrets.masterKey.toString('hex'),
-    // As `npm start` sets it: two malloc arenas, not one per thread (the authorization worker,
-    // the checkpointer and the fsync threads each grew their own), ~12 MB less RSS.
-    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-  };
-  const readyLine = (l: string) => {
-    try {
-      const j = JSON.parse(l);
-      return j.msg === 'ready' ? { readyMs: Number(j.readyMs), sinceProcessStartMs: Number(j.sinceProcessStartMs) } : false;
-    } catch { return false; }
-  };
-  const service = await startChild('dist/main.mjs', [], env, port, readyLine);
+  const service = await startService({ port, databaseUrl, secrets, sync: a.sync });
   // The steady state is measured: the run starts once the service has read its file into the page
   // cache (SQLITE_PREWARM_MB=0 measures a cold cache; docs/performance.md has both at 1M cards).
   const prewarm = await waitForPrewarm(service.url);
@@ -181,7 +166,7 @@ async function main() {
   const baseHttp = pooled(bare.child.url, a.connections, bareRuns);
 
   // Start-up on the existing (now larger) database.
-  const again = await startChild('dist/main.mjs', [], env, port, readyLine);
+  const again = await startService({ port, databaseUrl, secrets, sync: a.sync });
   await stopChild(again);
 
   // The engine in process, with the batching the HTTP run had; then the bare database.

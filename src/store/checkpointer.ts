@@ -16,11 +16,12 @@ const INTERVAL_MS = 25;
 
 /**
  * The checkpoint thread's nice value (Linux). Checkpoints can wait a few milliseconds; the event
- * loop answering the network cannot. At the default priority the scheduler often ran this thread
- * (~14 % of a core under load) in the main thread's place, which then waited runnable ~14 % of the
- * time; at nice 10 it still gets ~10 % of a contended core, so it is never starved (and the main
- * connection's backstop above remains). Measured in alternating 20 s runs: +8 % auth/s, p99 no
- * worse (docs/performance.md, 2026-12-03 night). SQLITE_CHECKPOINT_NICE overrides it.
+ * loop answering the network cannot. The thread takes ~10-14 % of a core under load, and on two
+ * cores shared with the load's own sender the scheduler sometimes ran it in the event loop's place.
+ * At nice 10 it still gets ~10 % of a contended core, so it is never starved (and the main
+ * connection's backstop above remains). Measured: +2.2 % and +4.1 % auth/s in two interleaved
+ * A/B runs (scripts/bench/ab-http.ts), p99 no worse, 1M cards too (docs/performance.md,
+ * 2026-12-03 night). SQLITE_CHECKPOINT_NICE overrides it.
  */
 export const CHECKPOINTER_NICE = 10;
 

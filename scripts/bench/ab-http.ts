@@ -1,0 +1,69 @@
+// Two variants of the service over HTTP in one run: A as configured, B with one setting changed,
+// each on its own copy of one seeded database, driven in alternating slices (ABBA order) so that
+// the host's drift weighs on both alike. Separate `--http-only` runs of the same code have differed
+// by 10–25 % a minute apart on these VMs; a change worth a few percent shows only this way.
+//
+//   npx tsx scripts/bench/ab-http.ts NAME=VALUE [slices per side, 10] [seconds per slice, 5] [cards, 10000]
+//   e.g. npx tsx scripts/bench/ab-http.ts SQLITE_CHECKPOINT_NICE=0
+//
+// The setting reaches B's environment only; code variants can read an environment variable
+// temporarily for the comparison. Prints both pooled results, each slice, and B against A.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RawResult } from 'autocannon';
+import type { Secrets } from '../../src/config.js';
+import { seedDatabase } from '../seed.js';
+import { driveRun, pooled, runRate } from './load.js';
+import { cpuSeconds, startService, stopChild, waitForPrewarm, type Child } from './service.js';
+import { Workload } from './workload.js';
+
+const [setting, slicesArg, secondsArg, cardsArg] = process.argv.slice(2);
+const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(setting ?? '');
+if (!match) throw new Error('usage: ab-http.ts NAME=VALUE [slices per side] [seconds per slice] [cards]');
+const slices = Number(slicesArg ?? 10);
+const sliceSeconds = Number(secondsArg ?? 5);
+const connections = 64;
+
+const secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+const dir = mkdtempSync(join(tmpdir(), 'isc-ab-http-'));
+execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+const seeded = await seedDatabase({ databaseUrl: `sqlite:${join(dir, 'a.db')}`, cards: Number(cardsArg ?? 10_000), history: 0, secrets, sync: 'FULL', log: () => {} });
+copyFileSync(join(dir, 'a.db'), join(dir, 'b.db'));
+
+interface Variant { name: string; service: Child; workload: Workload; runs: RawResult[]; cpu: number }
+const port = 39_000 + Math.floor(Math.random() * 900);
+const variants: Variant[] = [];
+for (const [i, name] of ['A', 'B'].entries()) {
+  const service = await startService({ port: port + i, databaseUrl: `sqlite:${join(dir, `${name.toLowerCase()}.db`)}`, secrets, sync: 'FULL', env: name === 'B' ? { [match[1]]: match[2] } : {} });
+  await waitForPrewarm(service.url);
+  variants.push({ name, service, workload: new Workload(seeded.cards), runs: [], cpu: 0 });
+}
+const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections };
+try {
+  for (const v of variants) await driveRun(v.service.url, v.workload, { ...load, seconds: 3 });
+  const slice = async (v: Variant) => {
+    const before = cpuSeconds(v.service.proc.pid!);
+    v.runs.push(await driveRun(v.service.url, v.workload, { ...load, seconds: sliceSeconds }));
+    v.cpu += cpuSeconds(v.service.proc.pid!) - before;
+  };
+  const [a, b] = variants;
+  for (let i = 0; i < slices; i++) {
+    for (const v of i % 2 === 0 ? [a, b] : [b, a]) await slice(v);
+  }
+  const results = variants.map((v) => ({ v, slices: v.runs.map(runRate), result: pooled(v.service.url, connections, v.runs) }));
+  for (const { v, slices: rates, result } of results) {
+    const label = v.name === 'A' ? 'A (as configured)' : `B (${setting})`;
+    console.log(`${label}: ${Math.round(result.perSec)} auth/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${Math.round((v.cpu * 1e6) / result.requests)} µs CPU per authorization, non-2xx ${result.non2xx}`);
+    console.log(`  slices: ${rates.map((r) => Math.round(r)).join(' ')}`);
+  }
+  const [ra, rb] = results;
+  const pairs = ra.slices.map((r, i) => rb.slices[i] / r - 1);
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
+  console.log(`B against A: ${pct(rb.result.perSec / ra.result.perSec - 1)} auth/s; slice by slice ${pairs.map(pct).join(', ')} (B faster in ${pairs.filter((x) => x > 0).length} of ${pairs.length})`);
+} finally {
+  for (const v of variants) await stopChild(v.service);
+  rmSync(dir, { recursive: true, force: true });
+}

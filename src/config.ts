@@ -25,8 +25,8 @@ const EnvSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
-  // The WAL checkpoint thread's nice value on Linux (0: the process's own priority; see
-  // src/store/checkpointer.ts).
+  // How many steps the WAL checkpoint thread's nice value is raised above the process's, on Linux
+  // (0: the process's own priority; see src/store/checkpointer.ts).
   SQLITE_CHECKPOINT_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // At start, read the SQLite file into the OS page cache, at most this many MiB (0: off). Default:
   // half the memory the process may use (the cgroup's limit in a container), so that the read

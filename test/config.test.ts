@@ -31,7 +31,7 @@ describe('configuration (SPEC §8)', () => {
     expect(() => loadConfig({ CARD_BIN: '12' })).toThrow(/CARD_BIN/);
   });
 
-  it('lowers the checkpoint thread to nice 10 unless SQLITE_CHECKPOINT_NICE says otherwise (0–19)', () => {
+  it('lowers the checkpoint thread by 10 nice steps unless SQLITE_CHECKPOINT_NICE says otherwise (0–19)', () => {
     expect(loadConfig({}).sqliteCheckpointNice).toBe(10);
     expect(loadConfig({ SQLITE_CHECKPOINT_NICE: '0' }).sqliteCheckpointNice).toBe(0);
     expect(() => loadConfig({ SQLITE_CHECKPOINT_NICE: '-5' })).toThrow(/SQLITE_CHECKPOINT_NICE/);

@@ -25,6 +25,7 @@ const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(setting ?? '');
 if (!match) throw new Error('usage: ab-http.ts NAME=VALUE [slices per side] [seconds per slice] [cards]');
 const slices = Number(slicesArg ?? 10);
 const sliceSeconds = Number(secondsArg ?? 5);
+if (!(Number.isInteger(slices) && slices >= 1 && sliceSeconds > 0)) throw new Error('slices per side must be a whole number ≥ 1, seconds per slice > 0');
 const connections = 64;
 
 const secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
@@ -36,13 +37,13 @@ copyFileSync(join(dir, 'a.db'), join(dir, 'b.db'));
 interface Variant { name: string; service: Child; workload: Workload; runs: RawResult[]; cpu: number }
 const port = 39_000 + Math.floor(Math.random() * 900);
 const variants: Variant[] = [];
-for (const [i, name] of ['A', 'B'].entries()) {
-  const service = await startService({ port: port + i, databaseUrl: `sqlite:${join(dir, `${name.toLowerCase()}.db`)}`, secrets, sync: 'FULL', env: name === 'B' ? { [match[1]]: match[2] } : {} });
-  await waitForPrewarm(service.url);
-  variants.push({ name, service, workload: new Workload(seeded.cards), runs: [], cpu: 0 });
-}
 const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections };
 try {
+  for (const [i, name] of ['A', 'B'].entries()) {
+    const service = await startService({ port: port + i, databaseUrl: `sqlite:${join(dir, `${name.toLowerCase()}.db`)}`, secrets, sync: 'FULL', env: name === 'B' ? { [match[1]]: match[2] } : {} });
+    variants.push({ name, service, workload: new Workload(seeded.cards), runs: [], cpu: 0 });
+    await waitForPrewarm(service.url);
+  }
   for (const v of variants) await driveRun(v.service.url, v.workload, { ...load, seconds: 3 });
   const slice = async (v: Variant) => {
     const before = cpuSeconds(v.service.proc.pid!);

@@ -31,13 +31,11 @@ export function runRate(run: RawResult): number {
 
 /** Several runs against the same server as one: requests over their summed durations. */
 export function pooled(url: string, connections: number, runs: RawResult[]): LoadResult {
+  if (!runs.length) throw new Error('no runs to pool');
   const seconds = runs.reduce((s, r) => s + r.duration, 0);
-  // aggregateResult decodes the runs' histograms in place: compute the durations first.
-  const result = autocannon.aggregateResult(runs, { url, connections });
-  const requests = Object.values(result.statusCodeStats ?? {}).reduce((s, v) => s + Number(v.count), 0);
+  const requests = runs.reduce((s, r) => s + r.totalCompletedRequests, 0);
+  // aggregateResult adds the status counts of later runs into the first run's own object: it gets
+  // copies, so that the runs stay as they were.
+  const result = autocannon.aggregateResult(runs.map((r) => ({ ...r, statusCodeStats: structuredClone(r.statusCodeStats) })), { url, connections });
   return { perSec: requests / seconds, p50Ms: result.latency.p50, p99Ms: result.latency.p99, requests, non2xx: result.non2xx, errors: result.errors };
-}
-
-export async function drive(url: string, workload: Workload, o: LoadOptions): Promise<LoadResult> {
-  return pooled(url, o.connections, [await driveRun(url, workload, o)]);
 }

@@ -15,10 +15,11 @@ export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_000;
 const INTERVAL_MS = 25;
 
 /**
- * The checkpoint thread's nice value (Linux). Checkpoints can wait a few milliseconds; the event
+ * How far the checkpoint thread's nice value is raised above the process's (Linux), i.e. how much
+ * lower its priority is than the event loop's. Checkpoints can wait a few milliseconds; the event
  * loop answering the network cannot. The thread takes ~10-14 % of a core under load, and on two
  * cores shared with the load's own sender the scheduler sometimes ran it in the event loop's place.
- * At nice 10 it still gets ~10 % of a contended core, so it is never starved (and the main
+ * Ten steps lower it still gets ~10 % of a contended core, so it is never starved (and the main
  * connection's backstop above remains). Measured: +2.2 % and +4.1 % auth/s in two interleaved
  * A/B runs (scripts/bench/ab-http.ts), p99 no worse, 1M cards too (docs/performance.md,
  * 2026-12-03 night). SQLITE_CHECKPOINT_NICE overrides it.
@@ -26,14 +27,17 @@ const INTERVAL_MS = 25;
 export const CHECKPOINTER_NICE = 10;
 
 // Plain CommonJS evaluated in the worker: no TypeScript loader needed there (tests, tsx, node).
-// /proc/thread-self names this thread's id, and setpriority on a thread id (Linux) lowers this
-// thread alone; elsewhere the read fails and the thread keeps the process's priority.
+// /proc/thread-self names this thread's id, and setpriority on a thread id (Linux) changes this
+// thread alone. Only ever raised from the thread's current value (which needs no privilege, and
+// never puts the thread ahead of the event loop, root or not); off Linux the read fails and the
+// thread keeps the process's priority.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-if (workerData.nice) {
+if (workerData.nice > 0) {
   try {
+    const os = require('node:os');
     const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-    require('node:os').setPriority(tid, workerData.nice);
+    os.setPriority(tid, Math.min(19, os.getPriority(tid) + workerData.nice));
   } catch {}
 }
 const Database = require(workerData.driver);

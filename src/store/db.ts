@@ -42,7 +42,7 @@ export interface DbOptions {
    * connection of this process already does (only the backstop is set on this one).
    */
   backgroundCheckpoints?: boolean | 'elsewhere';
-  /** The checkpoint thread's nice value (SQLITE_CHECKPOINT_NICE, default CHECKPOINTER_NICE). */
+  /** Steps the checkpoint thread's nice value is raised above the process's (SQLITE_CHECKPOINT_NICE, default CHECKPOINTER_NICE). */
   sqliteCheckpointNice?: number;
   /** SQLite at FULL: who fsyncs the WAL after a group commit (default 'thread-pool', see WalFsync). */
   walFsync?: WalFsync;

@@ -32,6 +32,10 @@ it('pools runs: rate over the summed durations, percentiles over every response 
   const seconds = fast.duration + slow.duration;
 
   const both = pooled(url, 8, [fast, slow]);
+  // Pooling leaves the runs as they were: the same runs pooled again give the same result.
+  expect(pooled(url, 8, [fast, slow])).toEqual(both);
+  expect(fast.totalCompletedRequests).toBe(fastCount);
+  expect(Object.values(fast.statusCodeStats).reduce((s, v) => s + v.count, 0)).toBe(fastCount);
 
   expect(both.requests).toBe(fastCount + slowCount);
   expect(both.perSec).toBeCloseTo((fastCount + slowCount) / seconds, 6);

@@ -41,24 +41,51 @@ if (workerData.nice > 0) {
   } catch {}
 }
 const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma('busy_timeout = 1000');
-db.pragma('synchronous = ' + workerData.synchronous);
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error && error.message)); }
-}, workerData.intervalMs);
-parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); db.close(); parentPort.close(); } });
+let db;
+let timer;
+try {
+  db = new Database(workerData.file, { fileMustExist: true });
+  db.pragma('busy_timeout = 1000');
+  db.pragma('synchronous = ' + workerData.synchronous);
+  timer = setInterval(() => {
+    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error && error.message)); }
+  }, workerData.intervalMs);
+} catch (error) {
+  // Posted, not thrown: SQLite's errors reach the parent's 'error' event as { code } alone.
+  parentPort.postMessage('cannot open the database: ' + String(error && error.message));
+}
+parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); if (db) db.close(); parentPort.close(); } });
 `;
+
+/**
+ * Passes on the first failure at once and then at most one a minute, with how many it stood for:
+ * a checkpoint failing forty times a second must not flood the log.
+ */
+export class ErrorThrottle {
+  private lastReportMs = -Infinity;
+  private suppressed = 0;
+
+  constructor(private readonly report: (message: string, failures: number) => void, private readonly now: () => number = Date.now, private readonly everyMs = 60_000) {}
+
+  failed(message: string): void {
+    const now = this.now();
+    if (now - this.lastReportMs < this.everyMs) { this.suppressed++; return; }
+    this.report(message, this.suppressed + 1);
+    this.suppressed = 0;
+    this.lastReportMs = now;
+  }
+}
 
 export class Checkpointer {
   private readonly worker: Worker;
 
-  constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string) => void } = {}) {
-    const onError = o.onError ?? (() => {});
+  /** `onError`: a failed checkpoint (throttled, see ErrorThrottle), or the worker's own failure. */
+  constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void } = {}) {
+    const errors = new ErrorThrottle(o.onError ?? (() => {}));
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, synchronous, driver, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
-    this.worker.on('message', (m) => onError(String(m)));
-    this.worker.on('error', (e) => onError(e.message));
+    this.worker.on('message', (m) => errors.failed(String(m)));
+    this.worker.on('error', (e) => errors.failed(e?.message ?? String(e)));
     this.worker.unref();
   }
 

@@ -44,6 +44,8 @@ export interface DbOptions {
   backgroundCheckpoints?: boolean | 'elsewhere';
   /** Steps the checkpoint thread's nice value is raised above the process's (SQLITE_CHECKPOINT_NICE, default CHECKPOINTER_NICE). */
   sqliteCheckpointNice?: number;
+  /** A background checkpoint failed (`failures`: how many since the last report; throttled). */
+  onCheckpointError?: (message: string, failures: number) => void;
   /** SQLite at FULL: who fsyncs the WAL after a group commit (default 'thread-pool', see WalFsync). */
   walFsync?: WalFsync;
 }
@@ -87,7 +89,7 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   let checkpointer: Checkpointer | undefined;
   if (onDisk && options.backgroundCheckpoints !== false) {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    if (options.backgroundCheckpoints !== 'elsewhere') checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice });
+    if (options.backgroundCheckpoints !== 'elsewhere') checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError });
   }
   return {
     db, dialect: 'sqlite', sqlite, walSync,

@@ -5,7 +5,7 @@ import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHECKPOINTER_NICE, Checkpointer } from '../../src/store/checkpointer.js';
+import { CHECKPOINTER_NICE, Checkpointer, ErrorThrottle } from '../../src/store/checkpointer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'isc-checkpointer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,5 +100,34 @@ describe('Checkpointer', () => {
       await checkpointer.stop();
       db.close();
     }
+  });
+});
+
+describe('checkpoint failures', () => {
+  it('reports a checkpoint thread that cannot open its database, naming the cause', async () => {
+    const reports: Array<{ message: string; failures: number }> = [];
+    const checkpointer = new Checkpointer(join(dir, 'missing.db'), 'FULL', { onError: (message, failures) => reports.push({ message, failures }) });
+    try {
+      const first = await until(() => reports[0]);
+      expect(first.message).toMatch(/does not exist|unable to open/i);
+      expect(first.failures).toBe(1);
+    } finally {
+      await checkpointer.stop();
+    }
+  });
+
+  it('passes on the first failure at once, then at most one a minute with the count it stands for', () => {
+    let now = 1_000_000;
+    const reports: Array<[string, number]> = [];
+    const throttle = new ErrorThrottle((message, failures) => reports.push([message, failures]), () => now);
+    throttle.failed('disk I/O error');
+    for (let i = 0; i < 2399; i++) { now += 25; throttle.failed('disk I/O error'); } // a minute at 40 a second, less 25 ms
+    expect(reports).toEqual([['disk I/O error', 1]]);
+    now += 25;
+    throttle.failed('database is locked');
+    expect(reports).toEqual([['disk I/O error', 1], ['database is locked', 2400]]);
+    now += 59_999;
+    throttle.failed('x');
+    expect(reports).toHaveLength(2);
   });
 });

@@ -4,11 +4,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CHECKPOINTER_NICE, Checkpointer, ErrorThrottle } from '../../src/store/checkpointer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'isc-checkpointer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const WAIT = { timeout: 5000, interval: 20 };
 
 /** Thread id → nice value of every thread of this process (Linux: field 19 of /proc/…/stat). */
 function threadNices(): Map<number, number> {
@@ -22,16 +24,6 @@ function threadNices(): Map<number, number> {
     } catch { /* the thread ended meanwhile */ }
   }
   return nices;
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function walDatabase(name: string) {
@@ -56,7 +48,7 @@ describe('Checkpointer', () => {
       const sizeBefore = statSync(db.name).size;
       writeRows(db);
       // Only a checkpoint writes pages into the database file (the connection's own are off).
-      const grown = await until(() => (statSync(db.name).size >= sizeBefore + 100_000 ? statSync(db.name).size : undefined));
+      const grown = await vi.waitUntil(() => (statSync(db.name).size >= sizeBefore + 100_000 ? statSync(db.name).size : undefined), WAIT);
       expect(grown).toBeGreaterThanOrEqual(sizeBefore + 100_000);
     } finally {
       await checkpointer.stop();
@@ -74,14 +66,14 @@ describe('Checkpointer', () => {
     const checkpointer = new Checkpointer(db.name, 'FULL');
     let tid: number | undefined;
     try {
-      tid = await until(() => [...threadNices()].find(([id, nice]) => !before.has(id) && nice === processNice + CHECKPOINTER_NICE)?.[0]);
+      tid = await vi.waitUntil(() => [...threadNices()].find(([id, nice]) => !before.has(id) && nice === processNice + CHECKPOINTER_NICE)?.[0], WAIT);
       // The process's other threads, the event loop's among them, keep their priority.
       expect(threadNices().get(process.pid)).toBe(before.get(process.pid));
     } finally {
       await checkpointer.stop();
       db.close();
     }
-    await until(() => (threadNices().has(tid!) ? undefined : true));
+    await vi.waitUntil(() => !threadNices().has(tid!), WAIT);
   });
 
   it.runIf(process.platform === 'linux')('keeps the process\'s priority when told nice 0 (SQLITE_CHECKPOINT_NICE=0)', async () => {
@@ -92,7 +84,7 @@ describe('Checkpointer', () => {
       // The thread is up once it has checkpointed (the file grown, as in the first test).
       const sizeBefore = statSync(db.name).size;
       writeRows(db);
-      await until(() => (statSync(db.name).size >= sizeBefore + 100_000 ? true : undefined));
+      await vi.waitUntil(() => statSync(db.name).size >= sizeBefore + 100_000, WAIT);
       const fresh = [...threadNices()].filter(([id]) => !before.has(id));
       expect(fresh.length).toBeGreaterThan(0);
       expect(fresh.every(([, nice]) => nice === processNice)).toBe(true);
@@ -108,7 +100,7 @@ describe('checkpoint failures', () => {
     const reports: Array<{ message: string; failures: number }> = [];
     const checkpointer = new Checkpointer(join(dir, 'missing.db'), 'FULL', { onError: (message, failures) => reports.push({ message, failures }) });
     try {
-      const first = await until(() => reports[0]);
+      const first = await vi.waitUntil(() => reports[0], WAIT);
       expect(first.message).toMatch(/does not exist|unable to open/i);
       expect(first.failures).toBe(1);
     } finally {

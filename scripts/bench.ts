@@ -16,12 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { RawResult } from 'autocannon';
 import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
-import { driveRun, pooled, runRate, type LoadOptions } from './bench/load.js';
-import { cpuSeconds, diskReadBytes, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
+import { alternate, pooled, runRate, warmUp, type Side } from './bench/load.js';
+import { diskReadBytes, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
 
@@ -124,32 +123,22 @@ async function main() {
   // service alone, in one piece.
   const bare = a.httpOnly ? null : await startHttpBaseline(port + 1);
   const slices = a.httpOnly ? 1 : a.quick ? 2 : SLICES;
-  const slice = { ...load, seconds: a.seconds / slices };
-  const bareLoad: LoadOptions | null = bare ? { ...bare.load, connections: a.connections, seconds: slice.seconds } : null;
+  const sliceSeconds = a.seconds / slices;
   log(a.httpOnly ? `service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`
-    : `service and bare hono route: ${a.connections} connections, ${slices} alternating slices of ${fmt(slice.seconds, 1)} s each, synchronous=${a.sync}`);
-  await driveRun(service.url, workload, { ...load, seconds: warmSeconds });
-  if (bare) await driveRun(bare.child.url, bare.workload, { ...bareLoad!, seconds: warmSeconds });
+    : `service and bare hono route: ${a.connections} connections, ${slices} alternating slices of ${fmt(sliceSeconds, 1)} s each, synchronous=${a.sync}`);
+  const serviceSide: Side = { url: service.url, workload, options: load, pid: service.proc.pid };
+  const bareSides: Side[] = bare ? [{ url: bare.child.url, workload: bare.workload, options: { ...bare.load, connections: a.connections } }] : [];
+  await warmUp([serviceSide, ...bareSides], warmSeconds);
 
-  const serviceRuns: RawResult[] = [];
-  const bareRuns: RawResult[] = [];
-  let cpuSecondsUsed = 0;
   const before = await (await fetch(`${service.url}/metrics`)).text();
   const readBefore = diskReadBytes(service.proc.pid!);
-  const driveService = async () => {
-    const cpuBefore = cpuSeconds(service.proc.pid!);
-    serviceRuns.push(await driveRun(service.url, workload, slice));
-    cpuSecondsUsed += cpuSeconds(service.proc.pid!) - cpuBefore;
-  };
-  for (let i = 0; i < slices; i++) {
-    if (!bare) await driveService();
-    else if (i % 2 === 0) { bareRuns.push(await driveRun(bare.child.url, bare.workload, bareLoad!)); await driveService(); }
-    else { await driveService(); bareRuns.push(await driveRun(bare.child.url, bare.workload, bareLoad!)); }
-  }
+  // The route first: route, service, service, route, …
+  const [serviceResult, bareResult] = (await alternate([...bareSides, serviceSide], { slices, sliceSeconds })).reverse();
+  const serviceRuns = serviceResult.runs;
   const serviceSlices = serviceRuns.map(runRate);
-  const bareSlices = bareRuns.map(runRate);
+  const bareSlices = bareResult?.runs.map(runRate) ?? [];
   const auth = pooled(service.url, a.connections, serviceRuns);
-  const cpuUsPerAuth = (cpuSecondsUsed * 1e6) / auth.requests;
+  const cpuUsPerAuth = (serviceResult.cpuSeconds * 1e6) / auth.requests;
   // Reads that missed the OS page cache during the measured run: 0 when the database is warm.
   const diskReadMb = (diskReadBytes(service.proc.pid!) - readBefore) / 2 ** 20;
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -163,7 +152,7 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx })}\n`);
     return;
   }
-  const baseHttp = pooled(bare.child.url, a.connections, bareRuns);
+  const baseHttp = pooled(bare.child.url, a.connections, bareResult.runs);
 
   // Start-up on the existing (now larger) database.
   const again = await startService({ port, databaseUrl, secrets, sync: a.sync });

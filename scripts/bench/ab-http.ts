@@ -13,11 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RawResult } from 'autocannon';
 import type { Secrets } from '../../src/config.js';
 import { seedDatabase } from '../seed.js';
-import { driveRun, pooled, runRate } from './load.js';
-import { cpuSeconds, startService, stopChild, waitForPrewarm, type Child } from './service.js';
+import { alternate, pooled, runRate, warmUp } from './load.js';
+import { startService, stopChild, waitForPrewarm, type Child } from './service.js';
 import { Workload } from './workload.js';
 
 const [setting, slicesArg, secondsArg, cardsArg] = process.argv.slice(2);
@@ -34,30 +33,23 @@ execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const seeded = await seedDatabase({ databaseUrl: `sqlite:${join(dir, 'a.db')}`, cards: Number(cardsArg ?? 10_000), history: 0, secrets, sync: 'FULL', log: () => {} });
 copyFileSync(join(dir, 'a.db'), join(dir, 'b.db'));
 
-interface Variant { name: string; service: Child; workload: Workload; runs: RawResult[]; cpu: number }
+interface Variant { name: string; service: Child; workload: Workload }
 const port = 39_000 + Math.floor(Math.random() * 900);
 const variants: Variant[] = [];
 const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections };
 try {
   for (const [i, name] of ['A', 'B'].entries()) {
     const service = await startService({ port: port + i, databaseUrl: `sqlite:${join(dir, `${name.toLowerCase()}.db`)}`, secrets, sync: 'FULL', env: name === 'B' ? { [match[1]]: match[2] } : {} });
-    variants.push({ name, service, workload: new Workload(seeded.cards), runs: [], cpu: 0 });
+    variants.push({ name, service, workload: new Workload(seeded.cards) });
     await waitForPrewarm(service.url);
   }
-  for (const v of variants) await driveRun(v.service.url, v.workload, { ...load, seconds: 3 });
-  const slice = async (v: Variant) => {
-    const before = cpuSeconds(v.service.proc.pid!);
-    v.runs.push(await driveRun(v.service.url, v.workload, { ...load, seconds: sliceSeconds }));
-    v.cpu += cpuSeconds(v.service.proc.pid!) - before;
-  };
-  const [a, b] = variants;
-  for (let i = 0; i < slices; i++) {
-    for (const v of i % 2 === 0 ? [a, b] : [b, a]) await slice(v);
-  }
-  const results = variants.map((v) => ({ v, slices: v.runs.map(runRate), result: pooled(v.service.url, connections, v.runs) }));
-  for (const { v, slices: rates, result } of results) {
+  const sides = variants.map((v) => ({ url: v.service.url, workload: v.workload, options: load, pid: v.service.proc.pid }));
+  await warmUp(sides, 3);
+  const measured = await alternate(sides, { slices, sliceSeconds });
+  const results = variants.map((v, k) => ({ v, cpu: measured[k].cpuSeconds, slices: measured[k].runs.map(runRate), result: pooled(v.service.url, connections, measured[k].runs) }));
+  for (const { v, cpu, slices: rates, result } of results) {
     const label = v.name === 'A' ? 'A (as configured)' : `B (${setting})`;
-    console.log(`${label}: ${Math.round(result.perSec)} auth/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${Math.round((v.cpu * 1e6) / result.requests)} µs CPU per authorization, non-2xx ${result.non2xx}`);
+    console.log(`${label}: ${Math.round(result.perSec)} auth/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${Math.round((cpu * 1e6) / result.requests)} µs CPU per authorization, non-2xx ${result.non2xx}`);
     console.log(`  slices: ${rates.map((r) => Math.round(r)).join(' ')}`);
   }
   const [ra, rb] = results;

@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommit, groupCommitFor, type BatchStats } from '../../src/service/network/group-commit.js';
 import type { DbHandle, Trx } from '../../src/store/db.js';
-import { forEachBackend, openMigratedDatabase } from '../support/backends.js';
+import { forEachBackend } from '../support/backends.js';
+import { openMigratedDatabase } from '../support/databases.js';
 import { Harness } from '../support/harness.js';
 
 forEachBackend((backend) => {

@@ -7,7 +7,8 @@ import type { DbHandle } from '../../src/store/db.js';
 import type { FxRatesTable } from '../../src/store/schema.js';
 import { param, prepared } from '../../src/store/prepared.js';
 import { inTransaction } from '../../src/store/transaction.js';
-import { forEachBackend, openMigratedDatabase } from '../support/backends.js';
+import { forEachBackend } from '../support/backends.js';
+import { openMigratedDatabase } from '../support/databases.js';
 
 const rateOf = prepared<{ currency: string }, { currency: string; rate: string; updated: number }>((db) =>
   db.selectFrom('fx_rates').select(['currency', 'rate', 'updated_at as updated']).where('currency', '=', param('currency')));

@@ -6,7 +6,8 @@ import { defaultProduct, DEFAULT_PRODUCT_CODE, type Product } from '../../src/do
 import { GroupCommit } from '../../src/service/network/group-commit.js';
 import type { DbHandle } from '../../src/store/db.js';
 import { findProduct, findProductInTransaction, insertProductIfMissing, saveProduct } from '../../src/store/products.repository.js';
-import { forEachBackend, openMigratedDatabase } from '../support/backends.js';
+import { forEachBackend } from '../support/backends.js';
+import { openMigratedDatabase } from '../support/databases.js';
 
 forEachBackend((backend) => {
   let handle: DbHandle;

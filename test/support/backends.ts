@@ -1,13 +1,8 @@
 // Which database backends the suite runs on. SQLite always; PostgreSQL when TEST_DATABASE_URL is
 // set. In CI (CI=true) a configured but unreachable PostgreSQL fails the run instead of skipping.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { describe } from 'vitest';
-import { openDatabase, type DbHandle } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -43,29 +38,6 @@ export async function dropPgSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await client.connect();
   try { await client.query(`drop schema if exists ${schema} cascade`); } finally { await client.end(); }
-}
-
-/**
- * A migrated database for one test file: on PostgreSQL a schema of its own; on SQLite in memory,
- * or in a temporary file (`onDisk`) so that group commit runs as in production, WAL fsync included.
- */
-export async function openMigratedDatabase(backend: Backend, o: { onDisk?: boolean; poolSize?: number } = {}): Promise<{ handle: DbHandle; close(): Promise<void> }> {
-  let handle: DbHandle;
-  let close: () => Promise<void>;
-  if (backend === 'postgres') {
-    const schema = await createPgSchema();
-    handle = openDatabase(backendUrl('postgres')!, { pgSchema: schema, poolSize: o.poolSize ?? 4 });
-    close = async () => { await handle.close(); await dropPgSchema(schema); };
-  } else if (o.onDisk) {
-    const dir = mkdtempSync(join(tmpdir(), 'isc-test-'));
-    handle = openDatabase(`sqlite:${join(dir, 'test.db')}`);
-    close = async () => { await handle.close(); rmSync(dir, { recursive: true, force: true }); };
-  } else {
-    handle = openDatabase('sqlite::memory:');
-    close = () => handle.close();
-  }
-  await migrate(handle);
-  return { handle, close };
 }
 
 /** Drops this run's schemas (all of them when `runId` is given) and those of runs long gone. */

@@ -1,6 +1,10 @@
-// Empty databases for store-level tests: in-memory SQLite, or a new PostgreSQL schema that
-// close() drops again.
+// Empty databases for store-level tests: SQLite in memory (or in a temporary file, `onDisk`), or a
+// new PostgreSQL schema; close() closes every handle opened on it and removes the file or schema.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDatabase, type DbHandle, type DbOptions } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
 import { backendUrl, createPgSchema, dropPgSchema, type Backend } from './backends.js';
 
 export interface FreshDatabase {
@@ -10,8 +14,12 @@ export interface FreshDatabase {
   close(): Promise<void>;
 }
 
-export async function freshDatabase(backend: Backend, options: DbOptions = {}): Promise<FreshDatabase> {
-  if (backend === 'sqlite') {
+/**
+ * `onDisk`: SQLite in a temporary file rather than in memory, so that group commit runs as in
+ * production (WAL fsync included) and a second handle can open it.
+ */
+export async function freshDatabase(backend: Backend, options: DbOptions = {}, o: { onDisk?: boolean } = {}): Promise<FreshDatabase> {
+  if (backend === 'sqlite' && !o.onDisk) {
     const handle = openDatabase('sqlite::memory:', options);
     return {
       handle,
@@ -19,11 +27,23 @@ export async function freshDatabase(backend: Backend, options: DbOptions = {}): 
       close: () => handle.close(),
     };
   }
-  const schema = await createPgSchema();
-  const url = backendUrl('postgres')!;
+  let url: string;
+  let pinned: DbOptions;
+  let remove: () => Promise<void>;
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'isc-test-'));
+    url = `sqlite:${join(dir, 'test.db')}`;
+    pinned = {};
+    remove = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const schema = await createPgSchema();
+    url = backendUrl('postgres')!;
+    pinned = { pgSchema: schema };
+    remove = () => dropPgSchema(schema);
+  }
   const opened: DbHandle[] = [];
   const open = (more: DbOptions = {}) => {
-    const h = openDatabase(url, { poolSize: 5, ...options, ...more, pgSchema: schema });
+    const h = openDatabase(url, { poolSize: 5, ...options, ...more, ...pinned });
     opened.push(h);
     return h;
   };
@@ -32,7 +52,14 @@ export async function freshDatabase(backend: Backend, options: DbOptions = {}): 
     handle, open,
     async close() {
       await Promise.all(opened.map((h) => h.close()));
-      await dropPgSchema(schema);
+      await remove();
     },
   };
+}
+
+/** A fresh database (above) with the schema migrated: for tests of the store on its real tables. */
+export async function openMigratedDatabase(backend: Backend, o: { onDisk?: boolean; poolSize?: number } = {}): Promise<FreshDatabase> {
+  const fresh = await freshDatabase(backend, { poolSize: o.poolSize ?? 4 }, { onDisk: o.onDisk });
+  await migrate(fresh.handle);
+  return fresh;
 }

@@ -36,6 +36,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     sqliteSynchronous: o.config.sqliteSynchronous,
     sqliteCacheMb: o.config.sqliteCacheMb,
     sqliteCheckpointNice: o.config.sqliteCheckpointNice,
+    sqliteWalRestartPages: o.config.sqliteWalRestartPages,
     // The WAL grows while checkpoints fail; SQLite's messages name files, never data.
     onCheckpointError: (message, failures) => o.logger.error({ job: 'checkpoint', failures }, `WAL checkpoint failed: ${message}`),
     ...o.dbOptions,

@@ -28,6 +28,9 @@ const EnvSchema = z.object({
   // How many steps the WAL checkpoint thread's nice value is raised above the process's, on Linux
   // (0: the process's own priority; see src/store/checkpointer.ts).
   SQLITE_CHECKPOINT_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // WAL size in pages (4 KiB) at which the group commit is held for a moment so that the WAL starts
+  // over (src/store/checkpointer.ts): larger, rarer holds and a larger WAL file.
+  SQLITE_WAL_RESTART_PAGES: z.coerce.number().int().min(100).max(1_000_000).default(24_000),
   // At start, read the SQLite file into the OS page cache, at most this many MiB (0: off). Default:
   // half the memory the process may use (the cgroup's limit in a container), so that the read
   // leaves room for the rest of what the machine caches (src/store/prewarm.ts).
@@ -76,6 +79,7 @@ export interface Config {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteCacheMb: number;
   sqliteCheckpointNice: number;
+  sqliteWalRestartPages: number;
   /** MiB of the SQLite file read into the OS page cache after start (0: none). */
   sqlitePrewarmMb: number;
   authorizationThread: 'worker' | 'main';
@@ -124,6 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.SQLITE_CACHE_MB,
     sqliteCheckpointNice: e.SQLITE_CHECKPOINT_NICE,
+    sqliteWalRestartPages: e.SQLITE_WAL_RESTART_PAGES,
     sqlitePrewarmMb: e.SQLITE_PREWARM_MB ?? Math.floor(usableMemory() / 2 / 2 ** 20),
     authorizationThread: e.AUTHORIZATION_THREAD,
     slowRequestMs: e.SLOW_REQUEST_MS,

@@ -38,6 +38,13 @@ describe('configuration (SPEC §8)', () => {
     expect(() => loadConfig({ SQLITE_CHECKPOINT_NICE: '20' })).toThrow(/SQLITE_CHECKPOINT_NICE/);
   });
 
+  it('holds the group commit for a WAL restart at 24,000 pages unless SQLITE_WAL_RESTART_PAGES says otherwise (100–1,000,000)', () => {
+    expect(loadConfig({}).sqliteWalRestartPages).toBe(24_000);
+    expect(loadConfig({ SQLITE_WAL_RESTART_PAGES: '500' }).sqliteWalRestartPages).toBe(500);
+    expect(() => loadConfig({ SQLITE_WAL_RESTART_PAGES: '99' })).toThrow(/SQLITE_WAL_RESTART_PAGES/);
+    expect(() => loadConfig({ SQLITE_WAL_RESTART_PAGES: 'many' })).toThrow(/SQLITE_WAL_RESTART_PAGES/);
+  });
+
   it('decodes MASTER_KEY from hex and base64', () => {
     const hex = 'ab'.repeat(32);
     expect(loadConfig({ MASTER_KEY: hex }).given.masterKey?.length).toBe(32);

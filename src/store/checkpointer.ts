@@ -1,18 +1,35 @@
-// WAL checkpoints on a worker thread (file-backed SQLite). SQLite checkpoints automatically inside
+// WAL checkpoints on worker threads (file-backed SQLite). SQLite checkpoints automatically inside
 // the COMMIT that pushes the WAL past 1000 pages: with better-sqlite3 that copy and its fsyncs run
 // on the main thread and stall every request in flight. Here a worker with its own connection runs
 // PASSIVE checkpoints (they never block the writer) forty times a second, and the main
 // connection's automatic checkpoint is pushed far out, as a backstop should the worker stop.
+// Copying the WAL back is not enough under steady load: SQLite starts the WAL over only when a
+// writer begins with every frame copied back, and the group commit never leaves it that moment.
+// So once the WAL is large, a second worker copies the last frames back while the group commit is
+// held between two batches (restartWal), and the next batch starts the WAL over.
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** The main connection checkpoints by itself only past this many WAL pages (~64 MiB). */
+/**
+ * The main connection checkpoints by itself only past this many WAL pages (~64 MiB), or this many
+ * beyond RESTART_AT_FRAMES where the WAL is restarted (store/db.ts): a backstop.
+ */
 export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_000;
+/**
+ * A WAL size (pages, ~96 MiB) at which the group commit is held for a moment so that the WAL restarts
+ * (restartWal below); SQLITE_WAL_RESTART_PAGES overrides it. Rarer holds are better: each one waits
+ * for two fsyncs (~5-15 ms under load). At 8,000 pages ab-http measured +2.3 % auth/s for the old
+ * backstop instead, at 24,000 -4.3 % and -6.3 % (docs/performance.md).
+ */
+export const RESTART_AT_FRAMES = 24_000;
 // Small and often: each checkpoint writes back the pages dirtied since the last one, and at a million
 // cards those are random pages all over the file; their fsync shares the disk with the WAL fsync
 // every answer waits for. Every 25 ms the write-backs stay short: 1M-card p99 38-43 ms against
 // 166-172 ms at 250 ms, 10,000 cards 33-38 against 49-52 (docs/performance.md).
 const INTERVAL_MS = 25;
+/** Longest the restart thread tries to copy the last frames back while the writer waits. */
+const BACKFILL_WAIT_MS = 50;
 
 /**
  * How far the checkpoint thread's nice value is raised above the process's (Linux), i.e. how much
@@ -42,19 +59,41 @@ if (workerData.nice > 0) {
 }
 const Database = require(workerData.driver);
 let db;
+let checkpoint;
 let timer;
 try {
   db = new Database(workerData.file, { fileMustExist: true });
   db.pragma('busy_timeout = 1000');
   db.pragma('synchronous = ' + workerData.synchronous);
-  timer = setInterval(() => {
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error && error.message)); }
+  checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  if (workerData.intervalMs > 0) timer = setInterval(() => {
+    try {
+      const { log } = checkpoint.get();
+      if (log >= workerData.restartAtFrames) parentPort.postMessage({ walFrames: log });
+    } catch (error) { parentPort.postMessage({ error: String(error && error.message) }); }
   }, workerData.intervalMs);
 } catch (error) {
   // Posted, not thrown: SQLite's errors reach the parent's 'error' event as { code } alone.
-  parentPort.postMessage('cannot open the database: ' + String(error && error.message));
+  parentPort.postMessage({ error: 'cannot open the database: ' + String(error && error.message) });
 }
-parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); if (db) db.close(); parentPort.close(); } });
+const pause = new Int32Array(new SharedArrayBuffer(4));
+parentPort.on('message', (m) => {
+  if (m === 'stop') { clearInterval(timer); if (db) db.close(); parentPort.close(); return; }
+  if (m && typeof m.pass === 'number') {
+    // One pass; until every frame is copied back if asked (the writer is then held). The other
+    // thread may hold the checkpoint lock (SQLite answers busy at once, without its busy handler):
+    // try again shortly, for a while.
+    const deadline = Date.now() + workerData.backfillMs;
+    let result = { busy: 1, log: -1, checkpointed: -1 };
+    for (;;) {
+      try { if (checkpoint) result = checkpoint.get(); } catch (error) { parentPort.postMessage({ error: String(error && error.message) }); }
+      const done = m.untilComplete ? !result.busy && result.log >= 0 && result.log === result.checkpointed : !result.busy;
+      if (done || Date.now() >= deadline) break;
+      Atomics.wait(pause, 0, 0, 0.25);
+    }
+    parentPort.postMessage({ pass: m.pass, complete: !result.busy && result.log >= 0 && result.log === result.checkpointed });
+  }
+});
 `;
 
 /**
@@ -76,25 +115,121 @@ export class ErrorThrottle {
   }
 }
 
+/** A file the worker will report it cannot open, if so. */
+function openOrNull(file: string): number | null {
+  try { return openSync(file, 'r'); } catch { return null; }
+}
+
+/** One hold of the writer for a WAL restart: how long, and whether every frame was copied back. */
+export interface RestartHold { heldMs: number; complete: boolean }
+
+/** Holds the writer at its next batch boundary; resolves with the function that lets it go on. */
+export type HoldWriter = () => Promise<() => void>;
+
 export class Checkpointer {
   private readonly worker: Worker;
+  /** Copies the last frames back while the writer is held: the process's priority, mostly idle. */
+  private readonly restarter: Worker;
+  private holdWriter?: HoldWriter;
+  private restarting = false;
+  private passes = 0;
+  private readonly passed = new Map<number, (complete: boolean) => void>();
+  /**
+   * The database file, for an fdatasync ahead of a restart. Closed only after every connection of
+   * this process to the file (closeFile): closing any descriptor of a file drops the POSIX locks the
+   * process holds on it, SQLite's among them.
+   */
+  private readonly databaseFd: number | null;
+  private readonly restartObservers: Array<(hold: RestartHold) => void> = [];
 
   /** `onError`: a failed checkpoint (throttled, see ErrorThrottle), or the worker's own failure. */
-  constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void } = {}) {
+  constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
     const errors = new ErrorThrottle(o.onError ?? (() => {}));
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, synchronous, driver, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
-    this.worker.on('message', (m) => errors.failed(String(m)));
-    this.worker.on('error', (e) => errors.failed(e?.message ?? String(e)));
-    this.worker.unref();
+    const common = { file, synchronous, driver, restartAtFrames: o.restartAtFrames ?? RESTART_AT_FRAMES, backfillMs: BACKFILL_WAIT_MS };
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
+    this.restarter = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: 0, nice: 0 } });
+    this.databaseFd = openOrNull(file);
+    const onMessage = (m: { error?: string; walFrames?: number; pass?: number; complete?: boolean }) => {
+      if (m.error !== undefined) errors.failed(m.error);
+      if (m.walFrames !== undefined) void this.restartWal();
+      if (m.pass !== undefined) this.passed.get(m.pass)?.(m.complete === true);
+    };
+    for (const worker of [this.worker, this.restarter]) {
+      worker.on('message', onMessage);
+      worker.on('error', (e) => errors.failed(e?.message ?? String(e)));
+      worker.unref();
+    }
+  }
+
+  /**
+   * The group commit hands in how to hold it. Without it the WAL still restarts whenever a writer
+   * finds it wholly copied back (light load), or at the backstop.
+   */
+  holdWriterWith(hold: HoldWriter): void { this.holdWriter = hold; }
+
+  /** Called after each hold of the writer for a WAL restart (metrics). */
+  observeRestarts(observer: (hold: RestartHold) => void): void { this.restartObservers.push(observer); }
+
+  /**
+   * SQLite restarts the WAL from its beginning only when a writer begins with every frame copied
+   * back, which under steady load never happens by itself: the WAL would grow to the backstop, whose
+   * checkpoint then copies and fsyncs on the main thread (10-40 ms of stalled event loop). Here the
+   * writer alone is held between two batches, the restart thread copies the last frames back, and
+   * the next batch restarts the WAL; requests are read and checked meanwhile.
+   */
+  private async restartWal(): Promise<void> {
+    if (this.restarting || !this.holdWriter) return;
+    this.restarting = true;
+    try {
+      // While the writer runs: copy back what the periodic thread has not yet, and flush those
+      // pages, so that the pass under hold copies and fsyncs only the frames of the last moments.
+      await this.pass(false);
+      const fd = this.databaseFd;
+      if (fd !== null) await new Promise<void>((resolve) => fdatasync(fd, () => resolve()));
+      const release = await this.holdWriter();
+      const heldAt = performance.now();
+      let complete = false;
+      try {
+        complete = await this.pass(true);
+      } finally {
+        release();
+      }
+      const hold = { heldMs: performance.now() - heldAt, complete };
+      for (const observer of this.restartObservers) observer(hold);
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  /** One checkpoint pass on the restart thread; true when it left every frame copied back. */
+  private async pass(untilComplete: boolean): Promise<boolean> {
+    const id = ++this.passes;
+    try {
+      return await new Promise<boolean>((resolve) => {
+        this.passed.set(id, resolve);
+        // Never hold the writer for long, whatever the thread does.
+        setTimeout(() => resolve(false), BACKFILL_WAIT_MS + 50).unref();
+        this.restarter.postMessage({ pass: id, untilComplete });
+      });
+    } finally {
+      this.passed.delete(id);
+    }
   }
 
   async stop(): Promise<void> {
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    // Keep the process alive until the worker has closed its connection.
-    this.worker.ref();
-    this.worker.postMessage('stop');
-    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
-    await this.worker.terminate();
+    await Promise.all([this.worker, this.restarter].map(async (worker) => {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      // Keep the process alive until the worker has closed its connection.
+      worker.ref();
+      worker.postMessage('stop');
+      await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
+      await worker.terminate();
+    }));
+  }
+
+  /** After every connection to the database in this process is closed (see databaseFd). */
+  closeFile(): void {
+    if (this.databaseFd !== null) closeSync(this.databaseFd);
   }
 }

@@ -5,7 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer } from './checkpointer.js';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES } from './checkpointer.js';
 import { enableDirectSqlite } from './prepared.js';
 import { WalSync, type WalFsync } from './wal-sync.js';
 
@@ -25,6 +25,8 @@ export interface DbHandle {
   pgSchema?: string;
   /** File-backed SQLite at synchronous=FULL: lets group commit fsync the WAL off the main thread. */
   walSync?: WalSync;
+  /** File-backed SQLite: the background checkpoints, which hold the group commit to restart the WAL. */
+  checkpointer?: Checkpointer;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ export interface DbOptions {
   backgroundCheckpoints?: boolean | 'elsewhere';
   /** Steps the checkpoint thread's nice value is raised above the process's (SQLITE_CHECKPOINT_NICE, default CHECKPOINTER_NICE). */
   sqliteCheckpointNice?: number;
+  /** WAL pages at which the group commit is held so that the WAL restarts (SQLITE_WAL_RESTART_PAGES, default RESTART_AT_FRAMES). */
+  sqliteWalRestartPages?: number;
   /** A background checkpoint failed (`failures`: how many since the last report; throttled). */
   onCheckpointError?: (message: string, failures: number) => void;
   /** SQLite at FULL: who fsyncs the WAL after a group commit (default 'thread-pool', see WalFsync). */
@@ -88,15 +92,19 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   const walSync = onDisk && synchronous === 'FULL' ? new WalSync(sqlite, options.walFsync) : undefined;
   let checkpointer: Checkpointer | undefined;
   if (onDisk && options.backgroundCheckpoints !== false) {
-    sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    if (options.backgroundCheckpoints !== 'elsewhere') checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError });
+    const restartAtFrames = options.sqliteWalRestartPages ?? RESTART_AT_FRAMES;
+    // Where nothing restarts the WAL (the authorization worker's connection), the backstop is what
+    // bounds it; where the group commit is held to restart it, the backstop sits well above that.
+    sqlite.pragma(`wal_autocheckpoint = ${options.backgroundCheckpoints === 'elsewhere' ? BACKSTOP_AUTOCHECKPOINT_PAGES : restartAtFrames + BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+    if (options.backgroundCheckpoints !== 'elsewhere') checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError, restartAtFrames });
   }
   return {
-    db, dialect: 'sqlite', sqlite, walSync,
+    db, dialect: 'sqlite', sqlite, walSync, checkpointer,
     async close() {
       await checkpointer?.stop();
       walSync?.close();
       await db.destroy();
+      checkpointer?.closeFile();
     },
   };
 }

@@ -6,7 +6,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GroupCommit, groupCommitFor, type BatchStats } from '../../src/service/network/group-commit.js';
 import type { DbHandle, Trx } from '../../src/store/db.js';
 import { forEachBackend } from '../support/backends.js';
@@ -118,6 +118,35 @@ forEachBackend((backend) => {
       expect(await committed('G01')).toBe(false);
       // The connection is usable again.
       expect(await gc.run(insertRate('G02'))).toBe('G02');
+    });
+
+    it('hold(): waits for the batch under way, begins none while held, and runs what queued meanwhile once released', async () => {
+      const gc = new GroupCommit(handle);
+      const batches: BatchStats[] = [];
+      gc.observe((s) => batches.push(s));
+      let finishFirst: (() => void) | undefined;
+      const first = gc.run(async (trx) => {
+        const currency = await insertRate('H01')(trx);
+        await new Promise<void>((resolve) => { finishFirst = resolve; });
+        return currency;
+      });
+      await vi.waitUntil(() => finishFirst);
+      let holding = false;
+      const held = gc.hold().then((release) => { holding = true; return release; });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The batch's transaction is still open: the hold waits for it.
+      expect(holding).toBe(false);
+      finishFirst!();
+      const release = await held;
+      expect(await first).toBe('H01');
+      const second = gc.run(insertRate('H02'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(gc.queued).toBe(1);
+      expect(await committed('H02')).toBe(false);
+      release();
+      expect(await second).toBe('H02');
+      expect(await committed('H02')).toBe(true);
+      expect(batches.map((b) => b.size)).toEqual([1, 1]);
     });
 
     it('a unique violation is retried once (the verb then finds what its twin wrote)', async () => {

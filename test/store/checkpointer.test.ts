@@ -5,7 +5,7 @@ import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { CHECKPOINTER_NICE, Checkpointer, ErrorThrottle } from '../../src/store/checkpointer.js';
+import { CHECKPOINTER_NICE, Checkpointer, ErrorThrottle, type RestartHold } from '../../src/store/checkpointer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'isc-checkpointer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +53,7 @@ describe('Checkpointer', () => {
     } finally {
       await checkpointer.stop();
       db.close();
+      checkpointer.closeFile();
     }
   });
 
@@ -91,7 +92,74 @@ describe('Checkpointer', () => {
     } finally {
       await checkpointer.stop();
       db.close();
+      checkpointer.closeFile();
     }
+  });
+});
+
+describe('WAL restarts under a steady writer', () => {
+  /**
+   * A writer like the group commit: a small transaction at every turn of the event loop, none while
+   * the checkpointer holds it. SQLite restarts the WAL only when a transaction begins with every
+   * frame copied back, which a writer this busy never leaves time for. Returns the WAL file's size
+   * in pages: it is reused from its start after a restart, so its size is its high-water mark.
+   */
+  /** The WAL header's checkpoint sequence number: SQLite adds one each time it restarts the WAL. */
+  const walCheckpointSequence = (file: string) => readFileSync(`${file}-wal`).readUInt32BE(12);
+
+  async function steadyWriter(name: string, hold: boolean, o: { pinnedReader?: boolean } = {}) {
+    const db = walDatabase(name);
+    // A reader that stays on an early snapshot: no checkpoint may copy back what it cannot see yet.
+    const reader = o.pinnedReader ? new SqliteDatabase(db.name, { readonly: true }) : undefined;
+    reader?.exec('begin');
+    reader?.prepare('select count(*) from t').get();
+    const checkpointer = new Checkpointer(db.name, 'FULL', { restartAtFrames: 200 });
+    let held = false;
+    const holds: RestartHold[] = [];
+    checkpointer.observeRestarts((h) => holds.push(h));
+    if (hold) checkpointer.holdWriterWith(async () => { held = true; return () => { held = false; }; });
+    const insert = db.prepare('insert into t (v) values (?)');
+    let transactions = 0;
+    const sequenceBefore = walCheckpointSequence(db.name);
+    try {
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {
+        if (!held) {
+          db.transaction(() => { for (let i = 0; i < 4; i++) insert.run('x'.repeat(300)); })();
+          transactions++;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // Every hold is let go (a hold under way when the writer stopped, too).
+      await vi.waitUntil(() => !held, WAIT);
+      expect(db.prepare('select count(*) from t').pluck().get()).toBe(transactions * 4);
+      return { walPages: statSync(`${db.name}-wal`).size / 4096, walRestarts: walCheckpointSequence(db.name) - sequenceBefore, holds };
+    } finally {
+      reader?.exec('rollback');
+      reader?.close();
+      await checkpointer.stop();
+      db.close();
+      checkpointer.closeFile();
+    }
+  }
+
+  it('holds the writer between two transactions while the last frames are copied back, so that the WAL starts over instead of growing', async () => {
+    const unheld = await steadyWriter('grows.db', false);
+    const held = await steadyWriter('restarts.db', true);
+    expect(unheld.holds).toEqual([]);
+    const complete = held.holds.filter((h) => h.complete).length;
+    expect(complete).toBeGreaterThanOrEqual(3);
+    // Restarted each time it was held and wholly copied back; left alone it hardly ever restarts.
+    expect(held.walRestarts).toBeGreaterThanOrEqual(complete - 1);
+    expect(held.walRestarts).toBeGreaterThan(unheld.walRestarts + 2);
+    expect(held.walPages).toBeLessThan(unheld.walPages);
+  });
+
+  it('lets the writer go on when the last frames cannot be copied back (a reader on an old snapshot)', async () => {
+    const pinned = await steadyWriter('pinned.db', true, { pinnedReader: true });
+    expect(pinned.holds.length).toBeGreaterThan(0);
+    expect(pinned.holds.every((h) => !h.complete)).toBe(true);
+    expect(pinned.walRestarts).toBe(0);
   });
 });
 

@@ -35,6 +35,8 @@ export interface TestServerOptions {
   authorizationWorker?: boolean;
   /** SQLite's synchronous mode (default NORMAL: fast tests; FULL as in production). */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** SQLite: WAL pages at which the group commit is held so that the WAL restarts (SQLITE_WAL_RESTART_PAGES). */
+  sqliteWalRestartPages?: number;
 }
 
 export async function startTestServer(backend: Backend, o: TestServerOptions = {}): Promise<TestServer> {
@@ -48,7 +50,7 @@ export async function startTestServer(backend: Backend, o: TestServerOptions = {
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'isc-test-'));
     sqliteUrl = `sqlite:${join(dir, 'cards.db')}`;
-    handle = openDatabase(sqliteUrl, { sqliteSynchronous: o.sqliteSynchronous ?? 'NORMAL' });
+    handle = openDatabase(sqliteUrl, { sqliteSynchronous: o.sqliteSynchronous ?? 'NORMAL', sqliteWalRestartPages: o.sqliteWalRestartPages });
     dropStore = async () => rmSync(dir, { recursive: true, force: true });
   }
   const logLines: string[] = [];

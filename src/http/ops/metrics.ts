@@ -2,6 +2,7 @@
 // grants, database pool use, and Node's default metrics (event-loop lag among them).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { groupCommitFor, type BatchStats } from '../../service/network/group-commit.js';
+import type { Checkpointer } from '../../store/checkpointer.js';
 import type { DbHandle } from '../../store/db.js';
 
 export class Metrics {
@@ -26,6 +27,7 @@ export class Metrics {
     if (walSync) {
       new Gauge({ name: 'db_wal_fsyncs', help: 'WAL fsyncs run for group commits since start (SQLite at FULL)', registers: [this.registry], collect() { this.set(walSync.completed); } });
     }
+    if (handle?.checkpointer) this.observeWalRestarts(handle.checkpointer);
     if (handle?.pool) {
       const pool = handle.pool;
       new Gauge({ name: 'db_pool_connections_total', help: 'Pool connections', registers: [this.registry], collect() { this.set(pool.totalCount); } });
@@ -50,6 +52,15 @@ export class Metrics {
     new Gauge({ name: 'db_group_commit_queued', help: 'Requests waiting for the next batch', registers: [this.registry], collect() { this.set(gc.queued); } });
     this.batchObserver = (s) => { size.observe(s.size); duration.observe(s.durationMs / 1000); if (s.failed) failed.inc(s.failed); if (s.rerun) reruns.inc(); };
     gc.observe(this.batchObserver);
+  }
+
+  /** How often, and for how long, the group commit is held so that the WAL restarts (store/checkpointer.ts). */
+  private observeWalRestarts(checkpointer: Checkpointer): void {
+    const held = new Histogram({
+      name: 'db_wal_restart_hold_seconds', help: 'Time the group commit was held between two batches while the last WAL frames were copied back',
+      labelNames: ['outcome'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [this.registry],
+    });
+    checkpointer.observeRestarts((h) => held.observe({ outcome: h.complete ? 'restarted' : 'not_copied_back' }, h.heldMs / 1000));
   }
 
   private batchObserver: ((stats: BatchStats) => void) | undefined;

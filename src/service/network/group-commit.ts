@@ -12,6 +12,8 @@
 // every request read from the sockets in that turn of the event loop joins it; requests arriving
 // while a batch runs form the next one. better-sqlite3 is synchronous, so a batch's queries hold
 // the event loop; its fsync does not (it runs on the thread pool while the next batch executes).
+// Once the WAL is large, the checkpointer holds the next batch for a few milliseconds so that the
+// WAL can start over (store/checkpointer.ts); requests are still read and checked meanwhile.
 import { CompiledQuery } from 'kysely';
 import { auditHeadsOf, type AuditHeads, type BatchHeads } from '../../store/audit-heads.js';
 import type { DbHandle, Trx } from '../../store/db.js';
@@ -46,13 +48,31 @@ class UnitFailed extends Error {}
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  /** Held between two batches (the WAL restarting, see store/checkpointer.ts): no batch begins. */
+  private held = false;
+  /** The batch whose transaction is running, if any. */
+  private committing: Promise<unknown> | null = null;
   private readonly observers: Array<(stats: BatchStats) => void> = [];
 
   /** SQLite's data_version on this connection: moves when another connection commits (audit-heads.ts). */
   private readonly dataVersion: { get(): unknown } | undefined;
 
-  constructor(private readonly handle: Pick<DbHandle, 'db' | 'walSync' | 'sqlite'>, private readonly maxBatch = MAX_BATCH) {
+  constructor(private readonly handle: Pick<DbHandle, 'db' | 'walSync' | 'sqlite' | 'checkpointer'>, private readonly maxBatch = MAX_BATCH) {
     this.dataVersion = handle.sqlite?.prepare('PRAGMA data_version').pluck();
+    handle.checkpointer?.holdWriterWith(() => this.hold());
+  }
+
+  /**
+   * Holds the next batch (requests keep queueing) until the returned function is called; resolves
+   * once no batch's transaction is running.
+   */
+  async hold(): Promise<() => void> {
+    this.held = true;
+    while (this.committing) await this.committing;
+    return () => {
+      this.held = false;
+      if (this.queue.length) this.schedule();
+    };
   }
 
   /**
@@ -74,19 +94,23 @@ export class GroupCommit {
   get queued(): number { return this.queue.length; }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.held) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
+    if (this.held) { this.scheduled = false; return; }
     const batch = this.queue.splice(0, this.maxBatch);
     const started = performance.now();
     let committed = false;
     let rerun = false;
     try {
-      ({ committed, rerun } = await this.commit(batch));
+      const committing = this.commit(batch);
+      this.committing = committing;
+      ({ committed, rerun } = await committing);
     } finally {
+      this.committing = null;
       // The database is free again: requests read meanwhile form the next batch, which runs while
       // this one's fsync (if any) is still under way.
       this.scheduled = false;

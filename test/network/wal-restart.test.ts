@@ -1,0 +1,47 @@
+// Under steady network load the group commit never leaves SQLite the moment it needs to start the
+// WAL over (a transaction beginning with every frame copied back), so the checkpointer holds it
+// between two batches once the WAL is large (src/store/checkpointer.ts). Through the whole service:
+// purchases at FULL keep being approved, the WAL starts over, and /metrics shows the holds.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
+import { checkLedger } from '../../src/service/ledger/check-ledger.js';
+import { ADMIN_KEY } from '../support/harness.js';
+import { serverCardholder, signedPost, startTestServer, webPurchase, type TestServer } from '../support/server.js';
+
+describe('WAL restarts under network load (SQLite on disk, FULL)', () => {
+  let server: TestServer;
+  // 20 pages, far below the default: this test's few hundred purchases a second reach it often.
+  beforeAll(async () => { server = await startTestServer('sqlite', { sqliteSynchronous: 'FULL', sqliteWalRestartPages: 20 }); });
+  afterAll(() => server.close());
+
+  /** The WAL header's checkpoint sequence number: SQLite adds one each time it starts the WAL over. */
+  const walRestarts = () => readFileSync(`${server.deps.handle.sqlite!.name}-wal`).readUInt32BE(12);
+
+  it('holds the group commit between batches so that the WAL starts over, and every purchase is still answered', async () => {
+    const holders = await Promise.all(Array.from({ length: 4 }, () => serverCardholder(server, 200_000)));
+    const before = walRestarts();
+    let approved = 0;
+    // 16 purchases in flight on each card for two seconds: batches back to back.
+    const until = Date.now() + 2000;
+    await Promise.all(holders.flatMap((h) => Array.from({ length: 16 }, async () => {
+      while (Date.now() < until) {
+        const answer = await signedPost(server, '/v1/network/authorizations', webPurchase(h, 1));
+        expect(answer).toMatchObject({ status: 200, body: { responseCode: '00' } });
+        approved++;
+      }
+    })));
+    expect(approved).toBeGreaterThan(100);
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+    const restarted = Number(/^db_wal_restart_hold_seconds_count\{outcome="restarted"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    expect(restarted).toBeGreaterThan(0);
+    expect(walRestarts() - before).toBeGreaterThanOrEqual(restarted - 1);
+    // Nothing approved was lost on the way.
+    const audit = await verifyAuditLog(server.deps.handle.db, Date.now());
+    expect(audit.problems).toEqual([]);
+    expect((await checkLedger(server.deps.handle.db)).differences).toEqual([]);
+    const held = await server.deps.handle.db.selectFrom('card_accounts').select(({ fn }) => fn.sum<number>('held_fils').as('held'))
+      .where('id', 'in', holders.map((h) => h.accountId)).executeTakeFirstOrThrow();
+    expect(Number(held.held)).toBe(approved);
+  });
+});

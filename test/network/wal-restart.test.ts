@@ -35,7 +35,7 @@ describe('WAL restarts under network load (SQLite on disk, FULL)', () => {
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
     const restarted = Number(/^db_wal_restart_hold_seconds_count\{outcome="restarted"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
     expect(restarted).toBeGreaterThan(0);
-    expect(walRestarts() - before).toBeGreaterThanOrEqual(restarted - 1);
+    expect(walRestarts() - before).toBeGreaterThanOrEqual(Math.ceil(restarted / 2));
     // Nothing approved was lost on the way.
     const audit = await verifyAuditLog(server.deps.handle.db, Date.now());
     expect(audit.problems).toEqual([]);

@@ -149,8 +149,9 @@ describe('WAL restarts under a steady writer', () => {
     expect(unheld.holds).toEqual([]);
     const complete = held.holds.filter((h) => h.complete).length;
     expect(complete).toBeGreaterThanOrEqual(3);
-    // Restarted each time it was held and wholly copied back; left alone it hardly ever restarts.
-    expect(held.walRestarts).toBeGreaterThanOrEqual(complete - 1);
+    // Restarted after most holds that left it wholly copied back (the next transaction may find the
+    // periodic thread in its pass and append instead); left alone it hardly ever restarts.
+    expect(held.walRestarts).toBeGreaterThanOrEqual(Math.ceil(complete / 2));
     expect(held.walRestarts).toBeGreaterThan(unheld.walRestarts + 2);
     expect(held.walPages).toBeLessThan(unheld.walPages);
   });

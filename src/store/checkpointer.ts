@@ -205,14 +205,20 @@ export class Checkpointer {
   /** One checkpoint pass on the restart thread; true when it left every frame copied back. */
   private async pass(untilComplete: boolean): Promise<boolean> {
     const id = ++this.passes;
+    let timer: NodeJS.Timeout | undefined;
+    // Referenced until answered: a process whose only work is held writes (a script, the bench's
+    // engine run) would otherwise see nothing left to wait for, and exit.
+    this.restarter.ref();
     try {
       return await new Promise<boolean>((resolve) => {
         this.passed.set(id, resolve);
         // Never hold the writer for long, whatever the thread does.
-        setTimeout(() => resolve(false), BACKFILL_WAIT_MS + 50).unref();
+        timer = setTimeout(() => resolve(false), BACKFILL_WAIT_MS + 50);
         this.restarter.postMessage({ pass: id, untilComplete });
       });
     } finally {
+      clearTimeout(timer);
+      this.restarter.unref();
       this.passed.delete(id);
     }
   }

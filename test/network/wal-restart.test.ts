@@ -2,7 +2,10 @@
 // WAL over (a transaction beginning with every frame copied back), so the checkpointer holds it
 // between two batches once the WAL is large (src/store/checkpointer.ts). Through the whole service:
 // purchases at FULL keep being approved, the WAL starts over, and /metrics shows the holds.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
@@ -43,5 +46,21 @@ describe('WAL restarts under network load (SQLite on disk, FULL)', () => {
     const held = await server.deps.handle.db.selectFrom('card_accounts').select(({ fn }) => fn.sum<number>('held_fils').as('held'))
       .where('id', 'in', holders.map((h) => h.accountId)).executeTakeFirstOrThrow();
     expect(Number(held.held)).toBe(approved);
+  });
+});
+
+describe('WAL restarts in a process with nothing else to wait for', () => {
+  it('keeps the process alive while the group commit is held (the bench\'s engine run, a script)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isc-held-'));
+    try {
+      // Before the fix such a process exited in the middle of a hold (code 13: an unsettled
+      // top-level await), its writers still waiting.
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/group-commit-process.ts', join(dir, 'held.db'), '1.5'], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^committed [1-9]\d* held [1-9]\d*$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -20,7 +20,7 @@ import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { alternate, pooled, runRate, warmUp, type Side } from './bench/load.js';
-import { diskReadBytes, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
+import { diskReadBytes, histogramMean, histogramTotals, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
 
@@ -144,12 +144,13 @@ async function main() {
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
   const rssMb = peakRssMb(service.proc.pid!);
   const httpBatch = batchMean(before, metrics);
+  const holds = walRestartHolds(before, metrics);
   await stopChild(service);
   if (bare) await stopChild(bare.child);
   if (!bare) {
     // --http-only: the service alone, for quick comparisons of one change (no baselines).
     await cleanUp();
-    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx })}\n`);
+    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx, walHolds: holds.count, walHoldMeanMs: round(holds.meanMs, 1) })}\n`);
     return;
   }
   const baseHttp = pooled(bare.child.url, a.connections, bareResult.runs);
@@ -185,6 +186,7 @@ async function main() {
     ['service CPU per authorization', `${fmt(cpuUsPerAuth)} µs (all its threads)`],
     ['httpRatio', fmt(result.httpRatio, 3)],
     ['mean requests per commit (HTTP)', fmt(httpBatch, 1)],
+    ['WAL restart holds (HTTP)', `${holds.count}, ${fmt(holds.meanMs, 1)} ms each on average (SQLITE_WAL_RESTART_PAGES)`],
     ['disk reads during the run', `${fmt(diskReadMb, 1)} MB (page-cache misses)`],
     ['file read ahead before the run', `${fmt(prewarm.mb)} MB in ${fmt(prewarm.seconds, 1)} s (SQLITE_PREWARM_MB)`],
     ['engine in process', `${fmt(engine.perSec)} auth/s, ${inFlight} in flight, mean batch ${fmt(engine.meanBatch, 1)}`],
@@ -207,6 +209,13 @@ function readiness(c: { readyMs: number; selfReported?: { readyMs: number; since
 function round(n: number, digits: number): number { const f = 10 ** digits; return Math.round(n * f) / f; }
 
 /** Mean batch size during the measured run (difference of two scrapes). */
+/** Holds of the group commit for a WAL restart during the run (store/checkpointer.ts). */
+function walRestartHolds(before: string, after: string): { count: number; meanMs: number } {
+  const [a, b] = [before, after].map((t) => histogramTotals(t, 'db_wal_restart_hold_seconds'));
+  const count = b.count - a.count;
+  return { count, meanMs: count > 0 ? ((b.sum - a.sum) / count) * 1000 : NaN };
+}
+
 function batchMean(before: string, after: string): number {
   const read = (t: string, s: string) => Number(new RegExp(`^db_group_commit_batch_size_${s} (\\S+)$`, 'm').exec(t)?.[1] ?? NaN);
   const sum = read(after, 'sum') - read(before, 'sum');

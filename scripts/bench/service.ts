@@ -106,3 +106,9 @@ export function histogramMean(metrics: string, name: string): number {
   const count = Number(new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   return count > 0 ? sum / count : NaN;
 }
+
+/** A Prometheus histogram's count and sum over all its label sets, from the text format. */
+export function histogramTotals(metrics: string, name: string): { count: number; sum: number } {
+  const total = (suffix: string) => [...metrics.matchAll(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((t, m) => t + Number(m[1]), 0);
+  return { count: total('count'), sum: total('sum') };
+}

@@ -208,7 +208,6 @@ function readiness(c: { readyMs: number; selfReported?: { readyMs: number; since
 
 function round(n: number, digits: number): number { const f = 10 ** digits; return Math.round(n * f) / f; }
 
-/** Mean batch size during the measured run (difference of two scrapes). */
 /** Holds of the group commit for a WAL restart during the run (store/checkpointer.ts). */
 function walRestartHolds(before: string, after: string): { count: number; meanMs: number } {
   const [a, b] = [before, after].map((t) => histogramTotals(t, 'db_wal_restart_hold_seconds'));
@@ -216,6 +215,7 @@ function walRestartHolds(before: string, after: string): { count: number; meanMs
   return { count, meanMs: count > 0 ? ((b.sum - a.sum) / count) * 1000 : NaN };
 }
 
+/** Mean batch size during the measured run (difference of two scrapes). */
 function batchMean(before: string, after: string): number {
   const read = (t: string, s: string) => Number(new RegExp(`^db_group_commit_batch_size_${s} (\\S+)$`, 'm').exec(t)?.[1] ?? NaN);
   const sum = read(after, 'sum') - read(before, 'sum');

@@ -36,7 +36,9 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     sqliteSynchronous: o.config.sqliteSynchronous,
     sqliteCacheMb: o.config.sqliteCacheMb,
     sqliteCheckpointNice: o.config.sqliteCheckpointNice,
-    sqliteWalRestartPages: o.config.sqliteWalRestartPages,
+    // The authorization worker's connection appends where this one's group commit cannot hold it:
+    // there the backstop restarts the WAL (store/db.ts).
+    sqliteWalRestartPages: o.config.authorizationThread === 'worker' ? 0 : o.config.sqliteWalRestartPages,
     // The WAL grows while checkpoints fail; SQLite's messages name files, never data.
     onCheckpointError: (message, failures) => o.logger.error({ job: 'checkpoint', failures }, `WAL checkpoint failed: ${message}`),
     ...o.dbOptions,

@@ -29,8 +29,9 @@ const EnvSchema = z.object({
   // (0: the process's own priority; see src/store/checkpointer.ts).
   SQLITE_CHECKPOINT_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // WAL size in pages (4 KiB) at which the group commit is held for a moment so that the WAL starts
-  // over (src/store/checkpointer.ts): larger, rarer holds and a larger WAL file.
-  SQLITE_WAL_RESTART_PAGES: z.coerce.number().int().min(100).max(1_000_000).default(24_000),
+  // over (src/store/checkpointer.ts): larger, rarer holds and a larger WAL file. 0: never held (the
+  // main connection's own checkpoint at 16,000 pages restarts it, on the event loop).
+  SQLITE_WAL_RESTART_PAGES: z.coerce.number().int().max(1_000_000).refine((n) => n === 0 || n >= 100, 'must be 0 (off) or at least 100').default(24_000),
   // At start, read the SQLite file into the OS page cache, at most this many MiB (0: off). Default:
   // half the memory the process may use (the cgroup's limit in a container), so that the read
   // leaves room for the rest of what the machine caches (src/store/prewarm.ts).

@@ -38,10 +38,12 @@ describe('configuration (SPEC §8)', () => {
     expect(() => loadConfig({ SQLITE_CHECKPOINT_NICE: '20' })).toThrow(/SQLITE_CHECKPOINT_NICE/);
   });
 
-  it('holds the group commit for a WAL restart at 24,000 pages unless SQLITE_WAL_RESTART_PAGES says otherwise (100–1,000,000)', () => {
+  it('holds the group commit for a WAL restart at 24,000 pages unless SQLITE_WAL_RESTART_PAGES says otherwise (0: off, or 100–1,000,000)', () => {
     expect(loadConfig({}).sqliteWalRestartPages).toBe(24_000);
     expect(loadConfig({ SQLITE_WAL_RESTART_PAGES: '500' }).sqliteWalRestartPages).toBe(500);
+    expect(loadConfig({ SQLITE_WAL_RESTART_PAGES: '0' }).sqliteWalRestartPages).toBe(0);
     expect(() => loadConfig({ SQLITE_WAL_RESTART_PAGES: '99' })).toThrow(/SQLITE_WAL_RESTART_PAGES/);
+    expect(() => loadConfig({ SQLITE_WAL_RESTART_PAGES: '-1' })).toThrow(/SQLITE_WAL_RESTART_PAGES/);
     expect(() => loadConfig({ SQLITE_WAL_RESTART_PAGES: 'many' })).toThrow(/SQLITE_WAL_RESTART_PAGES/);
   });
 

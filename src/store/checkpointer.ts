@@ -7,9 +7,10 @@
 // writer begins with every frame copied back, and the group commit never leaves it that moment.
 // So once the WAL is large, a second worker copies the last frames back while the group commit is
 // held between two batches (restartWal), and the next batch starts the WAL over.
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { fdatasync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
 
 /**
  * The main connection checkpoints by itself only past this many WAL pages (~64 MiB), or this many
@@ -19,8 +20,9 @@ export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_000;
 /**
  * A WAL size (pages, ~96 MiB) at which the group commit is held for a moment so that the WAL restarts
  * (restartWal below); SQLITE_WAL_RESTART_PAGES overrides it. Rarer holds are better: each one waits
- * for two fsyncs (~5-15 ms under load). At 8,000 pages ab-http measured +2.3 % auth/s for the old
- * backstop instead, at 24,000 -4.3 % and -6.3 % (docs/performance.md).
+ * for two fsyncs (~5-15 ms under load). Against the backstop alone (scripts/bench/ab-http.ts): at
+ * 8,000 pages -2.3 % auth/s, at 24,000 +4.5 % and +6.7 %, p99 34 against 36 and 28 against 36 ms
+ * (docs/performance.md, 2026-12-03 late evening).
  */
 export const RESTART_AT_FRAMES = 24_000;
 // Small and often: each checkpoint writes back the pages dirtied since the last one, and at a million
@@ -30,6 +32,11 @@ export const RESTART_AT_FRAMES = 24_000;
 const INTERVAL_MS = 25;
 /** Longest the restart thread tries to copy the last frames back while the writer waits. */
 const BACKFILL_WAIT_MS = 50;
+/** Frames the restart thread may have left after its pass with the writer running, for a hold to be worth it (~200 ms of full load). */
+const MAX_LAG_TO_HOLD = 4_000;
+/** After a hold that failed, none for 1 s, then 2, 4, … at most 30 s, until one succeeds. */
+const MIN_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
 
 /**
  * How far the checkpoint thread's nice value is raised above the process's (Linux), i.e. how much
@@ -83,15 +90,16 @@ parentPort.on('message', (m) => {
     // One pass; until every frame is copied back if asked (the writer is then held). The other
     // thread may hold the checkpoint lock (SQLite answers busy at once, without its busy handler):
     // try again shortly, for a while.
-    const deadline = Date.now() + workerData.backfillMs;
+    const deadline = performance.now() + workerData.backfillMs;
     let result = { busy: 1, log: -1, checkpointed: -1 };
     for (;;) {
       try { if (checkpoint) result = checkpoint.get(); } catch (error) { parentPort.postMessage({ error: String(error && error.message) }); }
       const done = m.untilComplete ? !result.busy && result.log >= 0 && result.log === result.checkpointed : !result.busy;
-      if (done || Date.now() >= deadline) break;
+      if (done || performance.now() >= deadline) break;
       Atomics.wait(pause, 0, 0, 0.25);
     }
-    parentPort.postMessage({ pass: m.pass, complete: !result.busy && result.log >= 0 && result.log === result.checkpointed });
+    const lag = result.busy || result.log < 0 ? null : result.log - result.checkpointed;
+    parentPort.postMessage({ pass: m.pass, complete: lag === 0, lag });
   }
 });
 `;
@@ -115,11 +123,6 @@ export class ErrorThrottle {
   }
 }
 
-/** A file the worker will report it cannot open, if so. */
-function openOrNull(file: string): number | null {
-  try { return openSync(file, 'r'); } catch { return null; }
-}
-
 /** One hold of the writer for a WAL restart: how long, and whether every frame was copied back. */
 export interface RestartHold { heldMs: number; complete: boolean }
 
@@ -133,27 +136,31 @@ export class Checkpointer {
   private holdWriter?: HoldWriter;
   private restarting = false;
   private passes = 0;
-  private readonly passed = new Map<number, (complete: boolean) => void>();
+  private readonly passed = new Map<number, (result: { complete: boolean; lag: number }) => void>();
+  /** No hold is tried before this time (performance.now()), after one that failed: backOff(). */
+  private notBefore = 0;
+  private backoffMs = 0;
   /**
-   * The database file, for an fdatasync ahead of a restart. Closed only after every connection of
-   * this process to the file (closeFile): closing any descriptor of a file drops the POSIX locks the
-   * process holds on it, SQLite's among them.
+   * The database file, for an fdatasync ahead of a restart: the process's shared descriptor
+   * (store/file-descriptors.ts), let go only after the handle's connections are closed (closeFile).
    */
-  private readonly databaseFd: number | null;
+  private databaseFd: number | null;
+  private stopped = false;
   private readonly restartObservers: Array<(hold: RestartHold) => void> = [];
 
   /** `onError`: a failed checkpoint (throttled, see ErrorThrottle), or the worker's own failure. */
-  constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
+  constructor(private readonly file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
     const errors = new ErrorThrottle(o.onError ?? (() => {}));
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const common = { file, synchronous, driver, restartAtFrames: o.restartAtFrames ?? RESTART_AT_FRAMES, backfillMs: BACKFILL_WAIT_MS };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
     this.restarter = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: 0, nice: 0 } });
-    this.databaseFd = openOrNull(file);
-    const onMessage = (m: { error?: string; walFrames?: number; pass?: number; complete?: boolean }) => {
+    // A file that cannot be opened: the worker reports why, and restarts go without the flush.
+    try { this.databaseFd = acquireDescriptor(file); } catch { this.databaseFd = null; }
+    const onMessage = (m: { error?: string; walFrames?: number; pass?: number; complete?: boolean; lag?: number | null }) => {
       if (m.error !== undefined) errors.failed(m.error);
-      if (m.walFrames !== undefined) void this.restartWal();
-      if (m.pass !== undefined) this.passed.get(m.pass)?.(m.complete === true);
+      if (m.walFrames !== undefined) this.restartWal().catch((error) => errors.failed(`WAL restart: ${error?.message ?? error}`));
+      if (m.pass !== undefined) this.passed.get(m.pass)?.({ complete: m.complete === true, lag: m.lag ?? Infinity });
     };
     for (const worker of [this.worker, this.restarter]) {
       worker.on('message', onMessage);
@@ -179,22 +186,28 @@ export class Checkpointer {
    * the next batch restarts the WAL; requests are read and checked meanwhile.
    */
   private async restartWal(): Promise<void> {
-    if (this.restarting || !this.holdWriter) return;
+    if (this.restarting || this.stopped || !this.holdWriter || performance.now() < this.notBefore) return;
     this.restarting = true;
     try {
       // While the writer runs: copy back what the periodic thread has not yet, and flush those
       // pages, so that the pass under hold copies and fsyncs only the frames of the last moments.
-      await this.pass(false);
+      const caughtUp = await this.pass(false);
+      // Still far behind (a reader on an old snapshot, which no checkpoint may pass; a thread
+      // that did not answer): a hold could not copy everything back and would only stall the writer.
+      if (!(caughtUp.lag <= MAX_LAG_TO_HOLD)) return this.backOff();
       const fd = this.databaseFd;
       if (fd !== null) await new Promise<void>((resolve) => fdatasync(fd, () => resolve()));
+      if (this.stopped) return;
       const release = await this.holdWriter();
       const heldAt = performance.now();
       let complete = false;
       try {
-        complete = await this.pass(true);
+        complete = (await this.pass(true)).complete;
       } finally {
         release();
       }
+      if (complete) this.backoffMs = 0;
+      else this.backOff();
       const hold = { heldMs: performance.now() - heldAt, complete };
       for (const observer of this.restartObservers) observer(hold);
     } finally {
@@ -202,28 +215,38 @@ export class Checkpointer {
     }
   }
 
-  /** One checkpoint pass on the restart thread; true when it left every frame copied back. */
-  private async pass(untilComplete: boolean): Promise<boolean> {
+  /** No hold for a while after one that could not be made or did not copy everything back. */
+  private backOff(): void {
+    this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, this.backoffMs * 2));
+    this.notBefore = performance.now() + this.backoffMs;
+  }
+
+  /**
+   * One checkpoint pass on the restart thread: whether it left every frame copied back, and how
+   * many it left (Infinity when the thread did not say).
+   */
+  private async pass(untilComplete: boolean): Promise<{ complete: boolean; lag: number }> {
     const id = ++this.passes;
     let timer: NodeJS.Timeout | undefined;
     // Referenced until answered: a process whose only work is held writes (a script, the bench's
     // engine run) would otherwise see nothing left to wait for, and exit.
     this.restarter.ref();
     try {
-      return await new Promise<boolean>((resolve) => {
+      return await new Promise((resolve) => {
         this.passed.set(id, resolve);
         // Never hold the writer for long, whatever the thread does.
-        timer = setTimeout(() => resolve(false), BACKFILL_WAIT_MS + 50);
+        timer = setTimeout(() => resolve({ complete: false, lag: Infinity }), BACKFILL_WAIT_MS + 50);
         this.restarter.postMessage({ pass: id, untilComplete });
       });
     } finally {
       clearTimeout(timer);
-      this.restarter.unref();
+      if (!this.stopped) this.restarter.unref();
       this.passed.delete(id);
     }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([this.worker, this.restarter].map(async (worker) => {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       // Keep the process alive until the worker has closed its connection.
@@ -234,8 +257,10 @@ export class Checkpointer {
     }));
   }
 
-  /** After every connection to the database in this process is closed (see databaseFd). */
+  /** After the handle's connections to the database are closed (see databaseFd); once. */
   closeFile(): void {
-    if (this.databaseFd !== null) closeSync(this.databaseFd);
+    if (this.databaseFd === null) return;
+    this.databaseFd = null;
+    releaseDescriptor(this.file);
   }
 }

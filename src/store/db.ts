@@ -93,10 +93,13 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   let checkpointer: Checkpointer | undefined;
   if (onDisk && options.backgroundCheckpoints !== false) {
     const restartAtFrames = options.sqliteWalRestartPages ?? RESTART_AT_FRAMES;
-    // Where nothing restarts the WAL (the authorization worker's connection), the backstop is what
-    // bounds it; where the group commit is held to restart it, the backstop sits well above that.
-    sqlite.pragma(`wal_autocheckpoint = ${options.backgroundCheckpoints === 'elsewhere' ? BACKSTOP_AUTOCHECKPOINT_PAGES : restartAtFrames + BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    if (options.backgroundCheckpoints !== 'elsewhere') checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError, restartAtFrames });
+    const restarts = restartAtFrames > 0 && options.backgroundCheckpoints !== 'elsewhere';
+    // Where nothing restarts the WAL (0, or the authorization worker's connection), the backstop is
+    // what bounds it; where the group commit is held to restart it, the backstop sits well above that.
+    sqlite.pragma(`wal_autocheckpoint = ${restarts ? restartAtFrames + BACKSTOP_AUTOCHECKPOINT_PAGES : BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+    if (options.backgroundCheckpoints !== 'elsewhere') {
+      checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError, restartAtFrames: restarts ? restartAtFrames : Infinity });
+    }
   }
   return {
     db, dialect: 'sqlite', sqlite, walSync, checkpointer,

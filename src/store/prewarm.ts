@@ -6,6 +6,7 @@
 // Measured in docs/performance.md. PostgreSQL keeps its own buffers (pg_prewarm is its tool).
 import { Worker } from 'node:worker_threads';
 import type { DbHandle } from './db.js';
+import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
 
 export interface PrewarmResult {
   /** Bytes read (at most the file's size and the cap). */
@@ -29,18 +30,15 @@ export interface PrewarmOptions {
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
-const fd = fs.openSync(workerData.path, 'r');
+// The parent's descriptor (store/file-descriptors.ts): never closed here.
+const fd = workerData.fd;
 let bytes = 0;
-try {
-  const end = Math.min(fs.fstatSync(fd).size, workerData.maxBytes);
-  const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(workerData.chunkBytes, end)));
-  while (bytes < end) {
-    const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, end - bytes), bytes);
-    if (read === 0) break; // the file shrank (VACUUM): nothing more to read
-    bytes += read;
-  }
-} finally {
-  fs.closeSync(fd);
+const end = Math.min(fs.fstatSync(fd).size, workerData.maxBytes);
+const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(workerData.chunkBytes, end)));
+while (bytes < end) {
+  const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, end - bytes), bytes);
+  if (read === 0) break; // the file shrank (VACUUM): nothing more to read
+  bytes += read;
 }
 parentPort.postMessage(bytes);
 `;
@@ -49,8 +47,16 @@ export function prewarmFile(path: string, o: PrewarmOptions): Promise<PrewarmRes
   const started = performance.now();
   const result = (bytes: number, stopped: boolean) => ({ bytes, ms: performance.now() - started, stopped });
   if (o.signal?.aborted) return Promise.resolve(result(0, true));
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, maxBytes: o.maxBytes, chunkBytes: o.chunkBytes ?? 8 * 2 ** 20 } });
+  // A descriptor of our own on a database file must not be closed while a connection of this
+  // process holds locks on it (store/file-descriptors.ts): the shared one, let go when done.
+  let fd: number;
+  try {
+    fd = acquireDescriptor(path);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise<PrewarmResult>((resolve, reject) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, maxBytes: o.maxBytes, chunkBytes: o.chunkBytes ?? 8 * 2 ** 20 } });
     worker.unref(); // never what keeps the process alive
     let bytes: number | null = null;
     const stop = () => void worker.terminate();
@@ -62,7 +68,7 @@ export function prewarmFile(path: string, o: PrewarmOptions): Promise<PrewarmRes
       // Stopped mid-way, the worker cannot say how far it got.
       resolve(bytes === null ? result(0, true) : result(bytes, false));
     });
-  });
+  }).finally(() => releaseDescriptor(path));
 }
 
 /** The file behind a handle, when it is SQLite on disk (else null: nothing to prewarm). */

@@ -156,9 +156,12 @@ describe('WAL restarts under a steady writer', () => {
     expect(held.walPages).toBeLessThan(unheld.walPages);
   });
 
-  it('lets the writer go on when the last frames cannot be copied back (a reader on an old snapshot)', async () => {
+  it('does not hold the writer again and again when the last frames cannot be copied back (a reader on an old snapshot)', async () => {
     const pinned = await steadyWriter('pinned.db', true, { pinnedReader: true });
-    expect(pinned.holds.length).toBeGreaterThan(0);
+    // Without the checks it was held ~25 times in these 1.5 s, 50 ms each: the restart thread's pass
+    // with the writer running shows it far behind, so no hold is tried, and after a failed one
+    // none for a second at least.
+    expect(pinned.holds.length).toBeLessThanOrEqual(1);
     expect(pinned.holds.every((h) => !h.complete)).toBe(true);
     expect(pinned.walRestarts).toBe(0);
   });

@@ -12,7 +12,7 @@
 // every request read from the sockets in that turn of the event loop joins it; requests arriving
 // while a batch runs form the next one. better-sqlite3 is synchronous, so a batch's queries hold
 // the event loop; its fsync does not (it runs on the thread pool while the next batch executes).
-// Once the WAL is large, the checkpointer holds the next batch for a few milliseconds so that the
+// Once the WAL is large, the checkpointer holds the next batch (~10 ms, at most ~100) so that the
 // WAL can start over (store/checkpointer.ts); requests are still read and checked meanwhile.
 import { CompiledQuery } from 'kysely';
 import { auditHeadsOf, type AuditHeads, type BatchHeads } from '../../store/audit-heads.js';

@@ -7,10 +7,8 @@
 // writer begins with every frame copied back, and the group commit never leaves it that moment.
 // So once the WAL is large, a second worker copies the last frames back while the group commit is
 // held between two batches (restartWal), and the next batch starts the WAL over.
-import { fdatasync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
 
 /**
  * The main connection checkpoints by itself only past this many WAL pages (~64 MiB), or this many
@@ -140,23 +138,16 @@ export class Checkpointer {
   /** No hold is tried before this time (performance.now()), after one that failed: backOff(). */
   private notBefore = 0;
   private backoffMs = 0;
-  /**
-   * The database file, for an fdatasync ahead of a restart: the process's shared descriptor
-   * (store/file-descriptors.ts), let go only after the handle's connections are closed (closeFile).
-   */
-  private databaseFd: number | null;
   private stopped = false;
   private readonly restartObservers: Array<(hold: RestartHold) => void> = [];
 
   /** `onError`: a failed checkpoint (throttled, see ErrorThrottle), or the worker's own failure. */
-  constructor(private readonly file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
+  constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
     const errors = new ErrorThrottle(o.onError ?? (() => {}));
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const common = { file, synchronous, driver, restartAtFrames: o.restartAtFrames ?? RESTART_AT_FRAMES, backfillMs: BACKFILL_WAIT_MS };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
     this.restarter = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: 0, nice: 0 } });
-    // A file that cannot be opened: the worker reports why, and restarts go without the flush.
-    try { this.databaseFd = acquireDescriptor(file); } catch { this.databaseFd = null; }
     const onMessage = (m: { error?: string; walFrames?: number; pass?: number; complete?: boolean; lag?: number | null }) => {
       if (m.error !== undefined) errors.failed(m.error);
       if (m.walFrames !== undefined) this.restartWal().catch((error) => errors.failed(`WAL restart: ${error?.message ?? error}`));
@@ -189,14 +180,14 @@ export class Checkpointer {
     if (this.restarting || this.stopped || !this.holdWriter || performance.now() < this.notBefore) return;
     this.restarting = true;
     try {
-      // While the writer runs: copy back what the periodic thread has not yet, and flush those
-      // pages, so that the pass under hold copies and fsyncs only the frames of the last moments.
+      // While the writer runs: copy back what the periodic thread has not yet, so that the pass
+      // under hold copies only the frames of the last moments. (Flushing the database file here as
+      // well, ahead of the hold, halved the hold at 10,000 cards but cost 11 % at a million, where
+      // the flush is ~90 MiB of random pages competing with the WAL's fsyncs: docs/performance.md.)
       const caughtUp = await this.pass(false);
       // Still far behind (a reader on an old snapshot, which no checkpoint may pass; a thread
       // that did not answer): a hold could not copy everything back and would only stall the writer.
       if (!(caughtUp.lag <= MAX_LAG_TO_HOLD)) return this.backOff();
-      const fd = this.databaseFd;
-      if (fd !== null) await new Promise<void>((resolve) => fdatasync(fd, () => resolve()));
       if (this.stopped) return;
       const release = await this.holdWriter();
       const heldAt = performance.now();
@@ -255,12 +246,5 @@ export class Checkpointer {
       await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
       await worker.terminate();
     }));
-  }
-
-  /** After the handle's connections to the database are closed (see databaseFd); once. */
-  closeFile(): void {
-    if (this.databaseFd === null) return;
-    this.databaseFd = null;
-    releaseDescriptor(this.file);
   }
 }

@@ -1,11 +1,13 @@
 // Opens the database named by DATABASE_URL: embedded SQLite (default) or PostgreSQL.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES } from './checkpointer.js';
+import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
 import { enableDirectSqlite } from './prepared.js';
 import { WalSync, type WalFsync } from './wal-sync.js';
 
@@ -90,6 +92,12 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   const synchronous = options.sqliteSynchronous ?? 'FULL';
   const onDisk = file !== ':memory:';
   const walSync = onDisk && synchronous === 'FULL' ? new WalSync(sqlite, options.walFsync) : undefined;
+  // Held until the connections are closed: our other readers of the file share it (file-descriptors.ts).
+  // That registry is per thread and POSIX locks are per process, so only the main thread keeps
+  // descriptors of its own: the authorization worker's thread reads nothing ahead.
+  const holdsDescriptor = onDisk && isMainThread;
+  if (holdsDescriptor) acquireDescriptor(file);
+  let closed = false;
   let checkpointer: Checkpointer | undefined;
   if (onDisk && options.backgroundCheckpoints !== false) {
     const restartAtFrames = options.sqliteWalRestartPages ?? RESTART_AT_FRAMES;
@@ -107,7 +115,8 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
       await checkpointer?.stop();
       walSync?.close();
       await db.destroy();
-      checkpointer?.closeFile();
+      if (holdsDescriptor && !closed) releaseDescriptor(file);
+      closed = true;
     },
   };
 }

@@ -1,9 +1,10 @@
-// Descriptors of our own on a SQLite database file (the checkpointer's fdatasync, the prewarm's
-// reads). POSIX record locks belong to the process and the file: closing *any* descriptor of the
-// file releases every lock the process holds on it, SQLite's among them (sqlite.org/howtocorrupt.html,
-// 2.2), and another process could then take the file over while our connections still use it.
-// So each file is opened here once, shared, and closed only when its last user lets go: a database
-// handle lets go after its connections are closed.
+// Descriptors of our own on a SQLite database file (the prewarm's reads). POSIX record locks
+// belong to the process and the file: closing *any* descriptor of the file releases every lock the
+// process holds on it, SQLite's among them (sqlite.org/howtocorrupt.html, 2.2), and another process
+// could then take the file over while our connections still use it. So each file is opened here
+// once, shared, and closed only when its last user lets go; a database handle on the file is one
+// user from its opening until its connections are closed (store/db.ts), so a reader that finishes
+// early never closes the descriptor under them.
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 

@@ -53,7 +53,6 @@ describe('Checkpointer', () => {
     } finally {
       await checkpointer.stop();
       db.close();
-      checkpointer.closeFile();
     }
   });
 
@@ -92,7 +91,6 @@ describe('Checkpointer', () => {
     } finally {
       await checkpointer.stop();
       db.close();
-      checkpointer.closeFile();
     }
   });
 });
@@ -139,7 +137,6 @@ describe('WAL restarts under a steady writer', () => {
       reader?.close();
       await checkpointer.stop();
       db.close();
-      checkpointer.closeFile();
     }
   }
 

@@ -34,7 +34,7 @@ describe('shared descriptors of a database file', () => {
     expect(descriptorUsers(join(dir, 'missing'))).toBe(0);
   });
 
-  it('two handles on one database file: closing the first leaves the descriptor to the second, closing both lets it go', async () => {
+  it('a handle on a database file holds the descriptor until its connections are closed; two handles, until both are', async () => {
     const url = `sqlite:${join(dir, 'two.db')}`;
     const a = openDatabase(url);
     const b = openDatabase(url);

@@ -129,8 +129,8 @@ export type HoldWriter = () => Promise<() => void>;
 
 export class Checkpointer {
   private readonly worker: Worker;
-  /** Copies the last frames back while the writer is held: the process's priority, mostly idle. */
-  private readonly restarter: Worker;
+  /** Copies the last frames back while the writer is held: the process's priority, mostly idle (none when restarts are off). */
+  private readonly restarter: Worker | null;
   private holdWriter?: HoldWriter;
   private restarting = false;
   private passes = 0;
@@ -145,15 +145,16 @@ export class Checkpointer {
   constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
     const errors = new ErrorThrottle(o.onError ?? (() => {}));
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const common = { file, synchronous, driver, restartAtFrames: o.restartAtFrames ?? RESTART_AT_FRAMES, backfillMs: BACKFILL_WAIT_MS };
+    const restartAtFrames = o.restartAtFrames ?? RESTART_AT_FRAMES;
+    const common = { file, synchronous, driver, restartAtFrames, backfillMs: BACKFILL_WAIT_MS };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
-    this.restarter = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: 0, nice: 0 } });
+    this.restarter = Number.isFinite(restartAtFrames) ? new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: 0, nice: 0 } }) : null;
     const onMessage = (m: { error?: string; walFrames?: number; pass?: number; complete?: boolean; lag?: number | null }) => {
       if (m.error !== undefined) errors.failed(m.error);
       if (m.walFrames !== undefined) this.restartWal().catch((error) => errors.failed(`WAL restart: ${error?.message ?? error}`));
       if (m.pass !== undefined) this.passed.get(m.pass)?.({ complete: m.complete === true, lag: m.lag ?? Infinity });
     };
-    for (const worker of [this.worker, this.restarter]) {
+    for (const worker of this.workers()) {
       worker.on('message', onMessage);
       worker.on('error', (e) => errors.failed(e?.message ?? String(e)));
       worker.unref();
@@ -177,7 +178,7 @@ export class Checkpointer {
    * the next batch restarts the WAL; requests are read and checked meanwhile.
    */
   private async restartWal(): Promise<void> {
-    if (this.restarting || this.stopped || !this.holdWriter || performance.now() < this.notBefore) return;
+    if (this.restarting || this.stopped || !this.holdWriter || !this.restarter || performance.now() < this.notBefore) return;
     this.restarting = true;
     try {
       // While the writer runs: copy back what the periodic thread has not yet, so that the pass
@@ -217,28 +218,33 @@ export class Checkpointer {
    * many it left (Infinity when the thread did not say).
    */
   private async pass(untilComplete: boolean): Promise<{ complete: boolean; lag: number }> {
+    const restarter = this.restarter!;
     const id = ++this.passes;
     let timer: NodeJS.Timeout | undefined;
     // Referenced until answered: a process whose only work is held writes (a script, the bench's
     // engine run) would otherwise see nothing left to wait for, and exit.
-    this.restarter.ref();
+    restarter.ref();
     try {
       return await new Promise((resolve) => {
         this.passed.set(id, resolve);
         // Never hold the writer for long, whatever the thread does.
         timer = setTimeout(() => resolve({ complete: false, lag: Infinity }), BACKFILL_WAIT_MS + 50);
-        this.restarter.postMessage({ pass: id, untilComplete });
+        restarter.postMessage({ pass: id, untilComplete });
       });
     } finally {
       clearTimeout(timer);
-      if (!this.stopped) this.restarter.unref();
+      if (!this.stopped) restarter.unref();
       this.passed.delete(id);
     }
   }
 
+  private workers(): Worker[] {
+    return this.restarter ? [this.worker, this.restarter] : [this.worker];
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([this.worker, this.restarter].map(async (worker) => {
+    await Promise.all(this.workers().map(async (worker) => {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       // Keep the process alive until the worker has closed its connection.
       worker.ref();

@@ -20,7 +20,7 @@ import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { alternate, pooled, runRate, warmUp, type Side } from './bench/load.js';
-import { diskReadBytes, histogramMean, histogramTotals, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
+import { diskReadBytes, histogramDelta, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
 
@@ -210,16 +210,13 @@ function round(n: number, digits: number): number { const f = 10 ** digits; retu
 
 /** Holds of the group commit for a WAL restart during the run (store/checkpointer.ts). */
 function walRestartHolds(before: string, after: string): { count: number; meanMs: number } {
-  const [a, b] = [before, after].map((t) => histogramTotals(t, 'db_wal_restart_hold_seconds'));
-  const count = b.count - a.count;
-  return { count, meanMs: count > 0 ? ((b.sum - a.sum) / count) * 1000 : NaN };
+  const { count, sum } = histogramDelta(before, after, 'db_wal_restart_hold_seconds');
+  return { count, meanMs: count > 0 ? (sum / count) * 1000 : NaN };
 }
 
 /** Mean batch size during the measured run (difference of two scrapes). */
 function batchMean(before: string, after: string): number {
-  const read = (t: string, s: string) => Number(new RegExp(`^db_group_commit_batch_size_${s} (\\S+)$`, 'm').exec(t)?.[1] ?? NaN);
-  const sum = read(after, 'sum') - read(before, 'sum');
-  const count = read(after, 'count') - read(before, 'count');
+  const { count, sum } = histogramDelta(before, after, 'db_group_commit_batch_size');
   return count > 0 ? sum / count : histogramMean(after, 'db_group_commit_batch_size');
 }
 

@@ -100,15 +100,20 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15) in clock ticks
 }
 
-/** Sum and count of a Prometheus histogram, from the text format. */
-export function histogramMean(metrics: string, name: string): number {
-  const sum = Number(new RegExp(`^${name}_sum(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-  const count = Number(new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-  return count > 0 ? sum / count : NaN;
-}
-
 /** A Prometheus histogram's count and sum over all its label sets, from the text format. */
 export function histogramTotals(metrics: string, name: string): { count: number; sum: number } {
   const total = (suffix: string) => [...metrics.matchAll(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((t, m) => t + Number(m[1]), 0);
   return { count: total('count'), sum: total('sum') };
+}
+
+/** The mean of a histogram's observations (all label sets); NaN when it has none. */
+export function histogramMean(metrics: string, name: string): number {
+  const { count, sum } = histogramTotals(metrics, name);
+  return count > 0 ? sum / count : NaN;
+}
+
+/** What a histogram observed between two scrapes: count and sum. */
+export function histogramDelta(before: string, after: string, name: string): { count: number; sum: number } {
+  const [a, b] = [histogramTotals(before, name), histogramTotals(after, name)];
+  return { count: b.count - a.count, sum: b.sum - a.sum };
 }

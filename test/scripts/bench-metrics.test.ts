@@ -1,7 +1,7 @@
 // The bench reads the service's /metrics text (scripts/bench/service.ts): histogram totals summed
 // over every label set, as the WAL restart holds are labelled by outcome.
 import { describe, expect, it } from 'vitest';
-import { histogramMean, histogramTotals } from '../../scripts/bench/service.js';
+import { histogramDelta, histogramMean, histogramTotals } from '../../scripts/bench/service.js';
 
 const text = [
   '# TYPE db_wal_restart_hold_seconds histogram',
@@ -25,5 +25,11 @@ describe('bench metrics', () => {
 
   it('means a histogram without labels', () => {
     expect(histogramMean(text, 'db_group_commit_batch_size')).toBe(20);
+    expect(histogramMean('', 'db_group_commit_batch_size')).toBeNaN();
+  });
+
+  it('takes what a histogram observed between two scrapes', () => {
+    const later = text.replace('db_group_commit_batch_size_sum 40', 'db_group_commit_batch_size_sum 100').replace('db_group_commit_batch_size_count 2', 'db_group_commit_batch_size_count 5');
+    expect(histogramDelta(text, later, 'db_group_commit_batch_size')).toEqual({ count: 3, sum: 60 });
   });
 });

@@ -74,7 +74,7 @@ try {
   if (workerData.intervalMs > 0) timer = setInterval(() => {
     try {
       const { log } = checkpoint.get();
-      if (log >= workerData.restartAtFrames) parentPort.postMessage({ walFrames: log });
+      if (workerData.restartAtFrames > 0 && log >= workerData.restartAtFrames) parentPort.postMessage({ walFrames: log });
     } catch (error) { parentPort.postMessage({ error: String(error && error.message) }); }
   }, workerData.intervalMs);
 } catch (error) {
@@ -89,14 +89,17 @@ parentPort.on('message', (m) => {
     // thread may hold the checkpoint lock (SQLite answers busy at once, without its busy handler):
     // try again shortly, for a while.
     const deadline = performance.now() + workerData.backfillMs;
-    let result = { busy: 1, log: -1, checkpointed: -1 };
+    let ran = false;
+    let lag = null; // frames left behind; null: unknown (the pass did not run, or no WAL)
     for (;;) {
-      try { if (checkpoint) result = checkpoint.get(); } catch (error) { parentPort.postMessage({ error: String(error && error.message) }); }
-      const done = m.untilComplete ? !result.busy && result.log >= 0 && result.log === result.checkpointed : !result.busy;
-      if (done || performance.now() >= deadline) break;
+      try {
+        const result = checkpoint ? checkpoint.get() : { busy: 1 };
+        ran = !result.busy;
+        lag = ran && result.log >= 0 ? result.log - result.checkpointed : null;
+      } catch (error) { parentPort.postMessage({ error: String(error && error.message) }); }
+      if ((m.untilComplete ? lag === 0 : ran) || performance.now() >= deadline) break;
       Atomics.wait(pause, 0, 0, 0.25);
     }
-    const lag = result.busy || result.log < 0 ? null : result.log - result.checkpointed;
     parentPort.postMessage({ pass: m.pass, complete: lag === 0, lag });
   }
 });
@@ -141,14 +144,17 @@ export class Checkpointer {
   private stopped = false;
   private readonly restartObservers: Array<(hold: RestartHold) => void> = [];
 
-  /** `onError`: a failed checkpoint (throttled, see ErrorThrottle), or the worker's own failure. */
+  /**
+   * `onError`: a failed checkpoint (throttled, see ErrorThrottle), or the worker's own failure.
+   * `restartAtFrames`: 0 restarts nothing (as SQLITE_WAL_RESTART_PAGES=0).
+   */
   constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
     const errors = new ErrorThrottle(o.onError ?? (() => {}));
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const restartAtFrames = o.restartAtFrames ?? RESTART_AT_FRAMES;
     const common = { file, synchronous, driver, restartAtFrames, backfillMs: BACKFILL_WAIT_MS };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
-    this.restarter = Number.isFinite(restartAtFrames) ? new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: 0, nice: 0 } }) : null;
+    this.restarter = restartAtFrames > 0 ? new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: 0, nice: 0 } }) : null;
     const onMessage = (m: { error?: string; walFrames?: number; pass?: number; complete?: boolean; lag?: number | null }) => {
       if (m.error !== undefined) errors.failed(m.error);
       if (m.walFrames !== undefined) this.restartWal().catch((error) => errors.failed(`WAL restart: ${error?.message ?? error}`));

@@ -106,7 +106,7 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
     // what bounds it; where the group commit is held to restart it, the backstop sits well above that.
     sqlite.pragma(`wal_autocheckpoint = ${restarts ? restartAtFrames + BACKSTOP_AUTOCHECKPOINT_PAGES : BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     if (options.backgroundCheckpoints !== 'elsewhere') {
-      checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError, restartAtFrames: restarts ? restartAtFrames : Infinity });
+      checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError, restartAtFrames: restarts ? restartAtFrames : 0 });
     }
   }
   return {

@@ -3,13 +3,14 @@
 // between two batches once the WAL is large (src/store/checkpointer.ts). Through the whole service:
 // purchases at FULL keep being approved, the WAL starts over, and /metrics shows the holds.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
+import { walCheckpointSequence } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/harness.js';
 import { serverCardholder, signedPost, startTestServer, webPurchase, type TestServer } from '../support/server.js';
 
@@ -19,8 +20,7 @@ describe('WAL restarts under network load (SQLite on disk, FULL)', () => {
   beforeAll(async () => { server = await startTestServer('sqlite', { sqliteSynchronous: 'FULL', sqliteWalRestartPages: 20 }); });
   afterAll(() => server.close());
 
-  /** The WAL header's checkpoint sequence number: SQLite adds one each time it starts the WAL over. */
-  const walRestarts = () => readFileSync(`${server.deps.handle.sqlite!.name}-wal`).readUInt32BE(12);
+  const walRestarts = () => walCheckpointSequence(server.deps.handle.sqlite!.name);
 
   it('holds the group commit between batches so that the WAL starts over, and every purchase is still answered', async () => {
     const holders = await Promise.all(Array.from({ length: 4 }, () => serverCardholder(server, 200_000)));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CHECKPOINTER_NICE, Checkpointer, ErrorThrottle, type RestartHold } from '../../src/store/checkpointer.js';
+import { walCheckpointSequence } from '../support/databases.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'isc-checkpointer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,9 +103,6 @@ describe('WAL restarts under a steady writer', () => {
    * frame copied back, which a writer this busy never leaves time for. Returns the WAL file's size
    * in pages: it is reused from its start after a restart, so its size is its high-water mark.
    */
-  /** The WAL header's checkpoint sequence number: SQLite adds one each time it restarts the WAL. */
-  const walCheckpointSequence = (file: string) => readFileSync(`${file}-wal`).readUInt32BE(12);
-
   async function steadyWriter(name: string, hold: boolean, o: { pinnedReader?: boolean } = {}) {
     const db = walDatabase(name);
     // A reader that stays on an early snapshot: no checkpoint may copy back what it cannot see yet.

@@ -1,6 +1,6 @@
 // Empty databases for store-level tests: SQLite in memory (or in a temporary file, `onDisk`), or a
 // new PostgreSQL schema; close() closes every handle opened on it and removes the file or schema.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DbHandle, type DbOptions } from '../../src/store/db.js';
@@ -62,4 +62,12 @@ export async function openMigratedDatabase(backend: Backend, o: { onDisk?: boole
   const fresh = await freshDatabase(backend, { poolSize: o.poolSize ?? 4 }, { onDisk: o.onDisk });
   await migrate(fresh.handle);
   return fresh;
+}
+
+/**
+ * The checkpoint sequence number in the header of a SQLite file's WAL: SQLite adds one each time it
+ * starts the WAL over (sqlite.org/fileformat2.html, the WAL header).
+ */
+export function walCheckpointSequence(file: string): number {
+  return readFileSync(`${file}-wal`).readUInt32BE(12);
 }

@@ -9,6 +9,10 @@
 //   npm run bench -- --cards 1000000 --history 5000000
 //   npm run bench -- --db postgres://postgres@127.0.0.1:5432/test
 //   npm run bench -- --reuse /tmp/big --cards 1000000 --history 5000000   (seed once, run again)
+//   npm run bench -- ... --reference-cards N   beside a run with more than 10,000 cards, a second
+//                                       service on a fresh N-card database (default 10,000; 0: none)
+//                                       driven in the same alternating slices, for issue 9's point 3
+//                                       (p99 against the 10,000-card run's, host drift shared)
 //
 // The last line of output is one JSON object (see issue 9); the lines before it are a table.
 import { execFileSync } from 'node:child_process';
@@ -24,15 +28,19 @@ import { diskReadBytes, histogramDelta, histogramMean, peakRssMb, startChild, st
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
 
-interface Args { httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null }
+interface Args { httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   const quick = argv.includes('--quick');
   const sync = (get('--sync') ?? 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('--sync must be FULL or NORMAL');
+  const cards = Number(get('--cards') ?? 10_000);
+  const db = get('--db') ?? null;
+  const referenceCards = Number(get('--reference-cards') ?? (cards > REFERENCE_CARDS && !db?.startsWith('postgres') ? REFERENCE_CARDS : 0));
+  if (!Number.isInteger(referenceCards) || referenceCards < 0) throw new Error('--reference-cards must be a whole number (0: no reference)');
   return {
-    httpOnly: argv.includes('--http-only'), quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0),
+    httpOnly: argv.includes('--http-only'), quick, db, cards, history: Number(get('--history') ?? 0), referenceCards,
     sync, connections: Number(get('--connections') ?? 64), seconds: Number(get('--seconds') ?? (quick ? 8 : 30)),
     reuse: get('--reuse') ? (mkdirSync(get('--reuse')!, { recursive: true }), resolve(get('--reuse')!)) : null,
   };
@@ -72,6 +80,25 @@ async function startHttpBaseline(port: number) {
 
 /** Slices per side in the interleaved comparison (scripts/bench.ts, main). */
 const SLICES = 6;
+
+/** Issue 9 point 3 compares a large run's p99 with the 10,000-card run's. */
+const REFERENCE_CARDS = 10_000;
+
+/**
+ * The reference for a run with many cards: a second service on a fresh database of `cards` cards
+ * (no history), same keys and settings, driven in the same alternating slices as the service under
+ * test. Two runs a few minutes apart compared the host's moments as much as the two databases
+ * (p99 ratios of 1.15 to 1.7 for the same pair of databases within one evening).
+ */
+async function startReference(cards: number, port: number, secrets: Secrets, sync: 'FULL' | 'NORMAL') {
+  const dir = mkdtempSync(join(tmpdir(), 'isc-bench-reference-'));
+  const databaseUrl = `sqlite:${resolve(dir, 'bench.db')}`;
+  log(`reference: seeding ${cards} cards, no history`);
+  const seeded = await seedDatabase({ databaseUrl, cards, history: 0, secrets, sync, log: () => {} });
+  const child = await startService({ port, databaseUrl, secrets, sync });
+  await waitForPrewarm(child.url);
+  return { child, workload: new Workload(seeded.cards), dir };
+}
 
 async function main() {
   const a = parseArgs(process.argv.slice(2));
@@ -122,18 +149,26 @@ async function main() {
   // minute apart compared the host's moments more than the two servers. --http-only drives the
   // service alone, in one piece.
   const bare = a.httpOnly ? null : await startHttpBaseline(port + 1);
-  const slices = a.httpOnly ? 1 : a.quick ? 2 : SLICES;
+  const reference = a.referenceCards > 0 && a.cards > a.referenceCards ? await startReference(a.referenceCards, port + 2, secrets, a.sync) : null;
+  const slices = a.httpOnly && !reference ? 1 : a.quick ? 2 : SLICES;
   const sliceSeconds = a.seconds / slices;
-  log(a.httpOnly ? `service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`
-    : `service and bare hono route: ${a.connections} connections, ${slices} alternating slices of ${fmt(sliceSeconds, 1)} s each, synchronous=${a.sync}`);
+  const others = [bare && 'bare hono route', reference && `the ${a.referenceCards}-card reference`].filter(Boolean).join(' and ');
+  log(!others ? `service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`
+    : `service and ${others}: ${a.connections} connections, ${slices} alternating slices of ${fmt(sliceSeconds, 1)} s each, synchronous=${a.sync}`);
   const serviceSide: Side = { url: service.url, workload, options: load, pid: service.proc.pid };
-  const bareSides: Side[] = bare ? [{ url: bare.child.url, workload: bare.workload, options: { ...bare.load, connections: a.connections } }] : [];
-  await warmUp([serviceSide, ...bareSides], warmSeconds);
+  const bareSide: Side | null = bare && { url: bare.child.url, workload: bare.workload, options: { ...bare.load, connections: a.connections } };
+  const referenceSide: Side | null = reference && { url: reference.child.url, workload: reference.workload, options: load };
+  // The route first: route, service, reference, reference, service, route, …
+  const sides = [bareSide, serviceSide, referenceSide].filter((side): side is Side => side !== null);
+  await warmUp(sides, warmSeconds);
 
   const before = await (await fetch(`${service.url}/metrics`)).text();
   const readBefore = diskReadBytes(service.proc.pid!);
-  // The route first: route, service, service, route, …
-  const [serviceResult, bareResult] = (await alternate([...bareSides, serviceSide], { slices, sliceSeconds })).reverse();
+  const results = await alternate(sides, { slices, sliceSeconds });
+  const resultOf = (side: Side | null) => side && results[sides.indexOf(side)];
+  const serviceResult = resultOf(serviceSide)!;
+  const bareResult = resultOf(bareSide);
+  const referenceResult = resultOf(referenceSide);
   const serviceRuns = serviceResult.runs;
   const serviceSlices = serviceRuns.map(runRate);
   const bareSlices = bareResult?.runs.map(runRate) ?? [];
@@ -147,10 +182,16 @@ async function main() {
   const holds = walRestartHolds(before, metrics);
   await stopChild(service);
   if (bare) await stopChild(bare.child);
-  if (!bare) {
-    // --http-only: the service alone, for quick comparisons of one change (no baselines).
+  const ref = reference && referenceResult && pooled(reference.child.url, a.connections, referenceResult.runs);
+  if (reference) {
+    await stopChild(reference.child);
+    rmSync(reference.dir, { recursive: true, force: true });
+  }
+  const referenceJson = ref ? { referenceCards: a.referenceCards, referenceAuthPerSec: Math.round(ref.perSec), referenceP99Ms: ref.p99Ms, p99Ratio: round(auth.p99Ms / ref.p99Ms, 2) } : {};
+  if (!bare || !bareResult) {
+    // --http-only: the service alone (and its reference), for quick comparisons of one change.
     await cleanUp();
-    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx, walHolds: holds.count, walHoldMeanMs: round(holds.meanMs, 1) })}\n`);
+    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx, walHolds: holds.count, walHoldMeanMs: round(holds.meanMs, 1), ...referenceJson })}\n`);
     return;
   }
   const baseHttp = pooled(bare.child.url, a.connections, bareResult.runs);
@@ -185,6 +226,10 @@ async function main() {
     ['authorizations over HTTP', `${fmt(auth.perSec)} auth/s  p50 ${auth.p50Ms} ms  p99 ${auth.p99Ms} ms  (non-2xx ${auth.non2xx}, errors ${auth.errors}; slices: ${serviceSlices.map((r) => fmt(r)).join(' ')})`],
     ['service CPU per authorization', `${fmt(cpuUsPerAuth)} µs (all its threads)`],
     ['httpRatio', fmt(result.httpRatio, 3)],
+    ...(ref ? [
+      [`${a.referenceCards} cards, same slices`, `${fmt(ref.perSec)} auth/s  p50 ${ref.p50Ms} ms  p99 ${ref.p99Ms} ms  (slices: ${referenceResult!.runs.map((r) => fmt(runRate(r))).join(' ')})`],
+      [`p99 against ${a.referenceCards} cards`, `${fmt(auth.p99Ms / ref.p99Ms, 2)}× (issue 9 point 3: ≤ 1.5×)`],
+    ] as Array<[string, string]> : []),
     ['mean requests per commit (HTTP)', fmt(httpBatch, 1)],
     ['WAL restart holds (HTTP)', `${holds.count}, ${fmt(holds.meanMs, 1)} ms each on average (SQLITE_WAL_RESTART_PAGES)`],
     ['disk reads during the run', `${fmt(diskReadMb, 1)} MB (page-cache misses)`],

@@ -7,6 +7,8 @@
 // AB_WITHOUT_ROWID=table,table compares two storage layouts instead: variant 1 runs on a copy of the
 // database with those tables rebuilt WITHOUT ROWID, each variant on its own service in this process
 // (converting only fx_rates measures the method's own noise).
+// AB_CACHE_MB=A,B compares two SQLite page cache sizes the same way: variant 0 with A MiB on the
+// database, variant 1 with B MiB on a copy of it.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,13 +48,18 @@ if (process.env.AB_SETUP_SQL) {
   db.close();
 }
 
-/** A copy of the database with `tables` rebuilt WITHOUT ROWID (same columns, constraints, indexes). */
-function withoutRowidCopy(file: string, tables: string[]): string {
-  const copy = `${file}.without-rowid.db`;
+/** A copy of the database file, its WAL copied back first. */
+function plainCopy(file: string, copy: string): string {
   const original = new SqliteDatabase(file);
   original.pragma('wal_checkpoint(TRUNCATE)');
   original.close();
   copyFileSync(file, copy);
+  return copy;
+}
+
+/** A copy of the database with `tables` rebuilt WITHOUT ROWID (same columns, constraints, indexes). */
+function withoutRowidCopy(file: string, tables: string[]): string {
+  const copy = plainCopy(file, `${file}.without-rowid.db`);
   const db = new SqliteDatabase(copy);
   db.pragma('foreign_keys = OFF');
   db.transaction(() => {
@@ -69,14 +76,16 @@ function withoutRowidCopy(file: string, tables: string[]): string {
   return copy;
 }
 
-const serve = (url: string) => startServices({
-  config: loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, SQLITE_SYNCHRONOUS: 'FULL', DEMO: '0' }),
+const cacheMb = process.env.AB_CACHE_MB?.split(',');
+const serve = (url: string, cache = cacheMb?.[0] ?? process.env.SQLITE_CACHE_MB) => startServices({
+  config: loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, SQLITE_SYNCHRONOUS: 'FULL', DEMO: '0', SQLITE_CACHE_MB: cache }),
   secrets, logger: pino({ level: 'silent' }), metrics: false,
 });
 const deps = await serve(databaseUrl);
 const layouts = process.env.AB_WITHOUT_ROWID?.split(',');
-const copyB = layouts ? withoutRowidCopy(databaseUrl.slice('sqlite:'.length), layouts) : null;
-const depsB = copyB ? await serve(`sqlite:${copyB}`) : deps;
+const file = databaseUrl.slice('sqlite:'.length);
+const copyB = layouts ? withoutRowidCopy(file, layouts) : cacheMb ? plainCopy(file, `${file}.copy.db`) : null;
+const depsB = copyB ? await serve(`sqlite:${copyB}`, cacheMb?.[1]) : deps;
 const workload = new Workload(cards);
 const totals = { '0': { count: 0, ms: 0, cpuUs: 0 }, '1': { count: 0, ms: 0, cpuUs: 0 } };
 let variant: '0' | '1' = '0';

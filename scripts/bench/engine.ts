@@ -21,7 +21,8 @@ import { Workload } from './workload.js';
 export interface EngineResult { perSec: number; meanBatch: number; count: number }
 
 export async function engineRun(databaseUrl: string, secrets: Secrets, cards: SeededCard[], o: { seconds: number; inFlight: number; sync: 'FULL' | 'NORMAL' }): Promise<EngineResult> {
-  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, SQLITE_SYNCHRONOUS: o.sync, DEMO: '0' });
+  // SQLITE_CACHE_MB as the service reads it (512 is the advice at 1M cards, docs/performance.md).
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, SQLITE_SYNCHRONOUS: o.sync, DEMO: '0', SQLITE_CACHE_MB: process.env.SQLITE_CACHE_MB });
   const deps = await startServices({ config, secrets, logger: pino({ level: 'silent' }), metrics: false });
   let batches = 0;
   let batched = 0;

@@ -1,12 +1,13 @@
 // Ad-hoc: the engine in process (as profile-engine.ts) with every SQLite statement timed, to see
 // which statements an authorization pays for. Prints µs per authorization and per call, worst first.
-//   npx tsx scripts/bench/sql-time.ts [cards=10000] [inFlight=22] [seconds=6]
+//   npx tsx scripts/bench/sql-time.ts [cards=10000 | DIR of a --reuse bench] [inFlight=22] [seconds=6]
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Secrets } from '../../src/config.js';
+import type { SeededCard } from '../seed.js';
 
 const stats = new Map<string, { calls: number; ns: bigint }>();
 function timed<F extends (...args: never[]) => unknown>(label: (self: never, args: unknown[]) => string, fn: F): F {
@@ -30,11 +31,22 @@ probe.close();
 
 const { engineRun } = await import('./engine.js');
 const { seedDatabase } = await import('../seed.js');
-const secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
-const dir = mkdtempSync(join(tmpdir(), 'isc-sqltime-'));
+const source = process.argv[2] ?? '10000';
+const reused = existsSync(join(source, 'manifest.json'));
+let secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+const dir = reused ? source : mkdtempSync(join(tmpdir(), 'isc-sqltime-'));
 try {
-  const databaseUrl = `sqlite:${join(dir, 'p.db')}`;
-  const seeded = await seedDatabase({ databaseUrl, cards: Number(process.argv[2] ?? 10000), history: 0, secrets, sync: 'FULL', log: () => {} });
+  let databaseUrl: string;
+  let seeded: { cards: SeededCard[] };
+  if (reused) {
+    const m = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8'));
+    secrets = { ...m.secrets, masterKey: Buffer.from(m.secrets.masterKey, 'hex') };
+    seeded = m.seeded;
+    databaseUrl = `sqlite:${join(source, 'bench.db')}`;
+  } else {
+    databaseUrl = `sqlite:${join(dir, 'p.db')}`;
+    seeded = await seedDatabase({ databaseUrl, cards: Number(source), history: 0, secrets, sync: 'FULL', log: () => {} });
+  }
   stats.clear();
   const r = await engineRun(databaseUrl, secrets, seeded.cards, { seconds: Number(process.argv[4] ?? 6), inFlight: Number(process.argv[3] ?? 22), sync: 'FULL' });
   console.log(`${Math.round(r.perSec)} auth/s in process, mean batch ${r.meanBatch.toFixed(1)}, ${r.count} authorizations`);
@@ -46,5 +58,5 @@ try {
   }
   console.log(`${total.toFixed(1).padStart(6)} µs/auth in SQLite (top 25 statements)`);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!reused) rmSync(dir, { recursive: true, force: true });
 }

@@ -107,20 +107,29 @@ parentPort.on('message', (m) => {
 
 /**
  * Passes on the first failure at once and then at most one a minute, with how many it stood for:
- * a checkpoint failing forty times a second must not flood the log.
+ * a checkpoint failing forty times a second must not flood the log. flush() passes on the failures
+ * held back since the last report (at shutdown: none goes uncounted).
  */
 export class ErrorThrottle {
   private lastReportMs = -Infinity;
   private suppressed = 0;
+  private lastSuppressed = '';
 
   constructor(private readonly report: (message: string, failures: number) => void, private readonly now: () => number = Date.now, private readonly everyMs = 60_000) {}
 
   failed(message: string): void {
     const now = this.now();
-    if (now - this.lastReportMs < this.everyMs) { this.suppressed++; return; }
+    if (now - this.lastReportMs < this.everyMs) { this.suppressed++; this.lastSuppressed = message; return; }
     this.report(message, this.suppressed + 1);
     this.suppressed = 0;
     this.lastReportMs = now;
+  }
+
+  flush(): void {
+    if (this.suppressed === 0) return;
+    this.report(this.lastSuppressed, this.suppressed);
+    this.suppressed = 0;
+    this.lastReportMs = this.now();
   }
 }
 
@@ -143,13 +152,14 @@ export class Checkpointer {
   private backoffMs = 0;
   private stopped = false;
   private readonly restartObservers: Array<(hold: RestartHold) => void> = [];
+  private readonly errors: ErrorThrottle;
 
   /**
    * `onError`: a failed checkpoint (throttled, see ErrorThrottle), or the worker's own failure.
    * `restartAtFrames`: 0 restarts nothing (as SQLITE_WAL_RESTART_PAGES=0).
    */
   constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
-    const errors = new ErrorThrottle(o.onError ?? (() => {}));
+    const errors = this.errors = new ErrorThrottle(o.onError ?? (() => {}));
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const restartAtFrames = o.restartAtFrames ?? RESTART_AT_FRAMES;
     const common = { file, synchronous, driver, restartAtFrames, backfillMs: BACKFILL_WAIT_MS };
@@ -258,5 +268,6 @@ export class Checkpointer {
       await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
       await worker.terminate();
     }));
+    this.errors.flush();
   }
 }

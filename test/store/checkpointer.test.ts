@@ -189,4 +189,18 @@ describe('checkpoint failures', () => {
     throttle.failed('x');
     expect(reports).toHaveLength(2);
   });
+
+  it('passes on, when flushed, the failures it held back, and only those', () => {
+    const reports: Array<[string, number]> = [];
+    let now = 0;
+    const throttle = new ErrorThrottle((message, failures) => reports.push([message, failures]), () => now);
+    throttle.flush();
+    expect(reports).toEqual([]);
+    throttle.failed('disk I/O error');
+    for (let i = 0; i < 9; i++) { now += 25; throttle.failed(i < 8 ? 'disk I/O error' : 'database is locked'); }
+    throttle.flush();
+    expect(reports).toEqual([['disk I/O error', 1], ['database is locked', 9]]);
+    throttle.flush();
+    expect(reports).toHaveLength(2);
+  });
 });

@@ -17,13 +17,14 @@
 // The last line of output is one JSON object (see issue 9); the lines before it are a table.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { alternate, pooled, runRate, warmUp, type Side } from './bench/load.js';
+import { readReused, writeManifest } from './bench/manifest.js';
 import { diskReadBytes, histogramDelta, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
@@ -88,7 +89,7 @@ const REFERENCE_CARDS = 10_000;
  * The reference for a run with many cards: a second service on a fresh database of `cards` cards
  * (no history), same keys and settings, driven in the same alternating slices as the service under
  * test. Two runs a few minutes apart compared the host's moments as much as the two databases
- * (p99 ratios of 1.15 to 1.7 for the same pair of databases within one evening).
+ * (p99 ratios of 1.15 to 1.8 for the same pair of databases within one evening).
  */
 async function startReference(cards: number, port: number, secrets: Secrets, sync: 'FULL' | 'NORMAL') {
   const dir = mkdtempSync(join(tmpdir(), 'isc-bench-reference-'));
@@ -120,18 +121,17 @@ async function main() {
     await pgTarget?.drop();
   };
   const databaseUrl = pgTarget?.url ?? `sqlite:${resolve(dir, 'bench.db')}`;
-  const manifestPath = join(dir, 'manifest.json');
   let seeded: SeedResult;
-  if (a.reuse && !pgTarget && existsSync(manifestPath)) {
-    const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    Object.assign(secrets, { ...m.secrets, masterKey: Buffer.from(m.secrets.masterKey, 'hex') });
-    seeded = m.seeded;
+  const reused = a.reuse && !pgTarget ? readReused(dir) : null;
+  if (reused) {
+    Object.assign(secrets, reused.secrets);
+    seeded = reused.seeded;
     log(`reusing ${dir}: ${seeded.rows} rows seeded earlier in ${seeded.seconds.toFixed(1)} s`);
   } else {
     log(`seeding ${a.cards} cards, ${a.history} past authorizations (${pgTarget ? 'PostgreSQL' : 'SQLite'})`);
     seeded = await seedDatabase({ databaseUrl, cards: a.cards, history: a.history, secrets, sync: a.sync, log });
     log(`  seeded ${seeded.rows} rows in ${seeded.seconds.toFixed(1)} s`);
-    if (a.reuse) writeFileSync(manifestPath, JSON.stringify({ secrets: { ...secrets, masterKey: secrets.masterKey.toString('hex') }, seeded }));
+    if (a.reuse) writeManifest(dir, secrets, seeded);
   }
 
   const service = await startService({ port, databaseUrl, secrets, sync: a.sync });
@@ -147,9 +147,9 @@ async function main() {
   // on both alike. On this VM one 30 s sample of the bare route ranged 13,700–29,650 req/s within an
   // hour, and 14,302 against 23,526 before and after the service in one run: two samples taken a
   // minute apart compared the host's moments more than the two servers. --http-only drives the
-  // service alone, in one piece.
+  // service alone, in one piece, unless a reference runs beside it (startReference).
   const bare = a.httpOnly ? null : await startHttpBaseline(port + 1);
-  const reference = a.referenceCards > 0 && a.cards > a.referenceCards ? await startReference(a.referenceCards, port + 2, secrets, a.sync) : null;
+  const reference = !pgTarget && a.referenceCards > 0 && a.cards > a.referenceCards ? await startReference(a.referenceCards, port + 2, secrets, a.sync) : null;
   const slices = a.httpOnly && !reference ? 1 : a.quick ? 2 : SLICES;
   const sliceSeconds = a.seconds / slices;
   const others = [bare && 'bare hono route', reference && `the ${a.referenceCards}-card reference`].filter(Boolean).join(' and ');

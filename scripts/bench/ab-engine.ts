@@ -10,7 +10,7 @@
 // AB_CACHE_MB=A,B compares two SQLite page cache sizes the same way: variant 0 with A MiB on the
 // database, variant 1 with B MiB on a copy of it.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -21,6 +21,7 @@ import type { AuthorizationRequest } from '../../src/domain/authorization-reques
 import { authorize } from '../../src/service/network/authorize.js';
 import { runNetworkVerb } from '../../src/service/network/run-in-transaction.js';
 import { seedDatabase, type SeededCard } from '../seed.js';
+import { readReused } from './manifest.js';
 import { Workload } from './workload.js';
 
 const [variable, secondsArg = '40', source = '10000', inFlightArg = '20'] = process.argv.slice(2);
@@ -31,11 +32,10 @@ let secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKe
 let cards: SeededCard[];
 let databaseUrl: string;
 let temp: string | null = null;
-if (existsSync(join(source, 'manifest.json'))) {
-  const m = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8'));
-  secrets = { ...m.secrets, masterKey: Buffer.from(m.secrets.masterKey, 'hex') };
-  cards = m.seeded.cards;
-  databaseUrl = `sqlite:${join(source, 'bench.db')}`;
+const reused = readReused(source);
+if (reused) {
+  ({ secrets, databaseUrl } = reused);
+  cards = reused.seeded.cards;
 } else {
   temp = mkdtempSync(join(tmpdir(), 'isc-ab-'));
   databaseUrl = `sqlite:${join(temp, 'ab.db')}`;

@@ -3,7 +3,7 @@
 //   npx tsx scripts/bench/sql-time.ts [cards=10000 | DIR of a --reuse bench] [inFlight=22] [seconds=6]
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Secrets } from '../../src/config.js';
@@ -31,18 +31,16 @@ probe.close();
 
 const { engineRun } = await import('./engine.js');
 const { seedDatabase } = await import('../seed.js');
+const { readReused } = await import('./manifest.js');
 const source = process.argv[2] ?? '10000';
-const reused = existsSync(join(source, 'manifest.json'));
+const reused = readReused(source);
 let secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
 const dir = reused ? source : mkdtempSync(join(tmpdir(), 'isc-sqltime-'));
 try {
   let databaseUrl: string;
   let seeded: { cards: SeededCard[] };
   if (reused) {
-    const m = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8'));
-    secrets = { ...m.secrets, masterKey: Buffer.from(m.secrets.masterKey, 'hex') };
-    seeded = m.seeded;
-    databaseUrl = `sqlite:${join(source, 'bench.db')}`;
+    ({ secrets, databaseUrl, seeded } = reused);
   } else {
     databaseUrl = `sqlite:${join(dir, 'p.db')}`;
     seeded = await seedDatabase({ databaseUrl, cards: Number(source), history: 0, secrets, sync: 'FULL', log: () => {} });

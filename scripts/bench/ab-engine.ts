@@ -9,6 +9,8 @@
 // (converting only fx_rates measures the method's own noise).
 // AB_CACHE_MB=A,B compares two SQLite page cache sizes the same way: variant 0 with A MiB on the
 // database, variant 1 with B MiB on a copy of it.
+// AB_COPY_SQL='drop index …' runs SQL on variant 1's copy only: what an index or a layout costs
+// (run AB_COPY_SQL='select 1' for the copy's own bias).
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,7 +86,13 @@ const serve = (url: string, cache = cacheMb?.[0] ?? process.env.SQLITE_CACHE_MB)
 const deps = await serve(databaseUrl);
 const layouts = process.env.AB_WITHOUT_ROWID?.split(',');
 const file = databaseUrl.slice('sqlite:'.length);
-const copyB = layouts ? withoutRowidCopy(file, layouts) : cacheMb ? plainCopy(file, `${file}.copy.db`) : null;
+const copySql = process.env.AB_COPY_SQL;
+const copyB = layouts ? withoutRowidCopy(file, layouts) : cacheMb || copySql ? plainCopy(file, `${file}.copy.db`) : null;
+if (copyB && copySql) {
+  const db = new SqliteDatabase(copyB);
+  db.exec(copySql);
+  db.close();
+}
 const depsB = copyB ? await serve(`sqlite:${copyB}`, cacheMb?.[1]) : deps;
 const workload = new Workload(cards);
 const totals = { '0': { count: 0, ms: 0, cpuUs: 0 }, '1': { count: 0, ms: 0, cpuUs: 0 } };

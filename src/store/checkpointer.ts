@@ -108,24 +108,27 @@ parentPort.on('message', (m) => {
 /**
  * Passes on the first failure at once and then at most one a minute, with how many it stood for:
  * a checkpoint failing forty times a second must not flood the log. flush() passes on the failures
- * held back since the last report (at shutdown: none goes uncounted).
+ * held back since the last report, and every later one at once: at shutdown none goes uncounted,
+ * not even one from work still finishing.
  */
 export class ErrorThrottle {
   private lastReportMs = -Infinity;
   private suppressed = 0;
   private lastSuppressed = '';
+  private flushed = false;
 
   constructor(private readonly report: (message: string, failures: number) => void, private readonly now: () => number = Date.now, private readonly everyMs = 60_000) {}
 
   failed(message: string): void {
     const now = this.now();
-    if (now - this.lastReportMs < this.everyMs) { this.suppressed++; this.lastSuppressed = message; return; }
+    if (!this.flushed && now - this.lastReportMs < this.everyMs) { this.suppressed++; this.lastSuppressed = message; return; }
     this.report(message, this.suppressed + 1);
     this.suppressed = 0;
     this.lastReportMs = now;
   }
 
   flush(): void {
+    this.flushed = true;
     if (this.suppressed === 0) return;
     this.report(this.lastSuppressed, this.suppressed);
     this.suppressed = 0;

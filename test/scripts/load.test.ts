@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { driveRun, pooled, runRate } from '../../scripts/bench/load.js';
+import { alternate, driveRun, pooled, runRate } from '../../scripts/bench/load.js';
 import { Workload } from '../../scripts/bench/workload.js';
 
 let delayMs = 0;
@@ -47,4 +47,33 @@ it('pools runs: rate over the summed durations, percentiles over every response 
   expect(slowCount / (fastCount + slowCount)).toBeGreaterThan(0.01);
   expect(both.p99Ms).toBeGreaterThanOrEqual(40);
   expect(both.p50Ms).toBeLessThan(40);
+});
+
+it('alternates three servers slice by slice and returns each one its own runs, in the order given', async () => {
+  // The bench drives the route, the service and the 10,000-card reference this way; a mix-up of
+  // their results would swap figures between them. Each server here has a latency of its own.
+  const delays = [1, 25, 60];
+  const order: number[] = [];
+  const servers = await Promise.all(delays.map((delay, k) => new Promise<Server>((resolve) => {
+    const s = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => { if (order[order.length - 1] !== k) order.push(k); setTimeout(() => res.end('{"responseCode":"00"}'), delay); });
+    });
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  try {
+    const workload = new Workload([{ pan: '4657810000000001', expiry: '2911', cvv2: '123', limitFils: 100_000 }]);
+    const sides = servers.map((s) => ({ url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, workload, options: { keyId: 'k', secret: 's', connections: 4 } }));
+    const results = await alternate(sides, { slices: 2, sliceSeconds: 0.5 });
+    expect(results).toHaveLength(3);
+    expect(order).toEqual([0, 1, 2, 1, 0]); // forward, then backward: the last side runs twice in a row
+    results.forEach((r, k) => {
+      expect(r.runs).toHaveLength(2);
+      const p50 = pooled(sides[k].url, 4, r.runs).p50Ms;
+      expect(p50).toBeGreaterThanOrEqual(delays[k]);
+      expect(p50).toBeLessThan(delays[k] + 20);
+    });
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
 });

@@ -29,19 +29,17 @@ import { diskReadBytes, histogramDelta, histogramMean, peakRssMb, startChild, st
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
 
-interface Args { httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number }
+interface Args { httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number | null }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   const quick = argv.includes('--quick');
   const sync = (get('--sync') ?? 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('--sync must be FULL or NORMAL');
-  const cards = Number(get('--cards') ?? 10_000);
-  const db = get('--db') ?? null;
-  const referenceCards = Number(get('--reference-cards') ?? (cards > REFERENCE_CARDS && !db?.startsWith('postgres') ? REFERENCE_CARDS : 0));
-  if (!Number.isInteger(referenceCards) || referenceCards < 0) throw new Error('--reference-cards must be a whole number (0: no reference)');
+  const referenceCards = get('--reference-cards') === undefined ? null : Number(get('--reference-cards'));
+  if (referenceCards !== null && (!Number.isInteger(referenceCards) || referenceCards < 0)) throw new Error('--reference-cards must be a whole number (0: no reference)');
   return {
-    httpOnly: argv.includes('--http-only'), quick, db, cards, history: Number(get('--history') ?? 0), referenceCards,
+    httpOnly: argv.includes('--http-only'), quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0), referenceCards,
     sync, connections: Number(get('--connections') ?? 64), seconds: Number(get('--seconds') ?? (quick ? 8 : 30)),
     reuse: get('--reuse') ? (mkdirSync(get('--reuse')!, { recursive: true }), resolve(get('--reuse')!)) : null,
   };
@@ -126,12 +124,15 @@ async function main() {
   if (reused) {
     Object.assign(secrets, reused.secrets);
     seeded = reused.seeded;
+    // What the directory holds, whatever --cards and --history say (older manifests: as given).
+    a.cards = reused.cards ?? a.cards;
+    a.history = reused.history ?? a.history;
     log(`reusing ${dir}: ${seeded.rows} rows seeded earlier in ${seeded.seconds.toFixed(1)} s`);
   } else {
     log(`seeding ${a.cards} cards, ${a.history} past authorizations (${pgTarget ? 'PostgreSQL' : 'SQLite'})`);
     seeded = await seedDatabase({ databaseUrl, cards: a.cards, history: a.history, secrets, sync: a.sync, log });
     log(`  seeded ${seeded.rows} rows in ${seeded.seconds.toFixed(1)} s`);
-    if (a.reuse) writeManifest(dir, secrets, seeded);
+    if (a.reuse) writeManifest(dir, secrets, seeded, { cards: a.cards, history: a.history });
   }
 
   const service = await startService({ port, databaseUrl, secrets, sync: a.sync });
@@ -149,10 +150,11 @@ async function main() {
   // minute apart compared the host's moments more than the two servers. --http-only drives the
   // service alone, in one piece, unless a reference runs beside it (startReference).
   const bare = a.httpOnly ? null : await startHttpBaseline(port + 1);
-  const reference = !pgTarget && a.referenceCards > 0 && a.cards > a.referenceCards ? await startReference(a.referenceCards, port + 2, secrets, a.sync) : null;
+  const referenceCards = a.referenceCards ?? (a.cards > REFERENCE_CARDS ? REFERENCE_CARDS : 0);
+  const reference = !pgTarget && referenceCards > 0 && a.cards > referenceCards ? await startReference(referenceCards, port + 2, secrets, a.sync) : null;
   const slices = a.httpOnly && !reference ? 1 : a.quick ? 2 : SLICES;
   const sliceSeconds = a.seconds / slices;
-  const others = [bare && 'bare hono route', reference && `the ${a.referenceCards}-card reference`].filter(Boolean).join(' and ');
+  const others = [bare && 'bare hono route', reference && `the ${referenceCards}-card reference`].filter(Boolean).join(' and ');
   log(!others ? `service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`
     : `service and ${others}: ${a.connections} connections, ${slices} alternating slices of ${fmt(sliceSeconds, 1)} s each, synchronous=${a.sync}`);
   const serviceSide: Side = { url: service.url, workload, options: load, pid: service.proc.pid };
@@ -187,7 +189,7 @@ async function main() {
     await stopChild(reference.child);
     rmSync(reference.dir, { recursive: true, force: true });
   }
-  const referenceJson = ref ? { referenceCards: a.referenceCards, referenceAuthPerSec: Math.round(ref.perSec), referenceP99Ms: ref.p99Ms, p99Ratio: round(auth.p99Ms / ref.p99Ms, 2) } : {};
+  const referenceJson = ref ? { referenceCards, referenceAuthPerSec: Math.round(ref.perSec), referenceP99Ms: ref.p99Ms, p99Ratio: round(auth.p99Ms / ref.p99Ms, 2) } : {};
   if (!bare || !bareResult) {
     // --http-only: the service alone (and its reference), for quick comparisons of one change.
     await cleanUp();
@@ -227,8 +229,8 @@ async function main() {
     ['service CPU per authorization', `${fmt(cpuUsPerAuth)} µs (all its threads)`],
     ['httpRatio', fmt(result.httpRatio, 3)],
     ...(ref ? [
-      [`${a.referenceCards} cards, same slices`, `${fmt(ref.perSec)} auth/s  p50 ${ref.p50Ms} ms  p99 ${ref.p99Ms} ms  (slices: ${referenceResult!.runs.map((r) => fmt(runRate(r))).join(' ')})`],
-      [`p99 against ${a.referenceCards} cards`, `${fmt(auth.p99Ms / ref.p99Ms, 2)}× (issue 9 point 3: ≤ 1.5×)`],
+      [`${referenceCards} cards, same slices`, `${fmt(ref.perSec)} auth/s  p50 ${ref.p50Ms} ms  p99 ${ref.p99Ms} ms  (slices: ${referenceResult!.runs.map((r) => fmt(runRate(r))).join(' ')})`],
+      [`p99 against ${referenceCards} cards`, `${fmt(auth.p99Ms / ref.p99Ms, 2)}× (issue 9 point 3: ≤ 1.5×)`],
     ] as Array<[string, string]> : []),
     ['mean requests per commit (HTTP)', fmt(httpBatch, 1)],
     ['WAL restart holds (HTTP)', `${holds.count}, ${fmt(holds.meanMs, 1)} ms each on average (SQLITE_WAL_RESTART_PAGES)`],
@@ -265,4 +267,7 @@ function batchMean(before: string, after: string): number {
   return count > 0 ? sum / count : histogramMean(after, 'db_group_commit_batch_size');
 }
 
+// A timeout's or Ctrl-C's signal ends the run through process.exit, so that the servers it started
+// are stopped too (startChild).
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(1));
 main().catch((error) => { process.stderr.write(`${error instanceof Error ? error.stack : error}\n`); process.exit(1); });

@@ -50,11 +50,14 @@ if (process.env.AB_SETUP_SQL) {
   db.close();
 }
 
-/** A copy of the database file, its WAL copied back first. */
+/** A copy of the database file, its WAL copied back first (before any service opens it). */
 function plainCopy(file: string, copy: string): string {
   const original = new SqliteDatabase(file);
-  original.pragma('wal_checkpoint(TRUNCATE)');
+  const [checkpoint] = original.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
   original.close();
+  if (checkpoint.busy) throw new Error(`${file}: its WAL could not be copied back (another connection is using it)`);
+  // A WAL left by an earlier, interrupted run would be replayed onto the fresh copy.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
   copyFileSync(file, copy);
   return copy;
 }
@@ -79,11 +82,11 @@ function withoutRowidCopy(file: string, tables: string[]): string {
 }
 
 const cacheMb = process.env.AB_CACHE_MB?.split(',');
+if (cacheMb && cacheMb.length !== 2) throw new Error('AB_CACHE_MB needs two sizes, A,B (MiB)');
 const serve = (url: string, cache = cacheMb?.[0] ?? process.env.SQLITE_CACHE_MB) => startServices({
   config: loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, SQLITE_SYNCHRONOUS: 'FULL', DEMO: '0', SQLITE_CACHE_MB: cache }),
   secrets, logger: pino({ level: 'silent' }), metrics: false,
 });
-const deps = await serve(databaseUrl);
 const layouts = process.env.AB_WITHOUT_ROWID?.split(',');
 const file = databaseUrl.slice('sqlite:'.length);
 const copySql = process.env.AB_COPY_SQL;
@@ -93,6 +96,7 @@ if (copyB && copySql) {
   db.exec(copySql);
   db.close();
 }
+const deps = await serve(databaseUrl);
 const depsB = copyB ? await serve(`sqlite:${copyB}`, cacheMb?.[1]) : deps;
 const workload = new Workload(cards);
 const totals = { '0': { count: 0, ms: 0, cpuUs: 0 }, '1': { count: 0, ms: 0, cpuUs: 0 } };

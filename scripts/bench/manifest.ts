@@ -6,16 +6,17 @@ import { join } from 'node:path';
 import type { Secrets } from '../../src/config.js';
 import type { SeedResult } from '../seed.js';
 
-export interface Reused { databaseUrl: string; secrets: Secrets; seeded: SeedResult }
+/** `cards` and `history`: how many were seeded (directories seeded before they were kept: undefined). */
+export interface Reused { databaseUrl: string; secrets: Secrets; seeded: SeedResult; cards?: number; history?: number }
 
 /** The seeded database in `dir`, or null when `dir` holds none. */
 export function readReused(dir: string): Reused | null {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) return null;
   const m = JSON.parse(readFileSync(path, 'utf8'));
-  return { databaseUrl: `sqlite:${join(dir, 'bench.db')}`, secrets: { ...m.secrets, masterKey: Buffer.from(m.secrets.masterKey, 'hex') }, seeded: m.seeded };
+  return { databaseUrl: `sqlite:${join(dir, 'bench.db')}`, secrets: { ...m.secrets, masterKey: Buffer.from(m.secrets.masterKey, 'hex') }, seeded: m.seeded, cards: m.cards, history: m.history };
 }
 
-export function writeManifest(dir: string, secrets: Secrets, seeded: SeedResult): void {
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ secrets: { ...secrets, masterKey: secrets.masterKey.toString('hex') }, seeded }));
+export function writeManifest(dir: string, secrets: Secrets, seeded: SeedResult, counts: { cards: number; history: number }): void {
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ secrets: { ...secrets, masterKey: secrets.masterKey.toString('hex') }, seeded, ...counts }));
 }

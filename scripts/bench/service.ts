@@ -13,6 +13,10 @@ export async function startChild(script: string, args: string[], env: Record<str
   // TypeScript (the bare baseline) through tsx; the bundled service as `npm start` runs it.
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
   const proc = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A bench that fails or is stopped half-way leaves no server running behind it.
+  const stopWithUs = () => proc.kill();
+  process.once('exit', stopWithUs);
+  proc.once('exit', () => process.off('exit', stopWithUs));
   let stderr = '';
   proc.stderr!.on('data', (d) => { stderr += String(d); });
   return new Promise((resolve, reject) => {

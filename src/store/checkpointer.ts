@@ -132,7 +132,6 @@ export class ErrorThrottle {
     if (this.suppressed === 0) return;
     this.report(this.lastSuppressed, this.suppressed);
     this.suppressed = 0;
-    this.lastReportMs = this.now();
   }
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Secrets } from '../../src/config.js';
 import type { SeededCard } from '../seed.js';
+import { readReused } from './manifest.js';
 
 const stats = new Map<string, { calls: number; ns: bigint }>();
 function timed<F extends (...args: never[]) => unknown>(label: (self: never, args: unknown[]) => string, fn: F): F {
@@ -31,7 +32,6 @@ probe.close();
 
 const { engineRun } = await import('./engine.js');
 const { seedDatabase } = await import('../seed.js');
-const { readReused } = await import('./manifest.js');
 const source = process.argv[2] ?? '10000';
 const reused = readReused(source);
 let secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };

@@ -18,8 +18,9 @@ async function bench(args: string[]): Promise<Record<string, number>> {
 }
 
 describe('npm run bench: the 10,000-card reference', () => {
-  const reuse = join(mkdtempSync(join(tmpdir(), 'isc-bench-test-')), 'kept');
-  afterAll(() => rmSync(join(reuse, '..'), { recursive: true, force: true }));
+  const temp = mkdtempSync(join(tmpdir(), 'isc-bench-test-'));
+  const reuse = join(temp, 'kept'); // created by the bench, as --reuse does
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
   it('runs beside a larger database and reports p99 against it', async () => {
     const r = await bench(['--reuse', reuse, '--cards', '10500']);

@@ -24,7 +24,7 @@ import pg from 'pg';
 import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { alternate, pooled, runRate, warmUp, type Side } from './bench/load.js';
-import { readReused, writeManifest } from './bench/manifest.js';
+import { benchSecrets, readReused, writeManifest } from './bench/manifest.js';
 import { diskReadBytes, histogramDelta, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeedResult } from './seed.js';
@@ -102,10 +102,7 @@ async function startReference(cards: number, port: number, secrets: Secrets, syn
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   const warmSeconds = a.quick ? 1 : 3;
-  const secrets: Secrets = {
-    adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench',
-    networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32),
-  };
+  const secrets = benchSecrets();
   const port = 38_000 + Math.floor(Math.random() * 1000);
   // The service runs as `npm start` runs it: the bundle, built once here.
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });

@@ -11,26 +11,25 @@
 // database, variant 1 with B MiB on a copy of it.
 // AB_COPY_SQL='drop index …' runs SQL on variant 1's copy only: what an index or a layout costs
 // (run AB_COPY_SQL='select 1' for the copy's own bias).
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pino from 'pino';
 import { startServices } from '../../src/bootstrap.js';
-import { loadConfig, type Secrets } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import type { AuthorizationRequest } from '../../src/domain/authorization-request.js';
 import { authorize } from '../../src/service/network/authorize.js';
 import { runNetworkVerb } from '../../src/service/network/run-in-transaction.js';
 import { seedDatabase, type SeededCard } from '../seed.js';
-import { readReused } from './manifest.js';
+import { benchSecrets, readReused } from './manifest.js';
 import { Workload } from './workload.js';
 
 const [variable, secondsArg = '40', source = '10000', inFlightArg = '20'] = process.argv.slice(2);
 if (!variable) throw new Error('usage: ab-engine.ts VAR [seconds] [cards | reuse dir] [inFlight]');
 const SLICE_MS = 400;
 
-let secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+let secrets = benchSecrets();
 let cards: SeededCard[];
 let databaseUrl: string;
 let temp: string | null = null;

@@ -9,15 +9,14 @@
 // The setting reaches B's environment only; code variants can read an environment variable
 // temporarily for the comparison. Prints both pooled results, each slice, and B against A.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Secrets } from '../../src/config.js';
 import { seedDatabase } from '../seed.js';
 import { alternate, pooled, runRate, warmUp } from './load.js';
 import { startService, stopChild, waitForPrewarm, type Child } from './service.js';
 import { Workload } from './workload.js';
+import { benchSecrets } from './manifest.js';
 
 const [setting, slicesArg, secondsArg, cardsArg] = process.argv.slice(2);
 const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(setting ?? '');
@@ -27,7 +26,7 @@ const sliceSeconds = Number(secondsArg ?? 5);
 if (!(Number.isInteger(slices) && slices >= 1 && sliceSeconds > 0)) throw new Error('slices per side must be a whole number ≥ 1, seconds per slice > 0');
 const connections = 64;
 
-const secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+const secrets = benchSecrets();
 const dir = mkdtempSync(join(tmpdir(), 'isc-ab-http-'));
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const seeded = await seedDatabase({ databaseUrl: `sqlite:${join(dir, 'a.db')}`, cards: Number(cardsArg ?? 10_000), history: 0, secrets, sync: 'FULL', log: () => {} });

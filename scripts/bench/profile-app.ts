@@ -1,17 +1,17 @@
 // Ad-hoc: the authorization route through app.fetch in process (no sockets), to split HTTP-layer
 // cost from engine cost. Usage: tsx scripts/bench/profile-app.ts [cards] [inFlight] [seconds]
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startServices } from '../../src/bootstrap.js';
-import { loadConfig, type Secrets } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import { seedDatabase } from '../seed.js';
 import { AUTH_PATH, signedHeaders, Workload } from './workload.js';
+import { benchSecrets } from './manifest.js';
 
-const secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+const secrets = benchSecrets();
 const dir = mkdtempSync(join(tmpdir(), 'isc-prof-'));
 const databaseUrl = `sqlite:${join(dir, 'p.db')}`;
 const seeded = await seedDatabase({ databaseUrl, cards: Number(process.argv[2] ?? 10000), history: 0, secrets, sync: 'FULL', log: () => {} });

@@ -1,13 +1,12 @@
 // Ad-hoc: seeds a small SQLite database and runs the engine in process (for --cpu-prof).
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Secrets } from '../../src/config.js';
 import { engineRun } from './engine.js';
 import { seedDatabase } from '../seed.js';
+import { benchSecrets } from './manifest.js';
 
-const secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+const secrets = benchSecrets();
 const dir = mkdtempSync(join(tmpdir(), 'isc-prof-'));
 const databaseUrl = `sqlite:${join(dir, 'p.db')}`;
 const seeded = await seedDatabase({ databaseUrl, cards: Number(process.argv[2] ?? 10000), history: 0, secrets, sync: 'FULL', log: () => {} });

@@ -2,13 +2,11 @@
 // which statements an authorization pays for. Prints µs per authorization and per call, worst first.
 //   npx tsx scripts/bench/sql-time.ts [cards=10000 | DIR of a --reuse bench] [inFlight=22] [seconds=6]
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Secrets } from '../../src/config.js';
 import type { SeededCard } from '../seed.js';
-import { readReused } from './manifest.js';
+import { benchSecrets, readReused } from './manifest.js';
 
 const stats = new Map<string, { calls: number; ns: bigint }>();
 function timed<F extends (...args: never[]) => unknown>(label: (self: never, args: unknown[]) => string, fn: F): F {
@@ -34,7 +32,7 @@ const { engineRun } = await import('./engine.js');
 const { seedDatabase } = await import('../seed.js');
 const source = process.argv[2] ?? '10000';
 const reused = readReused(source);
-let secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+let secrets = benchSecrets();
 const dir = reused ? source : mkdtempSync(join(tmpdir(), 'isc-sqltime-'));
 try {
   let databaseUrl: string;

@@ -2,19 +2,18 @@
 // copies the WAL file once a second, then reads the copies' frame headers: frames per commit, and
 // per table or index (pages mapped with SQLite's dbstat table after the run).
 //   npx tsx scripts/bench/wal-frames.ts [inFlight=20] [cards=10000]
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Secrets } from '../../src/config.js';
 import { seedDatabase } from '../seed.js';
 import { engineRun } from './engine.js';
+import { benchSecrets } from './manifest.js';
 
 const WAL_HEADER_BYTES = 32;
 const FRAME_HEADER_BYTES = 24;
 
-const secrets: Secrets = { adminApiKey: randomBytes(16).toString('hex'), networkKeyId: 'net_bench', networkSecret: randomBytes(32).toString('hex'), masterKey: randomBytes(32) };
+const secrets = benchSecrets();
 const dir = mkdtempSync(join(tmpdir(), 'isc-wal-'));
 const file = join(dir, 'p.db');
 const seeded = await seedDatabase({ databaseUrl: `sqlite:${file}`, cards: Number(process.argv[3] ?? 10_000), history: 0, secrets, sync: 'FULL', log: () => {} });

@@ -79,7 +79,11 @@ CREATE TABLE card_accounts (
   over_limit_used_at   BIGINT,
   status               TEXT NOT NULL,               -- open | closed
   created_at           BIGINT NOT NULL,
-  closed_at            BIGINT
+  closed_at            BIGINT,
+  -- Heads of the account's authorization chains (store/authorization-chains.repository.ts).
+  last_authorization_id          TEXT,
+  last_authorization_at          BIGINT,
+  last_approved_authorization_id TEXT
 );
 -- At most one open card account of the product per customer.
 CREATE UNIQUE INDEX card_accounts_one_open ON card_accounts(customer_id, product_code) WHERE status = 'open';
@@ -147,10 +151,13 @@ CREATE TABLE authorizations (
   status            TEXT NOT NULL,               -- pending reversed expired cleared declined
   expires_at        BIGINT,
   created_at        BIGINT NOT NULL,
-  updated_at        BIGINT NOT NULL
+  updated_at        BIGINT NOT NULL,
+  -- The account's previous authorization, and for an approval its previous approval: the chains
+  -- its transaction list and purchase notifications walk. NULL without an account.
+  prev_authorization_id          TEXT,
+  prev_approved_authorization_id TEXT
 );
 CREATE INDEX authorizations_rrn ON authorizations(acquirer_id, rrn);
-CREATE INDEX authorizations_account ON authorizations(account_id, created_at);
 -- Only open holds are indexed (the expiry job's question): declines and settled rows cost nothing.
 CREATE INDEX authorizations_open_holds ON authorizations(expires_at, id) WHERE status = 'pending';
 

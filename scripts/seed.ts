@@ -118,11 +118,13 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
   await w.begin();
   const pans = new Set<string>();
   const ids = { cust: idMaker('cust'), cur: idMaker('cur'), acct: idMaker('acct'), card: idMaker('card'), opening: idMaker('tr') };
+  const created = nowMs - 400 * DAY_MS;
+  for (let i = 0; i < o.cards; i++) accountIds[i] = ids.acct(created);
+  // History first: each account row is then written with the heads of its authorization chains.
+  const heads = await writeHistory(w, history, accountIds, nowMs, log);
   for (let i = 0; i < o.cards; i++) {
-    const created = nowMs - 400 * DAY_MS;
     const customerId = ids.cust(created);
-    const accountId = ids.acct(created);
-    accountIds[i] = accountId;
+    const accountId = accountIds[i];
     const limitFils = LIMITS[i % 2];
     await w.add('customers', { id: customerId, username: `bench${i}`, password_hash: DUMMY_PASSWORD_HASH, name: `Bench Customer ${i}`, language: 'en', totp_secret: null, totp_pending: null, totp_last_step: 0, created_at: created });
     const currentId = ids.cur(created);
@@ -132,7 +134,9 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
       id: ids.opening(created), account_id: null, kind: 'posted', pending_id: null, debit_account: BANK_OPENING_BALANCES,
       credit_account: currentLedger(currentId), amount_fils: CURRENT_BALANCE_FILS, reference: `opening:${currentId}`, created_at: created,
     });
-    await w.add('card_accounts', { id: accountId, customer_id: customerId, product_code: DEFAULT_PRODUCT_CODE, limit_fils: limitFils, posted_fils: postedFils[i], held_fils: 0, over_limit_enabled: 1, over_limit_used: 0, over_limit_auth_id: null, over_limit_used_at: null, status: 'open', created_at: created, closed_at: null });
+    await w.add('card_accounts', { id: accountId, customer_id: customerId, product_code: DEFAULT_PRODUCT_CODE, limit_fils: limitFils, posted_fils: postedFils[i], held_fils: 0, over_limit_enabled: 1, over_limit_used: 0, over_limit_auth_id: null, over_limit_used_at: null, status: 'open', created_at: created, closed_at: null,
+      last_authorization_id: heads.last[i] ?? null, last_authorization_at: heads.lastAt[i] || null,
+      last_approved_authorization_id: heads.lastApproved[i] ?? null });
     let pan = generatePan(product.bin);
     while (pans.has(pan)) pan = generatePan(product.bin);
     pans.add(pan);
@@ -142,7 +146,6 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
     if (i > 0 && i % 100_000 === 0) log(`  ${i} cards`);
   }
   pans.clear();
-  await writeHistory(w, history, accountIds, nowMs, log);
   await w.end();
   if (handle.sqlite) {
     handle.sqlite.exec('analyze');
@@ -185,14 +188,20 @@ function planHistory(cards: number, count: number, postedFils: Float64Array): Hi
   return plan;
 }
 
-async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[], nowMs: number, log: (l: string) => void) {
+/** The newest authorization and approval of each account (by index), and the former's time. */
+interface ChainHeads { last: string[]; lastAt: Float64Array; lastApproved: string[] }
+
+/** Writes the history in time order, chaining each account's authorizations as authorize does. */
+async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[], nowMs: number, log: (l: string) => void): Promise<ChainHeads> {
   const authId = idMaker('auth');
   const trId = idMaker('tr');
   const count = p.account.length;
+  const heads: ChainHeads = { last: new Array(accountIds.length), lastAt: new Float64Array(accountIds.length), lastApproved: new Array(accountIds.length) };
   const start = nowMs - 90 * DAY_MS;
   for (let i = 0; i < count; i++) {
     const at = start + Math.floor((i / Math.max(count, 1)) * 89 * DAY_MS);
-    const accountId = accountIds[p.account[i]];
+    const a = p.account[i];
+    const accountId = accountIds[a];
     const id = authId(at);
     const approved = p.approved[i] === 1;
     const stan = String(i % 1_000_000).padStart(6, '0');
@@ -206,7 +215,11 @@ async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[],
       rule_id: approved ? 'approved' : 'channel_card_present', approved: approved ? 1 : 0,
       auth_code: approved ? 'HIST01' : null, over_limit: 0, hold_fils: 0, hold_transfer_id: null,
       status: approved ? 'cleared' : 'declined', expires_at: null, created_at: at, updated_at: at,
+      prev_authorization_id: heads.last[a] ?? null, prev_approved_authorization_id: approved ? heads.lastApproved[a] ?? null : null,
     });
+    heads.last[a] = id;
+    heads.lastAt[a] = at;
+    if (approved) heads.lastApproved[a] = id;
     if (approved) {
       await w.add('ledger_transfers', {
         id: trId(at), account_id: accountId, kind: 'posted', pending_id: null, debit_account: cardLedger(accountId),
@@ -215,6 +228,7 @@ async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[],
     }
     if (i > 0 && i % 1_000_000 === 0) log(`  ${i} past authorizations`);
   }
+  return heads;
 }
 
 function flag(args: string[], name: string): string | undefined {

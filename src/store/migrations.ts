@@ -34,4 +34,34 @@ export const MIGRATIONS: Migration[] = [
     version: 5, name: 'purchase notifications are the authorizations themselves',
     statements: ["DELETE FROM notifications WHERE kind = 'purchase_approved'"],
   },
+  {
+    // Each account's authorizations in (created_at, id) order become its chain; the accounts name
+    // the newest (store/authorization-chains.repository.ts). One pass per chain, on both engines.
+    // The chains replace the (account_id, created_at) index.
+    version: 6, name: 'authorizations chained per card account',
+    statements: [
+      'ALTER TABLE authorizations ADD COLUMN prev_authorization_id TEXT',
+      'ALTER TABLE authorizations ADD COLUMN prev_approved_authorization_id TEXT',
+      'ALTER TABLE card_accounts ADD COLUMN last_authorization_id TEXT',
+      'ALTER TABLE card_accounts ADD COLUMN last_authorization_at BIGINT',
+      'ALTER TABLE card_accounts ADD COLUMN last_approved_authorization_id TEXT',
+      `UPDATE authorizations SET prev_authorization_id = c.prev FROM (
+         SELECT id, LAG(id) OVER (PARTITION BY account_id ORDER BY created_at, id) AS prev
+         FROM authorizations WHERE account_id IS NOT NULL) AS c
+       WHERE authorizations.id = c.id AND c.prev IS NOT NULL`,
+      `UPDATE authorizations SET prev_approved_authorization_id = c.prev FROM (
+         SELECT id, LAG(id) OVER (PARTITION BY account_id ORDER BY created_at, id) AS prev
+         FROM authorizations WHERE account_id IS NOT NULL AND approved = 1) AS c
+       WHERE authorizations.id = c.id AND c.prev IS NOT NULL`,
+      `UPDATE card_accounts SET last_authorization_id = h.id, last_authorization_at = h.created_at FROM (
+         SELECT account_id, id, created_at, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS n
+         FROM authorizations WHERE account_id IS NOT NULL) AS h
+       WHERE h.n = 1 AND card_accounts.id = h.account_id`,
+      `UPDATE card_accounts SET last_approved_authorization_id = h.id FROM (
+         SELECT account_id, id, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS n
+         FROM authorizations WHERE account_id IS NOT NULL AND approved = 1) AS h
+       WHERE h.n = 1 AND card_accounts.id = h.account_id`,
+      'DROP INDEX authorizations_account',
+    ],
+  },
 ];

@@ -7,7 +7,9 @@
 import type { Selectable } from 'kysely';
 import { compareNewestFirst, type CursorKey } from '../domain/cursor.js';
 import { formatKd } from '../domain/money.js';
+import { ChainPage } from '../domain/authorization-chain.js';
 import { newId } from '../ids.js';
+import { walkChain, type ChainedAuthorization } from './authorization-chains.repository.js';
 import type { Executor } from './db.js';
 import { olderThan } from './keyset.js';
 import { param, prepared } from './prepared.js';
@@ -77,10 +79,35 @@ function purchaseNotification(customerId: string, a: ApprovedPurchase): Notifica
   };
 }
 
-/** The card accounts a customer holds cards on (cards_customer index). */
-async function accountsOf(db: Executor, customerId: string): Promise<string[]> {
-  const rows = await db.selectFrom('cards').select('account_id').distinct().where('customer_id', '=', customerId).execute();
-  return rows.map((r) => r.account_id);
+/** The card accounts a customer holds cards on (cards_customer index), with their newest approval. */
+async function accountsOf(db: Executor, customerId: string) {
+  return db.selectFrom('cards').innerJoin('card_accounts', 'card_accounts.id', 'cards.account_id')
+    .select(['card_accounts.id', 'card_accounts.last_approved_authorization_id as head']).distinct()
+    .where('cards.customer_id', '=', customerId).execute();
+}
+
+/**
+ * The approvals of the customer's accounts in the window, read by walking each account's chain of
+ * approvals (authorization-chains.repository.ts): newest first before the cursor, or every one
+ * since fromMs (the chain is newest first, so the walk stops at the first older one).
+ */
+async function purchasesIn(db: Executor, customerId: string, w: NotificationWindow): Promise<ApprovedPurchase[]> {
+  const before = w.order === 'newest' && w.before ? { ...w.before, id: authorizationIdOf(w.before.id) } : null;
+  const perAccount = await Promise.all((await accountsOf(db, customerId)).map(async (account) => {
+    if (w.order === 'oldest') {
+      const since: ApprovedPurchase[] = [];
+      await walkChain(db, account.id, 'approved', account.head, w.limit, (row) => {
+        if (row.created_at < w.fromMs) return false;
+        since.push(row);
+        return true;
+      });
+      return since;
+    }
+    const page = new ChainPage<ChainedAuthorization>(before, w.limit);
+    await walkChain(db, account.id, 'approved', account.head, w.limit + 1, (row) => page.add(row));
+    return page.rows();
+  }));
+  return perAccount.flat();
 }
 
 /** Which notifications: newest first before a cursor, or oldest first from a time. */
@@ -94,22 +121,10 @@ export async function notificationRows(db: Executor, customerId: string, w: Noti
   // Purchase rows an instance of the previous version may still write during a rolling upgrade
   // would show twice: the stored side never answers for purchases.
   let stored = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId).where('kind', '!=', PURCHASE_APPROVED);
-  const accounts = await accountsOf(db, customerId);
-  if (!accounts.length) accounts.push(''); // no card yet: `in ('')` matches nothing, on both engines
-  let purchases = db.selectFrom('authorizations')
-    .select(['id', 'account_id', 'card_id', 'billing_fils', 'merchant_name', 'created_at'])
-    .where('account_id', 'in', accounts).where('approved', '=', 1);
-  if (w.order === 'newest') {
-    stored = stored.where(olderThan(w.before, 'notifications'));
-    purchases = purchases.where(olderThan(w.before && { ...w.before, id: authorizationIdOf(w.before.id) }, 'authorizations'));
-  }
-  if (w.order === 'oldest') {
-    stored = stored.where('created_at', '>=', w.fromMs);
-    purchases = purchases.where('created_at', '>=', w.fromMs);
-  }
+  stored = w.order === 'newest' ? stored.where(olderThan(w.before, 'notifications')) : stored.where('created_at', '>=', w.fromMs);
   const [storedRows, purchaseRows] = await Promise.all([
     stored.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute(),
-    purchases.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute(),
+    purchasesIn(db, customerId, w),
   ]);
   const merged = [
     ...storedRows.map((r) => ({ ...r, created_at: Number(r.created_at) })),

@@ -1,5 +1,6 @@
 // The benchmark's seeding script (scripts/seed.ts) leaves a database whose books balance: every
 // cached balance equals what the ledger says, as `npm run ledger:check` requires of any database.
+// Its history is chained per account as authorize chains it, so the lists read it back whole.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,12 +9,13 @@ import { afterAll, expect, it } from 'vitest';
 import { seedDatabase } from '../../scripts/seed.js';
 import type { Secrets } from '../../src/config.js';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
+import { walkChain, type Chain } from '../../src/store/authorization-chains.repository.js';
 import { openDatabase } from '../../src/store/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'isc-seed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it('a seeded database passes the ledger check: card balances and current-account opening balances are ledger entries', async () => {
+it('a seeded database passes the ledger check (card balances and opening balances are ledger entries) and chains its history', async () => {
   const secrets: Secrets = { adminApiKey: 'a'.repeat(32), networkKeyId: 'net_seed', networkSecret: 's'.repeat(32), masterKey: randomBytes(32) };
   const databaseUrl = `sqlite:${join(dir, 'seed.db')}`;
   const seeded = await seedDatabase({ databaseUrl, cards: 40, history: 300, secrets });
@@ -27,6 +29,20 @@ it('a seeded database passes the ledger check: card balances and current-account
     expect(report.totals.postedDebits).toBe(report.totals.postedCredits);
     const openings = await handle.db.selectFrom('ledger_transfers').select('id').where('reference', 'like', 'opening:%').execute();
     expect(openings).toHaveLength(40);
+
+    const accounts = await handle.db.selectFrom('card_accounts').selectAll().execute();
+    let chained = 0;
+    for (const account of accounts) {
+      for (const [chain, head] of [['all', account.last_authorization_id], ['approved', account.last_approved_authorization_id]] as const) {
+        const walked: string[] = [];
+        await walkChain(handle.db, account.id, chain as Chain, head, 10, (row) => { walked.push(row.id); return true; });
+        let expected = handle.db.selectFrom('authorizations').select('id').where('account_id', '=', account.id);
+        if (chain === 'approved') expected = expected.where('approved', '=', 1);
+        expect(walked).toEqual((await expected.orderBy('created_at', 'desc').orderBy('id', 'desc').execute()).map((r) => r.id));
+        chained += walked.length;
+      }
+    }
+    expect(chained).toBeGreaterThan(300);
   } finally {
     await handle.close();
   }

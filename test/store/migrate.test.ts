@@ -59,7 +59,7 @@ forEachBackend((backend) => {
   });
 
   describe('migrating a database built at version 1', () => {
-    it('replaces the open-holds and ledger indexes by partial ones, adds audit_log.account_id, drops stored purchase notifications', async () => {
+    it('replaces the open-holds and ledger indexes by partial ones, adds audit_log.account_id, drops stored purchase notifications, chains authorizations', async () => {
       fresh = await freshDatabase(backend);
       await migrate(fresh.handle);
       const db = fresh.handle.db;
@@ -71,6 +71,13 @@ forEachBackend((backend) => {
       await sql.raw('DROP INDEX ledger_transfers_one_void').execute(db);
       await sql.raw('CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id)').execute(db);
       await sql.raw('ALTER TABLE audit_log DROP COLUMN account_id').execute(db);
+      for (const column of ['prev_authorization_id', 'prev_approved_authorization_id']) {
+        await sql.raw(`ALTER TABLE authorizations DROP COLUMN ${column}`).execute(db);
+      }
+      for (const column of ['last_authorization_id', 'last_authorization_at', 'last_approved_authorization_id']) {
+        await sql.raw(`ALTER TABLE card_accounts DROP COLUMN ${column}`).execute(db);
+      }
+      await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(db);
       // Version 4 stored a row per purchase notification; 5 reads them from the authorizations.
       await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', language: 'en', totp_last_step: 0, created_at: 1 }).execute();
       const note = { customer_id: 'cus_1', account_id: null, card_id: null, severity: 'info' as const, message: 'm', data: '{}', created_at: 1, read_at: null };
@@ -81,14 +88,18 @@ forEachBackend((backend) => {
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
       expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(SCHEMA_VERSION).toBe(5);
+      expect(SCHEMA_VERSION).toBe(6);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
         : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
       expect(await definition('authorizations_open_holds')).toMatch(/WHERE .*status.* = 'pending'/i);
       expect(await definition('ledger_transfers_account')).toMatch(/WHERE .*kind.* = 'posted'/i);
       expect(await definition('ledger_transfers_one_void')).toMatch(/UNIQUE.*WHERE .*pending_id.* IS NOT NULL/is);
-      expect((await databaseShape(fresh.handle)).audit_log).toHaveProperty('account_id');
+      const shape = await databaseShape(fresh.handle);
+      expect(shape.audit_log).toHaveProperty('account_id');
+      expect(shape.authorizations).toHaveProperty('prev_approved_authorization_id');
+      expect(shape.card_accounts).toHaveProperty('last_authorization_at');
+      expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('authorizations_account');
       expect((await db.selectFrom('notifications').select('id').execute()).map((n) => n.id)).toEqual(['ntf_2']);
       if (backend === 'sqlite') {
         const plan = await sql<{ detail: string }>`explain query plan select id, account_id, expires_at from authorizations

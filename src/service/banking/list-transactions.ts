@@ -3,11 +3,18 @@
 // one (same credit line, same balance), and the old card shows the same list.
 // Each of the four tables is read with the same keyset and limit + 1, then merged: rows inserted
 // while a client pages are newer than its cursor, so pages never repeat or skip a row.
+// Authorizations are read by walking the account's chain (store/authorization-chains.repository.ts);
+// the cursor carries where the next page's walk resumes, so a deep page costs no more than the first.
 import {
   asLanguage, authorizationItem, clearingItem, compareNewestFirst, decodeCursor, encodeCursor, paymentItem,
   reversalItem, type CursorKey, type TransactionItem,
 } from '../../domain/transactions.js';
+import { ChainPage } from '../../domain/authorization-chain.js';
+import type { Cursor } from '../../domain/cursor.js';
+import { walkChain, type ChainedAuthorization } from '../../store/authorization-chains.repository.js';
+import type { Trx } from '../../store/db.js';
 import { olderThan } from '../../store/keyset.js';
+import type { CardAccount } from '../../store/schema.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { ServiceContext } from '../context.js';
 import { fieldError } from '../errors.js';
@@ -26,10 +33,7 @@ export async function listTransactions(ctx: ServiceContext, customerId: string, 
     const language = asLanguage(customer?.language);
     const n = limit + 1;
     const [auths, reversals, clearings, payments] = await Promise.all([
-      trx.selectFrom('authorizations')
-        .select(['id', 'status', 'amount', 'currency', 'billing_fils', 'merchant_name', 'mcc', 'response_code', 'reason', 'over_limit', 'created_at'])
-        .where('account_id', '=', account.id).where(olderThan(cursor, 'authorizations'))
-        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(n).execute(),
+      authorizationPage(trx, account, cursor, n),
       trx.selectFrom('reversals').innerJoin('authorizations as a', 'a.id', 'reversals.authorization_id')
         .select(['reversals.id', 'reversals.reversed_fils', 'reversals.replacement_amount', 'reversals.created_at', 'a.merchant_name', 'a.mcc'])
         .where('reversals.account_id', '=', account.id).where('reversals.reversed_fils', '>', 0).where(olderThan(cursor, 'reversals'))
@@ -43,13 +47,26 @@ export async function listTransactions(ctx: ServiceContext, customerId: string, 
         .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(n).execute(),
     ]);
     const keyed: Array<CursorKey & { item: TransactionItem }> = [
-      ...auths.map((r) => ({ createdAt: r.created_at, id: r.id, item: authorizationItem(r, language) })),
+      ...auths.rows().map((r) => ({ createdAt: r.created_at, id: r.id, item: authorizationItem(r, language) })),
       ...reversals.map((r) => ({ createdAt: r.created_at, id: r.id, item: reversalItem(r, language) })),
       ...clearings.map((r) => ({ createdAt: r.created_at, id: r.id, item: clearingItem(r, language) })),
       ...payments.map((r) => ({ createdAt: r.created_at, id: r.id, item: paymentItem(r, language) })),
     ].sort(compareNewestFirst);
     const page = keyed.slice(0, limit);
     const more = keyed.length > limit;
-    return { data: page.map((k) => k.item), nextCursor: more ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return { data: page.map((k) => k.item), nextCursor: more ? encodeCursor(last, auths.resumeAt(last)) : null };
   });
+}
+
+/** The newest n authorizations older than the cursor, walking from where the cursor says to resume. */
+async function authorizationPage(trx: Trx, account: CardAccount, cursor: Cursor | null, n: number) {
+  const walkFrom = async (startId: string | null) => {
+    const page = new ChainPage<ChainedAuthorization>(cursor, n);
+    await walkChain(trx, account.id, 'all', startId, n + 1, (row) => page.add(row));
+    return page;
+  };
+  const page = await walkFrom(cursor?.resumeId ?? account.last_authorization_id);
+  // A resume id of another account's chain reads nothing there: walk this account's from its head.
+  return cursor?.resumeId && page.nothingWalked() ? walkFrom(account.last_authorization_id) : page;
 }

@@ -2,6 +2,7 @@
 // caller hands in, so many authorizations can share one commit (group commit) without a rewrite.
 import { hash as oneShotHash, timingSafeEqual } from 'node:crypto';
 import { newAuthCode } from '../../domain/auth-code.js';
+import { recordedAt } from '../../domain/authorization-chain.js';
 import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
 import { findCurrency } from '../../domain/currencies.js';
@@ -58,10 +59,17 @@ export interface AuthorizeOutcome {
 const byIdempotencyKey = prepared<{ key: string }, Authorization>((db) =>
   db.selectFrom('authorizations').selectAll().where('idempotency_key', '=', param('key')));
 const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values({
-  id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'),
+  id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'), prev_authorization_id: param('prev_authorization_id'), prev_approved_authorization_id: param('prev_approved_authorization_id'),
 }));
-const addHold = prepared<{ id: string; held: number }, never>((db) =>
-  db.updateTable('card_accounts').set({ held_fils: param('held') }).where('id', '=', param('id')));
+// An approval adds its hold and heads both of the account's chains; a decline heads the first.
+const addHold = prepared<{ id: string; held: number; authId: string; at: number }, never>((db) =>
+  db.updateTable('card_accounts').set({
+    held_fils: param('held'), last_authorization_id: param('authId'), last_authorization_at: param('at'),
+    last_approved_authorization_id: param('authId'),
+  }).where('id', '=', param('id')));
+const chainDecline = prepared<{ id: string; authId: string; at: number }, never>((db) =>
+  db.updateTable('card_accounts').set({ last_authorization_id: param('authId'), last_authorization_at: param('at') })
+    .where('id', '=', param('id')));
 const resetVerificationFailures = prepared<{ id: string }, never>((db) =>
   db.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', param('id')));
 
@@ -201,25 +209,30 @@ interface RecordArgs {
 
 async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Authorization> {
   const { request } = a.input;
-  const id = newId('auth', a.nowMs);
+  const { account } = a;
+  const createdAt = account ? recordedAt(a.nowMs, account.last_authorization_at) : a.nowMs;
+  const id = newId('auth', createdAt);
   const billingFils = a.conversion?.billingFils ?? null;
   let holdTransferId: string | null = null;
   if (a.decision.approved) {
     holdTransferId = await insertPending(trx, {
-      accountId: a.account!.id, debit: cardLedger(a.account!.id), credit: NETWORK_SETTLEMENT,
+      accountId: account!.id, debit: cardLedger(account!.id), credit: NETWORK_SETTLEMENT,
       amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
     });
-    const held = a.account!.held_fils + billingFils!;
+    const held = account!.held_fils + billingFils!;
     if (a.decision.overLimit) {
-      await trx.updateTable('card_accounts')
-        .set({ held_fils: held, over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs })
-        .where('id', '=', a.account!.id).execute();
+      await trx.updateTable('card_accounts').set({
+        held_fils: held, over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs,
+        last_authorization_id: id, last_authorization_at: createdAt, last_approved_authorization_id: id,
+      }).where('id', '=', account!.id).execute();
     } else {
-      await addHold.execute(trx, { id: a.account!.id, held });
+      await addHold.execute(trx, { id: account!.id, held, authId: id, at: createdAt });
     }
+  } else if (account) {
+    await chainDecline.execute(trx, { id: account.id, authId: id, at: createdAt });
   }
   const row: Authorization = {
-    id, account_id: a.account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key,
+    id, account_id: account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key,
     request_hash: a.hash, network_client: a.input.networkClient, acquirer_id: request.acquirerId,
     rrn: request.rrn, stan: request.stan, processing_code: request.processingCode, amount: request.amount,
     currency: request.currency, billing_fils: billingFils, fx_rate: a.conversion?.rate ?? null,
@@ -230,7 +243,9 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     over_limit: a.decision.overLimit ? 1 : 0, hold_fils: a.decision.approved ? billingFils! : 0,
     hold_transfer_id: holdTransferId, status: a.decision.approved ? 'pending' : 'declined',
     expires_at: a.decision.approved ? a.nowMs + a.product.holdLifetimeDays * 86_400_000 : null,
-    created_at: a.nowMs, updated_at: a.nowMs,
+    created_at: createdAt, updated_at: createdAt,
+    prev_authorization_id: account?.last_authorization_id ?? null,
+    prev_approved_authorization_id: a.decision.approved ? account!.last_approved_authorization_id : null,
   };
   await insertAuthorization.execute(trx, row);
   await appendAudit(trx, ctx.handle.dialect, {

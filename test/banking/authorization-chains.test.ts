@@ -1,0 +1,157 @@
+// Each card account's authorizations are chained newest first (store/authorization-chains.repository.ts)
+// instead of indexed by (account_id, created_at). Through real authorizations on both backends: the
+// chains hold exactly the account's rows with created_at never increasing, even when the clock
+// steps back; the transaction list and purchase notifications page through them in (created_at, id)
+// order; a cursor's resume id cannot reach another account; the migration builds the same chains.
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../src/domain/cursor.js';
+import { walkChain, type Chain } from '../../src/store/authorization-chains.repository.js';
+import { migrate } from '../../src/store/migrate.js';
+import { forEachBackend } from '../support/backends.js';
+import { Harness } from '../support/harness.js';
+
+forEachBackend((backend) => {
+  let h: Harness;
+  beforeAll(async () => { h = await Harness.create({ backend }); });
+  afterAll(() => h.close());
+
+  type Holder = Awaited<ReturnType<Harness['cardholder']>>;
+  const db = () => h.deps.handle.db;
+
+  async function chainOf(accountId: string, chain: Chain) {
+    const account = await db().selectFrom('card_accounts').selectAll().where('id', '=', accountId).executeTakeFirstOrThrow();
+    const head = chain === 'all' ? account.last_authorization_id : account.last_approved_authorization_id;
+    const rows: Array<{ id: string; created_at: number }> = [];
+    await walkChain(db(), accountId, chain, head, 10, (row) => { rows.push(row); return true; });
+    return rows;
+  }
+
+  /** The account's authorizations as the dropped index ordered them. */
+  async function indexOrder(accountId: string, approvedOnly = false) {
+    let q = db().selectFrom('authorizations').select(['id', 'created_at']).where('account_id', '=', accountId);
+    if (approvedOnly) q = q.where('approved', '=', 1);
+    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  }
+
+  async function transactionPages(holder: Holder, limit: number) {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await h.banking(holder.token, 'GET', `/v1/banking/cards/${holder.card.id}/transactions?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      ids.push(...res.body.data.map((t: { id: string }) => t.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return ids;
+  }
+
+  async function purchaseNotificationPages(holder: Holder, limit: number) {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await h.banking(holder.token, 'GET', `/v1/banking/notifications?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      for (const n of res.body.data) if (n.kind === 'purchase_approved') ids.push(n.data.authorizationId);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return ids;
+  }
+
+  /** The chains are whole, ordered, and read back in the index's order by both lists. */
+  async function expectChainsSound(holder: Holder, limit: number) {
+    const accountId = holder.card.accountId;
+    const all = await chainOf(accountId, 'all');
+    const expected = await indexOrder(accountId);
+    expect(all.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id).sort());
+    for (let i = 1; i < all.length; i++) expect(all[i].created_at).toBeLessThanOrEqual(all[i - 1].created_at);
+    const approved = await chainOf(accountId, 'approved');
+    const approvedIds = new Set((await indexOrder(accountId, true)).map((r) => r.id));
+    expect(approved.map((r) => r.id)).toEqual(all.map((r) => r.id).filter((id) => approvedIds.has(id)));
+    expect(await transactionPages(holder, limit)).toEqual(expected.map((r) => r.id));
+    expect(await purchaseNotificationPages(holder, limit)).toEqual(expected.map((r) => r.id).filter((id) => approvedIds.has(id)));
+  }
+
+  describe('authorization chains', () => {
+    let holders: Holder[];
+    beforeAll(async () => { holders = [await h.cardholder(200_000), await h.cardholder(200_000)]; });
+
+    it('property: approvals and declines on two accounts, the clock stepping on, standing or back, page in index order', async () => {
+      const step = fc.record({
+        holder: fc.integer({ min: 0, max: 1 }),
+        kind: fc.constantFrom('approve', 'approve', 'atm', 'chip'),
+        clock: fc.constantFrom(0, 0, 1, 3, -2, -5),
+      });
+      await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 4 }), async (steps, limit) => {
+        for (const s of steps) {
+          if (s.clock >= 0) h.clock.advance(s.clock); else h.clock.set(h.clock.now() + s.clock);
+          const overrides = s.kind === 'atm' ? { mcc: '6011', processingCode: '010000' }
+            : s.kind === 'chip' ? { posEntryMode: '051' } : { amount: 100 };
+          const res = await h.authorize(holders[s.holder], overrides);
+          expect(res.body.approved).toBe(s.kind === 'approve');
+        }
+        for (const holder of holders) await expectChainsSound(holder, limit);
+      }), { numRuns: backend === 'sqlite' ? 12 : 6 });
+    });
+
+    it('records an authorization no earlier than its account\'s newest, so a chain never goes back in time', async () => {
+      const holder = await h.cardholder();
+      const first = await h.authorize(holder, { amount: 100 });
+      const firstAt = (await db().selectFrom('authorizations').select('created_at').where('id', '=', first.body.authorizationId).executeTakeFirstOrThrow()).created_at;
+      h.clock.set(firstAt - 60_000);
+      const second = await h.authorize(holder, { amount: 100 });
+      const row = await db().selectFrom('authorizations').selectAll().where('id', '=', second.body.authorizationId).executeTakeFirstOrThrow();
+      expect(row.created_at).toBe(firstAt);
+      expect(row.prev_authorization_id).toBe(first.body.authorizationId);
+      expect(row.prev_approved_authorization_id).toBe(first.body.authorizationId);
+      h.clock.set(firstAt + 60_000);
+    });
+
+    it('a cursor naming another account\'s authorization as its resume point reads only this account', async () => {
+      const [mine, theirs] = [await h.cardholder(), await h.cardholder()];
+      const made: string[] = [];
+      for (let i = 0; i < 3; i++) { made.push((await h.authorize(mine, { amount: 100 + i })).body.authorizationId); h.clock.advance(1); }
+      const stranger = (await h.authorize(theirs, { amount: 100 })).body.authorizationId;
+      const newest = await db().selectFrom('authorizations').select(['id', 'created_at']).where('id', '=', made[2]).executeTakeFirstOrThrow();
+      for (const resume of [stranger, 'auth_000000000zzzzzzzzzzzz']) {
+        const cursor = encodeCursor({ createdAt: newest.created_at, id: newest.id }, resume);
+        const res = await h.banking(mine.token, 'GET', `/v1/banking/cards/${mine.card.id}/transactions?cursor=${cursor}`);
+        expect(res.status).toBe(200);
+        expect(res.body.data.map((t: { id: string }) => t.id)).toEqual([made[1], made[0]]);
+      }
+    });
+
+    it('migration 6 builds each account\'s chains and heads from a database that had none', async () => {
+      const holder = await h.cardholder();
+      for (let i = 0; i < 4; i++) {
+        await h.authorize(holder, i === 2 ? { mcc: '6011', processingCode: '010000' } : { amount: 100 + i });
+        h.clock.advance(2);
+      }
+      const d = db();
+      await sql.raw('ALTER TABLE authorizations DROP COLUMN prev_authorization_id').execute(d);
+      await sql.raw('ALTER TABLE authorizations DROP COLUMN prev_approved_authorization_id').execute(d);
+      for (const c of ['last_authorization_id', 'last_authorization_at', 'last_approved_authorization_id']) {
+        await sql.raw(`ALTER TABLE card_accounts DROP COLUMN ${c}`).execute(d);
+      }
+      await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(d);
+      await d.deleteFrom('schema_migrations').where('version', '=', 6).execute();
+      if (!(await d.selectFrom('schema_migrations').select('version').executeTakeFirst())) {
+        await d.insertInto('schema_migrations').values({ version: 5, name: 'test', applied_at: 1 }).execute();
+      }
+      expect((await migrate(h.deps.handle)).version).toBe(6);
+      for (const other of holders.concat(holder)) {
+        const all = await chainOf(other.card.accountId, 'all');
+        expect(all.map((r) => r.id)).toEqual((await indexOrder(other.card.accountId)).map((r) => r.id));
+        await expectChainsSound(other, 3);
+      }
+      const account = await d.selectFrom('card_accounts').selectAll().where('id', '=', holder.card.accountId).executeTakeFirstOrThrow();
+      const newest = (await indexOrder(holder.card.accountId))[0];
+      expect(account).toMatchObject({ last_authorization_id: newest.id, last_authorization_at: newest.created_at });
+      // Authorizing goes on from the migrated heads.
+      const next = await h.authorize(holder, { amount: 100 });
+      expect((await chainOf(holder.card.accountId, 'all'))[0].id).toBe(next.body.authorizationId);
+      await expectChainsSound(holder, 2);
+    });
+  });
+});

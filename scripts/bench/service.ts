@@ -43,7 +43,11 @@ export async function startChild(script: string, args: string[], env: Record<str
  * The service as `npm start` runs it (the bundle, built beforehand by scripts/build.mjs), in
  * production mode on `databaseUrl`; `env` is added to (and may override) the settings below.
  */
-export function startService(o: { port: number; databaseUrl: string; secrets: Secrets; sync: 'FULL' | 'NORMAL'; env?: Record<string, string> }): Promise<Child> {
+export function startService(o: {
+  port: number; databaseUrl: string; secrets: Secrets; sync: 'FULL' | 'NORMAL'; env?: Record<string, string>;
+  /** Another build's bundle (another checkout's dist/main.mjs), to compare two versions of the code. */
+  script?: string;
+}): Promise<Child> {
   const env = {
     NODE_ENV: 'production', PORT: String(o.port), HOST: '127.0.0.1', DATABASE_URL: o.databaseUrl, DEMO: '0',
     LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: o.sync, HOLD_EXPIRY_INTERVAL_MS: '600000',
@@ -54,7 +58,7 @@ export function startService(o: { port: number; databaseUrl: string; secrets: Se
     MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
     ...o.env,
   };
-  return startChild('dist/main.mjs', [], env, o.port, (line) => {
+  return startChild(o.script ?? 'dist/main.mjs', [], env, o.port, (line) => {
     try {
       const j = JSON.parse(line);
       return j.msg === 'ready' ? { readyMs: Number(j.readyMs), sinceProcessStartMs: Number(j.sinceProcessStartMs) } : false;

@@ -23,18 +23,24 @@ function isOlder(row: ChainRow, before: CursorKey | null): boolean {
   return row.created_at < before.createdAt || (row.created_at === before.createdAt && row.id < before.id);
 }
 
-/** The newest `limit` rows older than `before`, fed one at a time in walk order. */
+/**
+ * The newest `limit` rows older than `before`, fed one at a time in walk order. A walk that passes
+ * more than `maxNewer` rows newer than `before` is refused: the cursor was not made where the walk
+ * began (a forged one, say), and following it would read a chain of any length.
+ */
 export class ChainPage<R extends ChainRow> {
-  /** Every row fed, in walk order (resumeAfter reads their times). */
+  /** Every row fed, in walk order (resumeAt reads their times). */
   private readonly walked: R[] = [];
   private readonly collected: R[] = [];
+  private newer = 0;
   private certain = false;
+  private tooFar = false;
 
-  constructor(private readonly before: CursorKey | null, private readonly limit: number) {
+  constructor(private readonly before: CursorKey | null, private readonly limit: number, private readonly maxNewer = Infinity) {
     if (limit < 1) this.certain = true;
   }
 
-  /** Takes the next row of the walk; false once no later row can be on the page. */
+  /** Takes the next row of the walk; false once no later row can be on the page, or the walk is refused. */
   add(row: R): boolean {
     if (this.certain) return false;
     this.walked.push(row);
@@ -43,8 +49,18 @@ export class ChainPage<R extends ChainRow> {
       this.certain = true;
       return false;
     }
-    if (isOlder(row, this.before)) this.collected.push(row);
+    if (isOlder(row, this.before)) {
+      this.collected.push(row);
+    } else if (++this.newer > this.maxNewer) {
+      this.tooFar = this.certain = true;
+      return false;
+    }
     return true;
+  }
+
+  /** True when the walk passed more than maxNewer rows newer than the cursor (rows() is then incomplete). */
+  refused(): boolean {
+    return this.tooFar;
   }
 
   /** The page, newest first in (created_at, id) order; complete when the walk ended or add said false. */

@@ -23,6 +23,8 @@ export interface ChainedAuthorization {
 const PREVIOUS: Record<Chain, string> = { all: 'prev_authorization_id', approved: 'prev_approved_authorization_id' };
 const COLUMNS = 'id, account_id, card_id, status, amount, currency, billing_fils, merchant_name, mcc, response_code, reason, over_limit, created_at';
 const MAX_CHUNK = 10_000;
+/** No account has this many authorizations: a walk that reads more is following a cycle. */
+export const MAX_CHAIN_LENGTH = 10_000_000;
 
 /**
  * Walks one account's chain from `startId` towards older rows, handing each row to `visit` until it
@@ -34,10 +36,13 @@ export async function walkChain(
 ): Promise<void> {
   let next = startId;
   let chunk = Math.min(Math.max(sizeHint, 1), MAX_CHUNK);
+  let read = 0;
   while (next) {
     const rows = await chunkFrom(db, accountId, chain, next, chunk);
     if (!rows.length) return;
     for (const row of rows) if (!visit(row)) return;
+    read += rows.length;
+    if (read > MAX_CHAIN_LENGTH) throw new Error(`account ${accountId}: its ${chain} chain runs past ${MAX_CHAIN_LENGTH} rows (a cycle?)`);
     next = rows[rows.length - 1].prev;
     chunk = Math.min(chunk * 2, MAX_CHUNK);
   }

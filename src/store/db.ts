@@ -82,7 +82,7 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   // Page cache ceiling (default 32 MiB; SQLite's own default is 2 MiB). It fills as pages are read
   // and written, so it counts in the process's memory; with a million cards give it more
   // (SQLITE_CACHE_MB=512) so that the indexes probed at random on every authorization (card
-  // fingerprints, accounts, per-account history) stay in memory instead of costing an OS read each.
+  // fingerprints, card rows, accounts) stay in memory instead of costing an OS read each.
   sqlite.pragma(`cache_size = -${(options.sqliteCacheMb ?? 32) * 1024}`);
   // Savepoint (statement) journals stay in memory: every group-commit unit opens one.
   sqlite.pragma('temp_store = MEMORY');

@@ -36,8 +36,10 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     // Each account's authorizations in (created_at, id) order become its chain; the accounts name
-    // the newest (store/authorization-chains.repository.ts). One pass per chain, on both engines.
-    // The chains replace the (account_id, created_at) index.
+    // the newest (store/authorization-chains.repository.ts). The chains replace the
+    // (account_id, created_at) index. No rolling upgrade across this one: an instance of the
+    // previous version would go on writing authorizations that no chain reaches (stop them first;
+    // docs/decisions/performance.md).
     version: 6, name: 'authorizations chained per card account',
     statements: [
       'ALTER TABLE authorizations ADD COLUMN prev_authorization_id TEXT',
@@ -45,13 +47,12 @@ export const MIGRATIONS: Migration[] = [
       'ALTER TABLE card_accounts ADD COLUMN last_authorization_id TEXT',
       'ALTER TABLE card_accounts ADD COLUMN last_authorization_at BIGINT',
       'ALTER TABLE card_accounts ADD COLUMN last_approved_authorization_id TEXT',
-      `UPDATE authorizations SET prev_authorization_id = c.prev FROM (
-         SELECT id, LAG(id) OVER (PARTITION BY account_id ORDER BY created_at, id) AS prev
+      // One pass over authorizations, both pointers (a row version each on PostgreSQL, not two).
+      `UPDATE authorizations SET prev_authorization_id = c.prev, prev_approved_authorization_id = c.prev_approved FROM (
+         SELECT id,
+           LAG(id) OVER (PARTITION BY account_id ORDER BY created_at, id) AS prev,
+           CASE WHEN approved = 1 THEN LAG(id) OVER (PARTITION BY account_id, approved ORDER BY created_at, id) END AS prev_approved
          FROM authorizations WHERE account_id IS NOT NULL) AS c
-       WHERE authorizations.id = c.id AND c.prev IS NOT NULL`,
-      `UPDATE authorizations SET prev_approved_authorization_id = c.prev FROM (
-         SELECT id, LAG(id) OVER (PARTITION BY account_id ORDER BY created_at, id) AS prev
-         FROM authorizations WHERE account_id IS NOT NULL AND approved = 1) AS c
        WHERE authorizations.id = c.id AND c.prev IS NOT NULL`,
       `UPDATE card_accounts SET last_authorization_id = h.id, last_authorization_at = h.created_at FROM (
          SELECT account_id, id, created_at, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS n

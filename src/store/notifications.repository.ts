@@ -79,6 +79,17 @@ function purchaseNotification(customerId: string, a: ApprovedPurchase): Notifica
   };
 }
 
+/**
+ * The last `count` rows of a walk and any row before them in the same millisecond: ids, not the
+ * walk, order a millisecond's rows, so the oldest `count` by (created_at, id) are among these.
+ */
+function lastWithTies<R extends { created_at: number }>(walked: R[], count: number): R[] {
+  if (walked.length <= count) return walked;
+  let from = walked.length - count;
+  while (from > 0 && walked[from - 1].created_at === walked[from].created_at) from--;
+  return walked.slice(from);
+}
+
 /** The card accounts a customer holds cards on (cards_customer index), with their newest approval. */
 async function accountsOf(db: Executor, customerId: string) {
   return db.selectFrom('cards').innerJoin('card_accounts', 'card_accounts.id', 'cards.account_id')
@@ -88,20 +99,23 @@ async function accountsOf(db: Executor, customerId: string) {
 
 /**
  * The approvals of the customer's accounts in the window, read by walking each account's chain of
- * approvals (authorization-chains.repository.ts): newest first before the cursor, or every one
- * since fromMs (the chain is newest first, so the walk stops at the first older one).
+ * approvals (authorization-chains.repository.ts): newest first before the cursor, or the oldest
+ * `limit` since fromMs (the walk reads every approval since fromMs: the chain is newest first).
+ * Declines are not on that chain, so the walks cost what the customer's own purchases make them.
  */
 async function purchasesIn(db: Executor, customerId: string, w: NotificationWindow): Promise<ApprovedPurchase[]> {
   const before = w.order === 'newest' && w.before ? { ...w.before, id: authorizationIdOf(w.before.id) } : null;
   const perAccount = await Promise.all((await accountsOf(db, customerId)).map(async (account) => {
     if (w.order === 'oldest') {
-      const since: ApprovedPurchase[] = [];
+      // Walked newest first: the oldest `limit` are among the last ones read, so only those are kept.
+      let since: ApprovedPurchase[] = [];
       await walkChain(db, account.id, 'approved', account.head, w.limit, (row) => {
         if (row.created_at < w.fromMs) return false;
         since.push(row);
+        if (since.length >= 2 * w.limit) since = lastWithTies(since, w.limit);
         return true;
       });
-      return since;
+      return lastWithTies(since, w.limit);
     }
     const page = new ChainPage<ChainedAuthorization>(before, w.limit);
     await walkChain(db, account.id, 'approved', account.head, w.limit + 1, (row) => page.add(row));

@@ -1,7 +1,7 @@
 // Reads the SQLite file once, front to back, at start (without holding up readiness), so that the
 // operating system's page cache holds it. Without this, the first minutes after a restart (or after
 // the kernel reclaimed the cache of an idle file) answer from disk: every authorization probes
-// indexes at random (card fingerprints, accounts, per-account history), and with a million cards
+// indexes at random (card fingerprints, card rows, accounts), and with a million cards
 // each probe that misses the cache is a disk read inside a group commit that 64 requests wait on.
 // Measured in docs/performance.md. PostgreSQL keeps its own buffers (pg_prewarm is its tool).
 import { Worker } from 'node:worker_threads';

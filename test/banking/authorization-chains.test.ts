@@ -7,6 +7,9 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/domain/cursor.js';
+import { newId } from '../../src/ids.js';
+import { MAX_WALKED_ABOVE_CURSOR } from '../../src/service/banking/list-transactions.js';
+import { notificationsSince } from '../../src/service/banking/notifications.js';
 import { walkChain, type Chain } from '../../src/store/authorization-chains.repository.js';
 import { migrate } from '../../src/store/migrate.js';
 import { forEachBackend } from '../support/backends.js';
@@ -59,6 +62,19 @@ forEachBackend((backend) => {
     return ids;
   }
 
+  /**
+   * The stream's catch-up (oldest first since a time, at most `limit`) is the first `limit` of the
+   * whole window, and the window's purchases are the approvals since that time in index order.
+   */
+  async function expectCatchUpSound(holder: Holder, limit: number, fromMs: number) {
+    const whole = await notificationsSince(h.deps, holder.customer.id, fromMs, 100_000);
+    expect(await notificationsSince(h.deps, holder.customer.id, fromMs, limit)).toEqual(whole.slice(0, limit));
+    const approvals = (await indexOrder(holder.card.accountId, true)).filter((r) => r.created_at >= fromMs).reverse();
+    const purchases = whole.filter((n) => n.kind === 'purchase_approved').map((n) => JSON.parse(n.data).authorizationId);
+    expect(purchases.sort()).toEqual(approvals.map((r) => r.id).sort());
+    expect(whole.map((n) => n.created_at)).toEqual(whole.map((n) => n.created_at).sort((a, b) => a - b));
+  }
+
   /** The chains are whole, ordered, and read back in the index's order by both lists. */
   async function expectChainsSound(holder: Holder, limit: number) {
     const accountId = holder.card.accountId;
@@ -91,7 +107,11 @@ forEachBackend((backend) => {
           const res = await h.authorize(holders[s.holder], overrides);
           expect(res.body.approved).toBe(s.kind === 'approve');
         }
-        for (const holder of holders) await expectChainsSound(holder, limit);
+        for (const holder of holders) {
+          await expectChainsSound(holder, limit);
+          const times = (await indexOrder(holder.card.accountId)).map((r) => r.created_at);
+          await expectCatchUpSound(holder, limit, times.length ? times[Math.floor(times.length / 2)] : 0);
+        }
       }), { numRuns: backend === 'sqlite' ? 12 : 6 });
     });
 
@@ -108,18 +128,61 @@ forEachBackend((backend) => {
       h.clock.set(firstAt + 60_000);
     });
 
-    it('a cursor naming another account\'s authorization as its resume point reads only this account', async () => {
+    it('a cursor naming another account\'s authorization as its resume point is refused, and reads nothing there', async () => {
       const [mine, theirs] = [await h.cardholder(), await h.cardholder()];
       const made: string[] = [];
       for (let i = 0; i < 3; i++) { made.push((await h.authorize(mine, { amount: 100 + i })).body.authorizationId); h.clock.advance(1); }
       const stranger = (await h.authorize(theirs, { amount: 100 })).body.authorizationId;
       const newest = await db().selectFrom('authorizations').select(['id', 'created_at']).where('id', '=', made[2]).executeTakeFirstOrThrow();
+      const page = (resume?: string) => h.banking(mine.token, 'GET',
+        `/v1/banking/cards/${mine.card.id}/transactions?cursor=${encodeCursor({ createdAt: newest.created_at, id: newest.id }, resume)}`);
       for (const resume of [stranger, 'auth_000000000zzzzzzzzzzzz']) {
-        const cursor = encodeCursor({ createdAt: newest.created_at, id: newest.id }, resume);
-        const res = await h.banking(mine.token, 'GET', `/v1/banking/cards/${mine.card.id}/transactions?cursor=${cursor}`);
+        const res = await page(resume);
+        expect(res.status, resume).toBe(400);
+        expect(res.body).toMatchObject({ code: 'validation_error' });
+        expect(res.text).not.toContain(stranger);
+      }
+      // The same key resumed on this account's own chain, or with no resume id (walked from the head), pages on.
+      for (const resume of [made[2], undefined]) {
+        const res = await page(resume);
         expect(res.status).toBe(200);
         expect(res.body.data.map((t: { id: string }) => t.id)).toEqual([made[1], made[0]]);
       }
+    });
+
+    it(`refuses a cursor whose walk would pass more than ${MAX_WALKED_ABOVE_CURSOR} newer authorizations (a forged key)`, async () => {
+      const holder = await h.cardholder();
+      const first = (await h.authorize(holder, { amount: 100 })).body.authorizationId;
+      const template = await db().selectFrom('authorizations').selectAll().where('id', '=', first).executeTakeFirstOrThrow();
+      // A long history, chained as authorize chains it (declines: nothing held).
+      const rows = [];
+      let prev = first;
+      let at = template.created_at;
+      for (let i = 0; i <= MAX_WALKED_ABOVE_CURSOR + 5; i++) {
+        at += 1;
+        const id = newId('auth', at);
+        rows.push({ ...template, id, idempotency_key: `history|${id}`, approved: 0, status: 'declined' as const, response_code: '57',
+          reason: 'channel_atm_or_cash', rule_id: 'channel_atm_or_cash', auth_code: null, hold_fils: 0, hold_transfer_id: null,
+          expires_at: null, created_at: at, updated_at: at, prev_authorization_id: prev, prev_approved_authorization_id: null });
+        prev = id;
+      }
+      for (let i = 0; i < rows.length; i += 200) await db().insertInto('authorizations').values(rows.slice(i, i + 200)).execute();
+      await db().updateTable('card_accounts').set({ last_authorization_id: prev, last_authorization_at: at }).where('id', '=', holder.card.accountId).execute();
+      h.clock.set(at + 1);
+      const path = (cursor: string) => `/v1/banking/cards/${holder.card.id}/transactions?limit=2&cursor=${cursor}`;
+      // Resumed at the head with the oldest key, or with no resume id: more than the bound above the key.
+      for (const resume of [prev, undefined]) {
+        const res = await h.banking(holder.token, 'GET', path(encodeCursor({ createdAt: template.created_at, id: first }, resume)));
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ code: 'validation_error' });
+      }
+      // A key near the head is served, from the head as from the cursor's own resume point.
+      const near = rows[rows.length - 10];
+      const res = await h.banking(holder.token, 'GET', path(encodeCursor({ createdAt: near.created_at, id: near.id })));
+      expect(res.status).toBe(200);
+      expect(res.body.data.map((t: { id: string }) => t.id)).toEqual([rows[rows.length - 11].id, rows[rows.length - 12].id]);
+      const next = await h.banking(holder.token, 'GET', path(res.body.nextCursor));
+      expect(next.body.data.map((t: { id: string }) => t.id)).toEqual([rows[rows.length - 13].id, rows[rows.length - 14].id]);
     });
 
     it('migration 6 builds each account\'s chains and heads from a database that had none', async () => {

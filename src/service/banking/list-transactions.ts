@@ -59,14 +59,19 @@ export async function listTransactions(ctx: ServiceContext, customerId: string, 
   });
 }
 
+/**
+ * How many authorizations newer than its cursor a page's walk may pass. A cursor this API made
+ * passes the ties of its millisecond (or, made before cursors carried a resume id, the rows above
+ * it); a forged one could otherwise make the walk read the account's whole history.
+ */
+export const MAX_WALKED_ABOVE_CURSOR = 1_000;
+
 /** The newest n authorizations older than the cursor, walking from where the cursor says to resume. */
 async function authorizationPage(trx: Trx, account: CardAccount, cursor: Cursor | null, n: number) {
-  const walkFrom = async (startId: string | null) => {
-    const page = new ChainPage<ChainedAuthorization>(cursor, n);
-    await walkChain(trx, account.id, 'all', startId, n + 1, (row) => page.add(row));
-    return page;
-  };
-  const page = await walkFrom(cursor?.resumeId ?? account.last_authorization_id);
-  // A resume id of another account's chain reads nothing there: walk this account's from its head.
-  return cursor?.resumeId && page.nothingWalked() ? walkFrom(account.last_authorization_id) : page;
+  const page = new ChainPage<ChainedAuthorization>(cursor, n, MAX_WALKED_ABOVE_CURSOR);
+  await walkChain(trx, account.id, 'all', cursor?.resumeId ?? account.last_authorization_id, n + 1, (row) => page.add(row));
+  // The walk's first row must be this account's: a resume id of another account's reads nothing.
+  if (cursor?.resumeId && page.nothingWalked()) throw fieldError('cursor', 'not a cursor this API returned');
+  if (page.refused()) throw fieldError('cursor', 'not a cursor this API returned for this page: start from the first page');
+  return page;
 }

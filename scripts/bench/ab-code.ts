@@ -1,0 +1,67 @@
+// Two versions of the code over HTTP in one run: A is an earlier commit, B this checkout. Each is
+// built and seeded by its own scripts (their schemas may differ), then both are driven in
+// alternating slices (ABBA order) as ab-http.ts drives two settings, so the host's drift weighs on
+// both alike. This is how a change to the schema or the write path is measured against its parent.
+//
+//   npx tsx scripts/bench/ab-code.ts <git revision> [slices per side, 10] [seconds per slice, 5] [cards, 10000] [history, 0]
+//   e.g. npx tsx scripts/bench/ab-code.ts HEAD~3 10 5 1000000 5000000
+//
+// The earlier commit is checked out with `git worktree` in a temporary directory, sharing this
+// checkout's node_modules; both are removed afterwards.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { seedDatabase } from '../seed.js';
+import { alternate, pooled, runRate, warmUp } from './load.js';
+import { benchSecrets } from './manifest.js';
+import { startService, stopChild, waitForPrewarm, type Child } from './service.js';
+import { Workload } from './workload.js';
+
+const [revision, slicesArg, secondsArg, cardsArg, historyArg] = process.argv.slice(2);
+if (!revision) throw new Error('usage: ab-code.ts <git revision> [slices per side] [seconds per slice] [cards] [history]');
+const slices = Number(slicesArg ?? 10);
+const sliceSeconds = Number(secondsArg ?? 5);
+const cards = Number(cardsArg ?? 10_000);
+const history = Number(historyArg ?? 0);
+if (!(Number.isInteger(slices) && slices >= 1 && sliceSeconds > 0)) throw new Error('slices per side must be a whole number ≥ 1, seconds per slice > 0');
+const connections = 64;
+
+const secrets = benchSecrets();
+const dir = mkdtempSync(join(tmpdir(), 'isc-ab-code-'));
+const earlier = join(dir, 'earlier');
+const here = resolve('.');
+execFileSync('git', ['worktree', 'add', '--detach', earlier, revision], { stdio: 'inherit' });
+const services: Child[] = [];
+try {
+  symlinkSync(join(here, 'node_modules'), join(earlier, 'node_modules'));
+  for (const root of [earlier, here]) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+  const { seedDatabase: seedEarlier } = await import(join(earlier, 'scripts/seed.ts')) as { seedDatabase: typeof seedDatabase };
+  const seed = { cards, history, secrets, sync: 'FULL' as const, log: (l: string) => console.log(l) };
+  console.log(`seeding A (${revision}) and B (this checkout): ${cards} cards, ${history} past authorizations each`);
+  const seededA = await seedEarlier({ ...seed, databaseUrl: `sqlite:${join(dir, 'a.db')}` });
+  const seededB = await seedDatabase({ ...seed, databaseUrl: `sqlite:${join(dir, 'b.db')}` });
+  const port = 39_000 + Math.floor(Math.random() * 900);
+  const env = { SQLITE_CACHE_MB: process.env.SQLITE_CACHE_MB ?? '32' };
+  services.push(await startService({ port, databaseUrl: `sqlite:${join(dir, 'a.db')}`, secrets, sync: 'FULL', env, script: join(earlier, 'dist/main.mjs') }));
+  services.push(await startService({ port: port + 1, databaseUrl: `sqlite:${join(dir, 'b.db')}`, secrets, sync: 'FULL', env }));
+  for (const s of services) await waitForPrewarm(s.url);
+  const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections };
+  const sides = [seededA, seededB].map((seeded, k) => ({ url: services[k].url, workload: new Workload(seeded.cards), options: load, pid: services[k].proc.pid }));
+  await warmUp(sides, 3);
+  const measured = await alternate(sides, { slices, sliceSeconds });
+  const results = measured.map((m, k) => ({ cpu: m.cpuSeconds, rates: m.runs.map(runRate), result: pooled(sides[k].url, connections, m.runs) }));
+  for (const [k, { cpu, rates, result }] of results.entries()) {
+    const label = k === 0 ? `A (${revision})` : 'B (this checkout)';
+    console.log(`${label}: ${Math.round(result.perSec)} auth/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${Math.round((cpu * 1e6) / result.requests)} µs CPU per authorization, non-2xx ${result.non2xx}`);
+    console.log(`  slices: ${rates.map((r) => Math.round(r)).join(' ')}`);
+  }
+  const [ra, rb] = results;
+  const pairs = ra.rates.map((r, i) => rb.rates[i] / r - 1);
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
+  console.log(`B against A: ${pct(rb.result.perSec / ra.result.perSec - 1)} auth/s; slice by slice ${pairs.map(pct).join(', ')} (B faster in ${pairs.filter((x) => x > 0).length} of ${pairs.length})`);
+} finally {
+  for (const s of services) await stopChild(s);
+  execFileSync('git', ['worktree', 'remove', '--force', earlier], { stdio: 'inherit' });
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { seedDatabase } from '../seed.js';
-import { alternate, pooled, runRate, warmUp } from './load.js';
+import { compareTwo } from './ab-report.js';
 import { benchSecrets } from './manifest.js';
 import { startService, stopChild, waitForPrewarm, type Child } from './service.js';
 import { Workload } from './workload.js';
@@ -47,19 +47,8 @@ try {
   services.push(await startService({ port: port + 1, databaseUrl: `sqlite:${join(dir, 'b.db')}`, secrets, sync: 'FULL', env }));
   for (const s of services) await waitForPrewarm(s.url);
   const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections };
-  const sides = [seededA, seededB].map((seeded, k) => ({ url: services[k].url, workload: new Workload(seeded.cards), options: load, pid: services[k].proc.pid }));
-  await warmUp(sides, 3);
-  const measured = await alternate(sides, { slices, sliceSeconds });
-  const results = measured.map((m, k) => ({ cpu: m.cpuSeconds, rates: m.runs.map(runRate), result: pooled(sides[k].url, connections, m.runs) }));
-  for (const [k, { cpu, rates, result }] of results.entries()) {
-    const label = k === 0 ? `A (${revision})` : 'B (this checkout)';
-    console.log(`${label}: ${Math.round(result.perSec)} auth/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${Math.round((cpu * 1e6) / result.requests)} µs CPU per authorization, non-2xx ${result.non2xx}`);
-    console.log(`  slices: ${rates.map((r) => Math.round(r)).join(' ')}`);
-  }
-  const [ra, rb] = results;
-  const pairs = ra.rates.map((r, i) => rb.rates[i] / r - 1);
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
-  console.log(`B against A: ${pct(rb.result.perSec / ra.result.perSec - 1)} auth/s; slice by slice ${pairs.map(pct).join(', ')} (B faster in ${pairs.filter((x) => x > 0).length} of ${pairs.length})`);
+  const [a, b] = [seededA, seededB].map((seeded, k) => ({ url: services[k].url, workload: new Workload(seeded.cards), options: load, pid: services[k].proc.pid }));
+  await compareTwo([a, b], [`A (${revision})`, 'B (this checkout)'], { slices, sliceSeconds, connections });
 } finally {
   for (const s of services) await stopChild(s);
   execFileSync('git', ['worktree', 'remove', '--force', earlier], { stdio: 'inherit' });

@@ -13,7 +13,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedDatabase } from '../seed.js';
-import { alternate, pooled, runRate, warmUp } from './load.js';
+import { compareTwo } from './ab-report.js';
 import { startService, stopChild, waitForPrewarm, type Child } from './service.js';
 import { Workload } from './workload.js';
 import { benchSecrets } from './manifest.js';
@@ -43,18 +43,7 @@ try {
     await waitForPrewarm(service.url);
   }
   const sides = variants.map((v) => ({ url: v.service.url, workload: v.workload, options: load, pid: v.service.proc.pid }));
-  await warmUp(sides, 3);
-  const measured = await alternate(sides, { slices, sliceSeconds });
-  const results = variants.map((v, k) => ({ v, cpu: measured[k].cpuSeconds, slices: measured[k].runs.map(runRate), result: pooled(v.service.url, connections, measured[k].runs) }));
-  for (const { v, cpu, slices: rates, result } of results) {
-    const label = v.name === 'A' ? 'A (as configured)' : `B (${setting})`;
-    console.log(`${label}: ${Math.round(result.perSec)} auth/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${Math.round((cpu * 1e6) / result.requests)} µs CPU per authorization, non-2xx ${result.non2xx}`);
-    console.log(`  slices: ${rates.map((r) => Math.round(r)).join(' ')}`);
-  }
-  const [ra, rb] = results;
-  const pairs = ra.slices.map((r, i) => rb.slices[i] / r - 1);
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
-  console.log(`B against A: ${pct(rb.result.perSec / ra.result.perSec - 1)} auth/s; slice by slice ${pairs.map(pct).join(', ')} (B faster in ${pairs.filter((x) => x > 0).length} of ${pairs.length})`);
+  await compareTwo([sides[0], sides[1]], ['A (as configured)', `B (${setting})`], { slices, sliceSeconds, connections });
 } finally {
   for (const v of variants) await stopChild(v.service);
   rmSync(dir, { recursive: true, force: true });

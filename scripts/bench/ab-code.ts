@@ -13,19 +13,17 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { seedDatabase } from '../seed.js';
-import { compareTwo } from './ab-report.js';
+import { AB_CONNECTIONS, compareTwo, sliceArgs } from './ab-report.js';
 import { benchSecrets } from './manifest.js';
 import { startService, stopChild, waitForPrewarm, type Child } from './service.js';
 import { Workload } from './workload.js';
 
 const [revision, slicesArg, secondsArg, cardsArg, historyArg] = process.argv.slice(2);
 if (!revision) throw new Error('usage: ab-code.ts <git revision> [slices per side] [seconds per slice] [cards] [history]');
-const slices = Number(slicesArg ?? 10);
-const sliceSeconds = Number(secondsArg ?? 5);
+const { slices, sliceSeconds } = sliceArgs(slicesArg, secondsArg);
 const cards = Number(cardsArg ?? 10_000);
 const history = Number(historyArg ?? 0);
-if (!(Number.isInteger(slices) && slices >= 1 && sliceSeconds > 0)) throw new Error('slices per side must be a whole number ≥ 1, seconds per slice > 0');
-const connections = 64;
+const connections = AB_CONNECTIONS;
 
 const secrets = benchSecrets();
 const dir = mkdtempSync(join(tmpdir(), 'isc-ab-code-'));

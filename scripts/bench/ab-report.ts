@@ -2,6 +2,17 @@
 // alternating slices, print each side's pooled result and slices, and B against A pair by pair.
 import { alternate, pooled, runRate, warmUp, type Side } from './load.js';
 
+/** Connections per side, as `npm run bench` drives the service. */
+export const AB_CONNECTIONS = 64;
+
+/** Slices per side (default 10) and seconds per slice (default 5) from the command line. */
+export function sliceArgs(slicesArg: string | undefined, secondsArg: string | undefined): { slices: number; sliceSeconds: number } {
+  const slices = Number(slicesArg ?? 10);
+  const sliceSeconds = Number(secondsArg ?? 5);
+  if (!(Number.isInteger(slices) && slices >= 1 && sliceSeconds > 0)) throw new Error('slices per side must be a whole number ≥ 1, seconds per slice > 0');
+  return { slices, sliceSeconds };
+}
+
 export async function compareTwo(sides: [Side, Side], labels: [string, string], o: { slices: number; sliceSeconds: number; connections: number }): Promise<void> {
   await warmUp(sides, 3);
   const measured = await alternate(sides, { slices: o.slices, sliceSeconds: o.sliceSeconds });

@@ -115,7 +115,7 @@ forEachBackend((backend) => {
       }), { numRuns: backend === 'sqlite' ? 12 : 6 });
     });
 
-    it('records an authorization no earlier than its account\'s newest, so a chain never goes back in time', async () => {
+    it('records an authorization no earlier than its account\'s newest, so a chain never goes back in time, and says so', async () => {
       const holder = await h.cardholder();
       const first = await h.authorize(holder, { amount: 100 });
       const firstAt = (await db().selectFrom('authorizations').select('created_at').where('id', '=', first.body.authorizationId).executeTakeFirstOrThrow()).created_at;
@@ -125,6 +125,8 @@ forEachBackend((backend) => {
       expect(row.created_at).toBe(firstAt);
       expect(row.prev_authorization_id).toBe(first.body.authorizationId);
       expect(row.prev_approved_authorization_id).toBe(first.body.authorizationId);
+      const warning = h.logLines.map((l) => JSON.parse(l)).find((l) => l.msg?.startsWith('clock behind'));
+      expect(warning).toMatchObject({ level: 40, accountId: holder.card.accountId, behindMs: 60_000 });
       h.clock.set(firstAt + 60_000);
     });
 

@@ -31,6 +31,12 @@ import { verifyCavv } from '../three-ds/verify-cavv.js';
 
 export const BILLING_CURRENCY = '414';
 
+/**
+ * An authorization is recorded no earlier than its account's newest (recordedAt). A clock more than
+ * this far behind that is worth an operator's look: an instance's clock is off.
+ */
+const CLOCK_BEHIND_WARNING_MS = 1_000;
+
 export interface AuthorizationResponse {
   responseCode: string;
   approved: boolean;
@@ -211,6 +217,10 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
   const { request } = a.input;
   const { account } = a;
   const createdAt = account ? recordedAt(a.nowMs, account.last_authorization_at) : a.nowMs;
+  if (createdAt - a.nowMs > CLOCK_BEHIND_WARNING_MS) {
+    ctx.logger.warn({ accountId: account!.id, behindMs: createdAt - a.nowMs },
+      "clock behind this account's newest authorization: recorded at that authorization's time");
+  }
   const id = newId('auth', createdAt);
   const billingFils = a.conversion?.billingFils ?? null;
   let holdTransferId: string | null = null;

@@ -1,8 +1,10 @@
 // A card's transactions, newest first, with keyset pagination on (created_at, id) (SPEC §6).
 // The list is the card ACCOUNT's: after a replacement the new card shows the history of the old
 // one (same credit line, same balance), and the old card shows the same list.
-// Each of the four tables is read with the same keyset and limit + 1, then merged: rows inserted
-// while a client pages are newer than its cursor, so pages never repeat or skip a row.
+// Each of the four tables is read with the same keyset and limit + 1, then merged: pages never
+// repeat or skip a row that existed when the client began paging (rows committed since are newer
+// than its cursor, or, rarely, sort just below it and wait for a fresh first page: see
+// docs/decisions/performance.md, "Authorization chains").
 // Authorizations are read by walking the account's chain (store/authorization-chains.repository.ts);
 // the cursor carries where the next page's walk resumes, so a deep page costs no more than the first.
 import {

@@ -16,9 +16,7 @@ import {
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
-import {
-  findAuthorizingCard, lockAuthorizingAccount, type AuthorizingAccount, type AuthorizingCard,
-} from '../../store/cards.repository.js';
+import { findAuthorizingCardAndAccount, type AuthorizingAccount, type AuthorizingCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { param, prepared } from '../../store/prepared.js';
 import { findRate } from '../../store/fx.repository.js';
@@ -152,9 +150,8 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
   const previous = await byIdempotencyKey.first(trx, { key });
   if (previous) return replay(previous, hash);
 
-  const card = isValidPan(request.pan)
-    ? await findAuthorizingCard(trx, ctx.keyring.fingerprint(request.pan)) : undefined;
-  const account = card ? await lockAuthorizingAccount(trx, ctx.handle.dialect, card.account_id) : undefined;
+  const { card, account } = isValidPan(request.pan)
+    ? await findAuthorizingCardAndAccount(trx, ctx.handle.dialect, ctx.keyring.fingerprint(request.pan)) : {};
   const product = (await findProductInTransaction(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;

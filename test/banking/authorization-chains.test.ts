@@ -14,6 +14,7 @@ import { walkChain, type Chain } from '../../src/store/authorization-chains.repo
 import { migrate } from '../../src/store/migrate.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
+import { allPagesChecked } from '../support/openapi.js';
 
 forEachBackend((backend) => {
   let h: Harness;
@@ -39,27 +40,12 @@ forEachBackend((backend) => {
   }
 
   async function transactionPages(holder: Holder, limit: number) {
-    const ids: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const res = await h.banking(holder.token, 'GET', `/v1/banking/cards/${holder.card.id}/transactions?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-      expect(res.status).toBe(200);
-      ids.push(...res.body.data.map((t: { id: string }) => t.id));
-      cursor = res.body.nextCursor;
-    } while (cursor);
-    return ids;
+    return (await allPagesChecked<{ id: string }>(h, holder.token, `/v1/banking/cards/${holder.card.id}/transactions`, limit)).map((t) => t.id);
   }
 
   async function purchaseNotificationPages(holder: Holder, limit: number) {
-    const ids: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const res = await h.banking(holder.token, 'GET', `/v1/banking/notifications?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-      expect(res.status).toBe(200);
-      for (const n of res.body.data) if (n.kind === 'purchase_approved') ids.push(n.data.authorizationId);
-      cursor = res.body.nextCursor;
-    } while (cursor);
-    return ids;
+    const all = await allPagesChecked<{ kind: string; data: { authorizationId: string } }>(h, holder.token, '/v1/banking/notifications', limit);
+    return all.filter((n) => n.kind === 'purchase_approved').map((n) => n.data.authorizationId);
   }
 
   /**

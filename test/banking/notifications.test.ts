@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
-import { bankingChecked } from '../support/openapi.js';
+import { allPagesChecked, bankingChecked } from '../support/openapi.js';
 import { NotificationSchema } from '../../src/http/banking/schemas.js';
 import { expectMatchesSchema } from '../support/openapi.js';
 
@@ -110,14 +110,8 @@ describe('list', () => {
     expect(all.body.data[0]).toMatchObject({ kind: 'purchase_approved', severity: 'info', cardId: holder.card.id, read: false });
     expect(all.body.data[0].data.billingAmount).toBe(104);
 
-    const paged: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const res = await bankingChecked(h, holder.token, 'GET', `/v1/banking/notifications?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
-      paged.push(...res.body.data.map((n: { id: string }) => n.id));
-      cursor = res.body.nextCursor;
-    } while (cursor);
-    expect(paged).toEqual(ids);
+    const paged = await allPagesChecked<{ id: string }>(h, holder.token, '/v1/banking/notifications', 2);
+    expect(paged.map((n) => n.id)).toEqual(ids);
     const theirs = await bankingChecked(h, other.token, 'GET', '/v1/banking/notifications?limit=100');
     expect(theirs.body.data.some((n: { id: string }) => ids.includes(n.id))).toBe(false);
   });
@@ -177,14 +171,8 @@ describe('purchase notifications (read from the approved authorizations)', () =>
         expect(new Set(ids).size).toBe(ids.length);
         expect(all.filter((n) => n.kind === 'purchase_approved')).toHaveLength(steps.filter((s) => s === 'approve').length);
         expect(all.filter((n) => n.kind === 'blocked_attempt')).toHaveLength(steps.filter((s) => s === 'atm').length);
-        const paged: string[] = [];
-        let cursor: string | null = null;
-        do {
-          const res = await bankingChecked(h, holder.token, 'GET', `/v1/banking/notifications?limit=${pageSize}${cursor ? `&cursor=${cursor}` : ''}`);
-          paged.push(...res.body.data.map((n: { id: string }) => n.id));
-          cursor = res.body.nextCursor;
-        } while (cursor);
-        expect(paged).toEqual(ids);
+        const paged = await allPagesChecked<{ id: string }>(h, holder.token, '/v1/banking/notifications', pageSize);
+        expect(paged.map((n) => n.id)).toEqual(ids);
       }), { numRuns: 12 });
   });
 });

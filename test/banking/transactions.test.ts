@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
-import { bankingChecked } from '../support/openapi.js';
+import { allPagesChecked, bankingChecked } from '../support/openapi.js';
 
 forEachBackend((backend) => {
 let h: Harness;
@@ -16,15 +16,7 @@ type Holder = Awaited<ReturnType<Harness['cardholder']>>;
 const txPath = (cardId: string, query = '') => `/v1/banking/cards/${cardId}/transactions${query}`;
 
 async function allPages(holder: Holder, cardId: string, limit: number) {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await bankingChecked(h, holder.token, 'GET', txPath(cardId, `?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`));
-    expect(res.status).toBe(200);
-    ids.push(...res.body.data.map((t: { id: string }) => t.id));
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return ids;
+  return (await allPagesChecked<{ id: string }>(h, holder.token, txPath(cardId), limit)).map((t) => t.id);
 }
 
 describe('items', () => {

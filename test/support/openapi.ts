@@ -60,6 +60,23 @@ export async function bankingChecked(h: Harness, token: string, method: string, 
   return res;
 }
 
+/**
+ * Every item of a cursor-paged banking list (`path` without query), `limit` per page, following
+ * nextCursor to the end; each page must be 200 and as documented.
+ */
+export async function allPagesChecked<T = any>(h: Harness, token: string, path: string, limit: number): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await bankingChecked(h, token, 'GET', `${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const page = res.body as { data: T[]; nextCursor: string | null };
+    items.push(...page.data);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
 /** h.admin, checked the same way. */
 export async function adminChecked(h: Harness, method: string, path: string, body?: unknown) {
   const res = await h.admin(method, path, body);

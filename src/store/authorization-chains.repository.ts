@@ -24,7 +24,7 @@ const PREVIOUS: Record<Chain, string> = { all: 'prev_authorization_id', approved
 const COLUMNS = 'id, account_id, card_id, status, amount, currency, billing_fils, merchant_name, mcc, response_code, reason, over_limit, created_at';
 const MAX_CHUNK = 10_000;
 /** No account has this many authorizations: a walk that reads more is following a cycle. */
-export const MAX_CHAIN_LENGTH = 10_000_000;
+const MAX_CHAIN_LENGTH = 10_000_000;
 
 /**
  * Walks one account's chain from `startId` towards older rows, handing each row to `visit` until it

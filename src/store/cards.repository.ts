@@ -29,11 +29,6 @@ const authorizingCardByFingerprint = prepared<{ fingerprint: string }, Authorizi
 const authorizingAccountById = prepared<{ id: string }, AuthorizingAccount>((db) =>
   db.selectFrom('card_accounts').select(AUTHORIZING_ACCOUNT_COLUMNS).where('id', '=', param('id')));
 
-/** findCardByFingerprint with only the columns an authorization reads. */
-async function findAuthorizingCard(db: Executor, fingerprint: string): Promise<AuthorizingCard | undefined> {
-  return authorizingCardByFingerprint.first(db, { fingerprint });
-}
-
 // PostgreSQL: the card and its account, the account locked, in one statement (one round trip of
 // the dozen an authorization sends; a waiting lock returns the account as committed by the holder).
 const ACCOUNT_PREFIX = 'account_';
@@ -49,7 +44,7 @@ const authorizingCardWithLockedAccount = prepared<{ fingerprint: string }, Recor
  */
 export async function findAuthorizingCardAndAccount(trx: Executor, dialect: Dialect, fingerprint: string): Promise<{ card?: AuthorizingCard; account?: AuthorizingAccount }> {
   if (dialect === 'sqlite') {
-    const card = await findAuthorizingCard(trx, fingerprint);
+    const card = await authorizingCardByFingerprint.first(trx, { fingerprint });
     return card ? { card, account: await authorizingAccountById.first(trx, { id: card.account_id }) } : {};
   }
   const row = await authorizingCardWithLockedAccount.first(trx, { fingerprint });

@@ -54,14 +54,19 @@ export const MIGRATIONS: Migration[] = [
            CASE WHEN approved = 1 THEN LAG(id) OVER (PARTITION BY account_id, approved ORDER BY created_at, id) END AS prev_approved
          FROM authorizations WHERE account_id IS NOT NULL) AS c
        WHERE authorizations.id = c.id AND c.prev IS NOT NULL`,
-      `UPDATE card_accounts SET last_authorization_id = h.id, last_authorization_at = h.created_at FROM (
-         SELECT account_id, id, created_at, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS n
-         FROM authorizations WHERE account_id IS NOT NULL) AS h
-       WHERE h.n = 1 AND card_accounts.id = h.account_id`,
-      `UPDATE card_accounts SET last_approved_authorization_id = h.id FROM (
-         SELECT account_id, id, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS n
-         FROM authorizations WHERE account_id IS NOT NULL AND approved = 1) AS h
-       WHERE h.n = 1 AND card_accounts.id = h.account_id`,
+      // One pass over authorizations for both heads of each account, as for the pointers.
+      `UPDATE card_accounts SET last_authorization_id = h.last_id, last_authorization_at = h.last_at,
+         last_approved_authorization_id = h.last_approved_id FROM (
+         SELECT account_id,
+           MAX(CASE WHEN n = 1 THEN id END) AS last_id,
+           MAX(CASE WHEN n = 1 THEN created_at END) AS last_at,
+           MAX(CASE WHEN approved = 1 AND n_same = 1 THEN id END) AS last_approved_id
+         FROM (SELECT account_id, id, created_at, approved,
+                 ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS n,
+                 ROW_NUMBER() OVER (PARTITION BY account_id, approved ORDER BY created_at DESC, id DESC) AS n_same
+               FROM authorizations WHERE account_id IS NOT NULL) AS ranked
+         GROUP BY account_id) AS h
+       WHERE card_accounts.id = h.account_id`,
       'DROP INDEX authorizations_account',
     ],
   },

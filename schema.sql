@@ -83,7 +83,7 @@ CREATE TABLE card_accounts (
   -- Heads of the account's authorization chains (store/authorization-chains.repository.ts).
   last_authorization_id          TEXT,
   last_authorization_at          BIGINT,
-  last_approved_authorization_id TEXT
+  last_notified_authorization_id TEXT
 );
 -- At most one open card account of the product per customer.
 CREATE UNIQUE INDEX card_accounts_one_open ON card_accounts(customer_id, product_code) WHERE status = 'open';
@@ -152,10 +152,10 @@ CREATE TABLE authorizations (
   expires_at        BIGINT,
   created_at        BIGINT NOT NULL,
   updated_at        BIGINT NOT NULL,
-  -- The account's previous authorization, and for an approval its previous approval: the chains
-  -- its transaction list and purchase notifications walk. NULL without an account.
+  -- The account's previous authorization, and for a purchase or a blocked attempt the previous of
+  -- those: the chains its transaction list and its notifications walk. NULL without an account.
   prev_authorization_id          TEXT,
-  prev_approved_authorization_id TEXT
+  prev_notified_authorization_id TEXT
 );
 CREATE INDEX authorizations_rrn ON authorizations(acquirer_id, rrn);
 -- Only open holds are indexed (the expiry job's question): declines and settled rows cost nothing.

@@ -18,6 +18,7 @@ import type { Keyring } from '../src/crypto/keyring.js';
 import { DUMMY_PASSWORD_HASH } from '../src/crypto/password.js';
 import { expiryFor, generatePan } from '../src/domain/pan.js';
 import { DEFAULT_PRODUCT_CODE } from '../src/domain/product.js';
+import { notifiesCardholder } from '../src/domain/rules.js';
 import { BANK_OPENING_BALANCES, cardLedger, currentLedger, NETWORK_SETTLEMENT } from '../src/store/ledger.repository.js';
 import type { DbHandle } from '../src/store/db.js';
 import type { Database } from '../src/store/schema.js';
@@ -136,7 +137,7 @@ export async function seedDatabase(o: SeedOptions): Promise<SeedResult> {
     });
     await w.add('card_accounts', { id: accountId, customer_id: customerId, product_code: DEFAULT_PRODUCT_CODE, limit_fils: limitFils, posted_fils: postedFils[i], held_fils: 0, over_limit_enabled: 1, over_limit_used: 0, over_limit_auth_id: null, over_limit_used_at: null, status: 'open', created_at: created, closed_at: null,
       last_authorization_id: heads.last[i] ?? null, last_authorization_at: heads.lastAt[i] || null,
-      last_approved_authorization_id: heads.lastApproved[i] ?? null });
+      last_notified_authorization_id: heads.lastNotified[i] ?? null });
     let pan = generatePan(product.bin);
     while (pans.has(pan)) pan = generatePan(product.bin);
     pans.add(pan);
@@ -188,15 +189,15 @@ function planHistory(cards: number, count: number, postedFils: Float64Array): Hi
   return plan;
 }
 
-/** The newest authorization and approval of each account (by index), and the former's time. */
-interface ChainHeads { last: string[]; lastAt: Float64Array; lastApproved: string[] }
+/** The newest authorization and notified authorization of each account (by index), and the former's time. */
+interface ChainHeads { last: string[]; lastAt: Float64Array; lastNotified: string[] }
 
 /** Writes the history in time order, chaining each account's authorizations as authorize does. */
 async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[], nowMs: number, log: (l: string) => void): Promise<ChainHeads> {
   const authId = idMaker('auth');
   const trId = idMaker('tr');
   const count = p.account.length;
-  const heads: ChainHeads = { last: new Array(accountIds.length), lastAt: new Float64Array(accountIds.length), lastApproved: new Array(accountIds.length) };
+  const heads: ChainHeads = { last: new Array(accountIds.length), lastAt: new Float64Array(accountIds.length), lastNotified: new Array(accountIds.length) };
   const start = nowMs - 90 * DAY_MS;
   for (let i = 0; i < count; i++) {
     const at = start + Math.floor((i / Math.max(count, 1)) * 89 * DAY_MS);
@@ -204,6 +205,8 @@ async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[],
     const accountId = accountIds[a];
     const id = authId(at);
     const approved = p.approved[i] === 1;
+    const ruleId = approved ? 'approved' : 'channel_card_present';
+    const notified = notifiesCardholder({ approved, ruleId });
     const stan = String(i % 1_000_000).padStart(6, '0');
     const time = new Date(at).toISOString();
     await w.add('authorizations', {
@@ -211,15 +214,14 @@ async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[],
       network_client: 'history', acquirer_id: 'history', rrn: String(i).padStart(12, '0'), stan, processing_code: '000000',
       amount: p.amount[i], currency: '414', billing_fils: p.amount[i], fx_rate: '1', mcc: '5732', merchant_id: 'M-HIST',
       merchant_name: 'Past Purchase Online', merchant_country: 'KW', pos_entry_mode: '812',
-      response_code: approved ? '00' : '57', reason: approved ? 'approved' : 'channel_card_present',
-      rule_id: approved ? 'approved' : 'channel_card_present', approved: approved ? 1 : 0,
+      response_code: approved ? '00' : '57', reason: ruleId, rule_id: ruleId, approved: approved ? 1 : 0,
       auth_code: approved ? 'HIST01' : null, over_limit: 0, hold_fils: 0, hold_transfer_id: null,
       status: approved ? 'cleared' : 'declined', expires_at: null, created_at: at, updated_at: at,
-      prev_authorization_id: heads.last[a] ?? null, prev_approved_authorization_id: approved ? heads.lastApproved[a] ?? null : null,
+      prev_authorization_id: heads.last[a] ?? null, prev_notified_authorization_id: notified ? heads.lastNotified[a] ?? null : null,
     });
     heads.last[a] = id;
     heads.lastAt[a] = at;
-    if (approved) heads.lastApproved[a] = id;
+    if (notified) heads.lastNotified[a] = id;
     if (approved) {
       await w.add('ledger_transfers', {
         id: trId(at), account_id: accountId, kind: 'posted', pending_id: null, debit_account: cardLedger(accountId),

@@ -101,6 +101,14 @@ export function decideAuthorization(f: AuthorizationFacts, rules: readonly Rule[
 
 /** Declines that mean someone tried the card where it can never work: the cardholder is alerted. */
 export const SECURITY_ALERT_RULES = new Set(['channel_atm_or_cash', 'channel_card_present']);
+
+/**
+ * The authorizations the cardholder is told of: every purchase and every blocked attempt. Their
+ * notifications are the authorization rows themselves (store/notifications.repository.ts).
+ */
+export function notifiesCardholder(d: Pick<AuthorizationDecision, 'approved' | 'ruleId'>): boolean {
+  return d.approved || SECURITY_ALERT_RULES.has(d.ruleId);
+}
 /** Declines that count toward the card-testing freeze (SPEC §2). */
 export const VERIFICATION_FAILURE_RULES = new Set(['expired_card', 'cvv2_mismatch']);
 /** Consecutive CVV2 / expiry failures that freeze the card (SPEC §2). */

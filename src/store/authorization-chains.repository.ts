@@ -1,6 +1,7 @@
 // Each card account's authorizations form two chains, newest first: every authorization names the
-// account's previous one (prev_authorization_id) and every approval the previous approval
-// (prev_approved_authorization_id); the account row names the newest of each. They replace an
+// account's previous one (prev_authorization_id), and every one the cardholder is told of (a
+// purchase or a blocked attempt: domain/rules.ts, notifiesCardholder) the previous of those
+// (prev_notified_authorization_id); the account row names the newest of each. They replace an
 // (account_id, created_at) index on authorizations: its entry landed on a random page, a page of its
 // own to write at every group commit (25 of 80 WAL frames per commit, docs/performance.md), while
 // the account row an approval updates anyway now carries the head.
@@ -11,17 +12,17 @@
 import { sql } from 'kysely';
 import type { Executor } from './db.js';
 
-export type Chain = 'all' | 'approved';
+export type Chain = 'all' | 'notified';
 
-/** The columns a walk returns: what the transaction list and purchase notifications show. */
+/** The columns a walk returns: what the transaction list and the notifications show. */
 export interface ChainedAuthorization {
-  id: string; account_id: string; card_id: string | null; status: string; amount: number; currency: string;
+  id: string; account_id: string; card_id: string | null; approved: number; status: string; amount: number; currency: string;
   billing_fils: number | null; merchant_name: string; mcc: string; response_code: string; reason: string;
   over_limit: number; created_at: number; prev: string | null;
 }
 
-const PREVIOUS: Record<Chain, string> = { all: 'prev_authorization_id', approved: 'prev_approved_authorization_id' };
-const COLUMNS = 'id, account_id, card_id, status, amount, currency, billing_fils, merchant_name, mcc, response_code, reason, over_limit, created_at';
+const PREVIOUS: Record<Chain, string> = { all: 'prev_authorization_id', notified: 'prev_notified_authorization_id' };
+const COLUMNS = 'id, account_id, card_id, approved, status, amount, currency, billing_fils, merchant_name, mcc, response_code, reason, over_limit, created_at';
 const MAX_CHUNK = 10_000;
 /** No account has this many authorizations: a walk that reads more is following a cycle. */
 const MAX_CHAIN_LENGTH = 10_000_000;

@@ -19,7 +19,7 @@ export type AuthorizingCard = Pick<Card, (typeof AUTHORIZING_CARD_COLUMNS)[numbe
 /** The account columns an authorization reads (limits, product, the hold it adds, the chain heads it moves). */
 export const AUTHORIZING_ACCOUNT_COLUMNS = [
   'id', 'product_code', 'status', 'limit_fils', 'posted_fils', 'held_fils', 'over_limit_enabled', 'over_limit_used',
-  'last_authorization_id', 'last_authorization_at', 'last_approved_authorization_id',
+  'last_authorization_id', 'last_authorization_at', 'last_notified_authorization_id',
 ] as const;
 export type AuthorizingAccount = Pick<CardAccount, (typeof AUTHORIZING_ACCOUNT_COLUMNS)[number]>;
 

@@ -70,4 +70,31 @@ export const MIGRATIONS: Migration[] = [
       'DROP INDEX authorizations_account',
     ],
   },
+  {
+    // Blocked attempts are read from the declined authorizations now, as purchases already were
+    // (notifications.repository.ts): the second chain holds every authorization the cardholder is
+    // told of (domain/rules.ts, notifiesCardholder; the rule ids below are SECURITY_ALERT_RULES),
+    // and the stored alerts, which would show each attempt twice, go. Each names its authorization,
+    // which holds everything it said. No rolling upgrade across this one either: an instance of the
+    // previous version writes the renamed columns.
+    version: 7, name: 'blocked attempts are the declined authorizations themselves',
+    statements: [
+      'ALTER TABLE authorizations RENAME COLUMN prev_approved_authorization_id TO prev_notified_authorization_id',
+      'ALTER TABLE card_accounts RENAME COLUMN last_approved_authorization_id TO last_notified_authorization_id',
+      // Only rows whose pointer changes are written: blocked attempts, and the approvals after them.
+      `UPDATE authorizations SET prev_notified_authorization_id = c.prev FROM (
+         SELECT id, LAG(id) OVER (PARTITION BY account_id ORDER BY created_at, id) AS prev
+         FROM authorizations
+         WHERE account_id IS NOT NULL AND (approved = 1 OR rule_id IN ('channel_atm_or_cash', 'channel_card_present'))) AS c
+       WHERE authorizations.id = c.id AND authorizations.prev_notified_authorization_id IS DISTINCT FROM c.prev`,
+      `UPDATE card_accounts SET last_notified_authorization_id = h.id FROM (
+         SELECT account_id, id FROM (
+           SELECT account_id, id, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id DESC) AS n
+           FROM authorizations
+           WHERE account_id IS NOT NULL AND (approved = 1 OR rule_id IN ('channel_atm_or_cash', 'channel_card_present'))) AS ranked
+         WHERE n = 1) AS h
+       WHERE card_accounts.id = h.account_id`,
+      "DELETE FROM notifications WHERE kind = 'blocked_attempt'",
+    ],
+  },
 ];

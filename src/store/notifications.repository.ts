@@ -1,13 +1,17 @@
-// The cardholder's notifications. Most are rows of `notifications`; purchase notifications are not
-// stored: an approved authorization *is* one, read back from `authorizations` in the same shape.
-// Writing a row per approval cost every authorization a randomly keyed (customer_id, created_at)
-// index entry, a page of its own at every group commit: 16 % of an authorization's CPU
-// (docs/performance.md). Its id is `ntf_` and the authorization id's time-ordered part, so every
-// notification id has one prefix and ids sort in creation order, as they did when all were rows.
+// The cardholder's notifications. Most are rows of `notifications`; purchase and blocked-attempt
+// notifications are not stored: an approved authorization, or a decline the cardholder is alerted
+// to (domain/rules.ts, notifiesCardholder), *is* one, read back from `authorizations` in the same
+// shape. Writing a row for each cost the authorization a randomly keyed (customer_id, created_at)
+// index entry, a page of its own at every group commit: 16 % of an approval's CPU, and 11 % of the
+// WAL frames still in 2026-12-04's mix (docs/performance.md). Its id is `ntf_` and the
+// authorization id's time-ordered part, so every notification id has one prefix and ids sort in
+// creation order, as they did when all were rows.
 import type { Selectable } from 'kysely';
 import { compareNewestFirst, type CursorKey } from '../domain/cursor.js';
+import { describeReason } from '../domain/descriptions.js';
 import { formatKd } from '../domain/money.js';
 import { ChainPage } from '../domain/authorization-chain.js';
+import { notifiesCardholder } from '../domain/rules.js';
 import { newId } from '../ids.js';
 import { walkChain, type ChainedAuthorization } from './authorization-chains.repository.js';
 import type { Executor } from './db.js';
@@ -29,15 +33,18 @@ export interface NewNotification {
 }
 
 export const PURCHASE_APPROVED = 'purchase_approved';
+export const BLOCKED_ATTEMPT = 'blocked_attempt';
+/** The kinds read from authorizations: the stored side never answers for them. */
+const KINDS_OF_AUTHORIZATIONS = [PURCHASE_APPROVED, BLOCKED_ATTEMPT];
 export const NOTIFICATION_PREFIX = 'ntf_';
 const AUTHORIZATION_PREFIX = 'auth_';
 
-/** The notification id of an approved authorization's purchase notification. */
-function purchaseNotificationId(authorizationId: string): string {
+/** The notification id of an authorization's notification (a purchase or a blocked attempt). */
+function notificationIdOf(authorizationId: string): string {
   return NOTIFICATION_PREFIX + authorizationId.slice(AUTHORIZATION_PREFIX.length);
 }
 
-/** The authorization a notification id would name if it were a purchase notification. */
+/** The authorization a notification id would name if it were a purchase or a blocked attempt. */
 function authorizationIdOf(notificationId: string): string {
   return AUTHORIZATION_PREFIX + notificationId.slice(NOTIFICATION_PREFIX.length);
 }
@@ -64,19 +71,27 @@ function purchaseMessage(billingFils: number, merchantName: string): string {
   return `Purchase of ${formatKd(billingFils, 'en')} at ${merchantName} approved.`;
 }
 
-interface ApprovedPurchase {
-  id: string; account_id: string | null; card_id: string | null; billing_fils: number | null;
-  merchant_name: string; created_at: number;
+/** The English text of a blocked attempt's alert. */
+function blockedAttemptMessage(merchantName: string, reason: string): string {
+  return `Security alert: someone tried your card at ${merchantName}. ${describeReason(reason, 'en')}`;
 }
 
-function purchaseNotification(customerId: string, a: ApprovedPurchase): NotificationRow {
+interface NotifiedAuthorization {
+  id: string; account_id: string | null; card_id: string | null; approved: number; billing_fils: number | null;
+  merchant_name: string; reason: string; created_at: number;
+}
+
+/** The notification an authorization on the notified chain is: a purchase, or a blocked attempt. */
+function authorizationNotification(customerId: string, a: NotifiedAuthorization): NotificationRow {
+  const common = { id: notificationIdOf(a.id), customer_id: customerId, account_id: a.account_id, card_id: a.card_id,
+    created_at: Number(a.created_at), read_at: null };
+  if (Number(a.approved) !== 1) {
+    return { ...common, kind: BLOCKED_ATTEMPT, severity: 'alert', message: blockedAttemptMessage(a.merchant_name, a.reason),
+      data: JSON.stringify({ authorizationId: a.id, reason: a.reason, merchantName: a.merchant_name }) };
+  }
   const billingFils = Number(a.billing_fils);
-  return {
-    id: purchaseNotificationId(a.id), customer_id: customerId, account_id: a.account_id, card_id: a.card_id,
-    kind: PURCHASE_APPROVED, severity: 'info', message: purchaseMessage(billingFils, a.merchant_name),
-    data: JSON.stringify({ authorizationId: a.id, billingAmount: billingFils, merchantName: a.merchant_name }),
-    created_at: Number(a.created_at), read_at: null,
-  };
+  return { ...common, kind: PURCHASE_APPROVED, severity: 'info', message: purchaseMessage(billingFils, a.merchant_name),
+    data: JSON.stringify({ authorizationId: a.id, billingAmount: billingFils, merchantName: a.merchant_name }) };
 }
 
 /**
@@ -90,26 +105,26 @@ function lastWithTies<R extends { created_at: number }>(walked: R[], count: numb
   return walked.slice(from);
 }
 
-/** The card accounts a customer holds cards on (cards_customer index), with their newest approval. */
+/** The card accounts a customer holds cards on (cards_customer index), with their newest notified authorization. */
 async function accountsOf(db: Executor, customerId: string) {
   return db.selectFrom('cards').innerJoin('card_accounts', 'card_accounts.id', 'cards.account_id')
-    .select(['card_accounts.id', 'card_accounts.last_approved_authorization_id as head']).distinct()
+    .select(['card_accounts.id', 'card_accounts.last_notified_authorization_id as head']).distinct()
     .where('cards.customer_id', '=', customerId).execute();
 }
 
 /**
- * The approvals of the customer's accounts in the window, read by walking each account's chain of
- * approvals (authorization-chains.repository.ts): newest first before the cursor, or the oldest
- * `limit` since fromMs (the walk reads every approval since fromMs: the chain is newest first).
- * Declines are not on that chain, so the walks cost what the customer's own purchases make them.
+ * The purchases and blocked attempts of the customer's accounts in the window, read by walking each
+ * account's notified chain (authorization-chains.repository.ts): newest first before the cursor, or
+ * the oldest `limit` since fromMs (the walk reads every one since fromMs: the chain is newest
+ * first). Other declines are not on that chain: every row walked is a notification.
  */
-async function purchasesIn(db: Executor, customerId: string, w: NotificationWindow): Promise<ApprovedPurchase[]> {
+async function notifiedAuthorizationsIn(db: Executor, customerId: string, w: NotificationWindow): Promise<NotifiedAuthorization[]> {
   const before = w.order === 'newest' && w.before ? { ...w.before, id: authorizationIdOf(w.before.id) } : null;
   const perAccount = await Promise.all((await accountsOf(db, customerId)).map(async (account) => {
     if (w.order === 'oldest') {
       // Walked newest first: the oldest `limit` are among the last ones read, so only those are kept.
-      let since: ApprovedPurchase[] = [];
-      await walkChain(db, account.id, 'approved', account.head, w.limit, (row) => {
+      let since: NotifiedAuthorization[] = [];
+      await walkChain(db, account.id, 'notified', account.head, w.limit, (row) => {
         if (row.created_at < w.fromMs) return false;
         since.push(row);
         if (since.length >= 2 * w.limit) since = lastWithTies(since, w.limit);
@@ -118,7 +133,7 @@ async function purchasesIn(db: Executor, customerId: string, w: NotificationWind
       return lastWithTies(since, w.limit);
     }
     const page = new ChainPage<ChainedAuthorization>(before, w.limit);
-    await walkChain(db, account.id, 'approved', account.head, w.limit + 1, (row) => page.add(row));
+    await walkChain(db, account.id, 'notified', account.head, w.limit + 1, (row) => page.add(row));
     return page.rows();
   }));
   return perAccount.flat();
@@ -129,37 +144,39 @@ export type NotificationWindow =
   | { order: 'newest'; before: CursorKey | null; limit: number }
   | { order: 'oldest'; fromMs: number; limit: number };
 
-/** One window of a customer's notifications, stored and purchases merged in (created_at, id) order. */
+/** One window of a customer's notifications, stored and read from authorizations, merged in (created_at, id) order. */
 export async function notificationRows(db: Executor, customerId: string, w: NotificationWindow): Promise<NotificationRow[]> {
   const direction = w.order === 'newest' ? 'desc' : 'asc';
-  // Purchase rows an instance of the previous version may still write during a rolling upgrade
-  // would show twice: the stored side never answers for purchases.
-  let stored = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId).where('kind', '!=', PURCHASE_APPROVED);
+  // Rows of these kinds stored before migrations 5 and 7 would show twice: the stored side never
+  // answers for them.
+  let stored = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId).where('kind', 'not in', KINDS_OF_AUTHORIZATIONS);
   stored = w.order === 'newest' ? stored.where(olderThan(w.before, 'notifications')) : stored.where('created_at', '>=', w.fromMs);
-  const [storedRows, purchaseRows] = await Promise.all([
+  const [storedRows, authorizationRows] = await Promise.all([
     stored.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute(),
-    purchasesIn(db, customerId, w),
+    notifiedAuthorizationsIn(db, customerId, w),
   ]);
   const merged = [
     ...storedRows.map((r) => ({ ...r, created_at: Number(r.created_at) })),
-    ...purchaseRows.map((a) => purchaseNotification(customerId, a)),
+    ...authorizationRows.map((a) => authorizationNotification(customerId, a)),
   ];
   const key = (r: NotificationRow) => ({ createdAt: r.created_at, id: r.id });
   merged.sort(w.order === 'newest' ? (a, b) => compareNewestFirst(key(a), key(b)) : (a, b) => compareNewestFirst(key(b), key(a)));
   return merged.slice(0, w.limit);
 }
 
-/** One of the customer's notifications by id (a stored one, else a purchase), or undefined. */
+/** One of the customer's notifications by id (a stored one, else a purchase or a blocked attempt), or undefined. */
 export async function findNotification(db: Executor, customerId: string, id: string): Promise<NotificationRow | undefined> {
   if (!id.startsWith(NOTIFICATION_PREFIX)) return undefined;
   const row = await db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst();
   if (row) return { ...row, created_at: Number(row.created_at) };
-  const purchase = await db.selectFrom('authorizations')
+  const authorization = await db.selectFrom('authorizations')
     .innerJoin('cards', 'cards.id', 'authorizations.card_id')
-    .select(['authorizations.id', 'authorizations.account_id', 'authorizations.card_id', 'authorizations.billing_fils',
-      'authorizations.merchant_name', 'authorizations.created_at'])
-    .where('authorizations.id', '=', authorizationIdOf(id)).where('authorizations.approved', '=', 1)
+    .select(['authorizations.id', 'authorizations.account_id', 'authorizations.card_id', 'authorizations.approved',
+      'authorizations.rule_id', 'authorizations.billing_fils', 'authorizations.merchant_name', 'authorizations.reason',
+      'authorizations.created_at'])
+    .where('authorizations.id', '=', authorizationIdOf(id))
     .where('cards.customer_id', '=', customerId)
     .executeTakeFirst();
-  return purchase && purchaseNotification(customerId, purchase);
+  if (!authorization || !notifiesCardholder({ approved: Number(authorization.approved) === 1, ruleId: authorization.rule_id })) return undefined;
+  return authorizationNotification(customerId, authorization);
 }

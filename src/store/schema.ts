@@ -30,7 +30,7 @@ export interface CardAccountsTable {
   posted_fils: number; held_fils: number; over_limit_enabled: number; over_limit_used: number;
   over_limit_auth_id: string | null; over_limit_used_at: number | null;
   status: 'open' | 'closed'; created_at: number; closed_at: number | null;
-  last_authorization_id: string | null; last_authorization_at: number | null; last_approved_authorization_id: string | null;
+  last_authorization_id: string | null; last_authorization_at: number | null; last_notified_authorization_id: string | null;
 }
 
 export type CardStatus =
@@ -59,7 +59,7 @@ export interface AuthorizationsTable {
   rule_id: string; approved: number; auth_code: string | null; over_limit: number;
   hold_fils: number; hold_transfer_id: string | null; status: AuthorizationStatus;
   expires_at: number | null; created_at: number; updated_at: number;
-  prev_authorization_id: string | null; prev_approved_authorization_id: string | null;
+  prev_authorization_id: string | null; prev_notified_authorization_id: string | null;
 }
 
 export interface ReversalsTable {

@@ -1,12 +1,14 @@
 // Each card account's authorizations are chained newest first (store/authorization-chains.repository.ts)
 // instead of indexed by (account_id, created_at). Through real authorizations on both backends: the
 // chains hold exactly the account's rows with created_at never increasing, even when the clock
-// steps back; the transaction list and purchase notifications page through them in (created_at, id)
-// order; a cursor's resume id cannot reach another account; the migration builds the same chains.
+// steps back; the transaction list and the notifications (purchases and blocked attempts) page
+// through them in (created_at, id) order; a cursor's resume id cannot reach another account; the
+// migrations build the same chains.
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/domain/cursor.js';
+import { notifiesCardholder } from '../../src/domain/rules.js';
 import { newId } from '../../src/ids.js';
 import { MAX_WALKED_ABOVE_CURSOR } from '../../src/service/banking/list-transactions.js';
 import { notificationsSince } from '../../src/service/banking/notifications.js';
@@ -26,38 +28,41 @@ forEachBackend((backend) => {
 
   async function chainOf(accountId: string, chain: Chain) {
     const account = await db().selectFrom('card_accounts').selectAll().where('id', '=', accountId).executeTakeFirstOrThrow();
-    const head = chain === 'all' ? account.last_authorization_id : account.last_approved_authorization_id;
+    const head = chain === 'all' ? account.last_authorization_id : account.last_notified_authorization_id;
     const rows: Array<{ id: string; created_at: number }> = [];
     await walkChain(db(), accountId, chain, head, 10, (row) => { rows.push(row); return true; });
     return rows;
   }
 
-  /** The account's authorizations as the dropped index ordered them. */
-  async function indexOrder(accountId: string, approvedOnly = false) {
-    let q = db().selectFrom('authorizations').select(['id', 'created_at']).where('account_id', '=', accountId);
-    if (approvedOnly) q = q.where('approved', '=', 1);
-    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  /** The account's authorizations as the dropped index ordered them (only those the cardholder is told of, if asked). */
+  async function indexOrder(accountId: string, notifiedOnly = false) {
+    const rows = await db().selectFrom('authorizations').select(['id', 'created_at', 'approved', 'rule_id']).where('account_id', '=', accountId)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return notifiedOnly ? rows.filter((r) => notifiesCardholder({ approved: r.approved === 1, ruleId: r.rule_id })) : rows;
   }
+
+  const AUTHORIZATION_KINDS = ['purchase_approved', 'blocked_attempt'];
 
   async function transactionPages(holder: Holder, limit: number) {
     return (await allPagesChecked<{ id: string }>(h, holder.token, `/v1/banking/cards/${holder.card.id}/transactions`, limit)).map((t) => t.id);
   }
 
-  async function purchaseNotificationPages(holder: Holder, limit: number) {
+  /** The authorizations the notification pages show as purchases and blocked attempts, in page order. */
+  async function authorizationNotificationPages(holder: Holder, limit: number) {
     const all = await allPagesChecked<{ kind: string; data: { authorizationId: string } }>(h, holder.token, '/v1/banking/notifications', limit);
-    return all.filter((n) => n.kind === 'purchase_approved').map((n) => n.data.authorizationId);
+    return all.filter((n) => AUTHORIZATION_KINDS.includes(n.kind)).map((n) => n.data.authorizationId);
   }
 
   /**
    * The stream's catch-up (oldest first since a time, at most `limit`) is the first `limit` of the
-   * whole window, and the window's purchases are the approvals since that time in index order.
+   * whole window, and the window's purchases and blocked attempts are those since that time.
    */
   async function expectCatchUpSound(holder: Holder, limit: number, fromMs: number) {
     const whole = await notificationsSince(h.deps, holder.customer.id, fromMs, 100_000);
     expect(await notificationsSince(h.deps, holder.customer.id, fromMs, limit)).toEqual(whole.slice(0, limit));
-    const approvals = (await indexOrder(holder.card.accountId, true)).filter((r) => r.created_at >= fromMs).reverse();
-    const purchases = whole.filter((n) => n.kind === 'purchase_approved').map((n) => JSON.parse(n.data).authorizationId);
-    expect(purchases.sort()).toEqual(approvals.map((r) => r.id).sort());
+    const notified = (await indexOrder(holder.card.accountId, true)).filter((r) => r.created_at >= fromMs);
+    const shown = whole.filter((n) => AUTHORIZATION_KINDS.includes(n.kind)).map((n) => JSON.parse(n.data).authorizationId);
+    expect(shown.sort()).toEqual(notified.map((r) => r.id).sort());
     expect(whole.map((n) => n.created_at)).toEqual(whole.map((n) => n.created_at).sort((a, b) => a - b));
   }
 
@@ -68,11 +73,11 @@ forEachBackend((backend) => {
     const expected = await indexOrder(accountId);
     expect(all.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id).sort());
     for (let i = 1; i < all.length; i++) expect(all[i].created_at).toBeLessThanOrEqual(all[i - 1].created_at);
-    const approved = await chainOf(accountId, 'approved');
-    const approvedIds = new Set((await indexOrder(accountId, true)).map((r) => r.id));
-    expect(approved.map((r) => r.id)).toEqual(all.map((r) => r.id).filter((id) => approvedIds.has(id)));
+    const notified = await chainOf(accountId, 'notified');
+    const notifiedIds = new Set((await indexOrder(accountId, true)).map((r) => r.id));
+    expect(notified.map((r) => r.id)).toEqual(all.map((r) => r.id).filter((id) => notifiedIds.has(id)));
     expect(await transactionPages(holder, limit)).toEqual(expected.map((r) => r.id));
-    expect(await purchaseNotificationPages(holder, limit)).toEqual(expected.map((r) => r.id).filter((id) => approvedIds.has(id)));
+    expect(await authorizationNotificationPages(holder, limit)).toEqual(expected.map((r) => r.id).filter((id) => notifiedIds.has(id)));
   }
 
   describe('authorization chains', () => {
@@ -82,14 +87,15 @@ forEachBackend((backend) => {
     it('property: approvals and declines on two accounts, the clock stepping on, standing or back, page in index order', async () => {
       const step = fc.record({
         holder: fc.integer({ min: 0, max: 1 }),
-        kind: fc.constantFrom('approve', 'approve', 'atm', 'chip'),
+        // atm and chip are blocked attempts (on the notified chain); a blocked MCC is a decline that is not.
+        kind: fc.constantFrom('approve', 'approve', 'atm', 'chip', 'mcc'),
         clock: fc.constantFrom(0, 0, 1, 3, -2, -5),
       });
       await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 4 }), async (steps, limit) => {
         for (const s of steps) {
           if (s.clock >= 0) h.clock.advance(s.clock); else h.clock.set(h.clock.now() + s.clock);
           const overrides = s.kind === 'atm' ? { mcc: '6011', processingCode: '010000' }
-            : s.kind === 'chip' ? { posEntryMode: '051' } : { amount: 100 };
+            : s.kind === 'chip' ? { posEntryMode: '051' } : s.kind === 'mcc' ? { mcc: '4829' } : { amount: 100 };
           const res = await h.authorize(holders[s.holder], overrides);
           expect(res.body.approved).toBe(s.kind === 'approve');
         }
@@ -110,7 +116,7 @@ forEachBackend((backend) => {
       const row = await db().selectFrom('authorizations').selectAll().where('id', '=', second.body.authorizationId).executeTakeFirstOrThrow();
       expect(row.created_at).toBe(firstAt);
       expect(row.prev_authorization_id).toBe(first.body.authorizationId);
-      expect(row.prev_approved_authorization_id).toBe(first.body.authorizationId);
+      expect(row.prev_notified_authorization_id).toBe(first.body.authorizationId);
       const warning = h.logLines.map((l) => JSON.parse(l)).find((l) => l.msg?.startsWith('clock behind'));
       expect(warning).toMatchObject({ level: 40, accountId: holder.card.accountId, behindMs: 60_000 });
       h.clock.set(firstAt + 60_000);
@@ -151,7 +157,7 @@ forEachBackend((backend) => {
         const id = newId('auth', at);
         rows.push({ ...template, id, idempotency_key: `history|${id}`, approved: 0, status: 'declined' as const, response_code: '57',
           reason: 'channel_atm_or_cash', rule_id: 'channel_atm_or_cash', auth_code: null, hold_fils: 0, hold_transfer_id: null,
-          expires_at: null, created_at: at, updated_at: at, prev_authorization_id: prev, prev_approved_authorization_id: null });
+          expires_at: null, created_at: at, updated_at: at, prev_authorization_id: prev, prev_notified_authorization_id: null });
         prev = id;
       }
       for (let i = 0; i < rows.length; i += 200) await db().insertInto('authorizations').values(rows.slice(i, i + 200)).execute();
@@ -173,7 +179,7 @@ forEachBackend((backend) => {
       expect(next.body.data.map((t: { id: string }) => t.id)).toEqual([rows[rows.length - 13].id, rows[rows.length - 14].id]);
     });
 
-    it('migration 6 builds each account\'s chains and heads from a database that had none', async () => {
+    it('migrations 6 and 7 build each account\'s chains and heads from a database that had none, and drop stored blocked attempts', async () => {
       const holder = await h.cardholder();
       for (let i = 0; i < 4; i++) {
         await h.authorize(holder, i === 2 ? { mcc: '6011', processingCode: '010000' } : { amount: 100 + i });
@@ -181,16 +187,25 @@ forEachBackend((backend) => {
       }
       const d = db();
       await sql.raw('ALTER TABLE authorizations DROP COLUMN prev_authorization_id').execute(d);
-      await sql.raw('ALTER TABLE authorizations DROP COLUMN prev_approved_authorization_id').execute(d);
-      for (const c of ['last_authorization_id', 'last_authorization_at', 'last_approved_authorization_id']) {
+      await sql.raw('ALTER TABLE authorizations DROP COLUMN prev_notified_authorization_id').execute(d);
+      for (const c of ['last_authorization_id', 'last_authorization_at', 'last_notified_authorization_id']) {
         await sql.raw(`ALTER TABLE card_accounts DROP COLUMN ${c}`).execute(d);
       }
       await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(d);
-      await d.deleteFrom('schema_migrations').where('version', '=', 6).execute();
+      await d.deleteFrom('schema_migrations').where('version', '>=', 6).execute();
       if (!(await d.selectFrom('schema_migrations').select('version').executeTakeFirst())) {
         await d.insertInto('schema_migrations').values({ version: 5, name: 'test', applied_at: 1 }).execute();
       }
-      expect((await migrate(h.deps.handle)).version).toBe(6);
+      // The alert a version before 7 stored for the ATM attempt (its authorization is now the alert).
+      const attempt = (await indexOrder(holder.card.accountId)).find((r) => r.rule_id === 'channel_atm_or_cash')!;
+      await d.insertInto('notifications').values({ id: newId('ntf', attempt.created_at), customer_id: holder.customer.id,
+        account_id: holder.card.accountId, card_id: holder.card.id, kind: 'blocked_attempt', severity: 'alert',
+        message: 'Security alert', data: JSON.stringify({ authorizationId: attempt.id }), created_at: attempt.created_at, read_at: null }).execute();
+      expect((await migrate(h.deps.handle)).version).toBe(7);
+      expect(await d.selectFrom('notifications').select('id').where('kind', '=', 'blocked_attempt').execute()).toEqual([]);
+      const alerts = (await allPagesChecked<{ kind: string; data: { authorizationId: string } }>(h, holder.token, '/v1/banking/notifications', 50))
+        .filter((n) => n.kind === 'blocked_attempt');
+      expect(alerts.map((n) => n.data.authorizationId)).toEqual([attempt.id]);
       for (const other of holders.concat(holder)) {
         const all = await chainOf(other.card.accountId, 'all');
         expect(all.map((r) => r.id)).toEqual((await indexOrder(other.card.accountId)).map((r) => r.id));

@@ -8,6 +8,7 @@ import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 import { allPagesChecked, bankingChecked } from '../support/openapi.js';
 import { NotificationSchema } from '../../src/http/banking/schemas.js';
+import { findOwnNotification } from '../../src/service/banking/notifications.js';
 import { expectMatchesSchema } from '../support/openapi.js';
 
 forEachBackend((backend) => {
@@ -117,13 +118,14 @@ describe('list', () => {
   });
 });
 
-describe('purchase notifications (read from the approved authorizations)', () => {
+describe('purchase and blocked-attempt notifications (read from the authorizations)', () => {
   it('are no rows of their own; their id is the authorization\'s under the one notification prefix', async () => {
     const holder = await h.cardholder();
     const auth = await h.authorize(holder, { amount: 1_234, merchantName: 'Row Shop' });
-    await h.authorize(holder, { mcc: '6011', processingCode: '010000', merchantName: 'Some ATM' });
+    const atm = await h.authorize(holder, { mcc: '6011', processingCode: '010000', merchantName: 'Some ATM' });
+    await h.authorize(holder, { mcc: '4829', merchantName: 'Wire Shop' }); // declined, but no alert
     const stored = await h.deps.handle.db.selectFrom('notifications').select('kind').where('customer_id', '=', holder.customer.id).execute();
-    expect(stored.map((n) => n.kind)).toContain('blocked_attempt');
+    expect(stored.map((n) => n.kind)).not.toContain('blocked_attempt');
     expect(stored.map((n) => n.kind)).not.toContain('purchase_approved');
 
     const listed = (await bankingChecked(h, holder.token, 'GET', '/v1/banking/notifications?limit=100')).body.data;
@@ -134,19 +136,44 @@ describe('purchase notifications (read from the approved authorizations)', () =>
       message: 'Purchase of KD 1.234 at Row Shop approved.',
       data: { authorizationId: auth.body.authorizationId, billingAmount: 1_234, merchantName: 'Row Shop' },
     });
+    const alerts = listed.filter((n: { kind: string }) => n.kind === 'blocked_attempt');
+    expect(alerts).toHaveLength(1); // the blocked MCC is a decline the cardholder is not alerted to
+    expect(alerts[0]).toMatchObject({
+      id: `ntf_${atm.body.authorizationId.slice('auth_'.length)}`, severity: 'alert', cardId: holder.card.id, read: false,
+      message: 'Security alert: someone tried your card at Some ATM. Blocked: ATM cash withdrawals are not allowed on this card',
+      data: { authorizationId: atm.body.authorizationId, reason: 'channel_atm_or_cash', merchantName: 'Some ATM' },
+    });
   });
 
-  it('ignore stored purchase rows (an older instance during a rolling upgrade) and refuse a cursor of another kind of id', async () => {
+  it('are found by id for their own customer only, and a decline without an alert is none', async () => {
+    const holder = await h.cardholder();
+    const other = await h.cardholder();
+    const ntf = (authorizationId: string) => `ntf_${authorizationId.slice('auth_'.length)}`;
+    const purchase = (await h.authorize(holder, { amount: 700, merchantName: 'Found Shop' })).body.authorizationId;
+    const attempt = (await h.authorize(holder, { posEntryMode: '051', merchantName: 'Found Till' })).body.authorizationId;
+    const quiet = (await h.authorize(holder, { mcc: '4829' })).body.authorizationId;
+    expect(await findOwnNotification(h.deps, holder.customer.id, ntf(purchase))).toMatchObject({ kind: 'purchase_approved', card_id: holder.card.id });
+    expect(await findOwnNotification(h.deps, holder.customer.id, ntf(attempt))).toMatchObject({ kind: 'blocked_attempt', severity: 'alert' });
+    expect(await findOwnNotification(h.deps, holder.customer.id, ntf(quiet))).toBeUndefined();
+    expect(await findOwnNotification(h.deps, other.customer.id, ntf(attempt))).toBeUndefined();
+  });
+
+  it('ignore stored purchase and blocked-attempt rows (written before migrations 5 and 7) and refuse a cursor of another kind of id', async () => {
     const holder = await h.cardholder();
     const auth = await h.authorize(holder, { amount: 800 });
-    await h.deps.handle.db.insertInto('notifications').values({
-      id: 'ntf_0zzzzzzzzold', customer_id: holder.customer.id, account_id: holder.card.accountId, card_id: holder.card.id,
-      kind: 'purchase_approved', severity: 'info', message: 'Purchase of KD 0.800 at Shop approved.',
-      data: JSON.stringify({ authorizationId: auth.body.authorizationId }), created_at: h.clock.now(), read_at: null,
-    }).execute();
+    const atm = await h.authorize(holder, { mcc: '6011', processingCode: '010000' });
+    const stored = { customer_id: holder.customer.id, account_id: holder.card.accountId, card_id: holder.card.id, created_at: h.clock.now(), read_at: null };
+    await h.deps.handle.db.insertInto('notifications').values([
+      { ...stored, id: 'ntf_0zzzzzzzzold', kind: 'purchase_approved', severity: 'info', message: 'Purchase of KD 0.800 at Shop approved.',
+        data: JSON.stringify({ authorizationId: auth.body.authorizationId }) },
+      { ...stored, id: 'ntf_0zzzzzzzzol2', kind: 'blocked_attempt', severity: 'alert', message: 'Security alert',
+        data: JSON.stringify({ authorizationId: atm.body.authorizationId }) },
+    ]).execute();
     const listed = (await bankingChecked(h, holder.token, 'GET', '/v1/banking/notifications?limit=100')).body.data;
     expect(listed.filter((n: { kind: string }) => n.kind === 'purchase_approved').map((n: { id: string }) => n.id))
       .toEqual([`ntf_${auth.body.authorizationId.slice('auth_'.length)}`]);
+    expect(listed.filter((n: { kind: string }) => n.kind === 'blocked_attempt').map((n: { id: string }) => n.id))
+      .toEqual([`ntf_${atm.body.authorizationId.slice('auth_'.length)}`]);
 
     const foreign = Buffer.from(`${h.clock.now()}.card_0abc`, 'utf8').toString('base64url');
     const refused = await h.banking(holder.token, 'GET', `/v1/banking/notifications?cursor=${foreign}`);
@@ -201,8 +228,9 @@ describe('stream (server-sent events over HTTP)', () => {
 
   it('replays what came after Last-Event-ID (or ?since=), then continues', async () => {
     const holder = await h.cardholder();
-    await h.authorize(holder, { amount: 100, merchantName: 'First' });
+    await h.authorize(holder, { mcc: '6011', processingCode: '010000', merchantName: 'First' }); // a blocked attempt: an anchor too
     const first = (await h.banking(holder.token, 'GET', '/v1/banking/notifications?limit=1')).body.data[0];
+    expect(first.kind).toBe('blocked_attempt');
     await h.authorize(holder, { amount: 200, merchantName: 'Second' });
     await h.authorize(holder, { amount: 300, merchantName: 'Third' });
     const resumed = await openStream(holder.token, { headers: { 'last-event-id': first.id } });

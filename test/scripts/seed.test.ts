@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { seedDatabase } from '../../scripts/seed.js';
 import type { Secrets } from '../../src/config.js';
+import { notifiesCardholder } from '../../src/domain/rules.js';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
 import { walkChain, type Chain } from '../../src/store/authorization-chains.repository.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -32,12 +33,12 @@ it('a seeded database passes the ledger check (card balances and opening balance
 
     const accounts = await handle.db.selectFrom('card_accounts').selectAll().execute();
     for (const account of accounts) {
-      for (const [chain, head] of [['all', account.last_authorization_id], ['approved', account.last_approved_authorization_id]] as const) {
+      for (const [chain, head] of [['all', account.last_authorization_id], ['notified', account.last_notified_authorization_id]] as const) {
         const walked: string[] = [];
         await walkChain(handle.db, account.id, chain as Chain, head, 10, (row) => { walked.push(row.id); return true; });
-        let expected = handle.db.selectFrom('authorizations').select('id').where('account_id', '=', account.id);
-        if (chain === 'approved') expected = expected.where('approved', '=', 1);
-        expect(walked).toEqual((await expected.orderBy('created_at', 'desc').orderBy('id', 'desc').execute()).map((r) => r.id));
+        const expected = await handle.db.selectFrom('authorizations').select(['id', 'approved', 'rule_id']).where('account_id', '=', account.id)
+          .orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+        expect(walked).toEqual(expected.filter((r) => chain === 'all' || notifiesCardholder({ approved: r.approved === 1, ruleId: r.rule_id })).map((r) => r.id));
       }
     }
   } finally {

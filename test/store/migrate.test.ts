@@ -59,7 +59,7 @@ forEachBackend((backend) => {
   });
 
   describe('migrating a database built at version 1', () => {
-    it('replaces the open-holds and ledger indexes by partial ones, adds audit_log.account_id, drops stored purchase notifications, chains authorizations', async () => {
+    it('replaces the open-holds and ledger indexes by partial ones, adds audit_log.account_id, drops stored purchase and blocked-attempt notifications, chains authorizations', async () => {
       fresh = await freshDatabase(backend);
       await migrate(fresh.handle);
       const db = fresh.handle.db;
@@ -71,24 +71,26 @@ forEachBackend((backend) => {
       await sql.raw('DROP INDEX ledger_transfers_one_void').execute(db);
       await sql.raw('CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id)').execute(db);
       await sql.raw('ALTER TABLE audit_log DROP COLUMN account_id').execute(db);
-      for (const column of ['prev_authorization_id', 'prev_approved_authorization_id']) {
+      for (const column of ['prev_authorization_id', 'prev_notified_authorization_id']) {
         await sql.raw(`ALTER TABLE authorizations DROP COLUMN ${column}`).execute(db);
       }
-      for (const column of ['last_authorization_id', 'last_authorization_at', 'last_approved_authorization_id']) {
+      for (const column of ['last_authorization_id', 'last_authorization_at', 'last_notified_authorization_id']) {
         await sql.raw(`ALTER TABLE card_accounts DROP COLUMN ${column}`).execute(db);
       }
       await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(db);
-      // Version 4 stored a row per purchase notification; 5 reads them from the authorizations.
+      // Version 4 stored a row per purchase notification (5 reads them from the authorizations) and
+      // version 6 one per blocked attempt (7 does); other kinds stay stored.
       await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', language: 'en', totp_last_step: 0, created_at: 1 }).execute();
       const note = { customer_id: 'cus_1', account_id: null, card_id: null, severity: 'info' as const, message: 'm', data: '{}', created_at: 1, read_at: null };
       await db.insertInto('notifications').values([
         { ...note, id: 'ntf_1', kind: 'purchase_approved' }, { ...note, id: 'ntf_2', kind: 'blocked_attempt' },
+        { ...note, id: 'ntf_3', kind: 'new_login' },
       ]).execute();
       await db.deleteFrom('schema_migrations').execute();
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
       expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(SCHEMA_VERSION).toBe(6);
+      expect(SCHEMA_VERSION).toBe(7);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
         : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
@@ -97,10 +99,12 @@ forEachBackend((backend) => {
       expect(await definition('ledger_transfers_one_void')).toMatch(/UNIQUE.*WHERE .*pending_id.* IS NOT NULL/is);
       const shape = await databaseShape(fresh.handle);
       expect(shape.audit_log).toHaveProperty('account_id');
-      expect(shape.authorizations).toHaveProperty('prev_approved_authorization_id');
+      expect(shape.authorizations).toHaveProperty('prev_notified_authorization_id');
+      expect(shape.authorizations).not.toHaveProperty('prev_approved_authorization_id');
+      expect(shape.card_accounts).toHaveProperty('last_notified_authorization_id');
       expect(shape.card_accounts).toHaveProperty('last_authorization_at');
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('authorizations_account');
-      expect((await db.selectFrom('notifications').select('id').execute()).map((n) => n.id)).toEqual(['ntf_2']);
+      expect((await db.selectFrom('notifications').select('id').execute()).map((n) => n.id)).toEqual(['ntf_3']);
       if (backend === 'sqlite') {
         const plan = await sql<{ detail: string }>`explain query plan select id, account_id, expires_at from authorizations
           where status = 'pending' and expires_at <= 5 and (expires_at, id) > (1, '')

@@ -6,13 +6,12 @@ import { recordedAt } from '../../domain/authorization-chain.js';
 import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
 import { findCurrency } from '../../domain/currencies.js';
-import { describeReason } from '../../domain/descriptions.js';
 import { toBillingFils } from '../../domain/fx.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
 import {
-  CARD_TESTING_FREEZE_AFTER, decideAuthorization, SECURITY_ALERT_RULES, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
+  CARD_TESTING_FREEZE_AFTER, decideAuthorization, notifiesCardholder, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
@@ -63,17 +62,22 @@ export interface AuthorizeOutcome {
 const byIdempotencyKey = prepared<{ key: string }, Authorization>((db) =>
   db.selectFrom('authorizations').selectAll().where('idempotency_key', '=', param('key')));
 const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values({
-  id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'), prev_authorization_id: param('prev_authorization_id'), prev_approved_authorization_id: param('prev_approved_authorization_id'),
+  id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'), prev_authorization_id: param('prev_authorization_id'), prev_notified_authorization_id: param('prev_notified_authorization_id'),
 }));
-// An approval adds its hold and heads both of the account's chains; a decline heads the first.
+// An approval adds its hold and heads both of the account's chains; a decline heads the first, and
+// a blocked attempt (a decline the cardholder is told of) both.
 const addHold = prepared<{ id: string; held: number; authId: string; at: number }, never>((db) =>
   db.updateTable('card_accounts').set({
     held_fils: param('held'), last_authorization_id: param('authId'), last_authorization_at: param('at'),
-    last_approved_authorization_id: param('authId'),
+    last_notified_authorization_id: param('authId'),
   }).where('id', '=', param('id')));
 const chainDecline = prepared<{ id: string; authId: string; at: number }, never>((db) =>
   db.updateTable('card_accounts').set({ last_authorization_id: param('authId'), last_authorization_at: param('at') })
     .where('id', '=', param('id')));
+const chainBlockedAttempt = prepared<{ id: string; authId: string; at: number }, never>((db) =>
+  db.updateTable('card_accounts').set({
+    last_authorization_id: param('authId'), last_authorization_at: param('at'), last_notified_authorization_id: param('authId'),
+  }).where('id', '=', param('id')));
 const resetVerificationFailures = prepared<{ id: string }, never>((db) =>
   db.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', param('id')));
 
@@ -220,6 +224,7 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
   }
   const id = newId('auth', createdAt);
   const billingFils = a.conversion?.billingFils ?? null;
+  const notified = account !== undefined && notifiesCardholder(a.decision);
   let holdTransferId: string | null = null;
   if (a.decision.approved) {
     holdTransferId = await insertPending(trx, {
@@ -230,13 +235,13 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     if (a.decision.overLimit) {
       await trx.updateTable('card_accounts').set({
         held_fils: held, over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs,
-        last_authorization_id: id, last_authorization_at: createdAt, last_approved_authorization_id: id,
+        last_authorization_id: id, last_authorization_at: createdAt, last_notified_authorization_id: id,
       }).where('id', '=', account!.id).execute();
     } else {
       await addHold.execute(trx, { id: account!.id, held, authId: id, at: createdAt });
     }
   } else if (account) {
-    await chainDecline.execute(trx, { id: account.id, authId: id, at: createdAt });
+    await (notified ? chainBlockedAttempt : chainDecline).execute(trx, { id: account.id, authId: id, at: createdAt });
   }
   const row: Authorization = {
     id, account_id: account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key,
@@ -252,7 +257,7 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     expires_at: a.decision.approved ? a.nowMs + a.product.holdLifetimeDays * 86_400_000 : null,
     created_at: createdAt, updated_at: createdAt,
     prev_authorization_id: account?.last_authorization_id ?? null,
-    prev_approved_authorization_id: a.decision.approved ? account!.last_approved_authorization_id : null,
+    prev_notified_authorization_id: notified ? account!.last_notified_authorization_id : null,
   };
   await insertAuthorization.execute(trx, row);
   await appendAudit(trx, ctx.handle.dialect, {
@@ -279,7 +284,9 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   const customerId = card.customer_id;
   const accountId = account.id;
   const cardId = card.id;
-  let notified = false;
+  // A purchase or blocked attempt's notification is the authorization row itself
+  // (store/notifications.repository.ts): nothing to write, only the cardholder's streams to wake.
+  let notified = notifiesCardholder(decision);
 
   if (VERIFICATION_FAILURE_RULES.has(decision.ruleId)) {
     notified = await countVerificationFailure(trx, ctx, card, account.id, nowMs);
@@ -287,21 +294,11 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
     await resetVerificationFailures.execute(trx, { id: card.id });
   }
 
-  if (decision.approved) {
-    // The purchase notification is the authorization row itself (store/notifications.repository.ts):
-    // nothing to write, only the cardholder's streams to wake.
-    if (decision.overLimit) {
-      const amount = formatKd(row.billing_fils!, 'en'); // an approval always has its amount in fils
-      await addNotification(trx, { customerId, accountId, cardId, nowMs, kind: 'over_limit_used', severity: 'alert',
-        message: `You used your one-time over-limit allowance: ${amount} at ${e.request.merchantName}. Purchases above your limit will now be declined.`,
-        data: { authorizationId: row.id } });
-    }
-    notified = true;
-  } else if (SECURITY_ALERT_RULES.has(decision.ruleId)) {
-    await addNotification(trx, { customerId, accountId, cardId, nowMs, kind: 'blocked_attempt', severity: 'alert',
-      message: `Security alert: someone tried your card at ${e.request.merchantName}. ${describeReason(decision.reason, 'en')}`,
-      data: { authorizationId: row.id, reason: decision.reason, merchantName: e.request.merchantName } });
-    notified = true;
+  if (decision.overLimit) {
+    const amount = formatKd(row.billing_fils!, 'en'); // an approval always has its amount in fils
+    await addNotification(trx, { customerId, accountId, cardId, nowMs, kind: 'over_limit_used', severity: 'alert',
+      message: `You used your one-time over-limit allowance: ${amount} at ${e.request.merchantName}. Purchases above your limit will now be declined.`,
+      data: { authorizationId: row.id } });
   }
   return notified ? [card.customer_id] : [];
 }

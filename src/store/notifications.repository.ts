@@ -36,6 +36,11 @@ export const PURCHASE_APPROVED = 'purchase_approved';
 export const BLOCKED_ATTEMPT = 'blocked_attempt';
 /** The kinds read from authorizations: the stored side never answers for them. */
 const KINDS_OF_AUTHORIZATIONS = [PURCHASE_APPROVED, BLOCKED_ATTEMPT];
+
+/** True for a notification read from its account's chain of authorizations (not a stored row). */
+export function isChained(row: Pick<NotificationRow, 'kind'>): boolean {
+  return KINDS_OF_AUTHORIZATIONS.includes(row.kind);
+}
 export const NOTIFICATION_PREFIX = 'ntf_';
 const AUTHORIZATION_PREFIX = 'auth_';
 
@@ -123,9 +128,10 @@ async function notifiedAuthorizationsIn(db: Executor, customerId: string, w: Not
   const perAccount = await Promise.all((await accountsOf(db, customerId)).map(async (account) => {
     if (w.order === 'oldest') {
       // Walked newest first: the oldest `limit` are among the last ones read, so only those are kept.
+      const fromMs = Math.max(w.fromMs, w.chainedFromMs?.get(account.id) ?? w.fromMs);
       let since: NotifiedAuthorization[] = [];
       await walkChain(db, account.id, 'notified', account.head, w.limit, (row) => {
-        if (row.created_at < w.fromMs) return false;
+        if (row.created_at < fromMs) return false;
         since.push(row);
         if (since.length >= 2 * w.limit) since = lastWithTies(since, w.limit);
         return true;
@@ -139,10 +145,19 @@ async function notifiedAuthorizationsIn(db: Executor, customerId: string, w: Not
   return perAccount.flat();
 }
 
-/** Which notifications: newest first before a cursor, or oldest first from a time. */
+/**
+ * Which notifications: newest first before a cursor, or oldest first from a time. An oldest-first
+ * reader that has already been given an account's chained notifications up to some time (the event
+ * stream) says so in `chainedFromMs` (account id → that time): the walk of that account's chain then
+ * stops there instead of at fromMs, so a reader that looks again and again reads what is new, not
+ * the whole window each time (a flood of blocked attempts would otherwise be walked at every look).
+ * Everything it was given is older than or as old as that time along the chain, and whatever it
+ * was not given is as new or newer: the chain is in commit order, and created_at never decreases
+ * along it.
+ */
 export type NotificationWindow =
   | { order: 'newest'; before: CursorKey | null; limit: number }
-  | { order: 'oldest'; fromMs: number; limit: number };
+  | { order: 'oldest'; fromMs: number; limit: number; chainedFromMs?: ReadonlyMap<string, number> };
 
 /** One window of a customer's notifications, stored and read from authorizations, merged in (created_at, id) order. */
 export async function notificationRows(db: Executor, customerId: string, w: NotificationWindow): Promise<NotificationRow[]> {

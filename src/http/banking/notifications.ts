@@ -2,7 +2,7 @@
 // after Last-Event-ID (or ?since=<notification id>), then pushes new ones as ctx.events fires for
 // the customer, with a heartbeat comment so proxies keep the connection open.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { streamSSE } from 'hono/streaming';
 import type { Context } from 'hono';
 import type { Language } from '../../domain/money.js';
 import {
@@ -10,19 +10,13 @@ import {
 } from '../../service/banking/notifications.js';
 import { getProfile } from '../../service/banking/profile.js';
 import { isSessionLive } from '../../service/banking/sessions.js';
-import type { ServiceContext } from '../../service/context.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { commonErrors, jsonResponse } from '../openapi-common.js';
 import { localizedNotifications } from '../../web/notification-text.js';
+import { COMMIT_SKEW_MS, Replayer } from './notification-replayer.js';
 import { NotificationPageSchema, PageQuery } from './schemas.js';
 
 export const HEARTBEAT_MS = 15_000;
-/**
- * How far back each catch-up read looks. Ids are ordered by creation, but transactions commit in
- * any order: a notification created just before one already sent may become visible just after.
- */
-const COMMIT_SKEW_MS = 5_000;
-const BATCH = 500;
 
 const security = [{ bearer: [] }];
 const LangQuery = z.enum(['en', 'ar']).optional().openapi({
@@ -54,33 +48,6 @@ async function messageLanguage(c: Context<AppEnv>, deps: AppDeps, asked: Languag
   return (await getProfile(deps, c.get('customerId'))).language;
 }
 
-/** Sends every notification not yet sent, oldest first, and remembers what it sent. */
-class Replayer {
-  private readonly sent = new Map<string, number>();
-  constructor(private readonly ctx: ServiceContext, private readonly customerId: string, private readonly lang: Language, private watermarkMs: number) {}
-
-  skip(id: string, createdAt: number) { this.sent.set(id, createdAt); }
-
-  async flush(out: SSEStreamingApi): Promise<void> {
-    // Batches until one comes back short; a batch that cannot move the watermark ends the round
-    // (the next wake-up reads on), so a burst within one millisecond cannot loop forever.
-    for (;;) {
-      const from = this.watermarkMs - COMMIT_SKEW_MS;
-      const rows = await notificationsSince(this.ctx, this.customerId, from, BATCH);
-      const startMs = this.watermarkMs;
-      const unsent = rows.filter((row) => !this.sent.has(row.id));
-      const views = unsent.length ? await localizedNotifications(this.ctx, this.customerId, unsent, this.lang) : [];
-      for (const [i, row] of unsent.entries()) {
-        await out.writeSSE({ event: 'notification', id: row.id, data: JSON.stringify(views[i]) });
-        this.sent.set(row.id, row.created_at);
-        this.watermarkMs = Math.max(this.watermarkMs, row.created_at);
-      }
-      for (const [id, at] of this.sent) if (at < this.watermarkMs - COMMIT_SKEW_MS) this.sent.delete(id);
-      if (rows.length < BATCH || this.watermarkMs === startMs) return;
-    }
-  }
-}
-
 export function registerBankingNotifications(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(list, async (c) => {
     const customerId = c.get('customerId');
@@ -101,10 +68,10 @@ export function registerBankingNotifications(app: OpenAPIHono<AppEnv>, deps: App
     const replayer = new Replayer(deps, customerId, lang, anchor ? anchor.created_at : deps.clock.now());
     if (anchor) {
       const before = await notificationsSince(deps, customerId, anchor.created_at - COMMIT_SKEW_MS, 10_000);
-      for (const row of before) if (row.id <= anchor.id) replayer.skip(row.id, row.created_at);
+      for (const row of before) if (row.id <= anchor.id) replayer.skip(row);
     } else {
       const recent = await notificationsSince(deps, customerId, deps.clock.now() - COMMIT_SKEW_MS, 10_000);
-      for (const row of recent) replayer.skip(row.id, row.created_at);
+      for (const row of recent) replayer.skip(row);
     }
     c.header('Cache-Control', 'no-store');
     c.header('X-Accel-Buffering', 'no');

@@ -2,7 +2,7 @@
 // oldest-first reads the event stream uses to catch up.
 import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import {
-  findNotification, NOTIFICATION_PREFIX, notificationRows, type NotificationRow,
+  findNotification, isChained, NOTIFICATION_PREFIX, notificationRows, type NotificationRow,
 } from '../../store/notifications.repository.js';
 import type { ServiceContext } from '../context.js';
 import { fieldError } from '../errors.js';
@@ -84,7 +84,12 @@ export async function findOwnNotification(ctx: ServiceContext, customerId: strin
   return findNotification(ctx.handle.db, customerId, id);
 }
 
-/** Oldest first, created at or after fromMs (the stream de-duplicates by id). */
-export async function notificationsSince(ctx: ServiceContext, customerId: string, fromMs: number, limit = 200) {
-  return notificationRows(ctx.handle.db, customerId, { order: 'oldest', fromMs, limit });
+export { isChained };
+
+/**
+ * Oldest first, created at or after fromMs (the stream de-duplicates by id); of an account in
+ * chainedFromMs, its chained notifications from that time on only (store/notifications.repository.ts).
+ */
+export async function notificationsSince(ctx: ServiceContext, customerId: string, fromMs: number, limit = 200, chainedFromMs?: ReadonlyMap<string, number>) {
+  return notificationRows(ctx.handle.db, customerId, { order: 'oldest', fromMs, limit, chainedFromMs });
 }

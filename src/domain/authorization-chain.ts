@@ -10,6 +10,13 @@ import { compareNewestFirst, type CursorKey } from './cursor.js';
 export interface ChainRow { id: string; created_at: number }
 
 /**
+ * How many authorizations newer than its cursor a page's walk may pass. A cursor this API made
+ * passes the ties of its millisecond (or, made before cursors carried resume ids, the rows above
+ * it); a forged one could otherwise make the walk read the account's whole history.
+ */
+export const MAX_WALKED_ABOVE_CURSOR = 1_000;
+
+/**
  * When an authorization is recorded: now, or its account's newest authorization's time if the
  * clock stands behind it (a clock stepped back, or another instance's clock), so that created_at
  * never decreases along the account's chain.

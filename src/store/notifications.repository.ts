@@ -7,10 +7,10 @@
 // authorization id's time-ordered part, so every notification id has one prefix and ids sort in
 // creation order, as they did when all were rows.
 import type { Selectable } from 'kysely';
-import { compareNewestFirst, type CursorKey } from '../domain/cursor.js';
+import { compareNewestFirst, type Cursor, type CursorKey } from '../domain/cursor.js';
 import { describeReason } from '../domain/descriptions.js';
 import { formatKd } from '../domain/money.js';
-import { ChainPage } from '../domain/authorization-chain.js';
+import { ChainPage, MAX_WALKED_ABOVE_CURSOR } from '../domain/authorization-chain.js';
 import { notifiesCardholder } from '../domain/rules.js';
 import { newId } from '../ids.js';
 import { walkChain, type ChainedAuthorization } from './authorization-chains.repository.js';
@@ -117,32 +117,68 @@ async function accountsOf(db: Executor, customerId: string) {
     .where('cards.customer_id', '=', customerId).execute();
 }
 
+/** What the chain walks of one window found, and for a newest-first window where they resume. */
+interface ChainWalks {
+  rows: NotifiedAuthorization[];
+  /** Per account walked, the authorization its walk for the page after `key` starts from. */
+  resumeIdsAt(key: CursorKey): string[];
+  /** The cursor was not made here: a resume id not on the customer's chains, or a walk past the bound. */
+  cursorRefused: boolean;
+}
+
+type Account = Awaited<ReturnType<typeof accountsOf>>[number];
+
 /**
- * The purchases and blocked attempts of the customer's accounts in the window, read by walking each
- * account's notified chain (authorization-chains.repository.ts): newest first before the cursor, or
- * the oldest `limit` since fromMs (the walk reads every one since fromMs: the chain is newest
- * first). Other declines are not on that chain: every row walked is a notification.
+ * The customer's purchases and blocked attempts newest first before the cursor: each account's
+ * notified chain walked from where the cursor says it resumes (else from its head), so a deep page
+ * costs what the first does, and a walk that passes more than MAX_WALKED_ABOVE_CURSOR rows newer
+ * than the cursor is refused (a forged cursor would otherwise walk a whole history).
  */
-async function notifiedAuthorizationsIn(db: Executor, customerId: string, w: NotificationWindow): Promise<NotifiedAuthorization[]> {
-  const before = w.order === 'newest' && w.before ? { ...w.before, id: authorizationIdOf(w.before.id) } : null;
-  const perAccount = await Promise.all((await accountsOf(db, customerId)).map(async (account) => {
-    if (w.order === 'oldest') {
-      // Walked newest first: the oldest `limit` are among the last ones read, so only those are kept.
-      const fromMs = Math.max(w.fromMs, w.chainedFromMs?.get(account.id) ?? w.fromMs);
-      let since: NotifiedAuthorization[] = [];
-      await walkChain(db, account.id, 'notified', account.head, w.limit, (row) => {
-        if (row.created_at < fromMs) return false;
-        since.push(row);
-        if (since.length >= 2 * w.limit) since = lastWithTies(since, w.limit);
-        return true;
-      });
-      return lastWithTies(since, w.limit);
+async function newestWalks(db: Executor, accounts: Account[], before: Cursor | null, limit: number): Promise<ChainWalks> {
+  const key = before && { createdAt: before.createdAt, id: authorizationIdOf(before.id) };
+  const starts = new Map<string, string>();
+  let cursorRefused = false;
+  if (before?.resumeIds.length) {
+    const owners = await db.selectFrom('authorizations').select(['id', 'account_id', 'approved', 'rule_id'])
+      .where('id', 'in', before.resumeIds).execute();
+    for (const o of owners) {
+      const onChain = o.account_id !== null && notifiesCardholder({ approved: Number(o.approved) === 1, ruleId: o.rule_id });
+      if (onChain && accounts.some((a) => a.id === o.account_id) && !starts.has(o.account_id!)) starts.set(o.account_id!, o.id);
     }
-    const page = new ChainPage<ChainedAuthorization>(before, w.limit);
-    await walkChain(db, account.id, 'notified', account.head, w.limit + 1, (row) => page.add(row));
-    return page.rows();
+    cursorRefused = starts.size !== before.resumeIds.length;
+  }
+  const pages = await Promise.all(accounts.map(async (account) => {
+    const page = new ChainPage<ChainedAuthorization>(key, limit, MAX_WALKED_ABOVE_CURSOR);
+    await walkChain(db, account.id, 'notified', starts.get(account.id) ?? account.head, limit + 1, (row) => page.add(row));
+    if (page.refused()) cursorRefused = true;
+    return page;
   }));
-  return perAccount.flat();
+  return {
+    rows: pages.flatMap((page) => page.rows()),
+    resumeIdsAt: (at) => pages.map((page) => page.resumeAt({ createdAt: at.createdAt, id: authorizationIdOf(at.id) }))
+      .filter((id): id is string => id !== null),
+    cursorRefused,
+  };
+}
+
+/**
+ * The oldest `limit` purchases and blocked attempts since fromMs (for an account in chainedFromMs,
+ * since that time): the walk reads every one since then, as the chain is newest first.
+ */
+async function oldestWalks(db: Executor, accounts: Account[], w: Extract<NotificationWindow, { order: 'oldest' }>): Promise<ChainWalks> {
+  const perAccount = await Promise.all(accounts.map(async (account) => {
+    // Walked newest first: the oldest `limit` are among the last ones read, so only those are kept.
+    const fromMs = Math.max(w.fromMs, w.chainedFromMs?.get(account.id) ?? w.fromMs);
+    let since: NotifiedAuthorization[] = [];
+    await walkChain(db, account.id, 'notified', account.head, w.limit, (row) => {
+      if (row.created_at < fromMs) return false;
+      since.push(row);
+      if (since.length >= 2 * w.limit) since = lastWithTies(since, w.limit);
+      return true;
+    });
+    return lastWithTies(since, w.limit);
+  }));
+  return { rows: perAccount.flat(), resumeIdsAt: () => [], cursorRefused: false };
 }
 
 /**
@@ -156,27 +192,45 @@ async function notifiedAuthorizationsIn(db: Executor, customerId: string, w: Not
  * along it.
  */
 export type NotificationWindow =
-  | { order: 'newest'; before: CursorKey | null; limit: number }
+  | { order: 'newest'; before: Cursor | null; limit: number }
   | { order: 'oldest'; fromMs: number; limit: number; chainedFromMs?: ReadonlyMap<string, number> };
 
-/** One window of a customer's notifications, stored and read from authorizations, merged in (created_at, id) order. */
-export async function notificationRows(db: Executor, customerId: string, w: NotificationWindow): Promise<NotificationRow[]> {
+/** One window's rows, and what a cursor after it carries (newest first); see ChainWalks. */
+export interface NotificationWindowRows {
+  rows: NotificationRow[];
+  resumeIdsAt(key: CursorKey): string[];
+  cursorRefused: boolean;
+}
+
+/**
+ * One window of a customer's notifications, stored ones and those read from authorizations merged
+ * in (created_at, id) order. Purchases and blocked attempts are read by walking each account's
+ * notified chain (authorization-chains.repository.ts); other declines are not on it, so every row
+ * walked is a notification.
+ */
+export async function notificationWindow(db: Executor, customerId: string, w: NotificationWindow): Promise<NotificationWindowRows> {
   const direction = w.order === 'newest' ? 'desc' : 'asc';
   // Rows of these kinds stored before migrations 5 and 7 would show twice: the stored side never
   // answers for them.
   let stored = db.selectFrom('notifications').selectAll().where('customer_id', '=', customerId).where('kind', 'not in', KINDS_OF_AUTHORIZATIONS);
   stored = w.order === 'newest' ? stored.where(olderThan(w.before, 'notifications')) : stored.where('created_at', '>=', w.fromMs);
-  const [storedRows, authorizationRows] = await Promise.all([
+  const accounts = await accountsOf(db, customerId);
+  const [storedRows, walks] = await Promise.all([
     stored.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute(),
-    notifiedAuthorizationsIn(db, customerId, w),
+    w.order === 'newest' ? newestWalks(db, accounts, w.before, w.limit) : oldestWalks(db, accounts, w),
   ]);
   const merged = [
     ...storedRows.map((r) => ({ ...r, created_at: Number(r.created_at) })),
-    ...authorizationRows.map((a) => authorizationNotification(customerId, a)),
+    ...walks.rows.map((a) => authorizationNotification(customerId, a)),
   ];
   const key = (r: NotificationRow) => ({ createdAt: r.created_at, id: r.id });
   merged.sort(w.order === 'newest' ? (a, b) => compareNewestFirst(key(a), key(b)) : (a, b) => compareNewestFirst(key(b), key(a)));
-  return merged.slice(0, w.limit);
+  return { rows: merged.slice(0, w.limit), resumeIdsAt: walks.resumeIdsAt, cursorRefused: walks.cursorRefused };
+}
+
+/** The rows of one window (see notificationWindow). */
+export async function notificationRows(db: Executor, customerId: string, w: NotificationWindow): Promise<NotificationRow[]> {
+  return (await notificationWindow(db, customerId, w)).rows;
 }
 
 /** One of the customer's notifications by id (a stored one, else a purchase or a blocked attempt), or undefined. */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/domain/cursor.js';
 import { notifiesCardholder } from '../../src/domain/rules.js';
 import { newId } from '../../src/ids.js';
-import { MAX_WALKED_ABOVE_CURSOR } from '../../src/service/banking/list-transactions.js';
+import { MAX_WALKED_ABOVE_CURSOR } from '../../src/domain/authorization-chain.js';
 import { notificationsSince } from '../../src/service/banking/notifications.js';
 import { walkChain, type Chain } from '../../src/store/authorization-chains.repository.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -129,7 +129,7 @@ forEachBackend((backend) => {
       const stranger = (await h.authorize(theirs, { amount: 100 })).body.authorizationId;
       const newest = await db().selectFrom('authorizations').select(['id', 'created_at']).where('id', '=', made[2]).executeTakeFirstOrThrow();
       const page = (resume?: string) => h.banking(mine.token, 'GET',
-        `/v1/banking/cards/${mine.card.id}/transactions?cursor=${encodeCursor({ createdAt: newest.created_at, id: newest.id }, resume)}`);
+        `/v1/banking/cards/${mine.card.id}/transactions?cursor=${encodeCursor({ createdAt: newest.created_at, id: newest.id }, resume ? [resume] : [])}`);
       for (const resume of [stranger, 'auth_000000000zzzzzzzzzzzz']) {
         const res = await page(resume);
         expect(res.status, resume).toBe(400);
@@ -166,7 +166,7 @@ forEachBackend((backend) => {
       const path = (cursor: string) => `/v1/banking/cards/${holder.card.id}/transactions?limit=2&cursor=${cursor}`;
       // Resumed at the head with the oldest key, or with no resume id: more than the bound above the key.
       for (const resume of [prev, undefined]) {
-        const res = await h.banking(holder.token, 'GET', path(encodeCursor({ createdAt: template.created_at, id: first }, resume)));
+        const res = await h.banking(holder.token, 'GET', path(encodeCursor({ createdAt: template.created_at, id: first }, resume ? [resume] : [])));
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({ code: 'validation_error' });
       }
@@ -177,6 +177,54 @@ forEachBackend((backend) => {
       expect(res.body.data.map((t: { id: string }) => t.id)).toEqual([rows[rows.length - 11].id, rows[rows.length - 12].id]);
       const next = await h.banking(holder.token, 'GET', path(res.body.nextCursor));
       expect(next.body.data.map((t: { id: string }) => t.id)).toEqual([rows[rows.length - 13].id, rows[rows.length - 14].id]);
+    });
+
+    it(`notification cursors resume each walk where it stopped; one that would pass more than ${MAX_WALKED_ABOVE_CURSOR} newer ones, or names another chain, is refused`, async () => {
+      const holder = await h.cardholder();
+      const other = await h.cardholder();
+      const first = (await h.authorize(holder, { mcc: '6011', processingCode: '010000' })).body.authorizationId;
+      const quiet = (await h.authorize(holder, { mcc: '4829' })).body.authorizationId; // on the account, not on the notified chain
+      const strangers = (await h.authorize(other, { amount: 100 })).body.authorizationId;
+      const template = await db().selectFrom('authorizations').selectAll().where('id', '=', first).executeTakeFirstOrThrow();
+      const account = await db().selectFrom('card_accounts').selectAll().where('id', '=', holder.card.accountId).executeTakeFirstOrThrow();
+      // A flood of blocked attempts, chained as authorize chains them.
+      const rows = [];
+      let prev = account.last_authorization_id!;
+      let prevNotified = first;
+      let at = account.last_authorization_at!;
+      for (let i = 0; i <= MAX_WALKED_ABOVE_CURSOR + 150; i++) {
+        at += 1;
+        const id = newId('auth', at);
+        rows.push({ ...template, id, idempotency_key: `flood|${id}`, created_at: at, updated_at: at,
+          prev_authorization_id: prev, prev_notified_authorization_id: prevNotified });
+        prev = prevNotified = id;
+      }
+      for (let i = 0; i < rows.length; i += 200) await db().insertInto('authorizations').values(rows.slice(i, i + 200)).execute();
+      await db().updateTable('card_accounts').set({ last_authorization_id: prev, last_authorization_at: at, last_notified_authorization_id: prev })
+        .where('id', '=', holder.card.accountId).execute();
+      h.clock.set(at + 1);
+
+      // Paged to the end, deeper than the bound: every attempt once, newest first, no page refused.
+      const pages = await allPagesChecked<{ kind: string; data: { authorizationId: string } }>(h, holder.token, '/v1/banking/notifications', 100);
+      const attempts = pages.filter((n) => n.kind === 'blocked_attempt').map((n) => n.data.authorizationId);
+      expect(attempts).toEqual([...rows].reverse().map((r) => r.id).concat(first));
+
+      const path = (cursor: string) => `/v1/banking/notifications?limit=2&cursor=${cursor}`;
+      const deep = { createdAt: template.created_at, id: `ntf_${first.slice('auth_'.length)}` };
+      for (const resume of [[], [prev], [strangers], [quiet], [prev, rows[0].id], ['auth_000000000zzzzzzzzzzzz']]) {
+        const res = await h.banking(holder.token, 'GET', path(encodeCursor(deep, resume)));
+        expect(res.status, resume.join()).toBe(400);
+        expect(res.body).toMatchObject({ code: 'validation_error' });
+        expect(res.text).not.toContain(strangers);
+      }
+      // A key near the head is served from the head, and its next page from where that walk stopped.
+      const near = rows[rows.length - 10];
+      const res = await h.banking(holder.token, 'GET', path(encodeCursor({ createdAt: near.created_at, id: `ntf_${near.id.slice('auth_'.length)}` })));
+      expect(res.status).toBe(200);
+      const ids = (body: { data: Array<{ data: { authorizationId: string } }> }) => body.data.map((n) => n.data.authorizationId);
+      expect(ids(res.body)).toEqual([rows[rows.length - 11].id, rows[rows.length - 12].id]);
+      const next = await h.banking(holder.token, 'GET', path(res.body.nextCursor));
+      expect(ids(next.body)).toEqual([rows[rows.length - 13].id, rows[rows.length - 14].id]);
     });
 
     it('migrations 6 and 7 build each account\'s chains and heads from a database that had none, and drop stored blocked attempts', async () => {

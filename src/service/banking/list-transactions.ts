@@ -11,7 +11,7 @@ import {
   asLanguage, authorizationItem, clearingItem, compareNewestFirst, decodeCursor, encodeCursor, paymentItem,
   reversalItem, type CursorKey, type TransactionItem,
 } from '../../domain/transactions.js';
-import { ChainPage } from '../../domain/authorization-chain.js';
+import { ChainPage, MAX_WALKED_ABOVE_CURSOR } from '../../domain/authorization-chain.js';
 import type { Cursor } from '../../domain/cursor.js';
 import { walkChain, type ChainedAuthorization } from '../../store/authorization-chains.repository.js';
 import type { Trx } from '../../store/db.js';
@@ -28,7 +28,8 @@ export const MAX_PAGE_SIZE = 100;
 export async function listTransactions(ctx: ServiceContext, customerId: string, cardId: string, q: { cursor?: string; limit?: number }) {
   const limit = q.limit ?? DEFAULT_PAGE_SIZE;
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
-  if (q.cursor && !cursor) throw fieldError('cursor', 'not a cursor this API returned');
+  // One account's chain: one resume id at most.
+  if (q.cursor && (!cursor || cursor.resumeIds.length > 1)) throw fieldError('cursor', 'not a cursor this API returned');
   return inTransaction(ctx.handle, async (trx) => {
     const { account } = await loadOwnCard(trx, ctx, customerId, cardId);
     const customer = await trx.selectFrom('customers').select('language').where('id', '=', customerId).executeTakeFirst();
@@ -57,23 +58,17 @@ export async function listTransactions(ctx: ServiceContext, customerId: string, 
     const page = keyed.slice(0, limit);
     const more = keyed.length > limit;
     const last = page[page.length - 1];
-    return { data: page.map((k) => k.item), nextCursor: more ? encodeCursor(last, auths.resumeAt(last)) : null };
+    return { data: page.map((k) => k.item), nextCursor: more ? encodeCursor(last, [auths.resumeAt(last)].filter((id) => id !== null)) : null };
   });
 }
-
-/**
- * How many authorizations newer than its cursor a page's walk may pass. A cursor this API made
- * passes the ties of its millisecond (or, made before cursors carried a resume id, the rows above
- * it); a forged one could otherwise make the walk read the account's whole history.
- */
-export const MAX_WALKED_ABOVE_CURSOR = 1_000;
 
 /** The newest n authorizations older than the cursor, walking from where the cursor says to resume. */
 async function authorizationPage(trx: Trx, account: CardAccount, cursor: Cursor | null, n: number) {
   const page = new ChainPage<ChainedAuthorization>(cursor, n, MAX_WALKED_ABOVE_CURSOR);
-  await walkChain(trx, account.id, 'all', cursor?.resumeId ?? account.last_authorization_id, n + 1, (row) => page.add(row));
+  const resumeId = cursor?.resumeIds[0];
+  await walkChain(trx, account.id, 'all', resumeId ?? account.last_authorization_id, n + 1, (row) => page.add(row));
   // The walk's first row must be this account's: a resume id of another account's reads nothing.
-  if (cursor?.resumeId && page.nothingWalked()) throw fieldError('cursor', 'not a cursor this API returned');
+  if (resumeId && page.nothingWalked()) throw fieldError('cursor', 'not a cursor this API returned');
   if (page.refused()) throw fieldError('cursor', 'not a cursor this API returned for this page: start from the first page');
   return page;
 }

@@ -2,7 +2,7 @@
 // oldest-first reads the event stream uses to catch up.
 import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import {
-  findNotification, isChained, NOTIFICATION_PREFIX, notificationRows, type NotificationRow,
+  findNotification, isChained, NOTIFICATION_PREFIX, notificationRows, notificationWindow, type NotificationRow,
 } from '../../store/notifications.repository.js';
 import type { ServiceContext } from '../context.js';
 import { fieldError } from '../errors.js';
@@ -29,19 +29,21 @@ export function notificationView(n: NotificationRow): NotificationView {
   };
 }
 
-/** One newest-first page of rows; the caller renders them (web/notification-text.ts). */
+/**
+ * One newest-first page of rows; the caller renders them (web/notification-text.ts). The cursor
+ * carries, besides the last row's key, where each account's chain walk resumes.
+ */
 export async function listNotificationRows(ctx: ServiceContext, customerId: string, q: { cursor?: string; limit?: number }) {
   const limit = q.limit ?? 20;
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   // Every notification id has the one prefix (purchases too): any other id was not made here.
   if (q.cursor && !cursor?.id.startsWith(NOTIFICATION_PREFIX)) throw fieldError('cursor', 'not a cursor this API returned');
-  const rows = await notificationRows(ctx.handle.db, customerId, { order: 'newest', before: cursor, limit: limit + 1 });
-  const page = rows.slice(0, limit);
+  const window = await notificationWindow(ctx.handle.db, customerId, { order: 'newest', before: cursor, limit: limit + 1 });
+  if (window.cursorRefused) throw fieldError('cursor', 'not a cursor this API returned for this page: start from the first page');
+  const page = window.rows.slice(0, limit);
   const last = page[page.length - 1];
-  return {
-    rows: page,
-    nextCursor: rows.length > limit ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-  };
+  const key = last && { createdAt: last.created_at, id: last.id };
+  return { rows: page, nextCursor: window.rows.length > limit ? encodeCursor(key, window.resumeIdsAt(key)) : null };
 }
 
 /**

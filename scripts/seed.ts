@@ -205,7 +205,8 @@ async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[],
     const accountId = accountIds[a];
     const id = authId(at);
     const approved = p.approved[i] === 1;
-    const ruleId = approved ? 'approved' : 'channel_card_present';
+    // Declines: half blocked attempts (a notification each), half a blocked MCC (none).
+    const ruleId = approved ? 'approved' : i % 2 ? 'channel_card_present' : 'mcc_blocked';
     const notified = notifiesCardholder({ approved, ruleId });
     const stan = String(i % 1_000_000).padStart(6, '0');
     const time = new Date(at).toISOString();

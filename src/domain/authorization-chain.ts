@@ -89,6 +89,14 @@ export class ChainPage<R extends ChainRow> {
     const first = this.walked.find((r) => r.created_at <= next.createdAt);
     return (first ?? this.walked[this.walked.length - 1])?.id ?? null;
   }
+
+  /**
+   * True when a page after `next` can hold none of this chain's rows: the walk reached the chain's
+   * end (`walkEnded`, not stopped by add) and read nothing older than `next`.
+   */
+  usedUpAt(next: CursorKey, walkEnded: boolean): boolean {
+    return walkEnded && !this.walked.some((r) => isOlder(r, next));
+  }
 }
 
 const key = (r: ChainRow): CursorKey => ({ createdAt: r.created_at, id: r.id });

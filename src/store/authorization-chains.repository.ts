@@ -16,37 +16,39 @@ export type Chain = 'all' | 'notified';
 
 /** The columns a walk returns: what the transaction list and the notifications show. */
 export interface ChainedAuthorization {
-  id: string; account_id: string; card_id: string | null; approved: number; status: string; amount: number; currency: string;
+  id: string; account_id: string; card_id: string | null; approved: number; rule_id: string; status: string; amount: number; currency: string;
   billing_fils: number | null; merchant_name: string; mcc: string; response_code: string; reason: string;
   over_limit: number; created_at: number; prev: string | null;
 }
 
 const PREVIOUS: Record<Chain, string> = { all: 'prev_authorization_id', notified: 'prev_notified_authorization_id' };
-const COLUMNS = 'id, account_id, card_id, approved, status, amount, currency, billing_fils, merchant_name, mcc, response_code, reason, over_limit, created_at';
+const COLUMNS = 'id, account_id, card_id, approved, rule_id, status, amount, currency, billing_fils, merchant_name, mcc, response_code, reason, over_limit, created_at';
 const MAX_CHUNK = 10_000;
 /** No account has this many authorizations: a walk that reads more is following a cycle. */
 const MAX_CHAIN_LENGTH = 10_000_000;
 
 /**
  * Walks one account's chain from `startId` towards older rows, handing each row to `visit` until it
- * returns false or the chain ends. `sizeHint` is how many rows the visitor probably needs.
+ * returns false or the chain ends. `sizeHint` is how many rows the visitor probably needs. True
+ * when the chain ended (or `startId` was not this account's), false when the visitor stopped it.
  */
 export async function walkChain(
   db: Executor, accountId: string, chain: Chain, startId: string | null, sizeHint: number,
   visit: (row: ChainedAuthorization) => boolean,
-): Promise<void> {
+): Promise<boolean> {
   let next = startId;
   let chunk = Math.min(Math.max(sizeHint, 1), MAX_CHUNK);
   let read = 0;
   while (next) {
     const rows = await chunkFrom(db, accountId, chain, next, chunk);
-    if (!rows.length) return;
-    for (const row of rows) if (!visit(row)) return;
+    if (!rows.length) return true;
+    for (const row of rows) if (!visit(row)) return false;
     read += rows.length;
     if (read > MAX_CHAIN_LENGTH) throw new Error(`account ${accountId}: its ${chain} chain runs past ${MAX_CHAIN_LENGTH} rows (a cycle?)`);
     next = rows[rows.length - 1].prev;
     chunk = Math.min(chunk * 2, MAX_CHUNK);
   }
+  return true;
 }
 
 /** Up to `count` rows of the chain from `startId` on, newest first: one query on both engines. */

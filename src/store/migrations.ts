@@ -81,7 +81,8 @@ export const MIGRATIONS: Migration[] = [
     statements: [
       'ALTER TABLE authorizations RENAME COLUMN prev_approved_authorization_id TO prev_notified_authorization_id',
       'ALTER TABLE card_accounts RENAME COLUMN last_approved_authorization_id TO last_notified_authorization_id',
-      // Only rows whose pointer changes are written: blocked attempts, and the approvals after them.
+      // Only rows whose pointer changes are written (blocked attempts, the approvals after them, and
+      // the accounts whose newest of these is a blocked attempt).
       `UPDATE authorizations SET prev_notified_authorization_id = c.prev FROM (
          SELECT id, LAG(id) OVER (PARTITION BY account_id ORDER BY created_at, id) AS prev
          FROM authorizations
@@ -93,7 +94,7 @@ export const MIGRATIONS: Migration[] = [
            FROM authorizations
            WHERE account_id IS NOT NULL AND (approved = 1 OR rule_id IN ('channel_atm_or_cash', 'channel_card_present'))) AS ranked
          WHERE n = 1) AS h
-       WHERE card_accounts.id = h.account_id`,
+       WHERE card_accounts.id = h.account_id AND card_accounts.last_notified_authorization_id IS DISTINCT FROM h.id`,
       "DELETE FROM notifications WHERE kind = 'blocked_attempt'",
     ],
   },

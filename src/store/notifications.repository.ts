@@ -82,8 +82,13 @@ function blockedAttemptMessage(merchantName: string, reason: string): string {
 }
 
 interface NotifiedAuthorization {
-  id: string; account_id: string | null; card_id: string | null; approved: number; billing_fils: number | null;
+  id: string; account_id: string | null; card_id: string | null; approved: number; rule_id: string; billing_fils: number | null;
   merchant_name: string; reason: string; created_at: number;
+}
+
+/** Whether an authorization row is one the cardholder is told of (a purchase or a blocked attempt). */
+function isNotified(row: { approved: number; rule_id: string }): boolean {
+  return notifiesCardholder({ approved: Number(row.approved) === 1, ruleId: row.rule_id });
 }
 
 /** The notification an authorization on the notified chain is: a purchase, or a blocked attempt. */
@@ -117,46 +122,53 @@ async function accountsOf(db: Executor, customerId: string) {
     .where('cards.customer_id', '=', customerId).execute();
 }
 
-/** What the chain walks of one window found, and for a newest-first window where they resume. */
-interface ChainWalks {
+type Account = Awaited<ReturnType<typeof accountsOf>>[number];
+
+/** The purchases and blocked attempts of a newest-first window, and where the page after a key resumes. */
+interface NewestWalks {
   rows: NotifiedAuthorization[];
-  /** Per account walked, the authorization its walk for the page after `key` starts from. */
+  /** The resume ids of the accounts with rows left for the page after `key` (see Cursor). */
   resumeIdsAt(key: CursorKey): string[];
   /** The cursor was not made here: a resume id not on the customer's chains, or a walk past the bound. */
   cursorRefused: boolean;
 }
 
-type Account = Awaited<ReturnType<typeof accountsOf>>[number];
-
 /**
  * The customer's purchases and blocked attempts newest first before the cursor: each account's
- * notified chain walked from where the cursor says it resumes (else from its head), so a deep page
- * costs what the first does, and a walk that passes more than MAX_WALKED_ABOVE_CURSOR rows newer
- * than the cursor is refused (a forged cursor would otherwise walk a whole history).
+ * notified chain walked from where the cursor says it resumes (accounts it does not name have
+ * nothing left; a cursor naming none walks every account from its head), so a deep page costs what
+ * the first does, and a walk that passes more than MAX_WALKED_ABOVE_CURSOR rows newer than the
+ * cursor is refused (a forged cursor would otherwise walk a whole history).
  */
-async function newestWalks(db: Executor, accounts: Account[], before: Cursor | null, limit: number): Promise<ChainWalks> {
+async function newestWalks(db: Executor, accounts: Account[], before: Cursor | null, limit: number): Promise<NewestWalks> {
   const key = before && { createdAt: before.createdAt, id: authorizationIdOf(before.id) };
-  const starts = new Map<string, string>();
+  let walked = accounts.map((account) => ({ account, start: account.head }));
   let cursorRefused = false;
-  if (before?.resumeIds.length) {
-    const owners = await db.selectFrom('authorizations').select(['id', 'account_id', 'approved', 'rule_id'])
-      .where('id', 'in', before.resumeIds).execute();
+  if (before?.resumeIds) {
+    const resumeIds = before.resumeIds;
+    const owners = resumeIds.length ? await db.selectFrom('authorizations').select(['id', 'account_id', 'approved', 'rule_id'])
+      .where('id', 'in', resumeIds).execute() : [];
+    const starts = new Map<string, string>();
     for (const o of owners) {
-      const onChain = o.account_id !== null && notifiesCardholder({ approved: Number(o.approved) === 1, ruleId: o.rule_id });
-      if (onChain && accounts.some((a) => a.id === o.account_id) && !starts.has(o.account_id!)) starts.set(o.account_id!, o.id);
+      if (o.account_id !== null && isNotified(o) && accounts.some((a) => a.id === o.account_id) && !starts.has(o.account_id)) {
+        starts.set(o.account_id, o.id);
+      }
     }
-    cursorRefused = starts.size !== before.resumeIds.length;
+    cursorRefused = starts.size !== resumeIds.length;
+    walked = accounts.filter((a) => starts.has(a.id)).map((account) => ({ account, start: starts.get(account.id)! }));
   }
-  const pages = await Promise.all(accounts.map(async (account) => {
+  const pages = await Promise.all(walked.map(async ({ account, start }) => {
     const page = new ChainPage<ChainedAuthorization>(key, limit, MAX_WALKED_ABOVE_CURSOR);
-    await walkChain(db, account.id, 'notified', starts.get(account.id) ?? account.head, limit + 1, (row) => page.add(row));
+    const ended = await walkChain(db, account.id, 'notified', start, limit + 1, (row) => page.add(row));
     if (page.refused()) cursorRefused = true;
-    return page;
+    return { page, ended };
   }));
   return {
-    rows: pages.flatMap((page) => page.rows()),
-    resumeIdsAt: (at) => pages.map((page) => page.resumeAt({ createdAt: at.createdAt, id: authorizationIdOf(at.id) }))
-      .filter((id): id is string => id !== null),
+    rows: pages.flatMap(({ page }) => page.rows()),
+    resumeIdsAt: (at) => {
+      const next = { createdAt: at.createdAt, id: authorizationIdOf(at.id) };
+      return pages.filter(({ page, ended }) => !page.usedUpAt(next, ended)).map(({ page }) => page.resumeAt(next)!);
+    },
     cursorRefused,
   };
 }
@@ -165,7 +177,7 @@ async function newestWalks(db: Executor, accounts: Account[], before: Cursor | n
  * The oldest `limit` purchases and blocked attempts since fromMs (for an account in chainedFromMs,
  * since that time): the walk reads every one since then, as the chain is newest first.
  */
-async function oldestWalks(db: Executor, accounts: Account[], w: Extract<NotificationWindow, { order: 'oldest' }>): Promise<ChainWalks> {
+async function oldestWalks(db: Executor, accounts: Account[], w: Extract<NotificationWindow, { order: 'oldest' }>): Promise<NotifiedAuthorization[]> {
   const perAccount = await Promise.all(accounts.map(async (account) => {
     // Walked newest first: the oldest `limit` are among the last ones read, so only those are kept.
     const fromMs = Math.max(w.fromMs, w.chainedFromMs?.get(account.id) ?? w.fromMs);
@@ -178,7 +190,7 @@ async function oldestWalks(db: Executor, accounts: Account[], w: Extract<Notific
     });
     return lastWithTies(since, w.limit);
   }));
-  return { rows: perAccount.flat(), resumeIdsAt: () => [], cursorRefused: false };
+  return perAccount.flat();
 }
 
 /**
@@ -196,10 +208,8 @@ export type NotificationWindow =
   | { order: 'oldest'; fromMs: number; limit: number; chainedFromMs?: ReadonlyMap<string, number> };
 
 /** One window's rows, and what a cursor after it carries (newest first); see ChainWalks. */
-export interface NotificationWindowRows {
+export interface NotificationWindowRows extends Omit<NewestWalks, 'rows'> {
   rows: NotificationRow[];
-  resumeIdsAt(key: CursorKey): string[];
-  cursorRefused: boolean;
 }
 
 /**
@@ -217,11 +227,13 @@ export async function notificationWindow(db: Executor, customerId: string, w: No
   const accounts = await accountsOf(db, customerId);
   const [storedRows, walks] = await Promise.all([
     stored.orderBy('created_at', direction).orderBy('id', direction).limit(w.limit).execute(),
-    w.order === 'newest' ? newestWalks(db, accounts, w.before, w.limit) : oldestWalks(db, accounts, w),
+    w.order === 'newest' ? newestWalks(db, accounts, w.before, w.limit)
+      : oldestWalks(db, accounts, w).then((rows) => ({ rows, resumeIdsAt: () => [], cursorRefused: false })),
   ]);
   const merged = [
     ...storedRows.map((r) => ({ ...r, created_at: Number(r.created_at) })),
-    ...walks.rows.map((a) => authorizationNotification(customerId, a)),
+    // Only such rows are chained; the check keeps any other from showing as an alert.
+    ...walks.rows.filter(isNotified).map((a) => authorizationNotification(customerId, a)),
   ];
   const key = (r: NotificationRow) => ({ createdAt: r.created_at, id: r.id });
   merged.sort(w.order === 'newest' ? (a, b) => compareNewestFirst(key(a), key(b)) : (a, b) => compareNewestFirst(key(b), key(a)));
@@ -246,6 +258,6 @@ export async function findNotification(db: Executor, customerId: string, id: str
     .where('authorizations.id', '=', authorizationIdOf(id))
     .where('cards.customer_id', '=', customerId)
     .executeTakeFirst();
-  if (!authorization || !notifiesCardholder({ approved: Number(authorization.approved) === 1, ruleId: authorization.rule_id })) return undefined;
+  if (!authorization || !isNotified(authorization)) return undefined;
   return authorizationNotification(customerId, authorization);
 }

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../src/domain/cursor.js';
+import { encodeCursor, MAX_RESUME_IDS } from '../../src/domain/cursor.js';
 import { notifiesCardholder } from '../../src/domain/rules.js';
 import { newId } from '../../src/ids.js';
 import { MAX_WALKED_ABOVE_CURSOR } from '../../src/domain/authorization-chain.js';
@@ -129,7 +129,7 @@ forEachBackend((backend) => {
       const stranger = (await h.authorize(theirs, { amount: 100 })).body.authorizationId;
       const newest = await db().selectFrom('authorizations').select(['id', 'created_at']).where('id', '=', made[2]).executeTakeFirstOrThrow();
       const page = (resume?: string) => h.banking(mine.token, 'GET',
-        `/v1/banking/cards/${mine.card.id}/transactions?cursor=${encodeCursor({ createdAt: newest.created_at, id: newest.id }, resume ? [resume] : [])}`);
+        `/v1/banking/cards/${mine.card.id}/transactions?cursor=${encodeCursor({ createdAt: newest.created_at, id: newest.id }, resume ? [resume] : null)}`);
       for (const resume of [stranger, 'auth_000000000zzzzzzzzzzzz']) {
         const res = await page(resume);
         expect(res.status, resume).toBe(400);
@@ -166,7 +166,7 @@ forEachBackend((backend) => {
       const path = (cursor: string) => `/v1/banking/cards/${holder.card.id}/transactions?limit=2&cursor=${cursor}`;
       // Resumed at the head with the oldest key, or with no resume id: more than the bound above the key.
       for (const resume of [prev, undefined]) {
-        const res = await h.banking(holder.token, 'GET', path(encodeCursor({ createdAt: template.created_at, id: first }, resume ? [resume] : [])));
+        const res = await h.banking(holder.token, 'GET', path(encodeCursor({ createdAt: template.created_at, id: first }, resume ? [resume] : null)));
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({ code: 'validation_error' });
       }
@@ -211,20 +211,72 @@ forEachBackend((backend) => {
 
       const path = (cursor: string) => `/v1/banking/notifications?limit=2&cursor=${cursor}`;
       const deep = { createdAt: template.created_at, id: `ntf_${first.slice('auth_'.length)}` };
-      for (const resume of [[], [prev], [strangers], [quiet], [prev, rows[0].id], ['auth_000000000zzzzzzzzzzzz']]) {
-        const res = await h.banking(holder.token, 'GET', path(encodeCursor(deep, resume)));
-        expect(res.status, resume.join()).toBe(400);
+      const near = rows[rows.length - 10];
+      const nearKey = { createdAt: near.created_at, id: `ntf_${near.id.slice('auth_'.length)}` };
+      const refused = async (key: typeof deep, resume: string[] | null) => {
+        const res = await h.banking(holder.token, 'GET', path(encodeCursor(key, resume)));
+        expect(res.status, `${key === deep ? 'deep' : 'near'} ${resume}`).toBe(400);
         expect(res.body).toMatchObject({ code: 'validation_error' });
         expect(res.text).not.toContain(strangers);
-      }
+      };
+      // Deep: past the bound from the head (no resume ids), or from this chain's own head.
+      for (const resume of [null, [prev]]) await refused(deep, resume);
+      // Near the head, where the bound does not bite: resume ids that are not this customer's notified
+      // chains' (another customer's, a decline without an alert, two on one account, none at all).
+      for (const resume of [[strangers], [quiet], [prev, rows[0].id], ['auth_000000000zzzzzzzzzzzz']]) await refused(nearKey, resume);
       // A key near the head is served from the head, and its next page from where that walk stopped.
-      const near = rows[rows.length - 10];
-      const res = await h.banking(holder.token, 'GET', path(encodeCursor({ createdAt: near.created_at, id: `ntf_${near.id.slice('auth_'.length)}` })));
+      const res = await h.banking(holder.token, 'GET', path(encodeCursor(nearKey)));
       expect(res.status).toBe(200);
       const ids = (body: { data: Array<{ data: { authorizationId: string } }> }) => body.data.map((n) => n.data.authorizationId);
       expect(ids(res.body)).toEqual([rows[rows.length - 11].id, rows[rows.length - 12].id]);
       const next = await h.banking(holder.token, 'GET', path(res.body.nextCursor));
       expect(ids(next.body)).toEqual([rows[rows.length - 13].id, rows[rows.length - 14].id]);
+    });
+
+    /** A customer whose card was cancelled and requested anew `accounts - 1` times: a card account each. */
+    async function customerWithAccounts(accounts: number, onEach: (card: Holder, index: number) => Promise<void>) {
+      const holder = await h.cardholder();
+      let card: Holder = holder;
+      for (let i = 0; ; i++) {
+        await onEach(card, i);
+        if (i === accounts - 1) return holder;
+        const cancelled = await h.banking(holder.token, 'POST', `/v1/banking/cards/${card.card.id}/cancel`, { otp: await h.otp(holder.totpSecret) });
+        expect(cancelled.status, cancelled.text).toBe(200);
+        const next = await h.banking(holder.token, 'POST', '/v1/banking/cards', { limit: 100_000 });
+        expect(next.status, next.text).toBe(201);
+        card = { ...holder, card: next.body, ...(await h.cardDetails(next.body.id)) };
+      }
+    }
+
+    it('notifications of a customer with several card accounts page whole at every size, resuming each account\'s walk', async () => {
+      const steps = [{ mcc: '6011', processingCode: '010000' }, { posEntryMode: '051' }, { mcc: '4829' }];
+      const holder = await customerWithAccounts(3, async (card, index) => {
+        for (let i = 0; i < 3 + index; i++) {
+          await h.authorize(card, steps[(i + index) % steps.length]);
+          if (i % 2) h.clock.advance(1); // pairs in one millisecond: ties across and within accounts
+        }
+      });
+      const accounts = await db().selectFrom('cards').select('account_id').distinct().where('customer_id', '=', holder.customer.id).execute();
+      expect(accounts).toHaveLength(3);
+      const whole = (await h.banking(holder.token, 'GET', '/v1/banking/notifications?limit=100')).body.data as Array<{ id: string; kind: string }>;
+      const alerts = (await db().selectFrom('authorizations').innerJoin('cards', 'cards.id', 'authorizations.card_id')
+        .select('authorizations.id').where('cards.customer_id', '=', holder.customer.id).where('authorizations.rule_id', 'in', ['channel_atm_or_cash', 'channel_card_present']).execute());
+      expect(whole.filter((n) => n.kind === 'blocked_attempt')).toHaveLength(alerts.length);
+      for (const limit of [1, 2, 3, 4]) {
+        const paged = await allPagesChecked<{ id: string }>(h, holder.token, '/v1/banking/notifications', limit);
+        expect(paged.map((n) => n.id), `limit ${limit}`).toEqual(whole.map((n) => n.id));
+      }
+    });
+
+    it('a customer with more card accounts than a cursor names resume points for still pages whole (from the heads, bounded)', async () => {
+      const holder = await customerWithAccounts(MAX_RESUME_IDS + 2, async (card) => {
+        await h.authorize(card, { mcc: '6011', processingCode: '010000' });
+        h.clock.advance(1);
+      });
+      const whole = (await h.banking(holder.token, 'GET', '/v1/banking/notifications?limit=100')).body.data as Array<{ id: string; kind: string }>;
+      expect(whole.filter((n) => n.kind === 'blocked_attempt')).toHaveLength(MAX_RESUME_IDS + 2);
+      const paged = await allPagesChecked<{ id: string }>(h, holder.token, '/v1/banking/notifications', 2);
+      expect(paged.map((n) => n.id)).toEqual(whole.map((n) => n.id));
     });
 
     it('migrations 6 and 7 build each account\'s chains and heads from a database that had none, and drop stored blocked attempts', async () => {

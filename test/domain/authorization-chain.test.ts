@@ -13,15 +13,15 @@ function indexPage(rows: ChainRow[], before: CursorKey | null, limit: number): C
   return rows.filter((r) => isOlder(r, before)).sort((a, b) => compareNewestFirst(key(a), key(b))).slice(0, limit);
 }
 
-/** Feeds the chain from `start` (an index into walk order) until the page says stop. */
+/** Feeds the chain from `start` (an index into walk order) until the page says stop; `ended`: it never did. */
 function walk(chain: ChainRow[], start: number, before: CursorKey | null, limit: number) {
   const page = new ChainPage(before, limit);
   let fed = 0;
   for (let i = start; i < chain.length; i++) {
     fed++;
-    if (!page.add(chain[i])) break;
+    if (!page.add(chain[i])) return { page, fed, ended: false };
   }
-  return { page, fed };
+  return { page, fed, ended: true };
 }
 
 /**
@@ -88,6 +88,16 @@ describe('ChainPage', () => {
       const resume = page.resumeAt(cut);
       const from = chain.findIndex((r) => r.id === resume);
       expect(walk(chain, from, cut, chain.length).page.rows()).toEqual(indexPage(chain, cut, chain.length));
+    }));
+  });
+
+  it('says a chain is used up at a key exactly when its walk ran to the end and nothing older than the key is in it', () => {
+    fc.assert(fc.property(chainArb, fc.integer({ min: 1, max: 6 }), fc.nat(), fc.boolean(), (chain, limit, pick, onPage) => {
+      const { page, ended } = walk(chain, 0, null, limit);
+      // The key a merged page ended on: one of the chain's rows, or a row of another list beside one.
+      const anchor = chain.length ? chain[pick % chain.length] : { id: 'auth_500', created_at: 1_000 };
+      const next: CursorKey = onPage ? key(anchor) : { createdAt: anchor.created_at, id: `${anchor.id}m` };
+      expect(page.usedUpAt(next, ended)).toBe(ended && indexPage(chain, next, chain.length).length === 0);
     }));
   });
 

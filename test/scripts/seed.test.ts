@@ -31,6 +31,9 @@ it('a seeded database passes the ledger check (card balances and opening balance
     const openings = await handle.db.selectFrom('ledger_transfers').select('id').where('reference', 'like', 'opening:%').execute();
     expect(openings).toHaveLength(40);
 
+    // Declines of both kinds: on the notified chain (blocked attempts) and off it.
+    const declines = await handle.db.selectFrom('authorizations').select('rule_id').where('approved', '=', 0).execute();
+    expect(new Set(declines.map((d) => d.rule_id))).toEqual(new Set(['channel_card_present', 'mcc_blocked']));
     const accounts = await handle.db.selectFrom('card_accounts').selectAll().execute();
     for (const account of accounts) {
       for (const [chain, head] of [['all', account.last_authorization_id], ['notified', account.last_notified_authorization_id]] as const) {

@@ -2,9 +2,9 @@
 // from what it sent before (see registerBankingNotifications).
 import type { SSEStreamingApi } from 'hono/streaming';
 import type { Language } from '../../domain/money.js';
-import { isChained, notificationsSince } from '../../service/banking/notifications.js';
+import { notificationsSince } from '../../service/banking/notifications.js';
 import type { ServiceContext } from '../../service/context.js';
-import type { NotificationRow } from '../../store/notifications.repository.js';
+import { isChained, type NotificationRow } from '../../store/notifications.repository.js';
 import { localizedNotifications } from '../../web/notification-text.js';
 
 /**

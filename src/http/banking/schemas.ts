@@ -58,7 +58,8 @@ export const ReportCardSchema = z.object({ reason: z.enum(['lost', 'stolen']) })
 export const StepUpSchema = z.object({ otp: Otp.optional() }).openapi('StepUp');
 
 export const PageQuery = z.object({
-  cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
+  // A notification cursor names up to 8 card accounts' resume points (domain/cursor.ts): ~360 characters.
+  cursor: z.string().max(512).optional().openapi({ description: 'nextCursor of the previous page' }),
   limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: '1–100, default 20' }),
 });
 

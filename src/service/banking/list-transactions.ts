@@ -29,7 +29,7 @@ export async function listTransactions(ctx: ServiceContext, customerId: string, 
   const limit = q.limit ?? DEFAULT_PAGE_SIZE;
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   // One account's chain: one resume id at most.
-  if (q.cursor && (!cursor || cursor.resumeIds.length > 1)) throw fieldError('cursor', 'not a cursor this API returned');
+  if (q.cursor && (!cursor || (cursor.resumeIds?.length ?? 0) > 1)) throw fieldError('cursor', 'not a cursor this API returned');
   return inTransaction(ctx.handle, async (trx) => {
     const { account } = await loadOwnCard(trx, ctx, customerId, cardId);
     const customer = await trx.selectFrom('customers').select('language').where('id', '=', customerId).executeTakeFirst();
@@ -58,17 +58,23 @@ export async function listTransactions(ctx: ServiceContext, customerId: string, 
     const page = keyed.slice(0, limit);
     const more = keyed.length > limit;
     const last = page[page.length - 1];
-    return { data: page.map((k) => k.item), nextCursor: more ? encodeCursor(last, [auths.resumeAt(last)].filter((id) => id !== null)) : null };
+    return { data: page.map((k) => k.item), nextCursor: more ? encodeCursor(last, auths.resumeIdsAt(last)) : null };
   });
 }
 
-/** The newest n authorizations older than the cursor, walking from where the cursor says to resume. */
+/**
+ * The newest n authorizations older than the cursor, walking from where the cursor says to resume
+ * (nowhere when it says the chain is used up), and where the page after `next` resumes.
+ */
 async function authorizationPage(trx: Trx, account: CardAccount, cursor: Cursor | null, n: number) {
   const page = new ChainPage<ChainedAuthorization>(cursor, n, MAX_WALKED_ABOVE_CURSOR);
-  const resumeId = cursor?.resumeIds[0];
-  await walkChain(trx, account.id, 'all', resumeId ?? account.last_authorization_id, n + 1, (row) => page.add(row));
+  const resumeId = cursor?.resumeIds ? cursor.resumeIds[0] ?? null : account.last_authorization_id;
+  const ended = await walkChain(trx, account.id, 'all', resumeId, n + 1, (row) => page.add(row));
   // The walk's first row must be this account's: a resume id of another account's reads nothing.
-  if (resumeId && page.nothingWalked()) throw fieldError('cursor', 'not a cursor this API returned');
+  if (cursor?.resumeIds?.length && page.nothingWalked()) throw fieldError('cursor', 'not a cursor this API returned');
   if (page.refused()) throw fieldError('cursor', 'not a cursor this API returned for this page: start from the first page');
-  return page;
+  return {
+    rows: () => page.rows(),
+    resumeIdsAt: (next: CursorKey) => (page.usedUpAt(next, ended) ? [] : [page.resumeAt(next)!]),
+  };
 }

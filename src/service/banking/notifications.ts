@@ -2,7 +2,7 @@
 // oldest-first reads the event stream uses to catch up.
 import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import {
-  findNotification, isChained, NOTIFICATION_PREFIX, notificationRows, notificationWindow, type NotificationRow,
+  findNotification, NOTIFICATION_PREFIX, notificationRows, notificationWindow, type NotificationRow,
 } from '../../store/notifications.repository.js';
 import type { ServiceContext } from '../context.js';
 import { fieldError } from '../errors.js';
@@ -85,8 +85,6 @@ export async function notificationReferences(ctx: ServiceContext, rows: Notifica
 export async function findOwnNotification(ctx: ServiceContext, customerId: string, id: string) {
   return findNotification(ctx.handle.db, customerId, id);
 }
-
-export { isChained };
 
 /**
  * Oldest first, created at or after fromMs (the stream de-duplicates by id); of an account in

@@ -207,7 +207,7 @@ export type NotificationWindow =
   | { order: 'newest'; before: Cursor | null; limit: number }
   | { order: 'oldest'; fromMs: number; limit: number; chainedFromMs?: ReadonlyMap<string, number> };
 
-/** One window's rows, and what a cursor after it carries (newest first); see ChainWalks. */
+/** One window's rows, and what a cursor after it carries (newest first; see NewestWalks). */
 export interface NotificationWindowRows extends Omit<NewestWalks, 'rows'> {
   rows: NotificationRow[];
 }

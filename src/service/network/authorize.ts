@@ -71,6 +71,12 @@ const addHold = prepared<{ id: string; held: number; authId: string; at: number 
     held_fils: param('held'), last_authorization_id: param('authId'), last_authorization_at: param('at'),
     last_notified_authorization_id: param('authId'),
   }).where('id', '=', param('id')));
+// The one approval over the limit the account may have (SPEC §2) also spends the allowance.
+const addOverLimitHold = prepared<{ id: string; held: number; authId: string; at: number; nowMs: number }, never>((db) =>
+  db.updateTable('card_accounts').set({
+    held_fils: param('held'), over_limit_used: 1, over_limit_auth_id: param('authId'), over_limit_used_at: param('nowMs'),
+    last_authorization_id: param('authId'), last_authorization_at: param('at'), last_notified_authorization_id: param('authId'),
+  }).where('id', '=', param('id')));
 const chainDecline = prepared<{ id: string; authId: string; at: number }, never>((db) =>
   db.updateTable('card_accounts').set({ last_authorization_id: param('authId'), last_authorization_at: param('at') })
     .where('id', '=', param('id')));
@@ -232,14 +238,8 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
       amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
     });
     const held = account!.held_fils + billingFils!;
-    if (a.decision.overLimit) {
-      await trx.updateTable('card_accounts').set({
-        held_fils: held, over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs,
-        last_authorization_id: id, last_authorization_at: createdAt, last_notified_authorization_id: id,
-      }).where('id', '=', account!.id).execute();
-    } else {
-      await addHold.execute(trx, { id: account!.id, held, authId: id, at: createdAt });
-    }
+    const hold = { id: account!.id, held, authId: id, at: createdAt };
+    await (a.decision.overLimit ? addOverLimitHold.execute(trx, { ...hold, nowMs: a.nowMs }) : addHold.execute(trx, hold));
   } else if (account) {
     await (notified ? chainBlockedAttempt : chainDecline).execute(trx, { id: account.id, authId: id, at: createdAt });
   }

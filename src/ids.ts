@@ -47,3 +47,15 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
   }
   return `${prefix}_${nowMs.toString(36).padStart(9, '0')}${lastRandom}`;
 }
+
+/** The largest time an id's 9 base-36 characters hold. */
+const MAX_ID_MS = 36 ** 9 - 1;
+
+/**
+ * The least id newId(prefix, t) can make for any t at or after `ms`: ids with this prefix sort at
+ * or after it exactly when they were made at or after `ms`. A time range is then a range of ids.
+ */
+export function idFloor(prefix: string, ms: number): string {
+  const clamped = Math.min(Math.max(Math.ceil(ms), 0), MAX_ID_MS);
+  return `${prefix}_${clamped.toString(36).padStart(9, '0')}`;
+}

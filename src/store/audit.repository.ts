@@ -17,6 +17,9 @@ import { auditHeadsOf } from './audit-heads.js';
 import { param, prepared } from './prepared.js';
 import type { AuditLogTable } from './schema.js';
 
+/** Audit ids are made from the entry's own created_at, so a time range is an id range (list-audit.ts). */
+export const AUDIT_ID_PREFIX = 'au';
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 export type ActorType = 'cardholder' | 'staff' | 'network' | 'system';
@@ -105,7 +108,7 @@ export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry
   const hash = entryHash(prevHash, row);
   heads?.forget(stream); // stays forgotten if the insert fails
   await insertEntry.execute(trx, {
-    id: newId('au', e.nowMs), stream: row.stream, seq: row.seq, actor_type: row.actor_type, actor_id: row.actor_id,
+    id: newId(AUDIT_ID_PREFIX, e.nowMs), stream: row.stream, seq: row.seq, actor_type: row.actor_type, actor_id: row.actor_id,
     action: row.action, subject: row.subject, source_ip: row.source_ip, before_state: row.before_state,
     after_state: row.after_state, created_at: row.created_at, prev_hash: prevHash, hash,
     account_id: row.account_id,

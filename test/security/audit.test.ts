@@ -69,6 +69,20 @@ describe('GET /v1/admin/audit', () => {
     expect((await h.admin('GET', `/v1/admin/audit?from=${encodeURIComponent(now)}&action=authorization.approved`)).body.data).toHaveLength(4);
     expect((await h.admin('GET', `/v1/admin/audit?to=${encodeURIComponent(now)}&action=authorization.approved`)).body.data).toHaveLength(0);
 
+    // The time filters at their edges: from includes its millisecond, to excludes it.
+    const edgeAt = h.clock.now() + 7;
+    h.clock.set(edgeAt);
+    const atEdge = (await h.authorize(other, { amount: 100 })).body.authorizationId;
+    h.clock.advance(1);
+    const after = (await h.authorize(other, { amount: 100 })).body.authorizationId;
+    const subjects = async (query: string) => (await h.admin('GET', `/v1/admin/audit?action=authorization.approved&${query}`)).body.data
+      .map((e: { subject: string }) => e.subject).filter((s: string) => s === atEdge || s === after);
+    const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
+    expect(await subjects(`from=${iso(edgeAt)}`)).toEqual([after, atEdge]);
+    expect(await subjects(`from=${iso(edgeAt + 1)}`)).toEqual([after]);
+    expect(await subjects(`to=${iso(edgeAt + 1)}`)).toEqual([atEdge]);
+    expect(await subjects(`from=${iso(edgeAt)}&to=${iso(edgeAt)}`)).toEqual([]);
+
     const seen: string[] = [];
     let cursor: string | null = null;
     do {

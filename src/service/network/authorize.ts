@@ -64,25 +64,20 @@ const byIdempotencyKey = prepared<{ key: string }, Authorization>((db) =>
 const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values({
   id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'), prev_authorization_id: param('prev_authorization_id'), prev_notified_authorization_id: param('prev_notified_authorization_id'),
 }));
-// An approval adds its hold and heads both of the account's chains; a decline heads the first, and
-// a blocked attempt (a decline the cardholder is told of) both.
-const addHold = prepared<{ id: string; held: number; authId: string; at: number }, never>((db) =>
+// Every authorization on a known account moves its account row: the hold (unchanged by a decline)
+// and the heads of its chains (the notified one only for an authorization the cardholder is told of).
+interface AccountMove { id: string; held: number; authId: string; at: number; notifiedHead: string | null }
+const moveAccount = prepared<AccountMove, never>((db) =>
   db.updateTable('card_accounts').set({
     held_fils: param('held'), last_authorization_id: param('authId'), last_authorization_at: param('at'),
-    last_notified_authorization_id: param('authId'),
+    last_notified_authorization_id: param('notifiedHead'),
   }).where('id', '=', param('id')));
 // The one approval over the limit the account may have (SPEC §2) also spends the allowance.
-const addOverLimitHold = prepared<{ id: string; held: number; authId: string; at: number; nowMs: number }, never>((db) =>
+const moveAccountOverLimit = prepared<AccountMove & { nowMs: number }, never>((db) =>
   db.updateTable('card_accounts').set({
-    held_fils: param('held'), over_limit_used: 1, over_limit_auth_id: param('authId'), over_limit_used_at: param('nowMs'),
-    last_authorization_id: param('authId'), last_authorization_at: param('at'), last_notified_authorization_id: param('authId'),
-  }).where('id', '=', param('id')));
-const chainDecline = prepared<{ id: string; authId: string; at: number }, never>((db) =>
-  db.updateTable('card_accounts').set({ last_authorization_id: param('authId'), last_authorization_at: param('at') })
-    .where('id', '=', param('id')));
-const chainBlockedAttempt = prepared<{ id: string; authId: string; at: number }, never>((db) =>
-  db.updateTable('card_accounts').set({
-    last_authorization_id: param('authId'), last_authorization_at: param('at'), last_notified_authorization_id: param('authId'),
+    held_fils: param('held'), last_authorization_id: param('authId'), last_authorization_at: param('at'),
+    last_notified_authorization_id: param('notifiedHead'),
+    over_limit_used: 1, over_limit_auth_id: param('authId'), over_limit_used_at: param('nowMs'),
   }).where('id', '=', param('id')));
 const resetVerificationFailures = prepared<{ id: string }, never>((db) =>
   db.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', param('id')));
@@ -237,11 +232,13 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
       accountId: account!.id, debit: cardLedger(account!.id), credit: NETWORK_SETTLEMENT,
       amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
     });
-    const held = account!.held_fils + billingFils!;
-    const hold = { id: account!.id, held, authId: id, at: createdAt };
-    await (a.decision.overLimit ? addOverLimitHold.execute(trx, { ...hold, nowMs: a.nowMs }) : addHold.execute(trx, hold));
-  } else if (account) {
-    await (notified ? chainBlockedAttempt : chainDecline).execute(trx, { id: account.id, authId: id, at: createdAt });
+  }
+  if (account) {
+    const move: AccountMove = {
+      id: account.id, held: account.held_fils + (a.decision.approved ? billingFils! : 0), authId: id, at: createdAt,
+      notifiedHead: notified ? id : account.last_notified_authorization_id,
+    };
+    await (a.decision.overLimit ? moveAccountOverLimit.execute(trx, { ...move, nowMs: a.nowMs }) : moveAccount.execute(trx, move));
   }
   const row: Authorization = {
     id, account_id: account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key,

@@ -33,7 +33,7 @@ export interface NewNotification {
 }
 
 export const PURCHASE_APPROVED = 'purchase_approved';
-export const BLOCKED_ATTEMPT = 'blocked_attempt';
+const BLOCKED_ATTEMPT = 'blocked_attempt';
 /** The kinds read from authorizations: the stored side never answers for them. */
 const KINDS_OF_AUTHORIZATIONS = [PURCHASE_APPROVED, BLOCKED_ATTEMPT];
 

@@ -32,6 +32,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
   const handle = o.handle ?? openDatabase(o.config.databaseUrl, {
     pgSchema: o.config.pgSchema,
     poolSize: o.config.pgPoolSize,
+    pgNamedStatements: o.config.pgNamedStatements,
     statementTimeoutMs: o.config.pgStatementTimeoutMs,
     sqliteSynchronous: o.config.sqliteSynchronous,
     sqliteCacheMb: o.config.sqliteCacheMb,

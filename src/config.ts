@@ -23,6 +23,9 @@ const EnvSchema = z.object({
   PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier').optional(),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
+  // `0`: the hot path's SQL runs unnamed, parsed on every run (for a transaction-mode PgBouncer older
+  // than 1.21, which cannot keep named statements; src/store/pg-named-statements.ts).
+  PG_NAMED_STATEMENTS: z.enum(['0', '1']).default('1'),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
   // How many steps the WAL checkpoint thread's nice value is raised above the process's, on Linux
@@ -76,6 +79,8 @@ export interface Config {
   /** PostgreSQL schema to work in (search_path); created by the first migration if missing. */
   pgSchema?: string;
   pgPoolSize: number;
+  /** PostgreSQL: the hot path's SQL as named statements, parsed once per connection. */
+  pgNamedStatements: boolean;
   pgStatementTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteCacheMb: number;
@@ -125,6 +130,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     bankName: e.BANK_NAME,
     pgSchema: e.PG_SCHEMA,
     pgPoolSize: e.PG_POOL_SIZE,
+    pgNamedStatements: e.PG_NAMED_STATEMENTS === '1',
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.SQLITE_CACHE_MB,

@@ -10,7 +10,6 @@
 // Either way an entry names its card account in account_id, so staff can ask for an account's
 // entries on both engines.
 import { hash as oneShotHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { newId } from '../ids.js';
 import type { Dialect, Executor } from './db.js';
 import { auditHeadsOf } from './audit-heads.js';
@@ -74,6 +73,9 @@ export function entryHash(prevHash: string, row: {
 }
 
 // Every authorization appends one entry: both queries compiled once.
+// PostgreSQL: serializes appends to one stream across connections and instances, until commit.
+const streamLock = prepared<{ stream: string }, unknown>((db) =>
+  db.selectNoFrom((eb) => eb.fn('pg_advisory_xact_lock', [eb.fn('hashtext', [eb.val(param<string>('stream'))])]).as('locked')));
 const streamHead = prepared<{ stream: string }, { seq: number; hash: string }>((db) =>
   db.selectFrom('audit_log').select(['seq', 'hash']).where('stream', '=', param('stream')).orderBy('seq', 'desc').limit(1));
 const insertEntry = prepared<AuditLogTable, never>((db) => db.insertInto('audit_log').values({
@@ -86,8 +88,7 @@ const insertEntry = prepared<AuditLogTable, never>((db) => db.insertInto('audit_
 export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry): Promise<void> {
   const stream = e.stream ?? auditChainFor(dialect, e.accountId);
   if (dialect === 'postgres') {
-    // Serialize appends to one stream across connections and instances.
-    await sql`select pg_advisory_xact_lock(hashtext(${stream}))`.execute(trx);
+    await streamLock.execute(trx, { stream });
   }
   const heads = dialect === 'sqlite' ? auditHeadsOf(trx) : undefined;
   const head = heads?.get(stream) ?? await streamHead.first(trx, { stream });

@@ -5,6 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { NamedStatementClient } from './pg-named-statements.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES } from './checkpointer.js';
 import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
@@ -36,6 +37,8 @@ export interface DbOptions {
   /** PostgreSQL schema to use (tests give each file its own). */
   pgSchema?: string;
   poolSize?: number;
+  /** PostgreSQL: run prepared queries' SQL as named statements (default true; pg-named-statements.ts). */
+  pgNamedStatements?: boolean;
   statementTimeoutMs?: number;
   /** SQLite synchronous mode: FULL makes every commit durable against power loss. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
@@ -164,6 +167,7 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    Client: options.pgNamedStatements === false ? undefined : NamedStatementClient,
     options: pgOptions.length ? pgOptions.join(' ') : undefined,
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -14,6 +14,7 @@ import {
   SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable,
 } from 'kysely';
 import type { Dialect, Executor } from './db.js';
+import { nameStatement } from './pg-named-statements.js';
 import type { Database } from './schema.js';
 
 const PARAM_PREFIX = '\u0000param:';
@@ -113,6 +114,7 @@ export class PreparedQuery<P extends object, R> {
         constants: q.parameters.map((v) => (isParam(v) ? undefined : v)),
       };
       this.compiled.set(dialect, c);
+      if (dialect === 'postgres') nameStatement(c.sql);
     }
     return c;
   }

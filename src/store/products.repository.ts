@@ -32,9 +32,14 @@ function toRow(p: Product, nowMs: number): ProductsTable {
   };
 }
 
-// Read on every authorization (admin changes apply to the very next one), so compiled once.
+// Read on every authorization (admin changes apply to the very next one), so compiled once, with
+// its columns named (a `select *` is not kept as a named statement on PostgreSQL: pg-named-statements.ts).
+const PRODUCT_COLUMNS = [
+  'code', 'bin', 'allowed_limits', 'over_limit_margin_percent', 'blocked_mccs', 'hold_lifetime_days',
+  'fx_markup_bps', 'three_ds_threshold_fils', 'allow_mail_order', 'updated_at',
+] as const satisfies readonly (keyof ProductsTable)[];
 const productByCode = prepared<{ code: string }, ProductsTable>((db) =>
-  db.selectFrom('products').selectAll().where('code', '=', param('code')));
+  db.selectFrom('products').select(PRODUCT_COLUMNS).where('code', '=', param('code')));
 
 export async function findProduct(db: Executor, code: string): Promise<Product | undefined> {
   const row = await productByCode.first(db, { code });

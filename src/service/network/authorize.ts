@@ -59,8 +59,12 @@ export interface AuthorizeOutcome {
 }
 
 // The queries every authorization runs, compiled once (see store/prepared.ts).
-const byIdempotencyKey = prepared<{ key: string }, Authorization>((db) =>
-  db.selectFrom('authorizations').selectAll().where('idempotency_key', '=', param('key')));
+// The look-up names its one column (kept as a named statement on PostgreSQL); a retransmission,
+// rare, then reads the whole row.
+const idByIdempotencyKey = prepared<{ key: string }, { id: string }>((db) =>
+  db.selectFrom('authorizations').select('id').where('idempotency_key', '=', param('key')));
+const authorizationById = prepared<{ id: string }, Authorization>((db) =>
+  db.selectFrom('authorizations').selectAll().where('id', '=', param('id')));
 const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values({
   id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'), prev_authorization_id: param('prev_authorization_id'), prev_notified_authorization_id: param('prev_notified_authorization_id'),
 }));
@@ -152,8 +156,8 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
   const key = idempotencyKey(request);
   const hash = requestHash(request);
 
-  const previous = await byIdempotencyKey.first(trx, { key });
-  if (previous) return replay(previous, hash);
+  const previous = await idByIdempotencyKey.first(trx, { key });
+  if (previous) return replay((await authorizationById.first(trx, previous))!, hash);
 
   const { card, account } = isValidPan(request.pan)
     ? await findAuthorizingCardAndAccount(trx, ctx.handle.dialect, ctx.keyring.fingerprint(request.pan)) : {};

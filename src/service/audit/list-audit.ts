@@ -1,9 +1,11 @@
 // Reads the audit log for staff (SPEC §6 GET /v1/admin/audit), newest first, with filters and an
 // opaque cursor (the id of the last entry seen: ids are time-ordered).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Executor } from '../../store/db.js';
 import { idFloor } from '../../ids.js';
 import { accountOfStream, accountStream, AUDIT_ID_PREFIX } from '../../store/audit.repository.js';
 import { dialectOf } from '../../store/prepared.js';
+import type { AuditLogTable } from '../../store/schema.js';
 
 export interface AuditFilter {
   actor?: string; actorType?: string; action?: string; subject?: string; stream?: string; account?: string;
@@ -15,37 +17,72 @@ const parse = (v: string | null) => {
   try { return JSON.parse(v); } catch { return v; }
 };
 
-export async function listAudit(db: Executor, f: AuditFilter) {
-  let q = db.selectFrom('audit_log').selectAll();
-  if (f.actor) q = q.where('actor_id', '=', f.actor);
-  if (f.actorType) q = q.where('actor_type', '=', f.actorType);
-  if (f.action) q = f.action.endsWith('*') ? q.where('action', 'like', `${f.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', f.action);
-  if (f.subject) q = q.where('subject', '=', f.subject);
-  if (f.stream) q = q.where('stream', '=', f.stream);
-  if (f.account) {
-    const ownStream = accountStream(f.account);
-    // PostgreSQL chains every entry about an account in its own stream (indexed). On SQLite, entries
-    // since migration 4 sit in the one global chain and name the account in account_id (a scan:
-    // an index there would cost the hot path what the single chain saved); older ones, its stream.
-    q = dialectOf(db) === 'postgres'
-      ? q.where('stream', '=', ownStream)
-      : q.where((eb) => eb.or([eb('account_id', '=', f.account!), eb('stream', '=', ownStream)]));
+/**
+ * Rows of the log one SQLite query may pass over. Filters other than `stream` and the time range
+ * have no index (an index would cost every authorization a random page), so a query for an entry
+ * that is rare can walk the whole log: 2.3–2.5 s for 5M entries, on the thread that answers the
+ * network. On SQLite the log is read in slices of this many rows, newest first, with the event loop
+ * free between them (docs/decisions/security.md, "Audit").
+ */
+export const AUDIT_SCAN_SLICE_ROWS = 4096;
+
+export async function listAudit(db: Executor, f: AuditFilter, sliceRows = AUDIT_SCAN_SLICE_ROWS) {
+  const fromId = f.fromMs === undefined ? undefined : idFloor(AUDIT_ID_PREFIX, f.fromMs);
+  const toId = f.toMs === undefined ? undefined : idFloor(AUDIT_ID_PREFIX, f.toMs);
+  const sqlite = dialectOf(db) === 'sqlite';
+  const matching = (above: string | undefined, below: string | undefined) => {
+    let q = db.selectFrom('audit_log').selectAll();
+    if (f.actor) q = q.where('actor_id', '=', f.actor);
+    if (f.actorType) q = q.where('actor_type', '=', f.actorType);
+    if (f.action) q = f.action.endsWith('*') ? q.where('action', 'like', `${f.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', f.action);
+    if (f.subject) q = q.where('subject', '=', f.subject);
+    if (f.stream) q = q.where('stream', '=', f.stream);
+    if (f.account) {
+      const ownStream = accountStream(f.account);
+      // PostgreSQL chains every entry about an account in its own stream (indexed). On SQLite, entries
+      // since migration 4 sit in the one global chain and name the account in account_id (a scan:
+      // an index there would cost the hot path what the single chain saved); older ones, its stream.
+      q = sqlite
+        ? q.where((eb) => eb.or([eb('account_id', '=', f.account!), eb('stream', '=', ownStream)]))
+        : q.where('stream', '=', ownStream);
+    }
+    // An entry's id is made from its created_at: the range runs on the primary key, which also gives
+    // the order (no index on created_at: one entry fewer per authorization to write, migration 8).
+    // created_at is compared as well, so the answer never rests on that alone.
+    if (f.fromMs !== undefined) q = q.where('created_at', '>=', f.fromMs);
+    if (f.toMs !== undefined) q = q.where('created_at', '<', f.toMs);
+    if (above !== undefined) q = q.where('id', '>=', above);
+    if (below !== undefined) q = q.where('id', '<', below);
+    return q.orderBy('id', 'desc');
+  };
+  // Entries below `below` (exclusive) and at or above `fromId`: the cursor and `to` bound it above.
+  let below = [f.cursor, toId].filter((v): v is string => v !== undefined).sort()[0];
+  if (!sqlite) return pageOf(await matching(fromId, below).limit(f.limit + 1).execute(), f.limit);
+
+  const rows: AuditLogTable[] = [];
+  for (;;) {
+    // The slice: the next sliceRows ids down, read from the primary key's index alone.
+    let edge = db.selectFrom('audit_log').select('id');
+    if (below !== undefined) edge = edge.where('id', '<', below);
+    if (fromId !== undefined) edge = edge.where('id', '>=', fromId);
+    const sliceEnd = (await edge.orderBy('id', 'desc').limit(1).offset(sliceRows - 1).executeTakeFirst())?.id;
+    rows.push(...await matching(sliceEnd ?? fromId, below).limit(f.limit + 1 - rows.length).execute());
+    if (rows.length > f.limit || sliceEnd === undefined) break;
+    below = sliceEnd;
+    await nextTurn(); // authorizations queued meanwhile run before the next slice
   }
-  // An entry's id is made from its created_at: the range runs on the primary key, which also gives
-  // the order (no index on created_at: one entry fewer per authorization to write, migration 8).
-  // created_at is compared as well, so the answer never rests on that alone.
-  if (f.fromMs !== undefined) q = q.where('id', '>=', idFloor(AUDIT_ID_PREFIX, f.fromMs)).where('created_at', '>=', f.fromMs);
-  if (f.toMs !== undefined) q = q.where('id', '<', idFloor(AUDIT_ID_PREFIX, f.toMs)).where('created_at', '<', f.toMs);
-  if (f.cursor) q = q.where('id', '<', f.cursor);
-  const rows = await q.orderBy('id', 'desc').limit(f.limit + 1).execute();
-  const page = rows.slice(0, f.limit);
+  return pageOf(rows, f.limit);
+}
+
+function pageOf(rows: AuditLogTable[], limit: number) {
+  const page = rows.slice(0, limit);
   return {
     data: page.map((r) => ({
       id: r.id, stream: r.stream, seq: Number(r.seq), accountId: accountOf(r), actorType: r.actor_type, actorId: r.actor_id, action: r.action,
       subject: r.subject, sourceIp: r.source_ip, before: parse(r.before_state), after: parse(r.after_state),
       createdAt: new Date(Number(r.created_at)).toISOString(), hash: r.hash,
     })),
-    nextCursor: rows.length > f.limit ? page[page.length - 1].id : null,
+    nextCursor: rows.length > limit ? page[page.length - 1].id : null,
   };
 }
 

@@ -2,7 +2,7 @@ import type { Dialect, Executor } from './db.js';
 import { param, prepared } from './prepared.js';
 import type { Card, CardAccount, CardStatus } from './schema.js';
 
-// Hot path (every authorization): compiled once, statements kept.
+// Compiled once, statements kept (an authorization reads through authorization-reads.repository.ts).
 const cardByFingerprint = prepared<{ fingerprint: string }, Card>((db) =>
   db.selectFrom('cards').selectAll().where('pan_fingerprint', '=', param('fingerprint')));
 const accountById = prepared<{ id: string }, CardAccount>((db) =>
@@ -22,39 +22,6 @@ export const AUTHORIZING_ACCOUNT_COLUMNS = [
   'last_authorization_id', 'last_authorization_at', 'last_notified_authorization_id',
 ] as const;
 export type AuthorizingAccount = Pick<CardAccount, (typeof AUTHORIZING_ACCOUNT_COLUMNS)[number]>;
-
-// Every authorization: only the columns it needs (no ciphertext, no timestamps to decode).
-const authorizingCardByFingerprint = prepared<{ fingerprint: string }, AuthorizingCard>((db) =>
-  db.selectFrom('cards').select(AUTHORIZING_CARD_COLUMNS).where('pan_fingerprint', '=', param('fingerprint')));
-const authorizingAccountById = prepared<{ id: string }, AuthorizingAccount>((db) =>
-  db.selectFrom('card_accounts').select(AUTHORIZING_ACCOUNT_COLUMNS).where('id', '=', param('id')));
-
-// PostgreSQL: the card and its account, the account locked, in one statement (one round trip of
-// the dozen an authorization sends; a waiting lock returns the account as committed by the holder).
-const ACCOUNT_PREFIX = 'account_';
-const authorizingCardWithLockedAccount = prepared<{ fingerprint: string }, Record<string, unknown>>((db) =>
-  db.selectFrom('cards as c').innerJoin('card_accounts as a', 'a.id', 'c.account_id')
-    .select(AUTHORIZING_CARD_COLUMNS.map((c) => `c.${c}` as const))
-    .select(AUTHORIZING_ACCOUNT_COLUMNS.map((c) => `a.${c} as ${ACCOUNT_PREFIX}${c}` as const))
-    .where('c.pan_fingerprint', '=', param('fingerprint')).forUpdate('a'));
-
-/**
- * The card an authorization is for and its account, the account locked on PostgreSQL (SQLite's one
- * writer needs no lock): two prepared reads on SQLite, one joined read on PostgreSQL.
- */
-export async function findAuthorizingCardAndAccount(trx: Executor, dialect: Dialect, fingerprint: string): Promise<{ card?: AuthorizingCard; account?: AuthorizingAccount }> {
-  if (dialect === 'sqlite') {
-    const card = await authorizingCardByFingerprint.first(trx, { fingerprint });
-    return card ? { card, account: await authorizingAccountById.first(trx, { id: card.account_id }) } : {};
-  }
-  const row = await authorizingCardWithLockedAccount.first(trx, { fingerprint });
-  if (!row) return {};
-  const card = {} as Record<string, unknown>;
-  const account = {} as Record<string, unknown>;
-  for (const c of AUTHORIZING_CARD_COLUMNS) card[c] = row[c];
-  for (const c of AUTHORIZING_ACCOUNT_COLUMNS) account[c] = row[`${ACCOUNT_PREFIX}${c}`];
-  return { card: card as AuthorizingCard, account: account as AuthorizingAccount };
-}
 
 export async function findCardByFingerprint(db: Executor, fingerprint: string): Promise<Card | undefined> {
   return cardByFingerprint.first(db, { fingerprint });

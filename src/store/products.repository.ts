@@ -34,7 +34,7 @@ function toRow(p: Product, nowMs: number): ProductsTable {
 
 // Read on every authorization (admin changes apply to the very next one), so compiled once, with
 // its columns named (a `select *` is not kept as a named statement on PostgreSQL: pg-named-statements.ts).
-const PRODUCT_COLUMNS = [
+export const PRODUCT_COLUMNS = [
   'code', 'bin', 'allowed_limits', 'over_limit_margin_percent', 'blocked_mccs', 'hold_lifetime_days',
   'fx_markup_bps', 'three_ds_threshold_fils', 'allow_mail_order', 'updated_at',
 ] as const satisfies readonly (keyof ProductsTable)[];
@@ -63,12 +63,18 @@ export async function findProductInTransaction(db: Executor, code: string): Prom
   let products = productsByTransaction.get(db);
   let product = products?.get(code);
   if (product) return product;
-  const found = await findProduct(db, code);
+  const found = await productByCode.first(db, { code });
   if (!found) return undefined;
-  product = Object.freeze({ ...found, allowedLimits: Object.freeze(found.allowedLimits), blockedMccs: Object.freeze(found.blockedMccs) }) as Readonly<Product>;
+  product = productOfRow(found);
   if (!products) productsByTransaction.set(db, (products = new Map()));
   products.set(code, product);
   return product;
+}
+
+/** A product row read elsewhere (a joined read, PostgreSQL), as findProductInTransaction returns it. */
+export function productOfRow(row: ProductsTable): Readonly<Product> {
+  const p = toProduct(row);
+  return Object.freeze({ ...p, allowedLimits: Object.freeze(p.allowedLimits), blockedMccs: Object.freeze(p.blockedMccs) }) as Readonly<Product>;
 }
 
 export async function insertProductIfMissing(db: Executor, p: Product, nowMs: number): Promise<void> {

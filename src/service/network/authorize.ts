@@ -15,13 +15,13 @@ import {
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
-import { findAuthorizingCardAndAccount, type AuthorizingAccount, type AuthorizingCard } from '../../store/cards.repository.js';
+import { readForAuthorization } from '../../store/authorization-reads.repository.js';
+import type { AuthorizingAccount, AuthorizingCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { param, prepared } from '../../store/prepared.js';
 import { findRate } from '../../store/fx.repository.js';
 import { cardLedger, insertPending, NETWORK_SETTLEMENT } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
-import { findProductInTransaction } from '../../store/products.repository.js';
 import type { Authorization } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 import { verifyCavv } from '../three-ds/verify-cavv.js';
@@ -59,10 +59,7 @@ export interface AuthorizeOutcome {
 }
 
 // The queries every authorization runs, compiled once (see store/prepared.ts).
-// The look-up names its one column (kept as a named statement on PostgreSQL); a retransmission,
-// rare, then reads the whole row.
-const idByIdempotencyKey = prepared<{ key: string }, { id: string }>((db) =>
-  db.selectFrom('authorizations').select('id').where('idempotency_key', '=', param('key')));
+// A retransmission, rare, reads its original's whole row.
 const authorizationById = prepared<{ id: string }, Authorization>((db) =>
   db.selectFrom('authorizations').selectAll().where('id', '=', param('id')));
 const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values({
@@ -156,12 +153,10 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
   const key = idempotencyKey(request);
   const hash = requestHash(request);
 
-  const previous = await idByIdempotencyKey.first(trx, { key });
-  if (previous) return replay((await authorizationById.first(trx, previous))!, hash);
-
-  const { card, account } = isValidPan(request.pan)
-    ? await findAuthorizingCardAndAccount(trx, ctx.handle.dialect, ctx.keyring.fingerprint(request.pan)) : {};
-  const product = (await findProductInTransaction(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
+  const reads = await readForAuthorization(trx, ctx.handle.dialect, key,
+    isValidPan(request.pan) ? ctx.keyring.fingerprint(request.pan) : null, DEFAULT_PRODUCT_CODE);
+  if (reads.previousId !== undefined) return replay((await authorizationById.first(trx, { id: reads.previousId }))!, hash);
+  const { card, account, product } = reads;
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;
   const decision = decideAuthorization({

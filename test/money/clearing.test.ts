@@ -2,6 +2,8 @@
 // day's rate, release the hold, record the difference; unmatched still posts (flagged); repeats
 // post once; refunds credit; one bad record does not sink the batch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLEARING_REJECT } from '../../src/domain/clearing.js';
+import { clearBatch, CLEARING_CHUNK } from '../../src/service/clearing/clear-batch.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 import { account, approvedPurchase, authorization, cardView, clear, expectLedgerOk, recordFor, setRate, type Holder } from '../support/money.js';
@@ -171,6 +173,21 @@ forEachBackend((backend) => {
       expect(empty.body).toEqual({ results: [] });
       const bad = await h.network('/v1/network/clearings', { nope: 1 });
       expect(bad.status).toBe(400);
+    });
+
+    it('a long batch: results in record order, and the event loop turns between chunks', async () => {
+      const records = Array.from({ length: 3 * CLEARING_CHUNK + 5 }, (_, i) => i % 7 === 3
+        ? { nope: i } // malformed: rejected in place
+        : { rrn: `TURN${String(i).padStart(8, '0')}`, acquirerId: '412345', amount: 100, currency: '414', processingCode: '000000', mcc: '5732', merchantName: 'M' });
+      let turns = 0;
+      let ticking = true;
+      const tick = () => { turns++; if (ticking) setImmediate(tick); };
+      setImmediate(tick);
+      const results = await clearBatch(h.deps, records, 'net_test');
+      ticking = false;
+      expect(results.map((r) => r.index)).toEqual(records.map((_, i) => i));
+      expect(results.filter((r) => r.code === CLEARING_REJECT.format_error).map((r) => r.index)).toEqual(records.flatMap((r, i) => ('nope' in r ? [i] : [])));
+      expect(turns).toBeGreaterThanOrEqual(3);
     });
 
     it('accepts a batch above 64 KiB (clearing limit is 10 MiB)', async () => {

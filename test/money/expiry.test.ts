@@ -83,6 +83,20 @@ forEachBackend((backend) => {
       await expectLedgerOk(h);
     });
 
+    it('lets the event loop turn after each hold: a long run does not hold up authorizations', async () => {
+      const other = await h.cardholder(200_000);
+      for (let i = 0; i < 6; i++) await approvedPurchase(h, other, { amount: 1_000 + i });
+      h.clock.advance(8 * DAY);
+      let turns = 0;
+      let ticking = true;
+      const tick = () => { turns++; if (ticking) setImmediate(tick); };
+      setImmediate(tick);
+      const released = await expireHolds(h.deps, h.clock.now());
+      ticking = false;
+      expect(released).toBe(6);
+      expect(turns).toBeGreaterThanOrEqual(6);
+    });
+
     it('a broken hold is logged and skipped: the holds after it still expire', async () => {
       const other = await h.cardholder(200_000);
       for (let i = 0; i < 3; i++) await approvedPurchase(h, other, { amount: 2_000 + i });

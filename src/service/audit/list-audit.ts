@@ -1,6 +1,7 @@
 // Reads the audit log for staff (SPEC §6 GET /v1/admin/audit), newest first, with filters and an
 // opaque cursor (the id of the last entry seen: ids are time-ordered).
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sql } from 'kysely';
 import type { Executor } from '../../store/db.js';
 import { idFloor } from '../../ids.js';
 import { accountOfStream, accountStream, AUDIT_ID_PREFIX } from '../../store/audit.repository.js';
@@ -30,34 +31,9 @@ export async function listAudit(db: Executor, f: AuditFilter, sliceRows = AUDIT_
   const fromId = f.fromMs === undefined ? undefined : idFloor(AUDIT_ID_PREFIX, f.fromMs);
   const toId = f.toMs === undefined ? undefined : idFloor(AUDIT_ID_PREFIX, f.toMs);
   const sqlite = dialectOf(db) === 'sqlite';
-  const matching = (above: string | undefined, below: string | undefined) => {
-    let q = db.selectFrom('audit_log').selectAll();
-    if (f.actor) q = q.where('actor_id', '=', f.actor);
-    if (f.actorType) q = q.where('actor_type', '=', f.actorType);
-    if (f.action) q = f.action.endsWith('*') ? q.where('action', 'like', `${f.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', f.action);
-    if (f.subject) q = q.where('subject', '=', f.subject);
-    if (f.stream) q = q.where('stream', '=', f.stream);
-    if (f.account) {
-      const ownStream = accountStream(f.account);
-      // PostgreSQL chains every entry about an account in its own stream (indexed). On SQLite, entries
-      // since migration 4 sit in the one global chain and name the account in account_id (a scan:
-      // an index there would cost the hot path what the single chain saved); older ones, its stream.
-      q = sqlite
-        ? q.where((eb) => eb.or([eb('account_id', '=', f.account!), eb('stream', '=', ownStream)]))
-        : q.where('stream', '=', ownStream);
-    }
-    // An entry's id is made from its created_at: the range runs on the primary key, which also gives
-    // the order (no index on created_at: one entry fewer per authorization to write, migration 8).
-    // created_at is compared as well, so the answer never rests on that alone.
-    if (f.fromMs !== undefined) q = q.where('created_at', '>=', f.fromMs);
-    if (f.toMs !== undefined) q = q.where('created_at', '<', f.toMs);
-    if (above !== undefined) q = q.where('id', '>=', above);
-    if (below !== undefined) q = q.where('id', '<', below);
-    return q.orderBy('id', 'desc');
-  };
   // Entries below `below` (exclusive) and at or above `fromId`: the cursor and `to` bound it above.
   let below = [f.cursor, toId].filter((v): v is string => v !== undefined).sort()[0];
-  if (!sqlite) return pageOf(await matching(fromId, below).limit(f.limit + 1).execute(), f.limit);
+  if (!sqlite) return pageOf(await auditEntries(db, f, fromId, below).limit(f.limit + 1).execute(), f.limit);
 
   const rows: AuditLogTable[] = [];
   for (;;) {
@@ -66,12 +42,42 @@ export async function listAudit(db: Executor, f: AuditFilter, sliceRows = AUDIT_
     if (below !== undefined) edge = edge.where('id', '<', below);
     if (fromId !== undefined) edge = edge.where('id', '>=', fromId);
     const sliceEnd = (await edge.orderBy('id', 'desc').limit(1).offset(sliceRows - 1).executeTakeFirst())?.id;
-    rows.push(...await matching(sliceEnd ?? fromId, below).limit(f.limit + 1 - rows.length).execute());
+    rows.push(...await auditEntries(db, f, sliceEnd ?? fromId, below).limit(f.limit + 1 - rows.length).execute());
     if (rows.length > f.limit || sliceEnd === undefined) break;
     below = sliceEnd;
     await nextTurn(); // authorizations queued meanwhile run before the next slice
   }
   return pageOf(rows, f.limit);
+}
+
+/** The entries matching `f` with ids in [above, below), newest first (one slice on SQLite). */
+export function auditEntries(db: Executor, f: AuditFilter, above: string | undefined, below: string | undefined) {
+  const sqlite = dialectOf(db) === 'sqlite';
+  let q = db.selectFrom('audit_log').selectAll();
+  if (f.actor) q = q.where('actor_id', '=', f.actor);
+  if (f.actorType) q = q.where('actor_type', '=', f.actorType);
+  if (f.action) q = f.action.endsWith('*') ? q.where('action', 'like', `${f.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', f.action);
+  if (f.subject) q = q.where('subject', '=', f.subject);
+  // SQLite: `+stream` keeps the planner off the (stream, seq) index, which would walk every entry
+  // of `global` (all of them since migration 4) and sort them, whatever the slice's id range.
+  if (f.stream) q = sqlite ? q.where(sql<string>`+${sql.ref('stream')}`, '=', f.stream) : q.where('stream', '=', f.stream);
+  if (f.account) {
+    const ownStream = accountStream(f.account);
+    // PostgreSQL chains every entry about an account in its own stream (indexed). On SQLite, entries
+    // since migration 4 sit in the one global chain and name the account in account_id (a scan:
+    // an index there would cost the hot path what the single chain saved); older ones, its stream.
+    q = sqlite
+      ? q.where((eb) => eb.or([eb('account_id', '=', f.account!), eb('stream', '=', ownStream)]))
+      : q.where('stream', '=', ownStream);
+  }
+  // An entry's id is made from its created_at: the range runs on the primary key, which also gives
+  // the order (no index on created_at: one entry fewer per authorization to write, migration 8).
+  // created_at is compared as well, so the answer never rests on that alone.
+  if (f.fromMs !== undefined) q = q.where('created_at', '>=', f.fromMs);
+  if (f.toMs !== undefined) q = q.where('created_at', '<', f.toMs);
+  if (above !== undefined) q = q.where('id', '>=', above);
+  if (below !== undefined) q = q.where('id', '<', below);
+  return q.orderBy('id', 'desc');
 }
 
 function pageOf(rows: AuditLogTable[], limit: number) {

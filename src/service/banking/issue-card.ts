@@ -27,9 +27,11 @@ export async function requestCard(ctx: ServiceContext, customerId: string, limit
         .where('customer_id', '=', customerId).where('product_code', '=', product.code).where('status', '=', 'open')
         .executeTakeFirst();
       if (open) throw new ServiceError('card_exists', 'You already have an Internet Shopping Card. Change its limit instead.');
-      // The one-time exceed follows the customer across card accounts (SPEC §3).
-      const usedBefore = await trx.selectFrom('card_accounts').select('id')
-        .where('customer_id', '=', customerId).where('over_limit_used', '=', 1).executeTakeFirst();
+      // The one-time exceed follows the customer across card accounts (SPEC §3). Found through the
+      // customer's cards (indexed; every account is issued with its card): card_accounts has no
+      // index by customer, and a scan of a million accounts took ~0.1 s of the network's thread.
+      const usedBefore = await trx.selectFrom('cards as c').innerJoin('card_accounts as a', 'a.id', 'c.account_id').select('a.id')
+        .where('c.customer_id', '=', customerId).where('a.over_limit_used', '=', 1).limit(1).executeTakeFirst();
       const accountId = newId('acct', nowMs);
       await trx.insertInto('card_accounts').values({
         id: accountId, customer_id: customerId, product_code: product.code, limit_fils: limitFils,

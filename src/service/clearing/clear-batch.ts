@@ -2,6 +2,7 @@
 // one transaction per chunk, each record in its own savepoint, so one bad record is rolled back
 // alone without sinking the batch, and a 10 MiB file costs one commit per chunk rather than one per
 // record. Used by POST /v1/network/clearings and by `npm run clearing -- file.json`.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CompiledQuery } from 'kysely';
 import { CLEARING_REJECT } from '../../domain/clearing.js';
 import type { Trx } from '../../store/db.js';
@@ -20,13 +21,16 @@ const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint clearing_record');
 type Parsed = { index: number; record: ClearingRecord } | { index: number; record: null };
 
 export async function clearBatch(ctx: ServiceContext, records: unknown[], networkClient: string): Promise<ClearingResult[]> {
-  const parsed: Parsed[] = records.map((raw, index) => {
-    const p = ClearingRecordSchema.safeParse(raw);
-    return { index, record: p.success ? p.data : null };
-  });
   const results: ClearingResult[] = [];
-  for (let start = 0; start < parsed.length; start += CLEARING_CHUNK) {
-    results.push(...await clearChunk(ctx, parsed.slice(start, start + CLEARING_CHUNK), networkClient));
+  for (let start = 0; start < records.length; start += CLEARING_CHUNK) {
+    // Parsed chunk by chunk, and the event loop turns between chunks: a file of tens of thousands
+    // of records would otherwise hold up every authorization until the whole file is posted.
+    if (start > 0) await nextTurn();
+    const chunk: Parsed[] = records.slice(start, start + CLEARING_CHUNK).map((raw, i) => {
+      const p = ClearingRecordSchema.safeParse(raw);
+      return { index: start + i, record: p.success ? p.data : null };
+    });
+    results.push(...await clearChunk(ctx, chunk, networkClient));
   }
   return results;
 }

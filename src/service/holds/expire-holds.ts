@@ -4,6 +4,7 @@
 // Idempotent and safe from two instances at once: each hold is released in its own transaction
 // under the account lock, after re-checking that it is still pending (and the unique index on
 // ledger_transfers.pending_id refuses a second void outright).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { appendAudit } from '../../store/audit.repository.js';
 import { lockAccount } from '../../store/cards.repository.js';
@@ -33,6 +34,9 @@ export async function expireHolds(ctx: ServiceContext, asOfMs: number, batch = B
         // line on every run, and every later hold (and its cardholder's credit) would stay frozen.
         ctx.logger.error({ err: error, authorizationId: hold.id }, 'hold expiry failed; the other holds go on');
       }
+      // Each hold is its own transaction, and a run can release thousands (a backlog, an asOf far
+      // ahead): authorizations queued meanwhile go first, instead of waiting for the whole run.
+      await nextTurn();
     }
     if (due.length < batch) return released;
     const last = due[due.length - 1];

@@ -1,6 +1,7 @@
 // Bundles the service (src/main.ts and everything it imports, dependencies included) into one ES
 // module, dist/main.mjs, with a source map; and the authorization worker thread's entry
-// (src/authorization-worker-main.ts) into dist/authorization-worker-main.mjs beside it. `npm start` runs this, then `node dist/main.mjs`: node
+// (src/authorization-worker-main.ts) into dist/authorization-worker-main.mjs beside it, and the report
+// thread's (src/report-thread-main.ts) into dist/report-thread-main.mjs. `npm start` runs this, then `node dist/main.mjs`: node
 // then parses one file instead of compiling hundreds of TypeScript modules through tsx and
 // resolving hundreds of package files, which was most of the start-up time (issue 9 §5,
 // docs/decisions/performance.md). Plain JavaScript so that it runs without tsx.
@@ -15,6 +16,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 // src/root.ts finds the project root as '../' from the bundle: keep the bundle one level down.
 const outfile = `${root}dist/main.mjs`;
 const workerFile = `${root}dist/authorization-worker-main.mjs`;
+const reportThreadFile = `${root}dist/report-thread-main.mjs`;
 // What the last build read (esbuild's list of inputs, this script included) and when it started.
 const inputsFile = `${root}dist/main.inputs.json`;
 
@@ -24,6 +26,7 @@ function upToDate() {
     const { startedAt, inputs } = JSON.parse(readFileSync(inputsFile, 'utf8'));
     statSync(outfile);
     statSync(workerFile);
+    statSync(reportThreadFile);
     return inputs.every((file) => statSync(`${root}${file}`).mtimeMs < startedAt);
   } catch {
     return false; // no bundle, no record, or an input is gone: build
@@ -38,7 +41,7 @@ async function build() {
   const result = await esbuild.build({
     absWorkingDir: root,
     // The authorization worker thread has an entry of its own: it loads the engine, not the app.
-    entryPoints: ['src/main.ts', 'src/authorization-worker-main.ts'],
+    entryPoints: ['src/main.ts', 'src/authorization-worker-main.ts', 'src/report-thread-main.ts'],
     outdir: `${root}dist`,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -84,6 +84,10 @@ describe('the bundled service (npm start)', () => {
       });
       expect(auth.status).toBe(200);
       expect(await auth.json()).toMatchObject({ responseCode: '00', approved: true });
+      // The ledger check runs on the report thread, from the bundle's dist/report-thread-main.mjs.
+      const check = await fetch(`${server.url}/v1/admin/ledger/check`, { headers: { authorization: `Bearer ${secrets.adminApiKey}` } });
+      expect(check.status).toBe(200);
+      expect(await check.json()).toMatchObject({ ok: true, differences: [] });
     } finally {
       expect(await stop(server)).toBe(0);
     }

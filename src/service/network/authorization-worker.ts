@@ -16,10 +16,9 @@
 // (measured in docs/decisions/performance.md).
 //
 // This file is the main thread's side; the worker's side is authorization-worker-thread.ts.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions as NodeWorkerOptions } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { newWorker } from '../../new-worker.js';
 import { ServiceError, type ErrorCode } from '../errors.js';
 import type { ServiceContext } from '../context.js';
 import type { WalFsync, WalSync } from '../../store/wal-sync.js';
@@ -238,17 +237,6 @@ function release(answers: Claimed[]): void {
     if (answer.outcome) waiting.resolve(answer.outcome);
     else waiting.reject(fromWireError(answer.error ?? { message: 'no answer' }));
   }
-}
-
-/**
- * A worker running `entry`. The bundle is plain JavaScript; TypeScript sources (tests, tsx) need
- * tsx's loader registered in the worker first (`--import tsx` in execArgv is not honoured there).
- */
-function newWorker(entry: URL, options: NodeWorkerOptions): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 /** What runs a network authorization: the worker when there is one, else this thread. */

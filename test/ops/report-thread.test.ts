@@ -1,0 +1,94 @@
+// The reports that read a whole table (audit head, ledger check) run, on SQLite on disk, on a
+// thread of their own with a read-only connection (src/report-thread.ts): the same figures as on
+// the main connection, while the main thread stays free; elsewhere they run on the handle itself.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { threadId } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServices } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config.js';
+import { seedDemoCustomer } from '../../src/demo.js';
+import type { AppDeps } from '../../src/http/env.js';
+import { reportThreadOf, runReport } from '../../src/report-thread.js';
+import { runReportOn } from '../../src/service/reports/run-report.js';
+import { openDatabase } from '../../src/store/db.js';
+import { forEachBackend } from '../support/backends.js';
+import { freshDatabase } from '../support/databases.js';
+
+const secrets = () => ({ adminApiKey: 'a'.repeat(32), networkKeyId: 'net_test', networkSecret: 'b'.repeat(64), masterKey: randomBytes(32) });
+
+describe('the report thread (SQLite on disk)', () => {
+  let dir: string;
+  let deps: AppDeps;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'isc-reports-'));
+    const handle = openDatabase(`sqlite:${join(dir, 'cards.db')}`);
+    deps = await startServices({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), secrets: secrets(), logger: pino({ level: 'silent' }), handle });
+    await seedDemoCustomer(deps); // a customer and a current account: ledger transfers and audit entries
+  });
+  afterAll(async () => {
+    await deps.handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives the figures the main connection gives, from another thread', async () => {
+    const asOfMs = Date.now() + 1_000;
+    const ledger = await runReport(deps.handle, { kind: 'ledgerCheck' });
+    expect(ledger).toEqual(await runReportOn(deps.handle.db, { kind: 'ledgerCheck' }));
+    expect(ledger.ok).toBe(true);
+    expect(ledger.totals.transfers).toBeGreaterThan(0);
+    const head = await runReport(deps.handle, { kind: 'auditHead', asOfMs });
+    expect(head).toEqual(await runReportOn(deps.handle.db, { kind: 'auditHead', asOfMs }));
+    expect(head.entries).toBeGreaterThan(0);
+    const thread = reportThreadOf(deps.handle);
+    expect(thread).toBeDefined();
+    expect(thread!.threadId).not.toBe(threadId);
+  });
+
+  it('each report reads what the main connection has committed by then', async () => {
+    const account = await deps.handle.db.selectFrom('current_accounts').select(['id', 'balance_fils']).executeTakeFirstOrThrow();
+    const setBalance = (fils: number) => deps.handle.db.updateTable('current_accounts').set({ balance_fils: fils }).where('id', '=', account.id).execute();
+    await setBalance(account.balance_fils + 1);
+    const broken = await runReport(deps.handle, { kind: 'ledgerCheck' });
+    expect(broken.ok).toBe(false);
+    expect(broken.differences).toContainEqual(expect.objectContaining({ subject: account.id, cached: account.balance_fils + 1 }));
+    await setBalance(account.balance_fils);
+    expect(await runReport(deps.handle, { kind: 'ledgerCheck' })).toMatchObject({ ok: true, differences: [] });
+  });
+
+  it('answers a failing report with an error, and goes on answering', async () => {
+    await expect(runReport(deps.handle, { kind: 'nope' } as never)).rejects.toThrow(/report failed/);
+    expect((await runReport(deps.handle, { kind: 'ledgerCheck' })).ok).toBe(true);
+  });
+
+  it('stops with the database', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'isc-reports-'));
+    const handle = openDatabase(`sqlite:${join(other, 'cards.db')}`);
+    try {
+      const d = await startServices({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), secrets: secrets(), logger: pino({ level: 'silent' }), handle });
+      expect((await runReport(d.handle, { kind: 'ledgerCheck' })).ok).toBe(true);
+      expect(reportThreadOf(handle)).toBeDefined();
+      await handle.close();
+      expect(reportThreadOf(handle)).toBeUndefined();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+forEachBackend((backend) => {
+  it('runs on the handle itself where there is no file to share (in memory, PostgreSQL)', async () => {
+    const { handle, close } = await freshDatabase(backend);
+    try {
+      const deps = await startServices({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), secrets: secrets(), logger: pino({ level: 'silent' }), handle });
+      const report = await runReport(deps.handle, { kind: 'ledgerCheck' });
+      expect(report).toMatchObject({ ok: true, differences: [] });
+      expect(reportThreadOf(deps.handle)).toBeUndefined();
+    } finally {
+      await close();
+    }
+  });
+});

@@ -14,6 +14,7 @@ import { openDatabase, type DbHandle, type DbOptions } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { withStartupLock } from './store/startup-lock.js';
 import { insertProductIfMissing } from './store/products.repository.js';
+import { Reports } from './report-thread.js';
 
 export interface StartOptions {
   config: Config;
@@ -57,10 +58,16 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
       adminApiKey: o.secrets.adminApiKey,
       network: { keyId: o.secrets.networkKeyId, secret: o.secrets.networkSecret },
       metrics: o.metrics === false ? undefined : new Metrics(handle),
+      // Beside this module: the bundle's dist/report-thread-main.mjs, or the source under tsx.
+      reports: new Reports(handle, new URL(`./report-thread-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url)),
     };
     await ensureBootstrapClient(started, o.secrets.networkKeyId, o.secrets.networkSecret);
     return started;
   });
+  // Closing the database is how every caller (main, scripts, test servers) shuts down: the report
+  // thread's connection goes with it.
+  const closeWithReports = handle.close.bind(handle);
+  handle.close = async () => { await deps.reports.stop(); await closeWithReports(); };
   // On PostgreSQL, events reach cardholders connected to other instances (pg-events.ts).
   if (handle.dialect === 'postgres' && events instanceof LocalEventBus) {
     const relay = await startPgEventRelay(handle, events, o.logger);

@@ -1,7 +1,6 @@
 // Work in the background of the server process: periodic jobs, each idempotent and safe to run on
 // every instance at once, and the one-off read of the SQLite file into the page cache.
 import type { AppDeps } from './http/env.js';
-import { runReport } from './report-thread.js';
 import { expireHolds } from './service/holds/expire-holds.js';
 import { prewarmFile, sqliteFileOf } from './store/prewarm.js';
 import { pruneRateLimits } from './store/rate-limits.repository.js';
@@ -28,7 +27,7 @@ function every(deps: AppDeps, name: string, intervalMs: number, work: () => Prom
 
 /** Writes the audit head hash to the log, so a truncated tail is detectable later (SPEC §9). */
 export async function logAuditHead(deps: AppDeps): Promise<void> {
-  const head = await runReport(deps.handle, { kind: 'auditHead', asOfMs: deps.clock.now() - AUDIT_HEAD_LAG_MS });
+  const head = await deps.reports.run({ kind: 'auditHead', asOfMs: deps.clock.now() - AUDIT_HEAD_LAG_MS });
   deps.logger.info({ auditHead: head.headHash, asOf: new Date(head.asOfMs).toISOString(), asOfMs: head.asOfMs, streams: head.streams, entries: head.entries },
     'audit head (check with: npm run audit:verify -- --expect-head <auditHead> --as-of <asOfMs>)');
 }

@@ -1,4 +1,4 @@
-// Reports that read a whole table (service/reports/run-report.ts) run, on SQLite on disk, on a
+// Reports that read a whole table (service/reports/run-report.ts) run, for SQLite on disk, on a
 // thread of their own with a read-only connection. On the main thread they held up every network
 // authorization for their whole length: the audit head 1.8–4.2 s at 5M entries, every five
 // minutes; the ledger check ~12 s at 1M accounts and 2M transfers (docs/decisions/performance.md,
@@ -7,30 +7,43 @@
 import type { Worker } from 'node:worker_threads';
 import { newWorker } from './new-worker.js';
 import { runReportOn, type Report, type ReportResult } from './service/reports/run-report.js';
+import type { LedgerReport } from './service/ledger/check-ledger.js';
 import type { DbHandle } from './store/db.js';
 import { sqliteFileOf } from './store/prewarm.js';
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
+type Waiting = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
-export class ReportThread {
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+/** One worker and its read-only connection. Once it has exited it answers nothing: start another. */
+class ReportThread {
+  private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private readonly ready: Promise<void>;
+  private gone: Error | undefined;
 
-  constructor(private readonly worker: Worker) {
+  constructor(private readonly worker: Worker, onGone: () => void) {
     this.ready = new Promise((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the report thread exited during start-up (code ${code})`)));
     });
+    this.ready.catch(() => {}); // a failed start is answered to the report that waits for it
     worker.on('message', (m: Reply | { ready: true }) => {
       if (!('id' in m)) return;
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
+      if (this.waiting.size === 0) worker.unref();
       if (m.ok) w?.resolve(m.result);
       else w?.reject(new Error(`report failed: ${m.message}`));
     });
-    worker.on('error', (error) => this.failAll(error));
-    worker.on('exit', (code) => this.failAll(new Error(`the report thread exited (code ${code})`)));
+    const end = (error: Error) => {
+      this.gone ??= error;
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+      onGone();
+    };
+    worker.on('error', end);
+    worker.on('exit', (code) => end(new Error(`the report thread exited (code ${code})`)));
     worker.unref(); // idle, it never keeps the process alive
   }
 
@@ -38,9 +51,11 @@ export class ReportThread {
 
   async run<R extends Report>(report: R): Promise<ReportResult<R>> {
     await this.ready;
+    if (this.gone) throw this.gone;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.ref(); // referenced until answered: a report is not dropped by an exiting process
       this.worker.postMessage({ id, report });
     });
   }
@@ -48,34 +63,46 @@ export class ReportThread {
   async stop(): Promise<void> {
     await this.worker.terminate();
   }
-
-  private failAll(error: Error): void {
-    for (const w of this.waiting.values()) w.reject(error);
-    this.waiting.clear();
-  }
 }
 
-const threads = new WeakMap<DbHandle, ReportThread>();
+/** The reports of one database handle (AppDeps.reports; created in bootstrap.ts). */
+export class Reports {
+  private thread: ReportThread | undefined;
+  private ledgerCheck: Promise<LedgerReport> | undefined;
 
-/** The handle's report thread, once a report has started it (SQLite on disk only). */
-export function reportThreadOf(handle: DbHandle): ReportThread | undefined {
-  return threads.get(handle);
-}
+  /** `entry`: the report thread's entry module (dist/report-thread-main.mjs, or its source under tsx). */
+  constructor(private readonly handle: DbHandle, private readonly entry: URL) {}
 
-/** Runs a report off the main thread where it can (SQLite on disk), else on the handle itself. */
-export function runReport<R extends Report>(handle: DbHandle, report: R): Promise<ReportResult<R>> {
-  const file = sqliteFileOf(handle);
-  if (!file) return runReportOn(handle.db, report);
-  let thread = threads.get(handle);
-  if (!thread) {
-    // Beside this module: the bundle's dist/report-thread-main.mjs, or the source under tsx.
-    const entry = new URL(`./report-thread-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url);
-    const started = new ReportThread(newWorker(entry, { workerData: { file } }));
-    thread = started;
-    threads.set(handle, started);
-    // Closing the database is how every caller shuts down: the thread's connection goes with it.
-    const closeDatabase = handle.close.bind(handle);
-    handle.close = async () => { threads.delete(handle); await started.stop(); await closeDatabase(); };
+  /** The thread, once a report has started one (tests). */
+  get threadId(): number | undefined { return this.thread?.threadId; }
+
+  run<R extends Report>(report: R): Promise<ReportResult<R>> {
+    if (report.kind !== 'ledgerCheck') return this.runNow(report);
+    // Asked again while one runs (any staff key may ask): the same answer, not a second pass.
+    this.ledgerCheck ??= this.runNow({ kind: 'ledgerCheck' }).finally(() => { this.ledgerCheck = undefined; });
+    return this.ledgerCheck as Promise<ReportResult<R>>;
   }
-  return thread.run(report);
+
+  async stop(): Promise<void> {
+    const thread = this.thread;
+    this.thread = undefined;
+    await thread?.stop();
+  }
+
+  private async runNow<R extends Report>(report: R): Promise<ReportResult<R>> {
+    const file = sqliteFileOf(this.handle);
+    if (!file) return runReportOn(this.handle.db, report);
+    if (!this.thread) {
+      const thread: ReportThread = new ReportThread(newWorker(this.entry, { workerData: { file } }), () => {
+        if (this.thread === thread) this.thread = undefined;
+      });
+      this.thread = thread;
+    }
+    const unpin = this.handle.checkpointer?.pinSnapshot();
+    try {
+      return await this.thread.run(report);
+    } finally {
+      unpin?.();
+    }
+  }
 }

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../service/context.js';
 import type { EventRelay } from '../service/pg-events.js';
 import type { Metrics } from './ops/metrics.js';
 import type { AuthorizationWorker } from '../service/network/authorization-worker.js';
+import type { Reports } from '../report-thread.js';
 
 export interface StaffIdentity { id: string; name: string; role: 'admin' | 'ops' | 'auditor' }
 
@@ -28,6 +29,8 @@ export interface AppDeps extends ServiceContext {
   metrics?: Metrics;
   /** The LISTEN/NOTIFY relay to other instances (PostgreSQL only); stopped when the handle closes. */
   eventRelay?: EventRelay;
+  /** Reports that read a whole table, on a thread of their own where the database allows (report-thread.ts). */
+  reports: Reports;
   /** Runs network authorizations on a worker thread (SQLite on disk, main.ts). */
   authorizationWorker?: AuthorizationWorker;
 }

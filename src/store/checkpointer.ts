@@ -153,6 +153,8 @@ export class Checkpointer {
   private notBefore = 0;
   private backoffMs = 0;
   private stopped = false;
+  /** Readers in a long snapshot of their own (the report thread): no restart can complete meanwhile. */
+  private pinnedSnapshots = 0;
   private readonly restartObservers: Array<(hold: RestartHold) => void> = [];
   private readonly errors: ErrorThrottle;
 
@@ -185,6 +187,17 @@ export class Checkpointer {
    */
   holdWriterWith(hold: HoldWriter): void { this.holdWriter = hold; }
 
+  /**
+   * A reader is about to hold a snapshot for long (a report): no WAL restart is tried until the
+   * function returned is called, since none could copy back the frames that snapshot still reads,
+   * and each try would hold the writer for nothing.
+   */
+  pinSnapshot(): () => void {
+    this.pinnedSnapshots++;
+    let released = false;
+    return () => { if (!released) { released = true; this.pinnedSnapshots--; } };
+  }
+
   /** Called after each hold of the writer for a WAL restart (metrics). */
   observeRestarts(observer: (hold: RestartHold) => void): void { this.restartObservers.push(observer); }
 
@@ -196,7 +209,7 @@ export class Checkpointer {
    * the next batch restarts the WAL; requests are read and checked meanwhile.
    */
   private async restartWal(): Promise<void> {
-    if (this.restarting || this.stopped || !this.holdWriter || !this.restarter || performance.now() < this.notBefore) return;
+    if (this.restarting || this.stopped || !this.holdWriter || !this.restarter || this.pinnedSnapshots > 0 || performance.now() < this.notBefore) return;
     this.restarting = true;
     try {
       // While the writer runs: copy back what the periodic thread has not yet, so that the pass

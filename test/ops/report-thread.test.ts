@@ -12,7 +12,6 @@ import { startServices } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { seedDemoCustomer } from '../../src/demo.js';
 import type { AppDeps } from '../../src/http/env.js';
-import { reportThreadOf, runReport } from '../../src/report-thread.js';
 import { runReportOn } from '../../src/service/reports/run-report.js';
 import { openDatabase } from '../../src/store/db.js';
 import { forEachBackend } from '../support/backends.js';
@@ -36,32 +35,50 @@ describe('the report thread (SQLite on disk)', () => {
 
   it('gives the figures the main connection gives, from another thread', async () => {
     const asOfMs = Date.now() + 1_000;
-    const ledger = await runReport(deps.handle, { kind: 'ledgerCheck' });
+    const ledger = await deps.reports.run({ kind: 'ledgerCheck' });
     expect(ledger).toEqual(await runReportOn(deps.handle.db, { kind: 'ledgerCheck' }));
     expect(ledger.ok).toBe(true);
     expect(ledger.totals.transfers).toBeGreaterThan(0);
-    const head = await runReport(deps.handle, { kind: 'auditHead', asOfMs });
+    const head = await deps.reports.run({ kind: 'auditHead', asOfMs });
     expect(head).toEqual(await runReportOn(deps.handle.db, { kind: 'auditHead', asOfMs }));
     expect(head.entries).toBeGreaterThan(0);
-    const thread = reportThreadOf(deps.handle);
-    expect(thread).toBeDefined();
-    expect(thread!.threadId).not.toBe(threadId);
+    expect(deps.reports.threadId).toBeDefined();
+    expect(deps.reports.threadId).not.toBe(threadId);
   });
 
   it('each report reads what the main connection has committed by then', async () => {
     const account = await deps.handle.db.selectFrom('current_accounts').select(['id', 'balance_fils']).executeTakeFirstOrThrow();
     const setBalance = (fils: number) => deps.handle.db.updateTable('current_accounts').set({ balance_fils: fils }).where('id', '=', account.id).execute();
     await setBalance(account.balance_fils + 1);
-    const broken = await runReport(deps.handle, { kind: 'ledgerCheck' });
+    const broken = await deps.reports.run({ kind: 'ledgerCheck' });
     expect(broken.ok).toBe(false);
     expect(broken.differences).toContainEqual(expect.objectContaining({ subject: account.id, cached: account.balance_fils + 1 }));
     await setBalance(account.balance_fils);
-    expect(await runReport(deps.handle, { kind: 'ledgerCheck' })).toMatchObject({ ok: true, differences: [] });
+    expect(await deps.reports.run({ kind: 'ledgerCheck' })).toMatchObject({ ok: true, differences: [] });
   });
 
   it('answers a failing report with an error, and goes on answering', async () => {
-    await expect(runReport(deps.handle, { kind: 'nope' } as never)).rejects.toThrow(/report failed/);
-    expect((await runReport(deps.handle, { kind: 'ledgerCheck' })).ok).toBe(true);
+    await expect(deps.reports.run({ kind: 'nope' } as never)).rejects.toThrow(/report failed/);
+    expect((await deps.reports.run({ kind: 'ledgerCheck' })).ok).toBe(true);
+  });
+
+  it('asked twice at once, the ledger check runs once and both get its answer', async () => {
+    const [a, b] = await Promise.all([deps.reports.run({ kind: 'ledgerCheck' }), deps.reports.run({ kind: 'ledgerCheck' })]);
+    expect(a).toBe(b);
+    const c = await deps.reports.run({ kind: 'ledgerCheck' });
+    expect(c).not.toBe(a); // a later request is a new pass
+    expect(c).toEqual(a);
+  });
+
+  it('a thread that died is replaced at the next report', async () => {
+    await deps.reports.run({ kind: 'ledgerCheck' });
+    const first = deps.reports.threadId;
+    // As if it had crashed (out of memory, say): its worker ends under it.
+    await (deps.reports as unknown as { thread: { stop(): Promise<void> } }).thread.stop();
+    expect(deps.reports.threadId).toBeUndefined();
+    expect((await deps.reports.run({ kind: 'ledgerCheck' })).ok).toBe(true);
+    expect(deps.reports.threadId).toBeDefined();
+    expect(deps.reports.threadId).not.toBe(first);
   });
 
   it('stops with the database', async () => {
@@ -69,10 +86,10 @@ describe('the report thread (SQLite on disk)', () => {
     const handle = openDatabase(`sqlite:${join(other, 'cards.db')}`);
     try {
       const d = await startServices({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), secrets: secrets(), logger: pino({ level: 'silent' }), handle });
-      expect((await runReport(d.handle, { kind: 'ledgerCheck' })).ok).toBe(true);
-      expect(reportThreadOf(handle)).toBeDefined();
+      expect((await d.reports.run({ kind: 'ledgerCheck' })).ok).toBe(true);
+      expect(d.reports.threadId).toBeDefined();
       await handle.close();
-      expect(reportThreadOf(handle)).toBeUndefined();
+      expect(d.reports.threadId).toBeUndefined();
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
@@ -84,9 +101,9 @@ forEachBackend((backend) => {
     const { handle, close } = await freshDatabase(backend);
     try {
       const deps = await startServices({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), secrets: secrets(), logger: pino({ level: 'silent' }), handle });
-      const report = await runReport(deps.handle, { kind: 'ledgerCheck' });
+      const report = await deps.reports.run({ kind: 'ledgerCheck' });
       expect(report).toMatchObject({ ok: true, differences: [] });
-      expect(reportThreadOf(deps.handle)).toBeUndefined();
+      expect(deps.reports.threadId).toBeUndefined();
     } finally {
       await close();
     }

@@ -1,7 +1,6 @@
 // Operations on the money lifecycle: hold expiry on demand and the ledger integrity check.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { expireHolds } from '../../service/holds/expire-holds.js';
-import { runReport } from '../../report-thread.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import { staffActor } from '../actors.js';
@@ -52,5 +51,5 @@ export function registerAdminMoney(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       nowMs: deps.clock.now() }));
     return c.json({ released, asOf: new Date(asOfMs).toISOString() }, 200);
   });
-  app.openapi(ledger, async (c) => c.json(await runReport(deps.handle, { kind: 'ledgerCheck' }), 200));
+  app.openapi(ledger, async (c) => c.json(await deps.reports.run({ kind: 'ledgerCheck' }), 200));
 }

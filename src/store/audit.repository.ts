@@ -38,7 +38,7 @@ export interface AuditEntry {
   nowMs: number;
 }
 
-const GLOBAL_STREAM = 'global';
+export const GLOBAL_STREAM = 'global';
 const ACCOUNT_STREAM_PREFIX = 'account:';
 
 /** An account's own chain (PostgreSQL; on SQLite, entries written before migration 4). */

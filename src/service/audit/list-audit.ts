@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Executor } from '../../store/db.js';
 import { idFloor } from '../../ids.js';
-import { accountOfStream, accountStream, AUDIT_ID_PREFIX } from '../../store/audit.repository.js';
+import { accountOfStream, accountStream, AUDIT_ID_PREFIX, GLOBAL_STREAM } from '../../store/audit.repository.js';
 import { dialectOf } from '../../store/prepared.js';
 import type { AuditLogTable } from '../../store/schema.js';
 
@@ -29,17 +29,19 @@ export const AUDIT_SCAN_SLICE_ROWS = 4096;
 
 export async function listAudit(db: Executor, f: AuditFilter, sliceRows = AUDIT_SCAN_SLICE_ROWS) {
   const fromId = f.fromMs === undefined ? undefined : idFloor(AUDIT_ID_PREFIX, f.fromMs);
-  const toId = f.toMs === undefined ? undefined : idFloor(AUDIT_ID_PREFIX, f.toMs);
-  const sqlite = dialectOf(db) === 'sqlite';
-  // Entries below `below` (exclusive) and at or above `fromId`: the cursor and `to` bound it above.
-  let below = [f.cursor, toId].filter((v): v is string => v !== undefined).sort()[0];
-  if (!sqlite) return pageOf(await auditEntries(db, f, fromId, below).limit(f.limit + 1).execute(), f.limit);
+  // One query where it cannot walk the whole log on this thread: PostgreSQL (in the server), and
+  // an account's stream from before migration 4 (its own index entries, frozen since).
+  if (dialectOf(db) !== 'sqlite' || (f.stream !== undefined && f.stream !== GLOBAL_STREAM)) {
+    return pageOf(await auditEntries(db, f, fromId, undefined).limit(f.limit + 1).execute(), f.limit);
+  }
+
+  // Slices downwards from the newest entry the filter allows (the cursor and `to` bound it in SQL).
+  let below: string | undefined;
 
   const rows: AuditLogTable[] = [];
   for (;;) {
     // The slice: the next sliceRows ids down, read from the primary key's index alone.
-    let edge = db.selectFrom('audit_log').select('id');
-    if (below !== undefined) edge = edge.where('id', '<', below);
+    let edge = idRange(db.selectFrom('audit_log').select('id'), f, below);
     if (fromId !== undefined) edge = edge.where('id', '>=', fromId);
     const sliceEnd = (await edge.orderBy('id', 'desc').limit(1).offset(sliceRows - 1).executeTakeFirst())?.id;
     rows.push(...await auditEntries(db, f, sliceEnd ?? fromId, below).limit(f.limit + 1 - rows.length).execute());
@@ -58,9 +60,10 @@ export function auditEntries(db: Executor, f: AuditFilter, above: string | undef
   if (f.actorType) q = q.where('actor_type', '=', f.actorType);
   if (f.action) q = f.action.endsWith('*') ? q.where('action', 'like', `${f.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', f.action);
   if (f.subject) q = q.where('subject', '=', f.subject);
-  // SQLite: `+stream` keeps the planner off the (stream, seq) index, which would walk every entry
-  // of `global` (all of them since migration 4) and sort them, whatever the slice's id range.
-  if (f.stream) q = sqlite ? q.where(sql<string>`+${sql.ref('stream')}`, '=', f.stream) : q.where('stream', '=', f.stream);
+  // SQLite: `+stream` keeps the planner off the (stream, seq) index for `global`, which holds every
+  // entry since migration 4: it would walk and sort all of them, whatever the slice's id range.
+  // An account's stream from before then is small, and its index entries are the way to it.
+  if (f.stream) q = sqlite && f.stream === GLOBAL_STREAM ? q.where(sql<string>`+${sql.ref('stream')}`, '=', f.stream) : q.where('stream', '=', f.stream);
   if (f.account) {
     const ownStream = accountStream(f.account);
     // PostgreSQL chains every entry about an account in its own stream (indexed). On SQLite, entries
@@ -76,8 +79,15 @@ export function auditEntries(db: Executor, f: AuditFilter, above: string | undef
   if (f.fromMs !== undefined) q = q.where('created_at', '>=', f.fromMs);
   if (f.toMs !== undefined) q = q.where('created_at', '<', f.toMs);
   if (above !== undefined) q = q.where('id', '>=', above);
+  return idRange(q, f, below).orderBy('id', 'desc');
+}
+
+/** Ids below the cursor, below `to`'s floor and below `below` (each exclusive), in SQL. */
+function idRange<Q extends { where(column: 'id', op: '<', value: string): Q }>(q: Q, f: AuditFilter, below: string | undefined): Q {
+  if (f.cursor) q = q.where('id', '<', f.cursor);
+  if (f.toMs !== undefined) q = q.where('id', '<', idFloor(AUDIT_ID_PREFIX, f.toMs));
   if (below !== undefined) q = q.where('id', '<', below);
-  return q.orderBy('id', 'desc');
+  return q;
 }
 
 function pageOf(rows: AuditLogTable[], limit: number) {

@@ -24,7 +24,8 @@ const EnvSchema = z.object({
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
   // `0`: the hot path's SQL runs unnamed, parsed on every run (for a transaction-mode PgBouncer older
-  // than 1.21, which cannot keep named statements; src/store/pg-named-statements.ts).
+  // than 1.21 or with max_prepared_statements = 0, which cannot keep named statements;
+  // src/store/pg-named-statements.ts).
   PG_NAMED_STATEMENTS: z.enum(['0', '1']).default('1'),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),

@@ -5,7 +5,8 @@
 // - PostgreSQL: one statement for all four when the card is known, three round trips fewer of the
 //   dozen an authorization sends. A waiting lock returns the account as committed by the holder;
 //   the idempotency look-up sees the statement's snapshot, so a retransmission racing its original
-//   finds nothing, inserts, and meets the unique key, as with separate statements.
+//   finds nothing, inserts, and meets the unique key, as with separate statements. A retransmission
+//   now waits for the account's lock before it is answered (it used to be answered without it).
 import type { Product } from '../domain/product.js';
 import { AUTHORIZING_ACCOUNT_COLUMNS, AUTHORIZING_CARD_COLUMNS, type AuthorizingAccount, type AuthorizingCard } from './cards.repository.js';
 import type { Dialect, Executor } from './db.js';
@@ -24,8 +25,9 @@ const cardByFingerprint = prepared<{ fingerprint: string }, AuthorizingCard>((db
 const accountById = prepared<{ id: string }, AuthorizingAccount>((db) =>
   db.selectFrom('card_accounts').select(AUTHORIZING_ACCOUNT_COLUMNS).where('id', '=', param('id')));
 
-const ACCOUNT = 'account_';
-const PRODUCT = 'product_';
+// Prefixes no card column starts with (`account_id` is a card column).
+const ACCOUNT = 'a__';
+const PRODUCT = 'p__';
 const everythingLocked = prepared<{ fingerprint: string; key: string }, Record<string, unknown>>((db) =>
   db.selectFrom('cards as c')
     .innerJoin('card_accounts as a', 'a.id', 'c.account_id')

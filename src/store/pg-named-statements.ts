@@ -6,7 +6,8 @@
 //
 // Only SQL that names its columns is named: a `select *` kept as a statement fails with "cached
 // plan must not change result type" once a migration adds a column while the service runs, where
-// unnamed SQL is simply parsed again.
+// unnamed SQL is simply parsed again. (A migration that changes a named column's type does the
+// same to SQL naming it: such a migration needs the instances restarted, as migration 7 did.)
 import pg from 'pg';
 
 const names = new Map<string, string>();

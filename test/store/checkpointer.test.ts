@@ -103,7 +103,7 @@ describe('WAL restarts under a steady writer', () => {
    * frame copied back, which a writer this busy never leaves time for. Returns the WAL file's size
    * in pages: it is reused from its start after a restart, so its size is its high-water mark.
    */
-  async function steadyWriter(name: string, hold: boolean, o: { pinnedReader?: boolean } = {}) {
+  async function steadyWriter(name: string, hold: boolean, o: { pinnedReader?: boolean; pinSnapshot?: boolean } = {}) {
     const db = walDatabase(name);
     // A reader that stays on an early snapshot: no checkpoint may copy back what it cannot see yet.
     const reader = o.pinnedReader ? new SqliteDatabase(db.name, { readonly: true }) : undefined;
@@ -114,6 +114,7 @@ describe('WAL restarts under a steady writer', () => {
     const holds: RestartHold[] = [];
     checkpointer.observeRestarts((h) => holds.push(h));
     if (hold) checkpointer.holdWriterWith(async () => { held = true; return () => { held = false; }; });
+    const unpin = o.pinSnapshot ? checkpointer.pinSnapshot() : undefined;
     const insert = db.prepare('insert into t (v) values (?)');
     let transactions = 0;
     const sequenceBefore = walCheckpointSequence(db.name);
@@ -133,6 +134,7 @@ describe('WAL restarts under a steady writer', () => {
     } finally {
       reader?.exec('rollback');
       reader?.close();
+      unpin?.();
       await checkpointer.stop();
       db.close();
     }
@@ -159,6 +161,12 @@ describe('WAL restarts under a steady writer', () => {
     expect(pinned.holds.length).toBeLessThanOrEqual(1);
     expect(pinned.holds.every((h) => !h.complete)).toBe(true);
     expect(pinned.walRestarts).toBe(0);
+  });
+
+  it('tries no restart while a report says it holds a snapshot (pinSnapshot)', async () => {
+    // The same writer, unpinned, is held at least three times (above).
+    const pinned = await steadyWriter('report.db', true, { pinSnapshot: true });
+    expect(pinned.holds).toEqual([]);
   });
 });
 

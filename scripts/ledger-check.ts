@@ -1,15 +1,18 @@
 // Recomputes every balance from the ledger and compares with the cached balances:
 //   npm run ledger:check
 // Exits 1 on any difference (and lists them), 0 when everything agrees.
+// It reads one snapshot (service/reports/run-report.ts), so a service committing meanwhile cannot
+// show as a difference: on SQLite through a read-only connection, which takes no write lock.
 import { loadConfig } from '../src/config.js';
-import { checkLedger } from '../src/service/ledger/check-ledger.js';
-import { openDatabase } from '../src/store/db.js';
+import { runReportOn } from '../src/service/reports/run-report.js';
+import { openDatabase, openSqliteReader } from '../src/store/db.js';
 
 async function main() {
   const config = loadConfig();
-  const handle = openDatabase(config.databaseUrl, { poolSize: 2 });
+  const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
+  const db = file ? openSqliteReader(file) : openDatabase(config.databaseUrl, { poolSize: 2 }).db;
   try {
-    const report = await checkLedger(handle.db);
+    const report = await runReportOn(db, { kind: 'ledgerCheck' });
     const t = report.totals;
     process.stdout.write(`transfers ${t.transfers}, card accounts ${t.cardAccounts}, current accounts ${t.currentAccounts}; `
       + `posted debits ${t.postedDebits} = credits ${t.postedCredits}\n`);
@@ -19,7 +22,7 @@ async function main() {
     process.stdout.write(report.ok ? 'ledger OK\n' : `ledger has ${report.differences.length} difference(s)\n`);
     process.exitCode = report.ok ? 0 : 1;
   } finally {
-    await handle.close();
+    await db.destroy();
   }
 }
 

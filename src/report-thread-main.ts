@@ -1,16 +1,11 @@
 // Entry of the report thread (src/report-thread.ts): bundled on its own
 // (dist/report-thread-main.mjs). A read-only connection to the SQLite file; each report runs in a
 // read transaction of its own while the main thread's connection goes on writing.
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runReportOn, type Report } from './service/reports/run-report.js';
-import type { Database } from './store/schema.js';
+import { openSqliteReader } from './store/db.js';
 
-const { file } = workerData as { file: string };
-const connection = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
-connection.pragma('busy_timeout = 5000');
-const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+const db = openSqliteReader((workerData as { file: string }).file);
 
 parentPort!.on('message', (m: { id: number; report: Report }) => {
   runReportOn(db, m.report).then(

@@ -74,6 +74,17 @@ export function openDatabase(url: string, options: DbOptions = {}): DbHandle {
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:")`);
 }
 
+/**
+ * A read-only connection to a SQLite file, for reading beside the service's writer: plain kysely
+ * (no `begin immediate`), so a transaction takes no write lock and reads one snapshot while the
+ * writer goes on (the report thread, `npm run ledger:check`).
+ */
+export function openSqliteReader(file: string): Kysely<Database> {
+  const connection = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  connection.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+}
+
 function openSqlite(path: string, options: DbOptions): DbHandle {
   const file = path === ':memory:' ? ':memory:' : path;
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });

@@ -1,6 +1,7 @@
 // The ledger integrity check finds any difference between cached balances and the ledger:
 // through GET /v1/admin/ledger/check and `npm run ledger:check` (non-zero exit on a difference).
 import { spawnSync } from 'node:child_process';
+import SqliteDatabase from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,19 @@ describe('npm run ledger:check', () => {
       const good = run();
       expect(good.stdout).toContain('ledger OK');
       expect(good.status).toBe(0);
+      // Beside a writer in the middle of a transaction (the service's group commit): the check takes
+      // no write lock, so it neither waits for the writer nor sees what it has not committed.
+      const writer = new SqliteDatabase(url.slice('sqlite:'.length));
+      try {
+        writer.exec('begin immediate');
+        writer.prepare("update card_accounts set posted_fils = 1 where id = 'acct_1'").run();
+        const beside = run();
+        expect(beside.stdout).toContain('ledger OK');
+        expect(beside.status).toBe(0);
+      } finally {
+        writer.exec('rollback');
+        writer.close();
+      }
       await db.updateTable('card_accounts').set({ posted_fils: 499 }).where('id', '=', 'acct_1').execute();
       await handle.close();
       const bad = run();

@@ -31,13 +31,22 @@ const insertTransfer = prepared<LedgerTransfer, never>((db) =>
     amount_fils: param('amount_fils'), reference: param('reference'), created_at: param('created_at'),
   }));
 
-export async function insertPending(trx: Executor, t: TransferInput): Promise<string> {
-  const id = newId('tr', t.nowMs);
-  await insertTransfer.execute(trx, {
-    id, account_id: t.accountId, kind: 'pending', pending_id: null, debit_account: t.debit,
+/** A hold's pending transfer, not yet written (an authorization writes it with its own rows). */
+export function pendingTransfer(t: TransferInput): LedgerTransfer {
+  return {
+    id: newId('tr', t.nowMs), account_id: t.accountId, kind: 'pending', pending_id: null, debit_account: t.debit,
     credit_account: t.credit, amount_fils: t.amountFils, reference: t.reference, created_at: t.nowMs,
-  });
-  return id;
+  };
+}
+
+export async function insertTransferRow(trx: Executor, transfer: LedgerTransfer): Promise<void> {
+  await insertTransfer.execute(trx, transfer);
+}
+
+export async function insertPending(trx: Executor, t: TransferInput): Promise<string> {
+  const transfer = pendingTransfer(t);
+  await insertTransferRow(trx, transfer);
+  return transfer.id;
 }
 
 export async function insertPosted(trx: Executor, t: TransferInput): Promise<string> {

@@ -133,31 +133,36 @@ export class PreparedQuery<P extends object, R> {
     return direct;
   }
 
-  private parameters(c: Compiled, values: P): unknown[] {
+  private parameters(c: Compiled, values: P, more?: object): unknown[] {
     // A plain loop: this runs for every statement of every authorization.
     const { names, constants } = c;
     const parameters = new Array<unknown>(names.length);
     for (let i = 0; i < names.length; i++) {
       const name = names[i];
       if (name === null) { parameters[i] = constants[i]; continue; }
-      const v = (values as Record<string, unknown>)[name];
+      let v = (values as Record<string, unknown>)[name];
+      if (v === undefined && more) v = (more as Record<string, unknown>)[name];
       if (v === undefined) throw new Error(`prepared query: no value for ${name}`);
       parameters[i] = v;
     }
     return parameters;
   }
 
-  async execute(db: Executor, values: P): Promise<R[]> {
+  /**
+   * Runs the query with `values`; a name `values` lacks is taken from `more` (one statement writing
+   * several rows: authorization-writes.repository.ts), so the wide row is not copied per statement.
+   */
+  async execute(db: Executor, values: P, more?: object): Promise<R[]> {
     const direct = this.directStatement(db);
     if (direct) {
-      const parameters = this.parameters(direct.compiled, values);
+      const parameters = this.parameters(direct.compiled, values, more);
       if (!direct.columns) return runStatement(direct.statement, parameters) as R[];
       const rows = direct.statement.all(parameters) as unknown[][];
       return rows.map((row) => rowObject(direct.columns!, row) as R);
     }
     const adapter = db.getExecutor().adapter;
     const c = this.compile(adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
-    const result = await db.executeQuery<R>(CompiledQuery.raw(c.sql, this.parameters(c, values)));
+    const result = await db.executeQuery<R>(CompiledQuery.raw(c.sql, this.parameters(c, values, more)));
     return result.rows;
   }
 

@@ -72,6 +72,18 @@ forEachBackend((backend) => {
       });
     }
 
+    it('takes a value missing from its values from a second source, its values first', async () => {
+      const currency = { currency: 'M02' };
+      await inTransaction(handle, async (trx) => {
+        await trx.insertInto('fx_rates').values({ currency: 'M02', rate: '1', updated_at: 1 }).execute();
+        await setRate.execute(trx, currency as { currency: string; rate: string }, { rate: '3.25', currency: 'ignored' });
+        expect(await rateOf.first(trx, currency)).toEqual({ currency: 'M02', rate: '3.25', updated: 1 });
+      });
+      // Outside a transaction (kysely's path) as well.
+      await setRate.execute(handle.db, currency as { currency: string; rate: string }, { rate: '4.5' });
+      expect(await rateOf.first(handle.db, currency)).toMatchObject({ rate: '4.5' });
+    });
+
     it('refuses to run without a value for one of its parameters', async () => {
       await expect(inTransaction(handle, (trx) => rateOf.first(trx, {} as { currency: string })))
         .rejects.toThrow('prepared query: no value for currency');

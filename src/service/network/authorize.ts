@@ -16,11 +16,12 @@ import {
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { readForAuthorization } from '../../store/authorization-reads.repository.js';
+import { type AccountMove, writeAuthorization } from '../../store/authorization-writes.repository.js';
 import type { AuthorizingAccount, AuthorizingCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { param, prepared } from '../../store/prepared.js';
 import { findRate } from '../../store/fx.repository.js';
-import { cardLedger, insertPending, NETWORK_SETTLEMENT } from '../../store/ledger.repository.js';
+import { cardLedger, NETWORK_SETTLEMENT, pendingTransfer } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import type { Authorization } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
@@ -62,24 +63,6 @@ export interface AuthorizeOutcome {
 // A retransmission, rare, reads its original's whole row.
 const authorizationById = prepared<{ id: string }, Authorization>((db) =>
   db.selectFrom('authorizations').selectAll().where('id', '=', param('id')));
-const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values({
-  id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'), prev_authorization_id: param('prev_authorization_id'), prev_notified_authorization_id: param('prev_notified_authorization_id'),
-}));
-// Every authorization on a known account moves its account row: the hold (unchanged by a decline)
-// and the heads of its chains (the notified one only for an authorization the cardholder is told of).
-interface AccountMove { id: string; held: number; authId: string; at: number; notifiedHead: string | null }
-const moveAccount = prepared<AccountMove, never>((db) =>
-  db.updateTable('card_accounts').set({
-    held_fils: param('held'), last_authorization_id: param('authId'), last_authorization_at: param('at'),
-    last_notified_authorization_id: param('notifiedHead'),
-  }).where('id', '=', param('id')));
-// The one approval over the limit the account may have (SPEC §2) also spends the allowance.
-const moveAccountOverLimit = prepared<AccountMove & { nowMs: number }, never>((db) =>
-  db.updateTable('card_accounts').set({
-    held_fils: param('held'), last_authorization_id: param('authId'), last_authorization_at: param('at'),
-    last_notified_authorization_id: param('notifiedHead'),
-    over_limit_used: 1, over_limit_auth_id: param('authId'), over_limit_used_at: param('nowMs'),
-  }).where('id', '=', param('id')));
 const resetVerificationFailures = prepared<{ id: string }, never>((db) =>
   db.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', param('id')));
 
@@ -225,20 +208,14 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
   const id = newId('auth', createdAt);
   const billingFils = a.conversion?.billingFils ?? null;
   const notified = account !== undefined && notifiesCardholder(a.decision);
-  let holdTransferId: string | null = null;
-  if (a.decision.approved) {
-    holdTransferId = await insertPending(trx, {
-      accountId: account!.id, debit: cardLedger(account!.id), credit: NETWORK_SETTLEMENT,
-      amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
-    });
-  }
-  if (account) {
-    const move: AccountMove = {
-      id: account.id, held: account.held_fils + (a.decision.approved ? billingFils! : 0), authId: id, at: createdAt,
-      notifiedHead: notified ? id : account.last_notified_authorization_id,
-    };
-    await (a.decision.overLimit ? moveAccountOverLimit.execute(trx, { ...move, nowMs: a.nowMs }) : moveAccount.execute(trx, move));
-  }
+  const transfer = a.decision.approved ? pendingTransfer({
+    accountId: account!.id, debit: cardLedger(account!.id), credit: NETWORK_SETTLEMENT,
+    amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
+  }) : null;
+  const move: AccountMove | null = account ? {
+    id: account.id, held: account.held_fils + (a.decision.approved ? billingFils! : 0), authId: id, at: createdAt,
+    notifiedHead: notified ? id : account.last_notified_authorization_id, overLimit: a.decision.overLimit, nowMs: a.nowMs,
+  } : null;
   const row: Authorization = {
     id, account_id: account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key,
     request_hash: a.hash, network_client: a.input.networkClient, acquirer_id: request.acquirerId,
@@ -249,13 +226,13 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     response_code: a.decision.responseCode, reason: a.decision.reason, rule_id: a.decision.ruleId,
     approved: a.decision.approved ? 1 : 0, auth_code: a.decision.approved ? newAuthCode() : null,
     over_limit: a.decision.overLimit ? 1 : 0, hold_fils: a.decision.approved ? billingFils! : 0,
-    hold_transfer_id: holdTransferId, status: a.decision.approved ? 'pending' : 'declined',
+    hold_transfer_id: transfer?.id ?? null, status: a.decision.approved ? 'pending' : 'declined',
     expires_at: a.decision.approved ? a.nowMs + a.product.holdLifetimeDays * 86_400_000 : null,
     created_at: createdAt, updated_at: createdAt,
     prev_authorization_id: account?.last_authorization_id ?? null,
     prev_notified_authorization_id: notified ? account!.last_notified_authorization_id : null,
   };
-  await insertAuthorization.execute(trx, row);
+  await writeAuthorization(trx, ctx.handle.dialect, { transfer, move, row });
   await appendAudit(trx, ctx.handle.dialect, {
     accountId: row.account_id, actorType: 'network', actorId: a.input.networkClient,
     action: a.decision.approved ? 'authorization.approved' : 'authorization.declined',

@@ -1,0 +1,99 @@
+// What an authorization writes once it has decided (store/authorization-writes.repository.ts): the
+// hold's pending transfer, the account's move and the authorization row; on PostgreSQL in one
+// statement, so that an approval costs two round trips fewer.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeAuthorization } from '../../src/store/authorization-writes.repository.js';
+import { inTransaction } from '../../src/store/transaction.js';
+import { forEachBackend } from '../support/backends.js';
+import { Harness } from '../support/harness.js';
+
+forEachBackend((backend) => {
+  let h: Harness;
+  beforeAll(async () => { h = await Harness.create({ backend }); });
+  afterAll(() => h.close());
+
+  const accountOf = async (authorizationId: string) => (await h.deps.handle.db.selectFrom('authorizations').select('account_id')
+    .where('id', '=', authorizationId).executeTakeFirstOrThrow()).account_id!;
+
+  describe('writeAuthorization', () => {
+    it('an approval: the pending transfer, the account\'s hold and chain heads, the row naming its transfer', async () => {
+      const holder = await h.cardholder();
+      const answer = await h.network('/v1/network/authorizations', h.purchase(holder, { amount: 12_500 }));
+      expect(answer.body).toMatchObject({ responseCode: '00', approved: true });
+      const id = answer.body.authorizationId as string;
+      const row = await h.deps.handle.db.selectFrom('authorizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const transfer = await h.deps.handle.db.selectFrom('ledger_transfers').selectAll().where('id', '=', row.hold_transfer_id!).executeTakeFirstOrThrow();
+      expect(transfer).toMatchObject({ kind: 'pending', amount_fils: 12_500, reference: `authorization:${id}`, account_id: row.account_id });
+      const account = await h.deps.handle.db.selectFrom('card_accounts').selectAll().where('id', '=', row.account_id!).executeTakeFirstOrThrow();
+      expect(account).toMatchObject({ held_fils: 12_500, last_authorization_id: id, last_notified_authorization_id: id, over_limit_used: 0 });
+    });
+
+    it('the approval over the limit spends the allowance; a decline after it moves only the heads', async () => {
+      const holder = await h.cardholder();
+      const over = await h.network('/v1/network/authorizations', h.purchase(holder, { amount: 105_000 }));
+      expect(over.body).toMatchObject({ responseCode: '00', overLimit: true });
+      const declined = await h.network('/v1/network/authorizations', h.purchase(holder, { amount: 5_000 }));
+      expect(declined.body).toMatchObject({ approved: false });
+      const account = await h.deps.handle.db.selectFrom('card_accounts').selectAll().where('id', '=', (await accountOf(over.body.authorizationId))).executeTakeFirstOrThrow();
+      expect(account).toMatchObject({ held_fils: 105_000, over_limit_used: 1, over_limit_auth_id: over.body.authorizationId,
+        last_authorization_id: declined.body.authorizationId, last_notified_authorization_id: over.body.authorizationId });
+    });
+
+    it('refuses writes that do not belong together', async () => {
+      await expect(inTransaction(h.deps.handle, (trx) => writeAuthorization(trx, backend, {
+        transfer: { id: 'tr_x', account_id: null, kind: 'pending', pending_id: null, debit_account: 'a', credit_account: 'b', amount_fils: 1, reference: 'r', created_at: 0 },
+        move: null, row: {} as never,
+      }))).rejects.toThrow('an approval moves its account');
+    });
+  });
+
+  if (backend === 'postgres') {
+    describe('round trips (PostgreSQL)', () => {
+      // Recorded at the pg client: the pool's clients, made after this, run through it.
+      const sent: string[] = [];
+      let recording = false;
+      const original = pg.Client.prototype.query;
+      let own: Harness;
+      beforeAll(async () => {
+        pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+          const q = args[0] as string | { text: string };
+          if (recording) sent.push(typeof q === 'string' ? q : q.text);
+          return (original as (...a: unknown[]) => unknown).apply(this, args);
+        } as typeof original;
+        own = await Harness.create({ backend });
+      });
+      afterAll(async () => {
+        pg.Client.prototype.query = original;
+        await own?.close();
+      });
+      const statementsOf = async (overrides: Record<string, unknown>) => {
+        const holder = await own.cardholder();
+        await own.authorize(holder, { amount: 1_000 }); // the first on a pool client may differ
+        sent.length = 0;
+        recording = true;
+        try {
+          const answer = await own.authorize(holder, overrides);
+          // Wake-ups of event streams (pg_notify) go after a commit, on their own: not the authorization's.
+          return { answer, sent: sent.filter((t) => !t.startsWith('select pg_notify(')) };
+        } finally {
+          recording = false;
+        }
+      };
+
+      it('an approval sends begin, one read, one write, the audit chain\'s lock, head and entry, and commit: 7', async () => {
+        const { answer, sent } = await statementsOf({ amount: 1_000 });
+        expect(answer.body.approved).toBe(true);
+        expect(sent.filter((t) => /^with "hold" as \(insert into "ledger_transfers"/.test(t))).toHaveLength(1);
+        expect(sent, sent.join('\n')).toHaveLength(7);
+      });
+
+      it('a decline on a known card: one write too', async () => {
+        const { answer, sent } = await statementsOf({ amount: 1_000, posEntryMode: '051' });
+        expect(answer.body.approved).toBe(false);
+        expect(sent.filter((t) => /^with "move" as \(update "card_accounts"/.test(t))).toHaveLength(1);
+        expect(sent, sent.join('\n')).toHaveLength(7);
+      });
+    });
+  }
+});

@@ -4,9 +4,9 @@
 // - SQLite: a prepared statement each. Nothing travels.
 // - PostgreSQL: one statement, the transfer and the account's move as data-modifying CTEs of the
 //   authorization's insert: two round trips fewer for an approval, one for a decline. The three
-//   writes touch different rows and none reads another's, so running them as one statement (one
-//   snapshot, all or nothing) changes nothing they do; the authorization's hold_transfer_id meets
-//   its foreign key at the statement's end, when the transfer row exists.
+//   writes touch different rows of different tables and none reads another's (no foreign key or
+//   trigger joins them; the account's row is already locked by the read), so one statement does
+//   what the three did, and a failure undoes all three, as the transaction did before.
 import type { QueryCreator } from 'kysely';
 import type { Dialect, Executor } from './db.js';
 import { param, prepared } from './prepared.js';
@@ -31,49 +31,59 @@ export interface AuthorizationWrites {
 const authorizationValues = () => ({
   id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'), prev_authorization_id: param('prev_authorization_id'), prev_notified_authorization_id: param('prev_notified_authorization_id'),
 });
-// The account's move; `m_` names keep its values apart from the authorization's in one statement.
-const moveSet = (overLimit: boolean) => ({
+
+/** The move's and the transfer's values, under names no authorization column has (`m_`, `t_`). */
+interface OtherValues {
+  m_id: string; m_held: number; m_auth_id: string; m_at: number; m_notified_head: string | null; m_now_ms: number;
+  t_id?: string; t_account_id?: string | null; t_kind?: string; t_pending_id?: string | null; t_debit_account?: string;
+  t_credit_account?: string; t_amount_fils?: number; t_reference?: string; t_created_at?: number;
+}
+
+const moveOf = (db: QueryCreator<Database>, overLimit: boolean) => db.updateTable('card_accounts').set({
   held_fils: param('m_held'), last_authorization_id: param('m_auth_id'), last_authorization_at: param('m_at'),
   last_notified_authorization_id: param('m_notified_head'),
   ...(overLimit ? { over_limit_used: 1, over_limit_auth_id: param('m_auth_id'), over_limit_used_at: param('m_now_ms') } : {}),
-});
-const moveOf = (db: QueryCreator<Database>, overLimit: boolean) =>
-  db.updateTable('card_accounts').set(moveSet(overLimit)).where('id', '=', param('m_id'));
-// The transfer's values, `t_` named.
+}).where('id', '=', param('m_id'));
 const transferOf = (db: QueryCreator<Database>) => db.insertInto('ledger_transfers').values({
   id: param('t_id'), account_id: param('t_account_id'), kind: param('t_kind'), pending_id: param('t_pending_id'),
   debit_account: param('t_debit_account'), credit_account: param('t_credit_account'),
   amount_fils: param('t_amount_fils'), reference: param('t_reference'), created_at: param('t_created_at'),
 });
 
-type Values = Record<string, unknown>;
-const insertAuthorization = prepared<Values, never>((db) => db.insertInto('authorizations').values(authorizationValues()));
-const moveAccount = [false, true].map((overLimit) => prepared<Values, never>((db) => moveOf(db, overLimit)));
-// PostgreSQL: [declined, approved, approved over the limit], each one statement.
-const declinedOnAccount = prepared<Values, never>((db) =>
+// SQLite: one statement per write.
+const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values(authorizationValues()));
+const moveAccount = prepared<OtherValues, never>((db) => moveOf(db, false));
+const moveAccountOverLimit = prepared<OtherValues, never>((db) => moveOf(db, true));
+// PostgreSQL: one statement for all of them.
+const declinedOnAccount = prepared<Authorization, never>((db) =>
   db.with('move', (qc) => moveOf(qc, false)).insertInto('authorizations').values(authorizationValues()));
-const approvedOnAccount = [false, true].map((overLimit) => prepared<Values, never>((db) =>
+const approvedWith = (overLimit: boolean) => prepared<Authorization, never>((db) =>
+  // A CTE's builder is typed with the CTEs before it, which these writes do not read.
   db.with('hold', (qc) => transferOf(qc)).with('move', (qc) => moveOf(qc as unknown as QueryCreator<Database>, overLimit))
-    .insertInto('authorizations').values(authorizationValues())));
+    .insertInto('authorizations').values(authorizationValues()));
+const approvedOnAccount = approvedWith(false);
+const approvedOverLimitOnAccount = approvedWith(true);
 
-function moveValues(m: AccountMove): Values {
-  return { m_id: m.id, m_held: m.held, m_auth_id: m.authId, m_at: m.at, m_notified_head: m.notifiedHead, m_now_ms: m.nowMs };
-}
-function transferValues(t: LedgerTransfer): Values {
-  return { t_id: t.id, t_account_id: t.account_id, t_kind: t.kind, t_pending_id: t.pending_id, t_debit_account: t.debit_account,
-    t_credit_account: t.credit_account, t_amount_fils: t.amount_fils, t_reference: t.reference, t_created_at: t.created_at };
+function otherValues(m: AccountMove, t: LedgerTransfer | null): OtherValues {
+  const values: OtherValues = { m_id: m.id, m_held: m.held, m_auth_id: m.authId, m_at: m.at, m_notified_head: m.notifiedHead, m_now_ms: m.nowMs };
+  if (t) {
+    values.t_id = t.id; values.t_account_id = t.account_id; values.t_kind = t.kind; values.t_pending_id = t.pending_id;
+    values.t_debit_account = t.debit_account; values.t_credit_account = t.credit_account; values.t_amount_fils = t.amount_fils;
+    values.t_reference = t.reference; values.t_created_at = t.created_at;
+  }
+  return values;
 }
 
 export async function writeAuthorization(trx: Executor, dialect: Dialect, w: AuthorizationWrites): Promise<void> {
   if (w.transfer && !w.move) throw new Error('an approval moves its account');
   if (w.move?.overLimit && !w.transfer) throw new Error('only an approval spends the over-limit allowance');
-  if (dialect === 'postgres' && w.move) {
-    const row = w.row as unknown as Values;
-    if (w.transfer) await approvedOnAccount[w.move.overLimit ? 1 : 0]!.execute(trx, row, { ...moveValues(w.move), ...transferValues(w.transfer) });
-    else await declinedOnAccount.execute(trx, row, moveValues(w.move));
+  const other = w.move && otherValues(w.move, w.transfer);
+  if (dialect === 'postgres' && other) {
+    const statement = !w.transfer ? declinedOnAccount : w.move!.overLimit ? approvedOverLimitOnAccount : approvedOnAccount;
+    await statement.execute(trx, w.row, other);
     return;
   }
   if (w.transfer) await insertTransferRow(trx, w.transfer);
-  if (w.move) await moveAccount[w.move.overLimit ? 1 : 0]!.execute(trx, moveValues(w.move));
-  await insertAuthorization.execute(trx, w.row as unknown as Values);
+  if (other) await (w.move!.overLimit ? moveAccountOverLimit : moveAccount).execute(trx, other);
+  await insertAuthorization.execute(trx, w.row);
 }

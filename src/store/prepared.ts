@@ -149,8 +149,9 @@ export class PreparedQuery<P extends object, R> {
   }
 
   /**
-   * Runs the query with `values`; a name `values` lacks is taken from `more` (one statement writing
-   * several rows: authorization-writes.repository.ts), so the wide row is not copied per statement.
+   * Runs the query with `values`; a name whose value there is undefined is taken from `more` (one
+   * statement writing several rows: authorization-writes.repository.ts, whose other rows' names
+   * no authorization column has), so the wide row is not copied per statement.
    */
   async execute(db: Executor, values: P, more?: object): Promise<R[]> {
     const direct = this.directStatement(db);

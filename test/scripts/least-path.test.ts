@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 const run = promisify(execFile);
 
 it('writes an authorization, an audit entry and (when approved) a pending transfer per request, on an intact chain', async () => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/bench/least-path.ts', '--rounds', '1', '--seconds', '0.3', '--cards', '200'],
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/bench/least-path.ts', '--rounds', '1', '--seconds', '0.3', '--cards', '2000'],
     { timeout: 60_000 });
   expect(stdout).toMatch(/^round 1: baseline \(b\) \d+ tx\/s, least path \d+ auth\/s, ratio \d+\.\d{3}$/m);
   const wrote = /least path wrote: (\d+) requests, (\d+) authorizations \((\d+) approved\), (\d+) pending transfers, (\d+) audit entries, chain (\w+)/.exec(stdout);

@@ -36,7 +36,7 @@ forEachBackend((backend) => {
       const declined = await h.network('/v1/network/authorizations', h.purchase(holder, { amount: 5_000 }));
       expect(declined.body).toMatchObject({ approved: false });
       const account = await h.deps.handle.db.selectFrom('card_accounts').selectAll().where('id', '=', (await accountOf(over.body.authorizationId))).executeTakeFirstOrThrow();
-      expect(account).toMatchObject({ held_fils: 105_000, over_limit_used: 1, over_limit_auth_id: over.body.authorizationId,
+      expect(account).toMatchObject({ held_fils: 105_000, over_limit_used: 1, over_limit_auth_id: over.body.authorizationId, over_limit_used_at: h.clock.now(),
         last_authorization_id: declined.body.authorizationId, last_notified_authorization_id: over.body.authorizationId });
     });
 
@@ -45,6 +45,9 @@ forEachBackend((backend) => {
         transfer: { id: 'tr_x', account_id: null, kind: 'pending', pending_id: null, debit_account: 'a', credit_account: 'b', amount_fils: 1, reference: 'r', created_at: 0 },
         move: null, row: {} as never,
       }))).rejects.toThrow('an approval moves its account');
+      await expect(inTransaction(h.deps.handle, (trx) => writeAuthorization(trx, backend, {
+        transfer: null, move: { id: 'ca_x', held: 0, authId: 'auth_x', at: 0, notifiedHead: null, overLimit: true, nowMs: 0 }, row: {} as never,
+      }))).rejects.toThrow('only an approval spends the over-limit allowance');
     });
   });
 

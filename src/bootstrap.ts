@@ -59,7 +59,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
       network: { keyId: o.secrets.networkKeyId, secret: o.secrets.networkSecret },
       metrics: o.metrics === false ? undefined : new Metrics(handle),
       // Beside this module: the bundle's dist/report-thread-main.mjs, or the source under tsx.
-      reports: new Reports(handle, new URL(`./report-thread-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url)),
+      reports: new Reports(handle, new URL(`./report-thread-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url), { nice: o.config.reportThreadNice }),
     };
     await ensureBootstrapClient(started, o.secrets.networkKeyId, o.secrets.networkSecret);
     return started;

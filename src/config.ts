@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   // How many steps the WAL checkpoint thread's nice value is raised above the process's, on Linux
   // (0: the process's own priority; see src/store/checkpointer.ts).
   SQLITE_CHECKPOINT_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // The same for the report thread (ledger check, audit head: src/report-thread.ts).
+  REPORT_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // WAL size in pages (4 KiB) at which the group commit is held for a moment so that the WAL starts
   // over (src/store/checkpointer.ts): larger, rarer holds and a larger WAL file. 0: never held (the
   // main connection's own checkpoint at 16,000 pages restarts it, on the event loop).
@@ -86,6 +88,7 @@ export interface Config {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteCacheMb: number;
   sqliteCheckpointNice: number;
+  reportThreadNice: number;
   sqliteWalRestartPages: number;
   /** MiB of the SQLite file read into the OS page cache after start (0: none). */
   sqlitePrewarmMb: number;
@@ -136,6 +139,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.SQLITE_CACHE_MB,
     sqliteCheckpointNice: e.SQLITE_CHECKPOINT_NICE,
+    reportThreadNice: e.REPORT_THREAD_NICE,
     sqliteWalRestartPages: e.SQLITE_WAL_RESTART_PAGES,
     sqlitePrewarmMb: e.SQLITE_PREWARM_MB ?? Math.floor(usableMemory() / 2 / 2 ** 20),
     authorizationThread: e.AUTHORIZATION_THREAD,

@@ -4,8 +4,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runReportOn, type Report } from './service/reports/run-report.js';
 import { openSqliteReader } from './store/db.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 
-const db = openSqliteReader((workerData as { file: string }).file);
+const { file, nice } = workerData as { file: string; nice: number };
+lowerThisThreadPriority(nice);
+const db = openSqliteReader(file);
 
 parentPort!.on('message', (m: { id: number; report: Report }) => {
   runReportOn(db, m.report).then(

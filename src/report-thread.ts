@@ -70,8 +70,15 @@ export class Reports {
   private thread: ReportThread | undefined;
   private ledgerCheck: Promise<LedgerReport> | undefined;
 
-  /** `entry`: the report thread's entry module (dist/report-thread-main.mjs, or its source under tsx). */
-  constructor(private readonly handle: DbHandle, private readonly entry: URL) {}
+  /**
+   * `entry`: the report thread's entry module (dist/report-thread-main.mjs, or its source under tsx).
+   * `nice`: steps the thread's nice value is raised above the process's (Linux; REPORT_THREAD_NICE,
+   * default 10). A report can take a little longer; the network's answers cannot. At 1M accounts
+   * under full load, ledger checks back to back cost the network 20-22 % of its authorizations and
+   * p99 ×1.09-1.14 at the process's priority, 0-10 % and p99 ×0.91-0.95 ten steps lower, each check
+   * taking ~8 % longer (scripts/bench/report-under-load.ts; docs/performance.md, 2026-12-04 evening).
+   */
+  constructor(private readonly handle: DbHandle, private readonly entry: URL, private readonly o: { nice?: number } = {}) {}
 
   /** The thread, once a report has started one (tests). */
   get threadId(): number | undefined { return this.thread?.threadId; }
@@ -93,7 +100,7 @@ export class Reports {
     const file = sqliteFileOf(this.handle);
     if (!file) return runReportOn(this.handle.db, report);
     if (!this.thread) {
-      const thread: ReportThread = new ReportThread(newWorker(this.entry, { workerData: { file } }), () => {
+      const thread: ReportThread = new ReportThread(newWorker(this.entry, { workerData: { file, nice: this.o.nice ?? 0 } }), () => {
         if (this.thread === thread) this.thread = undefined;
       });
       this.thread = thread;

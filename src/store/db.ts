@@ -123,6 +123,15 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
       checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError, restartAtFrames: restarts ? restartAtFrames : 0 });
     }
   }
+  if (onDisk) {
+    // A reader's transaction (a report on the report thread, report-thread.ts) keeps the WAL from
+    // starting over while it runs: a 25 s ledger check at 1M accounts under load grew it to
+    // ~950 MB. SQLite never shrinks the file by itself; with a size limit, the first commit after
+    // the WAL starts over cuts it back to the size at which the main connection would checkpoint
+    // (docs/performance.md, 2026-12-04 evening).
+    const pages = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
+    sqlite.pragma(`journal_size_limit = ${pages * (sqlite.pragma('page_size', { simple: true }) as number)}`);
+  }
   return {
     db, dialect: 'sqlite', sqlite, walSync, checkpointer,
     async close() {

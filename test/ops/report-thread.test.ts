@@ -2,7 +2,7 @@
 // thread of their own with a read-only connection (src/report-thread.ts): the same figures as on
 // the main connection, while the main thread stays free; elsewhere they run on the handle itself.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -25,7 +25,7 @@ describe('the report thread (SQLite on disk)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'isc-reports-'));
     const handle = openDatabase(`sqlite:${join(dir, 'cards.db')}`);
-    deps = await startServices({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), secrets: secrets(), logger: pino({ level: 'silent' }), handle });
+    deps = await startServices({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', REPORT_THREAD_NICE: '7' }), secrets: secrets(), logger: pino({ level: 'silent' }), handle });
     await seedDemoCustomer(deps); // a customer and a current account: ledger transfers and audit entries
   });
   afterAll(async () => {
@@ -44,6 +44,16 @@ describe('the report thread (SQLite on disk)', () => {
     expect(head.entries).toBeGreaterThan(0);
     expect(deps.reports.threadId).toBeDefined();
     expect(deps.reports.threadId).not.toBe(threadId);
+  });
+
+  it.runIf(process.platform === 'linux')('runs REPORT_THREAD_NICE steps below the thread that started it (Linux)', async () => {
+    // Field 19 of /proc/…/stat, counted after the command name (which may hold spaces).
+    const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const ours = niceOf(readFileSync('/proc/thread-self/stat', 'utf8'));
+    await deps.reports.run({ kind: 'ledgerCheck' });
+    const nices = readdirSync('/proc/self/task').map((tid) => niceOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
+    // The checkpoint thread runs 10 steps below: 7 is the report thread alone.
+    expect(nices.filter((n) => n === Math.min(19, ours + 7))).toHaveLength(1);
   });
 
   it('each report reads what the main connection has committed by then', async () => {

@@ -1,6 +1,6 @@
 // What the database layer promises on both backends: money and times come back as numbers (also
 // sums, which PostgreSQL types NUMERIC), and on PostgreSQL every pooled statement has a time limit.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -73,6 +73,35 @@ describe('SQLite transactions begin IMMEDIATE (two connections to one file)', ()
       expect(after.rows[0].n).toBe(1);
     } finally {
       other.close();
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the WAL file after a reader held it from starting over (SQLite)', () => {
+  it('is cut back to the size at which the main connection checkpoints', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isc-wal-limit-'));
+    // No checkpoint threads: the main connection checkpoints itself at 1,000 pages (4 MiB).
+    const handle = openDatabase(`sqlite:${join(dir, 'wal.db')}`, { backgroundCheckpoints: false });
+    const sqlite = handle.sqlite!;
+    const walBytes = () => statSync(join(dir, 'wal.db-wal')).size;
+    try {
+      sqlite.exec('create table filler (id integer primary key, data blob)');
+      const insert = sqlite.prepare('insert into filler (data) values (randomblob(3000))');
+      const writeMiB = (mib: number) => { for (let i = 0; i < mib * 350; i++) insert.run(); };
+      // A report's read transaction on another connection pins the WAL while 12 MiB are written.
+      const reader = new Database(join(dir, 'wal.db'), { readonly: true });
+      reader.exec('begin');
+      reader.prepare('select count(*) from filler').get();
+      writeMiB(12);
+      expect(walBytes()).toBeGreaterThan(12 * 2 ** 20);
+      reader.exec('commit');
+      reader.close();
+      // Past the checkpoint the WAL starts over, and the commit that starts it cuts the file.
+      writeMiB(5);
+      expect(walBytes()).toBeLessThanOrEqual(1_000 * 4_096 + 64 * 4_096);
+    } finally {
       await handle.close();
       rmSync(dir, { recursive: true, force: true });
     }

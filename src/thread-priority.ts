@@ -1,0 +1,19 @@
+// Lowering one thread's priority (Linux): /proc/thread-self names the calling thread's id, and
+// setpriority on a thread id changes that thread alone. Only ever raised from the thread's current
+// nice value, which needs no privilege and never puts the thread ahead of the event loop; off Linux
+// the read fails and the thread keeps the process's priority. (The checkpoint thread does the same
+// in its own CommonJS source, store/checkpointer.ts.)
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+
+/** Raises the calling thread's nice value by `steps` (at most to 19). False where it cannot. */
+export function lowerThisThreadPriority(steps: number): boolean {
+  if (steps <= 0) return false;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(tid, Math.min(19, getPriority(tid) + steps));
+    return true;
+  } catch {
+    return false;
+  }
+}

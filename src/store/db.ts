@@ -113,12 +113,17 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   if (holdsDescriptor) acquireDescriptor(file);
   let closed = false;
   let checkpointer: Checkpointer | undefined;
+  // The WAL's usual largest size: where this connection checkpoints by itself (SQLite's default
+  // 1,000 pages), or where the group commit restarts it plus the backstop.
+  let usualWalPages = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
   if (onDisk && options.backgroundCheckpoints !== false) {
     const restartAtFrames = options.sqliteWalRestartPages ?? RESTART_AT_FRAMES;
     const restarts = restartAtFrames > 0 && options.backgroundCheckpoints !== 'elsewhere';
     // Where nothing restarts the WAL (0, or the authorization worker's connection), the backstop is
     // what bounds it; where the group commit is held to restart it, the backstop sits well above that.
     sqlite.pragma(`wal_autocheckpoint = ${restarts ? restartAtFrames + BACKSTOP_AUTOCHECKPOINT_PAGES : BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+    // The authorization worker's connection ('elsewhere') writes the WAL the main thread's restarts.
+    usualWalPages = restartAtFrames + BACKSTOP_AUTOCHECKPOINT_PAGES;
     if (options.backgroundCheckpoints !== 'elsewhere') {
       checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError, restartAtFrames: restarts ? restartAtFrames : 0 });
     }
@@ -127,10 +132,9 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
     // A reader's transaction (a report on the report thread, report-thread.ts) keeps the WAL from
     // starting over while it runs: a 25 s ledger check at 1M accounts under load grew it to
     // ~950 MB. SQLite never shrinks the file by itself; with a size limit, the first commit after
-    // the WAL starts over cuts it back to the size at which the main connection would checkpoint
-    // (docs/performance.md, 2026-12-04 evening).
-    const pages = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
-    sqlite.pragma(`journal_size_limit = ${pages * (sqlite.pragma('page_size', { simple: true }) as number)}`);
+    // the WAL starts over cuts it back to its usual largest size (docs/performance.md, 2026-12-04
+    // evening); below that, a file the WAL regrows into every time would be cut at every restart.
+    sqlite.pragma(`journal_size_limit = ${usualWalPages * (sqlite.pragma('page_size', { simple: true }) as number)}`);
   }
   return {
     db, dialect: 'sqlite', sqlite, walSync, checkpointer,

@@ -38,6 +38,12 @@ describe('configuration (SPEC §8)', () => {
     expect(() => loadConfig({ SQLITE_CHECKPOINT_NICE: '20' })).toThrow(/SQLITE_CHECKPOINT_NICE/);
   });
 
+  it('lowers the report thread by 10 nice steps unless REPORT_THREAD_NICE says otherwise (0–19)', () => {
+    expect(loadConfig({}).reportThreadNice).toBe(10);
+    expect(loadConfig({ REPORT_THREAD_NICE: '0' }).reportThreadNice).toBe(0);
+    expect(() => loadConfig({ REPORT_THREAD_NICE: '20' })).toThrow(/REPORT_THREAD_NICE/);
+  });
+
   it('holds the group commit for a WAL restart at 24,000 pages unless SQLITE_WAL_RESTART_PAGES says otherwise (0: off, or 100–1,000,000)', () => {
     expect(loadConfig({}).sqliteWalRestartPages).toBe(24_000);
     expect(loadConfig({ SQLITE_WAL_RESTART_PAGES: '500' }).sqliteWalRestartPages).toBe(500);

@@ -21,6 +21,7 @@ const { values } = parseArgs({ options: {
   slices: { type: 'string', default: '4' }, 'slice-seconds': { type: 'string', default: '15' },
 } });
 const slices = Number(values.slices);
+if (!(slices > 0 && slices % 2 === 0)) throw new Error('--slices: an even number (the sides alternate ABBA)');
 const sliceSeconds = Number(values['slice-seconds']);
 const connections = 64;
 
@@ -30,40 +31,44 @@ const databaseFile = resolve(dir, 'bench.db');
 const reused = values.reuse ? readReused(dir) : null;
 const secrets = reused?.secrets ?? benchSecrets();
 const seeded = reused?.seeded ?? await seedDatabase({ databaseUrl: `sqlite:${databaseFile}`, cards: Number(values.cards), history: 0, secrets, sync: 'FULL', log: () => {} });
+// The service is stopped whatever happens below (a failed check included).
 const service = await startService({ port: 39_000 + Math.floor(Math.random() * 500), databaseUrl: `sqlite:${databaseFile}`, secrets, sync: 'FULL' });
-await waitForPrewarm(service.url);
-const side = { url: service.url, workload: new Workload(seeded.cards), options: { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections } };
-await warmUp([side], 3);
-
-const walMb = () => (existsSync(`${databaseFile}-wal`) ? statSync(`${databaseFile}-wal`).size / 2 ** 20 : 0);
-const checkOnce = async () => {
-  const started = performance.now();
-  const res = await fetch(`${service.url}/v1/admin/ledger/check`, { headers: { authorization: `Bearer ${secrets.adminApiKey}` } });
-  if (res.status !== 200) throw new Error(`ledger check: ${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
-  return performance.now() - started;
-};
-
 const runs: Record<'alone' | 'checking', RawResult[]> = { alone: [], checking: [] };
 const walPeak = { alone: 0, checking: 0 };
 const slicePeaks: string[] = [];
 const checkMs: number[] = [];
-for (let i = 0; i < slices; i++) {
-  // ABBA: alone, checking, checking, alone, …
-  const kind = (i % 4 === 0 || i % 4 === 3) ? 'alone' : 'checking';
-  let sliceOver = false;
-  let slicePeak = 0;
-  const sampler = setInterval(() => { slicePeak = Math.max(slicePeak, walMb()); }, 100);
-  const checks = kind === 'checking' ? (async () => { while (!sliceOver) checkMs.push(await checkOnce()); })() : Promise.resolve();
-  runs[kind].push(await driveRun(service.url, side.workload, { ...side.options, seconds: sliceSeconds }));
-  sliceOver = true;
-  // The next slice starts with no check under way.
-  await checks;
-  clearInterval(sampler);
-  walPeak[kind] = Math.max(walPeak[kind], slicePeak);
-  slicePeaks.push(`${kind} ${slicePeak.toFixed(0)} (at its end ${walMb().toFixed(0)})`);
+try {
+  await waitForPrewarm(service.url);
+  const side = { url: service.url, workload: new Workload(seeded.cards), options: { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections } };
+  await warmUp([side], 3);
+
+  const walMb = () => (existsSync(`${databaseFile}-wal`) ? statSync(`${databaseFile}-wal`).size / 2 ** 20 : 0);
+  const checkOnce = async () => {
+    const started = performance.now();
+    const res = await fetch(`${service.url}/v1/admin/ledger/check`, { headers: { authorization: `Bearer ${secrets.adminApiKey}` } });
+    if (res.status !== 200) throw new Error(`ledger check: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+    return performance.now() - started;
+  };
+
+  for (let i = 0; i < slices; i++) {
+    // ABBA: alone, checking, checking, alone, …
+    const kind = (i % 4 === 0 || i % 4 === 3) ? 'alone' : 'checking';
+    let sliceOver = false;
+    let slicePeak = 0;
+    const sampler = setInterval(() => { slicePeak = Math.max(slicePeak, walMb()); }, 100);
+    const checks = kind === 'checking' ? (async () => { while (!sliceOver) checkMs.push(await checkOnce()); })() : Promise.resolve();
+    runs[kind].push(await driveRun(service.url, side.workload, { ...side.options, seconds: sliceSeconds }));
+    sliceOver = true;
+    // The next slice starts with no check under way.
+    await checks;
+    clearInterval(sampler);
+    walPeak[kind] = Math.max(walPeak[kind], slicePeak);
+    slicePeaks.push(`${kind} ${slicePeak.toFixed(0)} (at its end ${walMb().toFixed(0)})`);
+  }
+} finally {
+  await stopChild(service);
 }
-await stopChild(service);
 if (!values.reuse) rmSync(dir, { recursive: true, force: true });
 
 const alone = pooled(service.url, connections, runs.alone);

@@ -23,6 +23,18 @@ export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_000;
  * (docs/performance.md, 2026-12-03 late evening).
  */
 export const RESTART_AT_FRAMES = 24_000;
+
+/**
+ * The WAL file size to cut back to once the WAL starts over (`journal_size_limit`), for a WAL that
+ * normally grows to `frames` frames: each frame is a page and a 24-byte header, the file has a
+ * 32-byte header, and a quarter more keeps a file that ends a little past the usual from being cut
+ * at every restart. A report's read transaction (report-thread.ts) keeps the WAL from starting over
+ * while it runs (a 25 s ledger check at 1M accounts under load grew it to ~950 MB), and SQLite never
+ * shrinks the file by itself (docs/performance.md, 2026-12-04 evening).
+ */
+export function walSizeLimitBytes(frames: number, pageSize: number): number {
+  return Math.ceil((32 + frames * (pageSize + 24)) * 1.25);
+}
 // Small and often: each checkpoint writes back the pages dirtied since the last one, and at a million
 // cards those are random pages all over the file; their fsync shares the disk with the WAL fsync
 // every answer waits for. Every 25 ms the write-backs stay short: 1M-card p99 38-43 ms against

@@ -7,7 +7,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely
 import pg from 'pg';
 import { NamedStatementClient } from './pg-named-statements.js';
 import type { Database } from './schema.js';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES } from './checkpointer.js';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES, walSizeLimitBytes } from './checkpointer.js';
 import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
 import { enableDirectSqlite } from './prepared.js';
 import { WalSync, type WalFsync } from './wal-sync.js';
@@ -113,28 +113,23 @@ function openSqlite(path: string, options: DbOptions): DbHandle {
   if (holdsDescriptor) acquireDescriptor(file);
   let closed = false;
   let checkpointer: Checkpointer | undefined;
-  // The WAL's usual largest size: where this connection checkpoints by itself (SQLite's default
-  // 1,000 pages), or where the group commit restarts it plus the backstop.
-  let usualWalPages = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
   if (onDisk && options.backgroundCheckpoints !== false) {
     const restartAtFrames = options.sqliteWalRestartPages ?? RESTART_AT_FRAMES;
     const restarts = restartAtFrames > 0 && options.backgroundCheckpoints !== 'elsewhere';
     // Where nothing restarts the WAL (0, or the authorization worker's connection), the backstop is
     // what bounds it; where the group commit is held to restart it, the backstop sits well above that.
     sqlite.pragma(`wal_autocheckpoint = ${restarts ? restartAtFrames + BACKSTOP_AUTOCHECKPOINT_PAGES : BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    // The authorization worker's connection ('elsewhere') writes the WAL the main thread's restarts.
-    usualWalPages = restartAtFrames + BACKSTOP_AUTOCHECKPOINT_PAGES;
     if (options.backgroundCheckpoints !== 'elsewhere') {
       checkpointer = new Checkpointer(file, synchronous, { nice: options.sqliteCheckpointNice, onError: options.onCheckpointError, restartAtFrames: restarts ? restartAtFrames : 0 });
     }
   }
   if (onDisk) {
-    // A reader's transaction (a report on the report thread, report-thread.ts) keeps the WAL from
-    // starting over while it runs: a 25 s ledger check at 1M accounts under load grew it to
-    // ~950 MB. SQLite never shrinks the file by itself; with a size limit, the first commit after
-    // the WAL starts over cuts it back to its usual largest size (docs/performance.md, 2026-12-04
-    // evening); below that, a file the WAL regrows into every time would be cut at every restart.
-    sqlite.pragma(`journal_size_limit = ${usualWalPages * (sqlite.pragma('page_size', { simple: true }) as number)}`);
+    // After a long read transaction the first commit once the WAL starts over cuts the file back to
+    // a little over its usual largest size, where this connection checkpoints by itself (SQLite's
+    // 1,000 pages, the backstop, or the restart size plus the backstop). That cut is one ftruncate
+    // on this thread, once per long report.
+    const usualFrames = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
+    sqlite.pragma(`journal_size_limit = ${walSizeLimitBytes(usualFrames, sqlite.pragma('page_size', { simple: true }) as number)}`);
   }
   return {
     db, dialect: 'sqlite', sqlite, walSync, checkpointer,

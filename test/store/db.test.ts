@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walSizeLimitBytes } from '../../src/store/checkpointer.js';
 import { openDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { forEachBackend } from '../support/backends.js';
@@ -77,13 +78,36 @@ describe('SQLite transactions begin IMMEDIATE (two connections to one file)', ()
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('the limit sits above the usual WAL of every configuration, so that no ordinary restart cuts the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isc-wal-limits-'));
+    const configurations = [
+      { options: {}, usualFrames: 24_000 + 16_000 }, // the group commit restarts it; the backstop above
+      { options: { sqliteWalRestartPages: 0 }, usualFrames: 16_000 }, // the backstop alone (worker mode's main connection)
+      { options: { sqliteWalRestartPages: 2_000 }, usualFrames: 2_000 + 16_000 },
+      { options: { backgroundCheckpoints: 'elsewhere' as const }, usualFrames: 16_000 }, // the authorization worker's connection
+      { options: { backgroundCheckpoints: false }, usualFrames: 1_000 }, // SQLite's own checkpoints
+    ];
+    try {
+      for (const [i, c] of configurations.entries()) {
+        const handle = openDatabase(`sqlite:${join(dir, `c${i}.db`)}`, c.options);
+        const limit = handle.sqlite!.pragma('journal_size_limit', { simple: true }) as number;
+        await handle.close();
+        // A WAL of that many frames, every frame a page and a 24-byte header, after a 32-byte header.
+        expect(limit, JSON.stringify(c.options)).toBeGreaterThan(32 + c.usualFrames * (4_096 + 24));
+        expect(limit).toBeLessThan(2 * c.usualFrames * 4_096);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the WAL file after a reader held it from starting over (SQLite)', () => {
   it('is cut back to the size at which the main connection checkpoints', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isc-wal-limit-'));
     // No checkpoint threads: the main connection checkpoints itself at 1,000 pages (4 MiB).
-    const handle = openDatabase(`sqlite:${join(dir, 'wal.db')}`, { backgroundCheckpoints: false });
+    const handle = openDatabase(`sqlite:${join(dir, 'wal.db')}`, { backgroundCheckpoints: false, sqliteSynchronous: 'NORMAL' });
     const sqlite = handle.sqlite!;
     const walBytes = () => statSync(join(dir, 'wal.db-wal')).size;
     try {
@@ -100,7 +124,7 @@ describe('the WAL file after a reader held it from starting over (SQLite)', () =
       reader.close();
       // Past the checkpoint the WAL starts over, and the commit that starts it cuts the file.
       writeMiB(5);
-      expect(walBytes()).toBeLessThanOrEqual(1_000 * 4_096 + 64 * 4_096);
+      expect(walBytes()).toBeLessThanOrEqual(walSizeLimitBytes(1_000, 4_096));
     } finally {
       await handle.close();
       rmSync(dir, { recursive: true, force: true });

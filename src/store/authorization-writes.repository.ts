@@ -77,13 +77,13 @@ function otherValues(m: AccountMove, t: LedgerTransfer | null): OtherValues {
 export async function writeAuthorization(trx: Executor, dialect: Dialect, w: AuthorizationWrites): Promise<void> {
   if (w.transfer && !w.move) throw new Error('an approval moves its account');
   if (w.move?.overLimit && !w.transfer) throw new Error('only an approval spends the over-limit allowance');
-  const other = w.move && otherValues(w.move, w.transfer);
-  if (dialect === 'postgres' && other) {
-    const statement = !w.transfer ? declinedOnAccount : w.move!.overLimit ? approvedOverLimitOnAccount : approvedOnAccount;
-    await statement.execute(trx, w.row, other);
+  if (dialect === 'postgres' && w.move) {
+    const statement = !w.transfer ? declinedOnAccount : w.move.overLimit ? approvedOverLimitOnAccount : approvedOnAccount;
+    await statement.execute(trx, w.row, otherValues(w.move, w.transfer));
     return;
   }
   if (w.transfer) await insertTransferRow(trx, w.transfer);
-  if (other) await (w.move!.overLimit ? moveAccountOverLimit : moveAccount).execute(trx, other);
+  // SQLite writes the transfer from its own row: the move's values alone.
+  if (w.move) await (w.move.overLimit ? moveAccountOverLimit : moveAccount).execute(trx, otherValues(w.move, null));
   await insertAuthorization.execute(trx, w.row);
 }

@@ -6,14 +6,13 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** Raises the calling thread's nice value by `steps` (at most to 19). False where it cannot. */
-export function lowerThisThreadPriority(steps: number): boolean {
-  if (steps <= 0) return false;
+/** Raises the calling thread's nice value by `steps` (at most to 19), where the system allows. */
+export function lowerThisThreadPriority(steps: number): void {
+  if (steps <= 0) return;
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     setPriority(tid, Math.min(19, getPriority(tid) + steps));
-    return true;
   } catch {
-    return false;
+    // Not Linux: the thread keeps the process's priority (see above).
   }
 }

@@ -155,9 +155,17 @@ CREATE TABLE authorizations (
   -- The account's previous authorization, and for a purchase or a blocked attempt the previous of
   -- those: the chains its transaction list and its notifications walk. NULL without an account.
   prev_authorization_id          TEXT,
-  prev_notified_authorization_id TEXT
+  prev_notified_authorization_id TEXT,
+  -- 'issuer' (decided here) or 'advice' (the network decided in stand-in, SPEC §5).
+  source            TEXT NOT NULL DEFAULT 'issuer',
+  -- 1 when a person should look: an advice the issuer's rules would have decided otherwise.
+  needs_review      INTEGER NOT NULL DEFAULT 0,
+  -- The advice that replaced this decision (same acquirerId + rrn); NULL while it stands.
+  superseded_by     TEXT
 );
 CREATE INDEX authorizations_rrn ON authorizations(acquirer_id, rrn);
+-- The staff's review list (GET /v1/admin/reviews): only flagged rows are indexed.
+CREATE INDEX authorizations_needs_review ON authorizations(created_at, id) WHERE needs_review = 1;
 -- Only open holds are indexed (the expiry job's question): declines and settled rows cost nothing.
 CREATE INDEX authorizations_open_holds ON authorizations(expires_at, id) WHERE status = 'pending';
 
@@ -197,7 +205,7 @@ CREATE TABLE clearings (
   id                TEXT PRIMARY KEY,
   account_id        TEXT,
   authorization_id  TEXT,
-  record_key        TEXT NOT NULL UNIQUE,   -- acquirerId | rrn | processingCode
+  record_key        TEXT NOT NULL UNIQUE,   -- acquirerId | rrn | processingCode [| clearingSequence when > 1]
   status            TEXT NOT NULL,          -- posted | posted_unmatched
   processing_code   TEXT NOT NULL,
   amount            BIGINT NOT NULL,
@@ -208,9 +216,31 @@ CREATE TABLE clearings (
   mcc               TEXT NOT NULL,
   merchant_name     TEXT NOT NULL,
   needs_review      INTEGER NOT NULL DEFAULT 0,
-  created_at        BIGINT NOT NULL
+  created_at        BIGINT NOT NULL,
+  -- Split shipments (SPEC §5): this record is part clearing_sequence of clearing_count.
+  clearing_sequence INTEGER NOT NULL DEFAULT 1,
+  clearing_count    INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX clearings_account ON clearings(account_id, created_at);
+CREATE INDEX clearings_needs_review ON clearings(created_at, id) WHERE needs_review = 1;
+
+-- Reversal advices (ISO 0420, SPEC §5): always acknowledged; kept for idempotency (the original
+-- answer is returned for a retransmission) and for review when the original is unknown.
+CREATE TABLE reversal_advices (
+  id                TEXT PRIMARY KEY,
+  idempotency_key   TEXT NOT NULL UNIQUE,   -- network client | acquirerId | stan | transmissionTime
+  request_hash      TEXT NOT NULL,
+  network_client    TEXT NOT NULL,
+  acquirer_id       TEXT,
+  rrn               TEXT,
+  authorization_id  TEXT,                   -- NULL: no original found
+  account_id        TEXT,
+  replacement_amount BIGINT NOT NULL,
+  reversed_fils     BIGINT NOT NULL,
+  needs_review      INTEGER NOT NULL DEFAULT 0,
+  created_at        BIGINT NOT NULL
+);
+CREATE INDEX reversal_advices_needs_review ON reversal_advices(created_at, id) WHERE needs_review = 1;
 
 CREATE TABLE payments (
   id                TEXT PRIMARY KEY,

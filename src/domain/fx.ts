@@ -36,3 +36,11 @@ export function remainingHoldFils(originalMinor: number, originalFils: number, r
   if (remainingMinor >= originalMinor) return originalFils;
   return Number(divideHalfUp(BigInt(originalFils) * BigInt(remainingMinor), BigInt(originalMinor)));
 }
+
+/**
+ * The network's own conversion (ISO DE 6, fils) billed with the issuer's markup, half-up to the
+ * fil (SPEC §5): used instead of the issuer's rate when a foreign-currency message carries it.
+ */
+export function networkBillingFils(networkFils: number, markupBps: number): number {
+  return Number(divideHalfUp(BigInt(networkFils) * BigInt(10000 + markupBps), 10000n));
+}

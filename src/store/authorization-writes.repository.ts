@@ -30,6 +30,7 @@ export interface AuthorizationWrites {
 
 const authorizationValues = () => ({
   id: param('id'), account_id: param('account_id'), card_id: param('card_id'), idempotency_key: param('idempotency_key'), request_hash: param('request_hash'), network_client: param('network_client'), acquirer_id: param('acquirer_id'), rrn: param('rrn'), stan: param('stan'), processing_code: param('processing_code'), amount: param('amount'), currency: param('currency'), billing_fils: param('billing_fils'), fx_rate: param('fx_rate'), mcc: param('mcc'), merchant_id: param('merchant_id'), merchant_name: param('merchant_name'), merchant_country: param('merchant_country'), pos_entry_mode: param('pos_entry_mode'), response_code: param('response_code'), reason: param('reason'), rule_id: param('rule_id'), approved: param('approved'), auth_code: param('auth_code'), over_limit: param('over_limit'), hold_fils: param('hold_fils'), hold_transfer_id: param('hold_transfer_id'), status: param('status'), expires_at: param('expires_at'), created_at: param('created_at'), updated_at: param('updated_at'), prev_authorization_id: param('prev_authorization_id'), prev_notified_authorization_id: param('prev_notified_authorization_id'),
+  source: param('source'), needs_review: param('needs_review'), superseded_by: param('superseded_by'),
 });
 
 /** The move's and the transfer's values, under names no authorization column has (`m_`, `t_`). */

@@ -104,4 +104,35 @@ export const MIGRATIONS: Migration[] = [
     version: 8, name: 'audit entries are no longer indexed by time',
     statements: ['DROP INDEX audit_log_time'],
   },
+  {
+    // Advices (stand-in) and split shipments (SPEC §5): where an authorization's decision came from,
+    // which ones a person should look at, the advice that replaced a decision, each clearing part's
+    // place in its shipment, and the reversal advices. Existing clearings are part 1 of 1, and their
+    // record keys stay as they are (a part's key names its sequence only when it is above 1).
+    version: 11, name: 'advices, reviews and split shipments',
+    statements: [
+      "ALTER TABLE authorizations ADD COLUMN source TEXT NOT NULL DEFAULT 'issuer'",
+      'ALTER TABLE authorizations ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE authorizations ADD COLUMN superseded_by TEXT',
+      'CREATE INDEX authorizations_needs_review ON authorizations(created_at, id) WHERE needs_review = 1',
+      'ALTER TABLE clearings ADD COLUMN clearing_sequence INTEGER NOT NULL DEFAULT 1',
+      'ALTER TABLE clearings ADD COLUMN clearing_count INTEGER NOT NULL DEFAULT 1',
+      'CREATE INDEX clearings_needs_review ON clearings(created_at, id) WHERE needs_review = 1',
+      `CREATE TABLE reversal_advices (
+        id                TEXT PRIMARY KEY,
+        idempotency_key   TEXT NOT NULL UNIQUE,
+        request_hash      TEXT NOT NULL,
+        network_client    TEXT NOT NULL,
+        acquirer_id       TEXT,
+        rrn               TEXT,
+        authorization_id  TEXT,
+        account_id        TEXT,
+        replacement_amount BIGINT NOT NULL,
+        reversed_fils     BIGINT NOT NULL,
+        needs_review      INTEGER NOT NULL DEFAULT 0,
+        created_at        BIGINT NOT NULL
+      )`,
+      'CREATE INDEX reversal_advices_needs_review ON reversal_advices(created_at, id) WHERE needs_review = 1',
+    ],
+  },
 ];

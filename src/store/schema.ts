@@ -60,6 +60,7 @@ export interface AuthorizationsTable {
   hold_fils: number; hold_transfer_id: string | null; status: AuthorizationStatus;
   expires_at: number | null; created_at: number; updated_at: number;
   prev_authorization_id: string | null; prev_notified_authorization_id: string | null;
+  source: 'issuer' | 'advice'; needs_review: number; superseded_by: string | null;
 }
 
 export interface ReversalsTable {
@@ -78,6 +79,13 @@ export interface ClearingsTable {
   status: 'posted' | 'posted_unmatched'; processing_code: string; amount: number; currency: string;
   billing_fils: number; fx_rate: string | null; difference_fils: number | null; mcc: string;
   merchant_name: string; needs_review: number; created_at: number;
+  clearing_sequence: number; clearing_count: number;
+}
+
+export interface ReversalAdvicesTable {
+  id: string; idempotency_key: string; request_hash: string; network_client: string;
+  acquirer_id: string | null; rrn: string | null; authorization_id: string | null; account_id: string | null;
+  replacement_amount: number; reversed_fils: number; needs_review: number; created_at: number;
 }
 
 export interface PaymentsTable {
@@ -140,6 +148,7 @@ export interface Database {
   reversals: ReversalsTable;
   ledger_transfers: LedgerTransfersTable;
   clearings: ClearingsTable;
+  reversal_advices: ReversalAdvicesTable;
   payments: PaymentsTable;
   idempotency_keys: IdempotencyKeysTable;
   sessions: SessionsTable;

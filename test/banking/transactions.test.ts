@@ -75,12 +75,12 @@ describe('items', () => {
     await db.insertInto('clearings').values({
       id: newId('clr', t), account_id: holder.card.accountId, authorization_id: null, record_key: `a|${t}|000000`,
       status: 'posted_unmatched', processing_code: '000000', amount: 500, currency: '840', billing_fils: 160, fx_rate: '0.31',
-      difference_fils: null, mcc: '5732', merchant_name: 'US Books', needs_review: 0, created_at: t,
+      difference_fils: null, mcc: '5732', merchant_name: 'US Books', needs_review: 0, created_at: t, clearing_sequence: 1, clearing_count: 1,
     }).execute();
     await db.insertInto('clearings').values({
       id: newId('clr', t + 1), account_id: holder.card.accountId, authorization_id: null, record_key: `a|${t}|200000`,
       status: 'posted', processing_code: '200000', amount: 1_000, currency: '414', billing_fils: 1_000, fx_rate: null,
-      difference_fils: null, mcc: '5732', merchant_name: 'Gulf Books Online', needs_review: 0, created_at: t + 1,
+      difference_fils: null, mcc: '5732', merchant_name: 'Gulf Books Online', needs_review: 0, created_at: t + 1, clearing_sequence: 1, clearing_count: 1,
     }).execute();
     await db.insertInto('payments').values({
       id: newId('pay', t + 2), account_id: holder.card.accountId, from_account_id: holder.customer.currentAccountId,

@@ -79,6 +79,16 @@ forEachBackend((backend) => {
         await sql.raw(`ALTER TABLE card_accounts DROP COLUMN ${column}`).execute(db);
       }
       await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(db);
+      // Version 11's advices, reviews and split shipments.
+      await sql.raw('DROP INDEX authorizations_needs_review').execute(db);
+      await sql.raw('DROP INDEX clearings_needs_review').execute(db);
+      for (const column of ['source', 'needs_review', 'superseded_by']) {
+        await sql.raw(`ALTER TABLE authorizations DROP COLUMN ${column}`).execute(db);
+      }
+      for (const column of ['clearing_sequence', 'clearing_count']) {
+        await sql.raw(`ALTER TABLE clearings DROP COLUMN ${column}`).execute(db);
+      }
+      await sql.raw('DROP TABLE reversal_advices').execute(db);
       // Version 4 stored a row per purchase notification (5 reads them from the authorizations) and
       // version 6 one per blocked attempt (7 does); other kinds stay stored.
       await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', language: 'en', totp_last_step: 0, created_at: 1 }).execute();
@@ -91,7 +101,7 @@ forEachBackend((backend) => {
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
       expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(SCHEMA_VERSION).toBe(8);
+      expect(SCHEMA_VERSION).toBe(11);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
         : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
@@ -104,6 +114,10 @@ forEachBackend((backend) => {
       expect(shape.authorizations).not.toHaveProperty('prev_approved_authorization_id');
       expect(shape.card_accounts).toHaveProperty('last_notified_authorization_id');
       expect(shape.card_accounts).toHaveProperty('last_authorization_at');
+      expect(shape.authorizations).toMatchObject({ source: expect.anything(), needs_review: expect.anything(), superseded_by: expect.anything() });
+      expect(shape.clearings).toMatchObject({ clearing_sequence: expect.anything(), clearing_count: expect.anything() });
+      expect(shape).toHaveProperty('reversal_advices');
+      expect(Object.keys(await namedIndexes(fresh.handle))).toEqual(expect.arrayContaining(['authorizations_needs_review', 'clearings_needs_review']));
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('authorizations_account');
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('audit_log_time');
       expect((await db.selectFrom('notifications').select('id').execute()).map((n) => n.id)).toEqual(['ntf_3']);

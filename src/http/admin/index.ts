@@ -10,6 +10,7 @@ import { registerAdminMoney } from './money.js';
 import { registerAdminKeyRotation } from './key-rotation.js';
 import { registerAdminNetworkClients } from './network-clients.js';
 import { registerAdminProducts } from './products.js';
+import { registerAdminReviews } from './reviews.js';
 import { registerAdminStaffKeys } from './staff-keys.js';
 
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
@@ -24,5 +25,6 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerAdminStaffKeys(app, deps);
   registerAdminMoney(app, deps);
   registerAdminAudit(app, deps);
+  registerAdminReviews(app, deps);
   registerAdminKeyRotation(app, deps);
 }

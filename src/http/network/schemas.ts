@@ -67,8 +67,11 @@ export const ReversalResponseSchema = z.object({
 
 export const ClearingBatchSchema = z.object({
   records: z.array(z.unknown()).max(200_000).openapi({
-    description: 'Clearing records: { pan?, rrn, authCode?, acquirerId, amount, currency, processingCode, mcc, merchantName }. '
-      + 'Each is validated on its own; a malformed one is answered `rejected` with code 30.',
+    description: 'Clearing records: { pan?, rrn, authCode?, acquirerId, amount, currency, processingCode, mcc, merchantName, '
+      + 'clearingSequence? (1-based, default 1), clearingCount? (default 1), billingAmount? (fils, the network\'s conversion) }. '
+      + 'Each is validated on its own; a malformed one is answered `rejected` with code 30. A split shipment clears one '
+      + 'authorization in parts: acquirerId + rrn + processingCode + clearingSequence identify a part; a sequence below 1, '
+      + 'a count below 1 or a sequence above the count is `rejected` with code 30 and reason `invalid_clearing_sequence`.',
   }),
 }).openapi('ClearingBatch');
 
@@ -78,5 +81,47 @@ export const ClearingResultsSchema = z.object({
     status: z.enum(['posted', 'duplicate', 'posted_unmatched', 'rejected']),
     transactionId: z.string().optional(),
     code: z.string().optional().openapi({ description: 'ISO response code of a rejected record: 30 format, 12 currency, 13 amount, 14 card, 25 no original, 57 not permitted' }),
+    reason: z.string().optional().openapi({ description: 'Why a record was rejected when the code alone does not say (invalid_clearing_sequence)' }),
+    needsReview: z.boolean().optional().openapi({ description: 'Present (true) when the posting is flagged for review' }),
   })),
 }).openapi('ClearingResults');
+
+// Advices (SPEC §5, §6): the network's stand-in decisions, always acknowledged with "00".
+export const AuthorizationAdviceRequestSchema = AuthorizationRequestSchema.extend({
+  mti: z.literal('0120', { error: 'must be "0120" (authorization advice)' }).openapi({ example: '0120' }),
+  responseCode: z.string().regex(/^[0-9A-Z]{2}$/, 'must be 2 digits or capital letters').default('00')
+    .openapi({ description: 'The network\'s decision; "00" approved, anything else declined', example: '00' }),
+  authCode: z.string().regex(/^[0-9A-Z]{6}$/, 'must be 6 digits or capital letters').optional()
+    .openapi({ description: 'The approval code the network gave (recorded for clearing); one is made when an approval lacks it' }),
+  billingAmount: z.number().int().min(0).max(MAX_AMOUNT).optional()
+    .openapi({ description: 'The network\'s conversion in fils (ISO DE 6); billed with the FX markup. Ignored for currency 414' }),
+}).openapi('AuthorizationAdviceRequest');
+
+export const AuthorizationAdviceResponseSchema = z.object({
+  responseCode: z.string().openapi({ description: '"00" (acknowledged); "94" for a reused key with other content' }),
+  reason: z.string().optional(),
+  authorizationId: z.string(),
+  billingAmount: z.number().int().optional(),
+  needsReview: z.boolean().openapi({ description: 'The issuer\'s own rules would have decided otherwise (or nothing could be held)' }),
+}).openapi('AuthorizationAdviceResponse');
+
+export const ReversalAdviceRequestSchema = z.object({
+  mti: z.literal('0420', { error: 'must be "0420" (reversal advice)' }).optional(),
+  authorizationId: z.string().min(1).max(64).optional(),
+  acquirerId: text(32).optional(),
+  rrn: z.string().regex(/^[A-Za-z0-9]{12}$/, 'must be 12 letters or digits').optional(),
+  stan: digits(6),
+  transmissionTime: z.iso.datetime({ offset: true, local: true, message: 'must be an ISO 8601 date-time' }),
+  replacementAmount: z.number().int().min(0).max(MAX_AMOUNT).optional()
+    .openapi({ description: 'What remains authorized, in the original currency; 0 or omitted = full reversal' }),
+}).refine((r) => r.authorizationId !== undefined || (r.acquirerId !== undefined && r.rrn !== undefined), {
+  message: 'give authorizationId, or acquirerId and rrn', path: ['authorizationId'],
+}).openapi('ReversalAdviceRequest');
+
+export const ReversalAdviceResponseSchema = z.object({
+  responseCode: z.string().openapi({ description: '"00" (acknowledged); "94" for a reused key with other content' }),
+  reason: z.string().optional(),
+  authorizationId: z.string().optional(),
+  reversedAmount: z.number().int(),
+  needsReview: z.boolean().openapi({ description: 'true when no original was found' }),
+}).openapi('ReversalAdviceResponse');

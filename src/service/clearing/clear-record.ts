@@ -1,12 +1,17 @@
 // Posts one clearing record (SPEC §5) inside the caller's transaction.
-//   sale   — matches its authorization by acquirerId + rrn (+ authCode), converts the final amount
-//            at the rate in force now (the clearing day's), releases what is still held and posts;
-//            with no authorization it still posts to the PAN's account, flagged for review.
+//   sale   — matches its authorization by acquirerId + rrn (+ authCode), bills the final amount
+//            (the network's billingAmount plus markup when given, else the clearing day's rate),
+//            shrinks the hold and posts; with no authorization it still posts to the PAN's
+//            account, flagged for review. A split shipment clears one authorization in parts:
+//            each part releases its share of the hold, the last part whatever is left.
 //   refund — credits the account (network:settlement → card) and is simply posted.
-// A repeat (same acquirerId + rrn + processingCode) posts nothing: clearings.record_key is unique.
-import { CLEARING_REJECT, clearingKind, clearingRecordKey, type ClearingRejectReason } from '../../domain/clearing.js';
+// A repeat (same acquirerId + rrn + processingCode + clearingSequence) posts nothing:
+// clearings.record_key is unique.
+import {
+  CLEARING_REJECT, clearingKind, clearingRecordKey, isValidSplit, partReleaseFils, type ClearingRejectReason,
+} from '../../domain/clearing.js';
 import { findCurrency } from '../../domain/currencies.js';
-import { toBillingFils, type Conversion } from '../../domain/fx.js';
+import { networkBillingFils, toBillingFils, type Conversion } from '../../domain/fx.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { newId } from '../../ids.js';
@@ -14,7 +19,7 @@ import { appendAudit } from '../../store/audit.repository.js';
 import { findCardByFingerprint, lockAccount } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { findRate } from '../../store/fx.repository.js';
-import { cardLedger, insertPosted, NETWORK_SETTLEMENT, voidPending } from '../../store/ledger.repository.js';
+import { cardLedger, insertPending, insertPosted, NETWORK_SETTLEMENT, voidPending } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { findProduct } from '../../store/products.repository.js';
 import type { Authorization, CardAccount } from '../../store/schema.js';
@@ -24,7 +29,7 @@ import type { ClearingRecord, ClearingResult } from './record.js';
 export interface ClearRecordOutcome { result: Omit<ClearingResult, 'index'>; notify: string[] }
 
 const rejected = (reason: ClearingRejectReason): ClearRecordOutcome =>
-  ({ result: { status: 'rejected', code: CLEARING_REJECT[reason] }, notify: [] });
+  ({ result: { status: 'rejected', code: CLEARING_REJECT[reason], ...(reason === 'invalid_clearing_sequence' ? { reason } : {}) }, notify: [] });
 
 /** The authorization a record settles: approved, same acquirer and RRN, same auth code if given. */
 async function findAuthorization(trx: Trx, r: ClearingRecord): Promise<Authorization | undefined> {
@@ -44,9 +49,11 @@ async function convert(trx: Trx, account: CardAccount, r: ClearingRecord): Promi
   const currency = findCurrency(r.currency);
   if (!currency || currency.numeric !== r.currency) return null;
   if (currency.alpha === 'KWD') return toBillingFils(r.amount, currency, '1', 0);
+  const product = (await findProduct(trx, account.product_code))!;
+  // The network's conversion, when given, is billed with our markup; the rate recorded says so.
+  if (r.billingAmount !== undefined) return { billingFils: networkBillingFils(r.billingAmount, product.fxMarkupBps), rate: 'network' };
   const rate = await findRate(trx, currency.numeric);
   if (!rate) return null;
-  const product = (await findProduct(trx, account.product_code))!;
   return toBillingFils(r.amount, currency, rate, product.fxMarkupBps);
 }
 
@@ -55,6 +62,7 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
   const kind = clearingKind(r.processingCode);
   if (!kind) return rejected('transaction_not_permitted');
   if (r.amount <= 0) return rejected('invalid_amount');
+  if (!isValidSplit(r.clearingSequence, r.clearingCount)) return rejected('invalid_clearing_sequence');
   const recordKey = clearingRecordKey(r);
   const seen = await trx.selectFrom('clearings').select('id').where('record_key', '=', recordKey).executeTakeFirst();
   if (seen) return { result: { status: 'duplicate', transactionId: seen.id }, notify: [] };
@@ -76,41 +84,60 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
   const id = newId('clr', nowMs);
   const posting = kind === 'refund'
     ? await postRefund(trx, { id, account, amountFils: conversion.billingFils, nowMs })
-    : await postSale(trx, { id, account, auth, amountFils: conversion.billingFils, nowMs });
+    : await postSale(trx, { id, account, auth, record: r, amountFils: conversion.billingFils, nowMs });
   const status = kind === 'sale' && !auth ? 'posted_unmatched' : 'posted';
   await trx.insertInto('clearings').values({
     id, account_id: account.id, authorization_id: auth?.id ?? null, record_key: recordKey, status,
     processing_code: r.processingCode, amount: r.amount, currency: r.currency, billing_fils: conversion.billingFils,
     fx_rate: conversion.rate, difference_fils: posting.differenceFils, mcc: r.mcc, merchant_name: r.merchantName,
     needs_review: posting.needsReview ? 1 : 0, created_at: nowMs,
+    clearing_sequence: r.clearingSequence, clearing_count: r.clearingCount,
   }).execute();
   await appendAudit(trx, ctx.handle.dialect, {
     accountId: account.id, actorType: 'network', actorId: networkClient,
     action: kind === 'refund' ? 'clearing.refund_posted' : `clearing.${status}`, subject: id,
     after: { authorizationId: auth?.id ?? null, billingFils: conversion.billingFils, rate: conversion.rate,
-      releasedHoldFils: posting.releasedFils, differenceFils: posting.differenceFils, needsReview: posting.needsReview },
+      releasedHoldFils: posting.releasedFils, remainingHoldFils: posting.remainingHoldFils, differenceFils: posting.differenceFils,
+      needsReview: posting.needsReview, clearingSequence: r.clearingSequence, clearingCount: r.clearingCount },
     nowMs,
   });
   const notify = kind === 'refund' ? await notifyRefund(trx, account, r, conversion.billingFils, nowMs) : [];
-  return { result: { status, transactionId: id }, notify };
+  return { result: { status, transactionId: id, ...(posting.needsReview ? { needsReview: true } : {}) }, notify };
 }
 
-interface SaleArgs { id: string; account: CardAccount; auth: Authorization | undefined; amountFils: number; nowMs: number }
-interface Posting { releasedFils: number; differenceFils: number | null; needsReview: boolean }
+interface SaleArgs {
+  id: string; account: CardAccount; auth: Authorization | undefined; record: ClearingRecord; amountFils: number; nowMs: number;
+}
+interface Posting { releasedFils: number; remainingHoldFils: number; differenceFils: number | null; needsReview: boolean }
 
 /**
- * Releases whatever the authorization still holds and posts the final amount. The difference is
- * final minus what was still held (a late clearing of an expired hold differs by its whole amount).
- * A clearing of a fully reversed authorization still posts (the network's rule) but leaves the
- * authorization `reversed` and asks for review.
+ * Shrinks the hold by this part's share (all of it for the last part, or a record not split) and
+ * posts the final amount. The difference is final minus what this part released (a late clearing
+ * of an expired hold differs by its whole amount). The authorization becomes `cleared` (shown as
+ * posted) with its last part; a part after the hold expired still posts. A clearing of a fully
+ * reversed authorization still posts (the network's rule) but leaves the authorization `reversed`
+ * and asks for review.
  */
 async function postSale(trx: Trx, a: SaleArgs): Promise<Posting> {
-  const { account, auth, nowMs } = a;
+  const { account, auth, record: r, nowMs } = a;
+  const last = r.clearingSequence === r.clearingCount;
   let releasedFils = 0;
+  let remainingHoldFils = 0;
   if (auth?.status === 'pending' && auth.hold_transfer_id) {
-    releasedFils = await voidPending(trx, auth.hold_transfer_id, `clearing:${a.id}`, nowMs);
+    const sameCurrency = r.currency === auth.currency;
+    const authorizedFils = auth.billing_fils ?? auth.hold_fils;
+    releasedFils = partReleaseFils({
+      heldFils: auth.hold_fils, authorizedFils,
+      // A part in another currency than its authorization: its own billing amount is its share.
+      authorizedAmount: sameCurrency ? auth.amount : authorizedFils, partAmount: sameCurrency ? r.amount : a.amountFils,
+      last,
+    });
+    remainingHoldFils = auth.hold_fils - releasedFils;
+    if (releasedFils > 0) await shrinkHold(trx, account.id, auth, remainingHoldFils, a.id, nowMs);
+  } else if (auth?.status === 'pending') {
+    remainingHoldFils = auth.hold_fils;
   }
-  if (auth && auth.status !== 'reversed') {
+  if (auth && last && auth.status !== 'reversed' && auth.status !== 'cleared') {
     await trx.updateTable('authorizations').set({ status: 'cleared', hold_fils: 0, hold_transfer_id: null, updated_at: nowMs })
       .where('id', '=', auth.id).execute();
   }
@@ -121,10 +148,22 @@ async function postSale(trx: Trx, a: SaleArgs): Promise<Posting> {
   }).where('id', '=', account.id).execute();
   return {
     releasedFils,
+    remainingHoldFils,
     differenceFils: auth ? a.amountFils - releasedFils : null,
     // No authorization, one the merchant had cancelled, or a card account already closed: a person looks.
     needsReview: !auth || auth.status === 'reversed' || account.status === 'closed',
   };
+}
+
+/** Replaces the hold's pending transfer by one for what stays held (none when nothing does). */
+async function shrinkHold(trx: Trx, accountId: string, auth: Authorization, remainingFils: number, clearingId: string, nowMs: number) {
+  await voidPending(trx, auth.hold_transfer_id!, `clearing:${clearingId}`, nowMs);
+  const newHoldId = remainingFils > 0
+    ? await insertPending(trx, { accountId, debit: cardLedger(accountId), credit: NETWORK_SETTLEMENT,
+      amountFils: remainingFils, reference: `authorization:${auth.id}`, nowMs })
+    : null;
+  await trx.updateTable('authorizations').set({ hold_fils: remainingFils, hold_transfer_id: newHoldId, updated_at: nowMs })
+    .where('id', '=', auth.id).execute();
 }
 
 async function postRefund(trx: Trx, a: { id: string; account: CardAccount; amountFils: number; nowMs: number }): Promise<Posting> {
@@ -132,7 +171,7 @@ async function postRefund(trx: Trx, a: { id: string; account: CardAccount; amoun
     amountFils: a.amountFils, reference: `clearing:${a.id}`, nowMs: a.nowMs });
   await trx.updateTable('card_accounts').set({ posted_fils: a.account.posted_fils - a.amountFils })
     .where('id', '=', a.account.id).execute();
-  return { releasedFils: 0, differenceFils: null, needsReview: a.account.status === 'closed' };
+  return { releasedFils: 0, remainingHoldFils: 0, differenceFils: null, needsReview: a.account.status === 'closed' };
 }
 
 async function notifyRefund(trx: Trx, account: CardAccount, r: ClearingRecord, amountFils: number, nowMs: number): Promise<string[]> {

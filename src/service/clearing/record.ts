@@ -14,6 +14,12 @@ export const ClearingRecordSchema = z.object({
   processingCode: z.string().regex(/^\d{6}$/),
   mcc: z.string().regex(/^\d{4}$/),
   merchantName: z.string().min(1).max(100),
+  // Split shipments (SPEC §5): part clearingSequence of clearingCount. Integers here; their
+  // ranges are checked by the clearing itself, which answers `rejected` with a reason.
+  clearingSequence: z.number().int().min(-MAX_AMOUNT).max(MAX_AMOUNT).default(1),
+  clearingCount: z.number().int().min(-MAX_AMOUNT).max(MAX_AMOUNT).default(1),
+  // The network's conversion, fils (ISO DE 6): billed with the markup instead of our rate.
+  billingAmount: z.number().int().min(0).max(MAX_AMOUNT).optional(),
 });
 
 export type ClearingRecord = z.infer<typeof ClearingRecordSchema>;
@@ -25,4 +31,7 @@ export interface ClearingResult {
   status: ClearingStatus;
   transactionId?: string;
   code?: string;
+  /** Why a record was rejected, when the code alone does not say (e.g. invalid_clearing_sequence). */
+  reason?: string;
+  needsReview?: boolean;
 }

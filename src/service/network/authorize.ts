@@ -231,6 +231,7 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     created_at: createdAt, updated_at: createdAt,
     prev_authorization_id: account?.last_authorization_id ?? null,
     prev_notified_authorization_id: notified ? account!.last_notified_authorization_id : null,
+    source: 'issuer', needs_review: 0, superseded_by: null,
   };
   await writeAuthorization(trx, ctx.handle.dialect, { transfer, move, row });
   await appendAudit(trx, ctx.handle.dialect, {

@@ -64,3 +64,14 @@ export function effectiveCardStatus(cardStatus: CardStatusName, accountStatus: '
   if (accountStatus === 'open') return cardStatus;
   return cardStatus === 'lost' || cardStatus === 'stolen' || cardStatus === 'replaced' ? cardStatus : 'cancelled';
 }
+
+/** Why the card-testing guard froze a card (cards.status_reason). */
+export const CARD_TESTING_REASON = 'card_testing';
+
+/**
+ * Undoing a freeze the system made needs a step-up code (SPEC §2): whoever guessed the card's
+ * CVV2 may hold the cardholder's session too. A cardholder's own freeze needs none.
+ */
+export function unfreezeNeedsStepUp(card: { status: CardStatusName; statusReason: string | null }): boolean {
+  return card.status === 'frozen' && card.statusReason === CARD_TESTING_REASON;
+}

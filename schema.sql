@@ -322,7 +322,8 @@ CREATE TABLE three_ds_authentications (
   cavv_used_at    BIGINT,
   decided_at      BIGINT,
   expires_at      BIGINT NOT NULL,  -- C: answer deadline (5 min); Y: CAVV usable until (10 min)
-  created_at      BIGINT NOT NULL
+  created_at      BIGINT NOT NULL,
+  challenged      INTEGER NOT NULL DEFAULT 0  -- 1: went through a challenge (only its CAVV waives CVV2)
 );
 CREATE INDEX three_ds_customer ON three_ds_authentications(customer_id, trans_status);
 

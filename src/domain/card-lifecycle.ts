@@ -55,12 +55,23 @@ export function decideTransition(card: LifecycleCard, action: CardAction): Trans
 export const CARDHOLDER_ACTIONS: readonly CardAction[] = ['freeze', 'unfreeze', 'report_lost', 'report_stolen', 'replace', 'cancel'];
 
 /**
- * The status an authorization must act on. A closed account's usable cards are cancelled; the
- * authorization reads the card row before it takes the account lock, so a cancel committing in
- * between leaves it a stale `active` — the account row, read under the lock, is the fresh one.
+ * The status an authorization must act on. A closed account's usable cards are cancelled: the
+ * account's status decides, whatever the card row says (the card is read with its account, and
+ * the account closes in the same transaction that cancels its card).
  * Lost and stolen stay what they are (41/43) on a closed account.
  */
 export function effectiveCardStatus(cardStatus: CardStatusName, accountStatus: 'open' | 'closed'): CardStatusName {
   if (accountStatus === 'open') return cardStatus;
   return cardStatus === 'lost' || cardStatus === 'stolen' || cardStatus === 'replaced' ? cardStatus : 'cancelled';
+}
+
+/** Why the card-testing guard froze a card (cards.status_reason). */
+export const CARD_TESTING_REASON = 'card_testing';
+
+/**
+ * Undoing a freeze the system made needs a step-up code (SPEC §2): whoever guessed the card's
+ * CVV2 may hold the cardholder's session too. A cardholder's own freeze needs none.
+ */
+export function unfreezeNeedsStepUp(card: { status: CardStatusName; statusReason: string | null }): boolean {
+  return card.status === 'frozen' && card.statusReason === CARD_TESTING_REASON;
 }

@@ -29,9 +29,16 @@ export interface AuthorizationFacts {
   billingFils: number | null;
   account: AccountBalances | null;
   /** Result of checking the CAVV against our 3-D Secure authentications. */
-  authentication: 'verified' | 'failed' | 'none';
+  authentication: Authentication;
   nowMs: number;
 }
+
+/**
+ * A CAVV that verifies names how the cardholder was authenticated: a `challenge` they approved
+ * with their code, or `frictionless` (the issuer's risk decision). Both authenticate; only a
+ * challenge waives CVV2 (SPEC §4, §7).
+ */
+export type Authentication = 'challenge' | 'frictionless' | 'failed' | 'none';
 
 export interface Rule {
   id: string;
@@ -41,7 +48,7 @@ export interface Rule {
 }
 
 const status = (f: AuthorizationFacts) => f.card?.status;
-const authenticated = (f: AuthorizationFacts) => f.authentication === 'verified';
+const authenticated = (f: AuthorizationFacts) => f.authentication === 'challenge' || f.authentication === 'frictionless';
 
 export const AUTHORIZATION_RULES: readonly Rule[] = [
   { id: 'invalid_card', responseCode: '14', reason: 'invalid_card',
@@ -66,7 +73,7 @@ export const AUTHORIZATION_RULES: readonly Rule[] = [
     when: (f) => status(f) === 'expired' || f.request.expiry !== f.card!.expiry || isExpired(f.card!.expiry, f.nowMs) },
   { id: 'cvv2_mismatch', responseCode: 'N7', reason: 'cvv2_mismatch', when: (f) => f.cvv2Matches === false },
   { id: 'cvv2_required', responseCode: 'N7', reason: 'cvv2_required',
-    when: (f) => f.cvv2Matches === null && !claimsAuthentication(f.request) && !isCredentialOnFile(f.request) },
+    when: (f) => f.cvv2Matches === null && f.authentication !== 'challenge' && !isCredentialOnFile(f.request) },
   { id: 'unsupported_currency', responseCode: '12', reason: 'unsupported_currency',
     when: (f) => f.billingFils === null },
   { id: 'invalid_amount', responseCode: '13', reason: 'invalid_amount', when: (f) => f.request.amount <= 0 },

@@ -38,6 +38,14 @@ export function decideThreeDs(f: ThreeDsFacts): ThreeDsDecision {
   return { transStatus: 'C', reason: 'challenge' };
 }
 
+/**
+ * A refusal that counts toward the card-testing freeze (SPEC §2): a wrong expiry, as in
+ * authorization — not a card past its expiry month that was sent with the right one.
+ */
+export function isCardTestingFailure(d: ThreeDsDecision, card: { expiry: string }, request: { expiry: string }): boolean {
+  return d.reason === 'expired_card' && request.expiry !== card.expiry;
+}
+
 /** What the CAVV's MAC covers: the authentication and the purchase it was made for. */
 export function cavvMessage(p: { id: string; pan: string; amount: number; currency: string; merchantId: string }): string {
   return JSON.stringify(['cavv', p.id, p.pan, p.amount, p.currency, p.merchantId]);

@@ -1,9 +1,13 @@
 // What an authorization reads before it decides: an earlier authorization with the same
-// idempotency key, the card, its account (locked on PostgreSQL) and the account's product.
+// idempotency key, the card and its account (both locked on PostgreSQL, account first) and the
+// account's product. The card is locked with its account so that the status and the card-testing
+// count the decision sees are the committed ones: a request that waited behind the account's lock
+// would otherwise decide on the card as it was when its statement began (a correct CVV2 approved
+// after a racing fifth failure froze the card).
 // - SQLite: a prepared statement each. Nothing travels, and the product is read once per
 //   group-commit batch (products.repository.ts).
 // - PostgreSQL: one statement for all four when the card is known, three round trips fewer of the
-//   dozen an authorization sends. A waiting lock returns the account as committed by the holder;
+//   dozen an authorization sends. A waiting lock returns the account and card as committed by the holder;
 //   the idempotency look-up sees the statement's snapshot, so a retransmission racing its original
 //   finds nothing, inserts, and meets the unique key, as with separate statements. A retransmission
 //   now waits for the account's lock before it is answered (it used to be answered without it).
@@ -36,7 +40,7 @@ const everythingLocked = prepared<{ fingerprint: string; key: string }, Record<s
     .select(AUTHORIZING_CARD_COLUMNS.map((c) => `c.${c}` as const))
     .select(AUTHORIZING_ACCOUNT_COLUMNS.map((c) => `a.${c} as ${ACCOUNT}${c}` as const))
     .select(PRODUCT_COLUMNS.map((c) => `p.${c} as ${PRODUCT}${c}` as const))
-    .where('c.pan_fingerprint', '=', param('fingerprint')).forUpdate('a'));
+    .where('c.pan_fingerprint', '=', param('fingerprint')).forUpdate(['a', 'c']));
 
 /**
  * The reads of one authorization, inside its transaction. `fingerprint` is null for a PAN that

@@ -27,6 +27,15 @@ export async function findCardByFingerprint(db: Executor, fingerprint: string): 
   return cardByFingerprint.first(db, { fingerprint });
 }
 
+/**
+ * Reads a card and, on PostgreSQL, takes its row lock for the rest of the transaction: a decision
+ * on its status and card-testing count then sees what racing requests committed.
+ */
+export async function lockCardByFingerprint(trx: Executor, dialect: Dialect, fingerprint: string): Promise<Card | undefined> {
+  if (dialect === 'sqlite') return cardByFingerprint.first(trx, { fingerprint });
+  return trx.selectFrom('cards').selectAll().where('pan_fingerprint', '=', fingerprint).forUpdate().executeTakeFirst();
+}
+
 /** Owner-scoped: another customer's card is simply not found. */
 export async function findCustomerCard(db: Executor, customerId: string, cardId: string): Promise<Card | undefined> {
   return db.selectFrom('cards').selectAll()

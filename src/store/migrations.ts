@@ -135,4 +135,10 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX reversal_advices_needs_review ON reversal_advices(created_at, id) WHERE needs_review = 1',
     ],
   },
+  {
+    // Only the CAVV of a challenge the cardholder approved waives CVV2 (SPEC §7): the row records
+    // whether it went through one. Older rows read as frictionless: their CAVVs no longer waive.
+    version: 12, name: '3-D Secure authentications record a challenge',
+    statements: ['ALTER TABLE three_ds_authentications ADD COLUMN challenged INTEGER NOT NULL DEFAULT 0'],
+  },
 ];

@@ -119,6 +119,8 @@ export interface ThreeDsAuthenticationsTable {
   billing_fils: number | null; merchant_id: string; merchant_name: string;
   trans_status: 'Y' | 'C' | 'N'; eci: string | null; cavv_ref: string | null; cavv_used_at: number | null;
   decided_at: number | null; expires_at: number; created_at: number;
+  /** 1 when the authentication went through a challenge: only such a CAVV waives CVV2. */
+  challenged: number;
 }
 
 export interface StaffKeysTable {

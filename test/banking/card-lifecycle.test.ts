@@ -43,13 +43,13 @@ describe('freeze and unfreeze', () => {
     expect(kinds).toHaveLength(2);
   });
 
-  it('a card frozen by the card-testing guard is unfrozen by the cardholder, with a fresh count', async () => {
+  it('a card frozen by the card-testing guard is unfrozen by the cardholder with a step-up code, with a fresh count', async () => {
     const holder = await h.cardholder();
     const wrong = String((Number(holder.cvv2) + 1) % 1000).padStart(3, '0');
     for (let i = 0; i < 5; i++) await h.authorize(holder, { cvv2: wrong });
     const card = await bankingChecked(h, holder.token, 'GET', `/v1/banking/cards/${holder.card.id}`);
     expect(card.body.status).toBe('frozen');
-    expect((await bankingChecked(h, holder.token, 'POST', path(holder, 'unfreeze'))).body.status).toBe('active');
+    expect((await bankingChecked(h, holder.token, 'POST', path(holder, 'unfreeze'), { otp: await h.otp(holder.totpSecret) })).body.status).toBe('active');
     // One more wrong code does not refreeze at once: the guard counts from zero again.
     await h.authorize(holder, { cvv2: wrong });
     expect((await h.authorize(holder, { amount: 100 })).body.responseCode).toBe('00');

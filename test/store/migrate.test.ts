@@ -72,6 +72,7 @@ forEachBackend((backend) => {
       await sql.raw('CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id)').execute(db);
       await sql.raw('ALTER TABLE audit_log DROP COLUMN account_id').execute(db);
       await sql.raw('CREATE INDEX audit_log_time ON audit_log(created_at)').execute(db);
+      await sql.raw('ALTER TABLE three_ds_authentications DROP COLUMN challenged').execute(db);
       for (const column of ['prev_authorization_id', 'prev_notified_authorization_id']) {
         await sql.raw(`ALTER TABLE authorizations DROP COLUMN ${column}`).execute(db);
       }
@@ -101,7 +102,7 @@ forEachBackend((backend) => {
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
       expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(SCHEMA_VERSION).toBe(11);
+      expect(SCHEMA_VERSION).toBe(12);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
         : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
@@ -110,6 +111,7 @@ forEachBackend((backend) => {
       expect(await definition('ledger_transfers_one_void')).toMatch(/UNIQUE.*WHERE .*pending_id.* IS NOT NULL/is);
       const shape = await databaseShape(fresh.handle);
       expect(shape.audit_log).toHaveProperty('account_id');
+      expect(shape.three_ds_authentications).toHaveProperty('challenged');
       expect(shape.authorizations).toHaveProperty('prev_notified_authorization_id');
       expect(shape.authorizations).not.toHaveProperty('prev_approved_authorization_id');
       expect(shape.card_accounts).toHaveProperty('last_notified_authorization_id');

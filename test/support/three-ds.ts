@@ -25,3 +25,8 @@ export async function setThreeDsThreshold(h: Harness, fils: number | null) {
 export function authorizeWithCavv(h: Harness, card: CardCreds, cavv: string, overrides: Record<string, unknown> = {}) {
   return h.authorize(card, { cvv2: undefined, eci: '05', cavv, ...overrides });
 }
+
+/** The same with the card's CVV2: a frictionless CAVV authenticates but does not waive CVV2 (SPEC §7). */
+export function authorizeWithCavvAndCvv2(h: Harness, card: CardCreds, cavv: string, overrides: Record<string, unknown> = {}) {
+  return h.authorize(card, { eci: '05', cavv, ...overrides });
+}

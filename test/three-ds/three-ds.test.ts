@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
-import { authorizeWithCavv, readThreeDs, setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
+import { authorizeWithCavv, authorizeWithCavvAndCvv2, readThreeDs, setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
 forEachBackend((backend) => {
 let h: Harness;
@@ -20,13 +20,13 @@ const challenges = async () => (await h.banking(holder.token, 'GET', '/v1/bankin
 describe('without a threshold', () => {
   beforeEach(() => setThreeDsThreshold(h, null));
 
-  it('is always frictionless: Y, ECI 05 and a 20-byte CAVV that authorizes once', async () => {
+  it('is always frictionless: Y, ECI 05 and a 20-byte CAVV that authorizes once (with the CVV2)', async () => {
     const res = await startThreeDs(h, holder, { amount: 150_000 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ transStatus: 'Y', eci: '05' });
     expect(res.body.id).toMatch(/^3ds_/);
     expect(Buffer.from(res.body.cavv, 'base64')).toHaveLength(20);
-    const auth = await authorizeWithCavv(h, holder, res.body.cavv, { amount: 150_000 });
+    const auth = await authorizeWithCavvAndCvv2(h, holder, res.body.cavv, { amount: 150_000 });
     expect(auth.body).toMatchObject({ responseCode: '00', approved: true });
     const read = await readThreeDs(h, res.body.id);
     expect(read.body).toEqual({ id: res.body.id, transStatus: 'Y', eci: '05', cavv: res.body.cavv });
@@ -76,9 +76,10 @@ describe('with a threshold', () => {
 
     const read = await readThreeDs(h, res.body.id);
     expect(read.body).toMatchObject({ transStatus: 'Y', eci: '05' });
+    // The CAVV of an approved challenge waives CVV2 (SPEC §7).
     const auth = await authorizeWithCavv(h, holder, read.body.cavv, { amount: THRESHOLD, merchantName: 'Big Screen Store' });
     expect(auth.body).toMatchObject({ responseCode: '00', approved: true });
-    const replay = await authorizeWithCavv(h, holder, read.body.cavv, { amount: THRESHOLD });
+    const replay = await authorizeWithCavvAndCvv2(h, holder, read.body.cavv, { amount: THRESHOLD });
     expect(replay.body).toMatchObject({ responseCode: '05', reason: 'authentication_failed' });
   });
 
@@ -89,7 +90,7 @@ describe('with a threshold', () => {
     expect((await readThreeDs(h, res.body.id)).body).toEqual({ id: res.body.id, transStatus: 'N' });
     const again = await h.banking(holder.token, 'POST', `/v1/banking/3ds/challenges/${res.body.id}/approve`, { otp: await h.otp(holder.totpSecret) });
     expect(again.status).toBe(409);
-    const auth = await authorizeWithCavv(h, holder, Buffer.alloc(20, 7).toString('base64'), { amount: 60_000 });
+    const auth = await authorizeWithCavvAndCvv2(h, holder, Buffer.alloc(20, 7).toString('base64'), { amount: 60_000 });
     expect(auth.body).toMatchObject({ responseCode: '05', reason: 'authentication_failed' });
   });
 
@@ -128,7 +129,7 @@ describe('with a threshold', () => {
     const fresh = await h.cardholder(100_000);
     const y = await startThreeDs(h, fresh, { amount: 1_000 });
     expect((await h.authorize(fresh, { amount: 1_000, eci: '06', cavv: y.body.cavv })).body.responseCode).toBe('00');
-    expect((await authorizeWithCavv(h, fresh, y.body.cavv, { amount: 1_000 })).body.responseCode).toBe('00');
+    expect((await authorizeWithCavvAndCvv2(h, fresh, y.body.cavv, { amount: 1_000 })).body.responseCode).toBe('00');
   });
 });
 
@@ -139,21 +140,21 @@ describe('CAVV binding', () => {
     const holder = await h.cardholder(100_000);
     const other = await h.cardholder(100_000);
     const fresh = async () => (await startThreeDs(h, holder, { amount: 2_000 })).body.cavv as string;
-    expect((await authorizeWithCavv(h, holder, await fresh(), { amount: 2_001 })).body.responseCode).toBe('05');
+    expect((await authorizeWithCavvAndCvv2(h, holder, await fresh(), { amount: 2_001 })).body.responseCode).toBe('05');
     await h.admin('PUT', '/v1/admin/fx-rates/840', { rate: '0.3' });
-    expect((await authorizeWithCavv(h, holder, await fresh(), { amount: 2_000, currency: '840' })).body.responseCode).toBe('05');
-    expect((await authorizeWithCavv(h, holder, await fresh(), { amount: 2_000, merchantId: 'M-9999' })).body.responseCode).toBe('05');
-    expect((await authorizeWithCavv(h, other, await fresh(), { amount: 2_000 })).body.responseCode).toBe('05');
+    expect((await authorizeWithCavvAndCvv2(h, holder, await fresh(), { amount: 2_000, currency: '840' })).body.responseCode).toBe('05');
+    expect((await authorizeWithCavvAndCvv2(h, holder, await fresh(), { amount: 2_000, merchantId: 'M-9999' })).body.responseCode).toBe('05');
+    expect((await authorizeWithCavvAndCvv2(h, other, await fresh(), { amount: 2_000 })).body.responseCode).toBe('05');
     const old = await fresh();
     h.clock.advance(10 * 60_000);
-    expect((await authorizeWithCavv(h, holder, old, { amount: 2_000 })).body.responseCode).toBe('05');
+    expect((await authorizeWithCavvAndCvv2(h, holder, old, { amount: 2_000 })).body.responseCode).toBe('05');
     // A tampered byte anywhere fails; the genuine one still works.
     const good = await fresh();
     const raw = Buffer.from(good, 'base64');
     raw[15] ^= 1;
-    expect((await authorizeWithCavv(h, holder, raw.toString('base64'), { amount: 2_000 })).body.responseCode).toBe('05');
-    expect((await authorizeWithCavv(h, holder, 'not-a-cavv', { amount: 2_000 })).body.responseCode).toBe('05');
-    expect((await authorizeWithCavv(h, holder, good, { amount: 2_000 })).body.responseCode).toBe('00');
+    expect((await authorizeWithCavvAndCvv2(h, holder, raw.toString('base64'), { amount: 2_000 })).body.responseCode).toBe('05');
+    expect((await authorizeWithCavvAndCvv2(h, holder, 'not-a-cavv', { amount: 2_000 })).body.responseCode).toBe('05');
+    expect((await authorizeWithCavvAndCvv2(h, holder, good, { amount: 2_000 })).body.responseCode).toBe('00');
   });
 });
 

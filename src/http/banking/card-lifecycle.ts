@@ -24,8 +24,13 @@ const freeze = createRoute({
 });
 const unfreeze = createRoute({
   method: 'post', path: '/v1/banking/cards/{id}/unfreeze', tags: ['banking'], security,
-  summary: 'Unfreeze a card frozen by you or by the card-testing guard',
-  request: { params: CardIdParam }, responses: { 200: jsonResponse(CardSchema, 'The card'), ...errors },
+  summary: 'Unfreeze a card frozen by you, or by the card-testing guard (then with a step-up code)',
+  request: {
+    params: CardIdParam,
+    // Optional: only a card the card-testing guard froze needs the code.
+    body: { required: false, content: { 'application/json': { schema: StepUpSchema } } },
+  },
+  responses: { 200: jsonResponse(CardSchema, 'The card'), ...stepUpErrors },
 });
 const report = createRoute({
   method: 'post', path: '/v1/banking/cards/{id}/report', tags: ['banking'], security,
@@ -54,7 +59,8 @@ export function registerBankingCardLifecycle(app: OpenAPIHono<AppEnv>, deps: App
   app.openapi(freeze, async (c) =>
     c.json(await changeCardStatus(deps, c.get('customerId'), c.req.valid('param').id, 'freeze', cardholderActor(c)), 200));
   app.openapi(unfreeze, async (c) =>
-    c.json(await changeCardStatus(deps, c.get('customerId'), c.req.valid('param').id, 'unfreeze', cardholderActor(c)), 200));
+    c.json(await changeCardStatus(deps, c.get('customerId'), c.req.valid('param').id, 'unfreeze', cardholderActor(c),
+      (c.req.valid('json') as { otp?: string } | undefined)?.otp), 200));
   app.openapi(report, async (c) => {
     const action = c.req.valid('json').reason === 'lost' ? 'report_lost' : 'report_stolen';
     return c.json(await changeCardStatus(deps, c.get('customerId'), c.req.valid('param').id, action, cardholderActor(c)), 200);

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/password.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
-import { clearFailures, lockedUntil, recordFailure } from '../../store/auth-failures.repository.js';
+import { clearFailures, lockedUntil, refundAttempt, takeAttempt } from '../../store/auth-failures.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { ServiceContext } from '../context.js';
@@ -26,14 +26,20 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
   const until = await lockedUntil(db, subject, ctx.clock.now());
   if (until) throw lockedError(until, ctx.clock.now());
 
+  // Counted before the password is checked: of a burst of concurrent guesses, at most the lockout's
+  // limit are checked at all; the others are answered as locked.
+  const attempt = await inTransaction(ctx.handle, (trx) => takeAttempt(trx, subject, ctx.clock.now()));
+  if (!attempt.judged) throw lockedError(attempt.lockedUntil, ctx.clock.now());
+
   const customer = await db.selectFrom('customers').selectAll().where('username', '=', input.username).executeTakeFirst();
   // Unknown users cost the same scrypt as known ones and get the same answer.
   const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? DUMMY_PASSWORD_HASH);
   if (!customer || !passwordOk) {
-    // The failure that reaches the limit is still answered as a failure; the lock shows from the next try.
-    await inTransaction(ctx.handle, (trx) => recordFailure(trx, subject, ctx.clock.now()));
+    // Counted already; the failure that reaches the limit is still answered as a failure.
     throw new ServiceError('invalid_credentials', 'The username or password is wrong.');
   }
+  // The right password is no failure (its code may still be missing or wrong: counted apart).
+  await inTransaction(ctx.handle, (trx) => refundAttempt(trx, subject));
   if (customer.totp_secret) await requireOtp(ctx, customer.id, input.otp, 'login');
   return openSession(ctx, customer, subject, meta);
 }

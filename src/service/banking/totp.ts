@@ -1,8 +1,10 @@
 // TOTP (RFC 6238) enrolment and verification with otplib. A code is accepted once only: the time
-// step of the last accepted code is stored and anything at or before it is refused.
+// step of the last accepted code is stored and anything at or before it is refused. The step moves
+// by a conditional update (only forward), so of concurrent requests carrying one code exactly one
+// moves it; every attempt is counted toward the lockout before its code is checked.
 import { generateSecret, generateURI, verify } from 'otplib';
 import { inTransaction } from '../../store/transaction.js';
-import { clearFailures, lockedUntil, recordFailure } from '../../store/auth-failures.repository.js';
+import { clearFailures, lockedUntil, takeAttempt } from '../../store/auth-failures.repository.js';
 import type { Executor } from '../../store/db.js';
 import type { Customer } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
@@ -63,15 +65,22 @@ async function checkOtp(trx: Executor, ctx: ServiceContext, customer: Customer, 
   if (!otp) {
     return new ServiceError(purpose === 'login' ? 'otp_required' : 'step_up_required', 'A one-time code from your authenticator app is required.', {}, undefined, status);
   }
+  const attempt = await takeAttempt(trx, otpSubject(customer.id), nowMs);
+  if (!attempt.judged) return lockedError(attempt.lockedUntil, nowMs);
   const step = await matchCode(await openTotpSecret(ctx, customer.id, customer.totp_secret, trx), otp, nowMs, customer.totp_last_step);
-  if (step === null) {
-    // The failure that reaches the limit is still answered as a failure; the lock shows from the next try.
-    await recordFailure(trx, otpSubject(customer.id), nowMs);
+  // A wrong code stays counted; the one that reaches the limit is still answered as wrong.
+  if (step === null || !(await useTimeStep(trx, customer.id, step))) {
     return new ServiceError('invalid_otp', 'The one-time code is wrong, expired or already used.', {}, undefined, status);
   }
-  await trx.updateTable('customers').set({ totp_last_step: step }).where('id', '=', customer.id).execute();
   await clearFailures(trx, otpSubject(customer.id));
   return null;
+}
+
+/** Moves the last used step forward to `step`; false when that step (or a later one) was used already. */
+async function useTimeStep(trx: Executor, customerId: string, step: number): Promise<boolean> {
+  const result = await trx.updateTable('customers').set({ totp_last_step: step })
+    .where('id', '=', customerId).where('totp_last_step', '<', step).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export { generateSecret, generateURI };

@@ -11,7 +11,7 @@ import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
 import {
-  CARD_TESTING_FREEZE_AFTER, decideAuthorization, notifiesCardholder, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
+  decideAuthorization, notifiesCardholder, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
@@ -26,6 +26,7 @@ import { addNotification } from '../../store/notifications.repository.js';
 import type { Authorization } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 import { verifyCavv } from '../three-ds/verify-cavv.js';
+import { countVerificationFailure } from './count-verification-failure.js';
 
 export const BILLING_CURRENCY = '414';
 
@@ -263,7 +264,7 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   let notified = notifiesCardholder(decision);
 
   if (VERIFICATION_FAILURE_RULES.has(decision.ruleId)) {
-    notified = await countVerificationFailure(trx, ctx, card, account.id, nowMs);
+    notified = await countVerificationFailure(trx, ctx, { card, accountId: account.id, nowMs });
   } else if (decision.approved && card.verification_failures > 0) {
     await resetVerificationFailures.execute(trx, { id: card.id });
   }
@@ -275,21 +276,4 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
       data: { authorizationId: row.id } });
   }
   return notified ? [card.customer_id] : [];
-}
-
-async function countVerificationFailure(trx: Trx, ctx: ServiceContext, card: AuthorizingCard, accountId: string, nowMs: number): Promise<boolean> {
-  const failures = card.verification_failures + 1;
-  const freeze = failures >= CARD_TESTING_FREEZE_AFTER && card.status === 'active';
-  await trx.updateTable('cards').set({
-    verification_failures: failures,
-    ...(freeze ? { status: 'frozen' as const, status_reason: 'card_testing', updated_at: nowMs } : {}),
-  }).where('id', '=', card.id).execute();
-  if (!freeze) return false;
-  await addNotification(trx, { customerId: card.customer_id, accountId, cardId: card.id, nowMs,
-    kind: 'card_frozen', severity: 'alert',
-    message: `Your card ending ${card.last4} was frozen after ${failures} failed security-code or expiry checks in a row. If this was you, unfreeze it in online banking.` });
-  await appendAudit(trx, ctx.handle.dialect, { accountId, actorType: 'system',
-    actorId: 'card-testing-guard', action: 'card.frozen', subject: card.id,
-    before: { status: card.status }, after: { status: 'frozen', reason: 'card_testing' }, nowMs });
-  return true;
 }

@@ -1,17 +1,19 @@
 // A gateway asks whether the cardholder is who they say (SPEC §7): frictionless "Y" below the
 // product's threshold, a challenge "C" in online banking at or above it, "N" for cards that must
-// not pay. Runs in the caller's transaction like the other network verbs.
+// not pay. A wrong expiry counts toward the card-testing freeze (SPEC §2); the card's row is locked
+// first, so requests racing on one card decide on the status the others committed. Runs in the
+// caller's transaction like the other network verbs.
 import { findCurrency } from '../../domain/currencies.js';
 import { formatKd } from '../../domain/money.js';
 import { toBillingFils } from '../../domain/fx.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE } from '../../domain/product.js';
 import {
-  AUTHENTICATED_ECI, CAVV_TTL_MS, CHALLENGE_TTL_MS, decideThreeDs, type TransStatus,
+  AUTHENTICATED_ECI, CAVV_TTL_MS, CHALLENGE_TTL_MS, decideThreeDs, isCardTestingFailure, type TransStatus,
 } from '../../domain/three-ds.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
-import { findAccount, findCardByFingerprint } from '../../store/cards.repository.js';
+import { findAccount, lockCardByFingerprint } from '../../store/cards.repository.js';
 import type { Executor, Trx } from '../../store/db.js';
 import { findRate } from '../../store/fx.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
@@ -19,6 +21,7 @@ import { findProduct } from '../../store/products.repository.js';
 import { insertAuthentication } from '../../store/three-ds.repository.js';
 import type { ThreeDsAuthentication } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
+import { countVerificationFailure } from '../network/count-verification-failure.js';
 import { cavvFor, newCavvRef } from './cavv.js';
 
 export interface ThreeDsRequest {
@@ -41,7 +44,7 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   const { request } = input;
   const nowMs = ctx.clock.now();
   const fingerprint = ctx.keyring.fingerprint(request.pan);
-  const card = isValidPan(request.pan) ? await findCardByFingerprint(trx, fingerprint) : undefined;
+  const card = isValidPan(request.pan) ? await lockCardByFingerprint(trx, ctx.handle.dialect, fingerprint) : undefined;
   const account = card ? await findAccount(trx, card.account_id) : undefined;
   const product = (await findProduct(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
   const billing = card ? await billingFils(trx, request.amount, request.currency, product.fxMarkupBps) : null;
@@ -59,6 +62,7 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
     cavv_ref: decision.transStatus === 'Y' ? newCavvRef() : null, cavv_used_at: null,
     decided_at: decision.transStatus === 'C' ? null : nowMs,
     expires_at: nowMs + (decision.transStatus === 'C' ? CHALLENGE_TTL_MS : CAVV_TTL_MS), created_at: nowMs,
+    challenged: decision.transStatus === 'C' ? 1 : 0,
   };
   await insertAuthentication(trx, row);
   await appendAudit(trx, ctx.handle.dialect, {
@@ -69,6 +73,9 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   });
 
   const notify: string[] = [];
+  if (card && isCardTestingFailure(decision, card, request)) {
+    if (await countVerificationFailure(trx, ctx, { card, accountId: card.account_id, nowMs })) notify.push(card.customer_id);
+  }
   if (decision.transStatus === 'C' && card) {
     const amount = billing !== null ? formatKd(billing, 'en') : `${request.amount}`;
     await addNotification(trx, {

@@ -2,9 +2,11 @@
 // it must name a successful authentication for this card, carry a MAC over this purchase's PAN,
 // amount, currency and merchant, be at most 10 minutes old, and not have been used before.
 // Using it consumes it in the authorization's transaction. Only an ECI that claims
-// authentication (05/02) is checked; 06/01 "attempted" counts as not authenticated.
+// authentication (05/02) is checked; 06/01 "attempted" counts as not authenticated. The answer
+// says how the cardholder was authenticated: only a challenge they approved waives CVV2.
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
 import { claimsAuthentication } from '../../domain/channel.js';
+import type { Authentication } from '../../domain/rules.js';
 import { unpackCavv } from '../../domain/three-ds.js';
 import type { Trx } from '../../store/db.js';
 import type { Card } from '../../store/schema.js';
@@ -14,7 +16,7 @@ import { cavvMac, macMatches } from './cavv.js';
 
 export interface CavvCheck { request: AuthorizationRequest; card: Pick<Card, 'pan_fingerprint'>; billingFils: number | null; nowMs: number }
 
-export async function verifyCavv(trx: Trx, ctx: ServiceContext, check: CavvCheck): Promise<'verified' | 'failed' | 'none'> {
+export async function verifyCavv(trx: Trx, ctx: ServiceContext, check: CavvCheck): Promise<Authentication> {
   const { request, card, nowMs } = check;
   if (!claimsAuthentication(request)) return 'none';
   const cavv = request.cavv ? unpackCavv(request.cavv) : null;
@@ -24,5 +26,6 @@ export async function verifyCavv(trx: Trx, ctx: ServiceContext, check: CavvCheck
   const expected = cavvMac(ctx, { id: row.id, amount: request.amount, currency: request.currency, merchant_id: request.merchantId }, request.pan);
   if (!macMatches(expected, cavv.mac)) return 'failed';
   if (nowMs >= row.expires_at || row.cavv_used_at !== null) return 'failed';
-  return (await consumeCavv(trx, row.id, nowMs)) ? 'verified' : 'failed';
+  if (!(await consumeCavv(trx, row.id, nowMs))) return 'failed';
+  return row.challenged === 1 ? 'challenge' : 'frictionless';
 }

@@ -5,7 +5,7 @@ import { cardholderActor } from '../../http/actors.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
 import { cancelCard } from '../../service/banking/cancel-card.js';
 import type { CardView } from '../../service/banking/card-view.js';
-import { changeCardStatus } from '../../service/banking/change-card-status.js';
+import { changeCardStatus, unfreezeNeedsCode } from '../../service/banking/change-card-status.js';
 import { replaceCard } from '../../service/banking/replace-card.js';
 import { registerCardForm } from '../card-form.js';
 import { Csrf, ErrorNotice, formOtp, OtpField } from '../components.js';
@@ -26,9 +26,11 @@ const ACTIONS: Record<LifecycleAction, ActionText> = {
   cancel: { title: 'cancelTitle', intro: 'cancelIntro', confirm: 'confirmCancel', needsCode: true },
 };
 
-function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, error?: PageError) {
+async function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, error?: PageError) {
   const { t } = w;
   const text = ACTIONS[action];
+  // A card the card-testing guard froze is unfrozen with a code (SPEC §2).
+  const needsCode = text.needsCode || (action === 'unfreeze' && await unfreezeNeedsCode(w.deps, w.customerId, card.id));
   const title = t[text.title] as string;
   return page(w, { title, nav: 'dashboard', status: error?.status }, (
     <section class="panel narrow">
@@ -44,7 +46,7 @@ function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, err
             <label class="choice"><input type="radio" name="reason" value="stolen" checked={w.form.reason === 'stolen'} /> {t.reportStolen}</label>
           </fieldset>
         ) : null}
-        {text.needsCode ? <OtpField w={w} error={error?.message} autofocus /> : null}
+        {needsCode ? <OtpField w={w} error={error?.message} autofocus /> : null}
         <div class="button-row">
           <button type="submit" class="button primary">{t[text.confirm] as string}</button>
           <a class="button" href="/">{t.cancel}</a>
@@ -58,7 +60,8 @@ function run(w: BankingWeb, card: CardView, action: LifecycleAction) {
   const actor = cardholderActor(w.c);
   const otp = formOtp(w);
   switch (action) {
-    case 'freeze': case 'unfreeze': return changeCardStatus(w.deps, w.customerId, card.id, action, actor);
+    case 'freeze': return changeCardStatus(w.deps, w.customerId, card.id, action, actor);
+    case 'unfreeze': return changeCardStatus(w.deps, w.customerId, card.id, action, actor, otp);
     case 'report': return changeCardStatus(w.deps, w.customerId, card.id, w.form.reason === 'stolen' ? 'report_stolen' : 'report_lost', actor);
     case 'replace': return replaceCard(w.deps, w.customerId, card.id, otp, actor);
     case 'cancel': return cancelCard(w.deps, w.customerId, card.id, otp, actor);

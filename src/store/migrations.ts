@@ -104,4 +104,10 @@ export const MIGRATIONS: Migration[] = [
     version: 8, name: 'audit entries are no longer indexed by time',
     statements: ['DROP INDEX audit_log_time'],
   },
+  {
+    // A rotated-out staff key names its successor: it may no longer manage keys, and revoking the
+    // successor revokes it too.
+    version: 9, name: 'staff keys name their successor',
+    statements: ['ALTER TABLE staff_keys ADD COLUMN replaced_by TEXT'],
+  },
 ];

@@ -79,6 +79,7 @@ forEachBackend((backend) => {
         await sql.raw(`ALTER TABLE card_accounts DROP COLUMN ${column}`).execute(db);
       }
       await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(db);
+      await sql.raw('ALTER TABLE staff_keys DROP COLUMN replaced_by').execute(db);
       // Version 4 stored a row per purchase notification (5 reads them from the authorizations) and
       // version 6 one per blocked attempt (7 does); other kinds stay stored.
       await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', language: 'en', totp_last_step: 0, created_at: 1 }).execute();
@@ -91,7 +92,7 @@ forEachBackend((backend) => {
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
       expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(SCHEMA_VERSION).toBe(8);
+      expect(SCHEMA_VERSION).toBe(9);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
         : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
@@ -104,6 +105,7 @@ forEachBackend((backend) => {
       expect(shape.authorizations).not.toHaveProperty('prev_approved_authorization_id');
       expect(shape.card_accounts).toHaveProperty('last_notified_authorization_id');
       expect(shape.card_accounts).toHaveProperty('last_authorization_at');
+      expect(shape.staff_keys).toHaveProperty('replaced_by');
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('authorizations_account');
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('audit_log_time');
       expect((await db.selectFrom('notifications').select('id').execute()).map((n) => n.id)).toEqual(['ntf_3']);

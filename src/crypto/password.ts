@@ -1,11 +1,17 @@
-// Passwords are hashed with scrypt (node:crypto); only the hash is stored.
+// Passwords are hashed with scrypt (node:crypto) at N = 2^17, r = 8, p = 1 (SPEC §6); only the
+// hash is stored, with its parameters, so a hash made at older parameters still verifies and is
+// replaced at the next successful sign-in (service/banking/sessions.ts).
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-const N = 16384, R = 8, P = 1, KEYLEN = 32;
+const N = 2 ** 17, R = 8, P = 1, KEYLEN = 32;
+// scrypt needs 128 · N · r bytes (128 MiB here); node refuses more than 32 MiB unless told.
+const MAX_MEM_BYTES = 256 * 1024 * 1024;
+/** The shortest password accepted wherever one is set. */
+export const MIN_PASSWORD_LENGTH = 8;
 
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCb(password, salt, KEYLEN, options, (err, key) => (err ? reject(err) : resolve(key))));
+    scryptCb(password, salt, KEYLEN, { ...options, maxmem: MAX_MEM_BYTES }, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -22,5 +28,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** True when the hash was made with other parameters than today's: rehash it after a sign-in. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) !== N || Number(r) !== R || Number(p) !== P;
+}
+
 /** Verified against when the username is unknown, so both answers take the same time. */
-export const DUMMY_PASSWORD_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;

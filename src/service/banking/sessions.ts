@@ -1,7 +1,7 @@
 // Online-banking sessions: password, then TOTP once enrolled. Tokens are 256-bit random values
 // stored only as SHA-256 hashes; idle timeout 15 minutes, absolute 12 hours.
 import { createHash, randomBytes } from 'node:crypto';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/password.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, needsRehash, verifyPassword } from '../../crypto/password.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { clearFailures, lockedUntil, recordFailure } from '../../store/auth-failures.repository.js';
@@ -34,8 +34,29 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
     await inTransaction(ctx.handle, (trx) => recordFailure(trx, subject, ctx.clock.now()));
     throw new ServiceError('invalid_credentials', 'The username or password is wrong.');
   }
+  // Upgraded once the password is proven, before the code step: the web pages ask for the code in
+  // a second request that no longer has the password, and a stronger hash of a known-good password
+  // gives nothing away.
+  if (needsRehash(customer.password_hash)) await upgradePasswordHash(ctx, customer, input.password, meta);
   if (customer.totp_secret) await requireOtp(ctx, customer.id, input.otp, 'login');
   return openSession(ctx, customer, subject, meta);
+}
+
+/**
+ * Replaces a hash made at older scrypt parameters, only if it is still the one that just verified
+ * (two sign-ins at once, or a password set in between, leave one writer and no lost update).
+ */
+async function upgradePasswordHash(ctx: ServiceContext, customer: { id: string; password_hash: string }, password: string, meta: ClientMeta) {
+  const fresh = await hashPassword(password);
+  await inTransaction(ctx.handle, async (trx) => {
+    const result = await trx.updateTable('customers').set({ password_hash: fresh })
+      .where('id', '=', customer.id).where('password_hash', '=', customer.password_hash).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return;
+    const [, n, r, p] = fresh.split('$');
+    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customer.id, sourceIp: meta.ip,
+      action: 'customer.password_rehashed', subject: customer.id, after: { scheme: 'scrypt', n: Number(n), r: Number(r), p: Number(p) },
+      nowMs: ctx.clock.now() });
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
 // upgraded at the next successful sign-in, once, and only if it is still the one that verified.
 import { randomBytes, scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../src/crypto/password.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
@@ -33,10 +34,23 @@ describe('hashing', () => {
   });
 });
 
+describe('the cost in configuration', () => {
+  it("is SPEC's unless NODE_ENV=test lowers it; any other environment refuses the setting", () => {
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY: 'a'.repeat(32) }).passwordScryptLog2N).toBe(17);
+    expect(loadConfig({}).passwordScryptLog2N).toBe(17);
+    expect(loadConfig({ NODE_ENV: 'test', TEST_PASSWORD_SCRYPT_LOG2N: '12' }).passwordScryptLog2N).toBe(12);
+    for (const NODE_ENV of ['production', 'development', 'staging', undefined]) {
+      expect(() => loadConfig({ ...(NODE_ENV ? { NODE_ENV } : {}), TEST_PASSWORD_SCRYPT_LOG2N: '12' })).toThrow(/TEST_PASSWORD_SCRYPT_LOG2N: only allowed with NODE_ENV=test/);
+    }
+    expect(() => loadConfig({ NODE_ENV: 'test', TEST_PASSWORD_SCRYPT_LOG2N: '18' })).toThrow(ConfigError);
+  });
+});
+
 forEachBackend((backend) => {
 let h: Harness;
 
-beforeAll(async () => { h = await Harness.create({ backend }); });
+// At SPEC's cost, not the suite's cheaper one (harness.ts).
+beforeAll(async () => { h = await Harness.create({ backend, env: { TEST_PASSWORD_SCRYPT_LOG2N: '17' } }); });
 afterAll(() => h.close());
 
 const db = () => h.deps.handle.db;

@@ -12,7 +12,7 @@ export interface NewCustomer { username: string; password: string; name: string;
 export async function createCustomer(ctx: ServiceContext, input: NewCustomer, actor: Actor) {
   // Also checked here, not only by the HTTP schema: every caller (the demo seed, scripts) sets a password through this verb.
   if (input.password.length < MIN_PASSWORD_LENGTH) throw fieldError('password', `at least ${MIN_PASSWORD_LENGTH} characters`);
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, ctx.passwordScryptLog2N);
   try {
     return await inTransaction(ctx.handle, async (trx) => {
       const nowMs = ctx.clock.now();

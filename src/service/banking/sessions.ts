@@ -1,7 +1,7 @@
 // Online-banking sessions: password, then TOTP once enrolled. Tokens are 256-bit random values
 // stored only as SHA-256 hashes; idle timeout 15 minutes, absolute 12 hours.
 import { createHash, randomBytes } from 'node:crypto';
-import { DUMMY_PASSWORD_HASH, hashPassword, needsRehash, verifyPassword } from '../../crypto/password.js';
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '../../crypto/password.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { clearFailures, lockedUntil, recordFailure } from '../../store/auth-failures.repository.js';
@@ -28,7 +28,7 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
 
   const customer = await db.selectFrom('customers').selectAll().where('username', '=', input.username).executeTakeFirst();
   // Unknown users cost the same scrypt as known ones and get the same answer.
-  const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? DUMMY_PASSWORD_HASH);
+  const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? dummyPasswordHash(ctx.passwordScryptLog2N));
   if (!customer || !passwordOk) {
     // The failure that reaches the limit is still answered as a failure; the lock shows from the next try.
     await inTransaction(ctx.handle, (trx) => recordFailure(trx, subject, ctx.clock.now()));
@@ -37,7 +37,7 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
   // Upgraded once the password is proven, before the code step: the web pages ask for the code in
   // a second request that no longer has the password, and a stronger hash of a known-good password
   // gives nothing away.
-  if (needsRehash(customer.password_hash)) await upgradePasswordHash(ctx, customer, input.password, meta);
+  if (needsRehash(customer.password_hash, ctx.passwordScryptLog2N)) await upgradePasswordHash(ctx, customer, input.password, meta);
   if (customer.totp_secret) await requireOtp(ctx, customer.id, input.otp, 'login');
   return openSession(ctx, customer, subject, meta);
 }
@@ -47,7 +47,7 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
  * (two sign-ins at once, or a password set in between, leave one writer and no lost update).
  */
 async function upgradePasswordHash(ctx: ServiceContext, customer: { id: string; password_hash: string }, password: string, meta: ClientMeta) {
-  const fresh = await hashPassword(password);
+  const fresh = await hashPassword(password, ctx.passwordScryptLog2N);
   await inTransaction(ctx.handle, async (trx) => {
     const result = await trx.updateTable('customers').set({ password_hash: fresh })
       .where('id', '=', customer.id).where('password_hash', '=', customer.password_hash).executeTakeFirst();

@@ -334,7 +334,8 @@ CREATE TABLE staff_keys (
   key_hash    TEXT NOT NULL UNIQUE, -- sha256 of the key; the key is shown once
   active      INTEGER NOT NULL DEFAULT 1,
   expires_at  BIGINT,               -- set on rotation: the old key works until then
-  created_at  BIGINT NOT NULL
+  created_at  BIGINT NOT NULL,
+  replaced_by TEXT                  -- set on rotation: the successor, revoked together with it
 );
 
 -- Append-only, hash-chained audit log (SPEC §9). Each stream is its own chain: on PostgreSQL one

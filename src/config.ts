@@ -1,6 +1,7 @@
 // Reads and validates the environment once, at start. Nothing else reads process.env.
 import { totalmem } from 'node:os';
 import { z } from 'zod';
+import { PASSWORD_SCRYPT_LOG2N } from './crypto/password.js';
 
 const hex32OrBase64 = z.string().refine((v) => decodeKey(v) !== null, {
   message: 'must be 32 bytes, as 64 hex characters or base64',
@@ -55,6 +56,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_ADMIN_PER_MIN: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_SENSITIVE_PER_MIN: z.coerce.number().int().min(1).default(30),
+  // Test suites only (refused unless NODE_ENV=test): a lower scrypt cost (log2 N) for the
+  // passwords they set, since each customer costs a hash and each sign-in a verification.
+  TEST_PASSWORD_SCRYPT_LOG2N: z.coerce.number().int().min(10).max(PASSWORD_SCRYPT_LOG2N).optional(),
 });
 
 /** The machine's memory, or less when a cgroup limits this process (0 from node means no limit). */
@@ -101,6 +105,8 @@ export interface Config {
   /** How often the server logs the audit head hash (0: never). */
   auditHeadIntervalMs: number;
   rateLimits: { loginPerMinute: number; adminPerMinute: number; sensitivePerMinute: number };
+  /** scrypt cost (log2 N) of new password hashes: SPEC's 17, lower only under NODE_ENV=test. */
+  passwordScryptLog2N: number;
   /** Keys given in the environment; missing ones are generated in development (see dev-keys.ts). */
   given: Partial<Secrets>;
 }
@@ -121,6 +127,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       e.NETWORK_SECRET && e.NETWORK_SECRET.length < 16 && 'NETWORK_SECRET',
     ].filter(Boolean);
     if (weak.length) throw new ConfigError(`Invalid configuration:\n  ${weak.join(', ')}: must be at least 16 characters in production`);
+  }
+  if (e.TEST_PASSWORD_SCRYPT_LOG2N !== undefined && env !== 'test') {
+    throw new ConfigError('Invalid configuration:\n  TEST_PASSWORD_SCRYPT_LOG2N: only allowed with NODE_ENV=test');
   }
   const demo = e.DEMO === undefined ? env === 'development' : ['1', 'true', 'yes', 'on'].includes(e.DEMO.toLowerCase());
   return {
@@ -157,6 +166,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       adminPerMinute: e.RATE_LIMIT_ADMIN_PER_MIN,
       sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MIN,
     },
+    passwordScryptLog2N: e.TEST_PASSWORD_SCRYPT_LOG2N ?? PASSWORD_SCRYPT_LOG2N,
     given: {
       adminApiKey: e.ADMIN_API_KEY,
       networkKeyId: e.NETWORK_KEY_ID,

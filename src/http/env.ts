@@ -7,7 +7,11 @@ import type { Metrics } from './ops/metrics.js';
 import type { AuthorizationWorker } from '../service/network/authorization-worker.js';
 import type { Reports } from '../report-thread.js';
 
-export interface StaffIdentity { id: string; name: string; role: 'admin' | 'ops' | 'auditor' }
+export interface StaffIdentity {
+  id: string; name: string; role: 'admin' | 'ops' | 'auditor';
+  /** Replaced by a rotation and in its overlap: may not manage keys. */
+  rotatedOut: boolean;
+}
 
 export interface AppVariables {
   requestId: string;

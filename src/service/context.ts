@@ -12,6 +12,8 @@ export interface ServiceContext {
   events: EventBus;
   logger: Logger;
   bankName: string;
+  /** scrypt cost (log2 N) of new password hashes; absent: SPEC's (crypto/password.ts). Only tests lower it. */
+  passwordScryptLog2N?: number;
 }
 
 /** Who did it, for the audit log. */

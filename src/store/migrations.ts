@@ -141,4 +141,10 @@ export const MIGRATIONS: Migration[] = [
     version: 12, name: '3-D Secure authentications record a challenge',
     statements: ['ALTER TABLE three_ds_authentications ADD COLUMN challenged INTEGER NOT NULL DEFAULT 0'],
   },
+  {
+    // A rotated-out staff key names its successor: it may no longer manage keys, and revoking the
+    // successor revokes it too.
+    version: 13, name: 'staff keys name their successor',
+    statements: ['ALTER TABLE staff_keys ADD COLUMN replaced_by TEXT'],
+  },
 ];

@@ -126,6 +126,8 @@ export interface ThreeDsAuthenticationsTable {
 export interface StaffKeysTable {
   id: string; name: string; role: 'admin' | 'ops' | 'auditor'; key_hash: string; active: number;
   expires_at: number | null; created_at: number;
+  /** The key that replaced this one (set on rotation). */
+  replaced_by: string | null;
 }
 
 export interface AuditLogTable {

@@ -7,6 +7,7 @@ import { authenticateSession } from '../service/banking/sessions.js';
 import { getProfile, type Profile } from '../service/banking/profile.js';
 import { ServiceError } from '../service/errors.js';
 import { cardholderActor } from '../http/actors.js';
+import { authorityCookie } from '../http/middleware/bearer.js';
 import { csrfTokenForRequest } from '../http/middleware/csrf.js';
 import { setLanguage } from '../service/banking/set-language.js';
 import { getCookie, LANG_COOKIE, SESSION_COOKIE, setPreference } from './cookies.js';
@@ -69,10 +70,12 @@ export function publicPage(deps: AppDeps, handler: Handler<Web>) {
 /** A page for a signed-in cardholder: without a live session cookie, off to /login. */
 export function bankingPage(deps: AppDeps, handler: Handler<BankingWeb>) {
   return async (c: Context<AppEnv>) => {
+    // The pages are signed in by the cookie alone, and a request with a Bearer header gets none of
+    // its authority (it skipped the CSRF check): such a request is sent to sign in.
     // A language asked for on the way in (`/?lang=ar`) carries over to the sign-in page.
     const lang = c.req.query('lang');
     const toLogin = lang === 'ar' || lang === 'en' ? `/login?lang=${lang}` : '/login';
-    const token = getCookie(c, SESSION_COOKIE);
+    const token = authorityCookie(c, SESSION_COOKIE);
     if (!token) return c.redirect(toLogin, 303);
     let session;
     try {
@@ -109,7 +112,7 @@ export async function adoptStoredLanguage(w: Web, customerId: string): Promise<v
 
 /** The signed-in customer, if any, without requiring one (the demo terminals offer "my card"). */
 export async function optionalCustomer(w: Web): Promise<string | null> {
-  const token = getCookie(w.c, SESSION_COOKIE);
+  const token = authorityCookie(w.c, SESSION_COOKIE);
   if (!token) return null;
   try {
     return (await authenticateSession(w.deps, token)).customer_id;

@@ -25,6 +25,8 @@ forEachBackend((backend) => {
       const start = h.clock.now();
       const auth = await approvedPurchase(h, holder, { amount: 5_000 });
       expect((await authorization(h, auth.authorizationId)).expires_at).toBe(start + 3 * DAY);
+      // The cut-offs below are in the past (one later than now is refused).
+      h.clock.advance(4 * DAY);
       const early = await h.admin('POST', '/v1/admin/jobs/expire-holds', { asOf: new Date(start + 3 * DAY - 1).toISOString() });
       expect(early.body).toMatchObject({ released: 0 });
       expect((await account(h, holder)).held_fils).toBe(5_000);
@@ -34,6 +36,7 @@ forEachBackend((backend) => {
       expect(due.body).toEqual({ released: 1, asOf: new Date(start + 3 * DAY).toISOString() });
       expect(await authorization(h, auth.authorizationId)).toMatchObject({ status: 'expired', hold_fils: 0 });
       expect((await account(h, holder)).held_fils).toBe(0);
+      holder.token = await h.login(holder.customer.username, holder.customer.password, await h.otp(holder.totpSecret));
       expect((await cardView(h, holder)).available).toBe(100_000);
 
       const again = await h.admin('POST', '/v1/admin/jobs/expire-holds', { asOf: new Date(start + 4 * DAY).toISOString() });

@@ -113,10 +113,10 @@ describe('network-client secret rotation', () => {
 });
 
 describe('staff key rotation', () => {
-  it('gives a new key of the same role; the old one works until the overlap ends', async () => {
+  it('gives a new key of the same role; rotated by an admin, the old one works until the overlap ends', async () => {
     const created = await h.admin('POST', '/v1/admin/keys', { name: 'Ops One', role: 'ops' });
     const old = created.body;
-    const rotated = await h.admin('POST', `/v1/admin/keys/${old.id}/rotate`, { overlapSeconds: 60 }, old.key);
+    const rotated = await h.admin('POST', `/v1/admin/keys/${old.id}/rotate`, { overlapSeconds: 60 });
     expect(rotated.status).toBe(200);
     expect(rotated.body).toMatchObject({ name: 'Ops One', role: 'ops', previousKeyId: old.id });
     expect(rotated.body.key).not.toBe(old.key);
@@ -129,6 +129,15 @@ describe('staff key rotation', () => {
     const other = await h.admin('POST', '/v1/admin/keys', { name: 'Auditor', role: 'auditor' });
     expect((await h.admin('POST', `/v1/admin/keys/${other.body.id}/rotate`, {}, rotated.body.key)).status).toBe(403);
     expect((await h.admin('POST', '/v1/admin/keys/bootstrap/rotate', {})).status).toBe(404);
+  });
+
+  it('rotated by itself, the old key ends at once (test/security/staff-keys.test.ts has the rest)', async () => {
+    const old = (await h.admin('POST', '/v1/admin/keys', { name: 'Ops Two', role: 'ops' })).body;
+    const rotated = await h.admin('POST', `/v1/admin/keys/${old.id}/rotate`, { overlapSeconds: 60 }, old.key);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.previousKeyValidUntil).toBe(new Date(h.clock.now()).toISOString());
+    expect((await h.admin('GET', '/v1/admin/products/internet-shopping', undefined, old.key)).status).toBe(401);
+    expect((await h.admin('GET', '/v1/admin/products/internet-shopping', undefined, rotated.body.key)).status).toBe(200);
   });
 });
 });

@@ -90,6 +90,7 @@ forEachBackend((backend) => {
         await sql.raw(`ALTER TABLE clearings DROP COLUMN ${column}`).execute(db);
       }
       await sql.raw('DROP TABLE reversal_advices').execute(db);
+      await sql.raw('ALTER TABLE staff_keys DROP COLUMN replaced_by').execute(db);
       // Version 4 stored a row per purchase notification (5 reads them from the authorizations) and
       // version 6 one per blocked attempt (7 does); other kinds stay stored.
       await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', language: 'en', totp_last_step: 0, created_at: 1 }).execute();
@@ -102,7 +103,7 @@ forEachBackend((backend) => {
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
       expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(SCHEMA_VERSION).toBe(12);
+      expect(SCHEMA_VERSION).toBe(13);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
         : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
@@ -120,6 +121,7 @@ forEachBackend((backend) => {
       expect(shape.clearings).toMatchObject({ clearing_sequence: expect.anything(), clearing_count: expect.anything() });
       expect(shape).toHaveProperty('reversal_advices');
       expect(Object.keys(await namedIndexes(fresh.handle))).toEqual(expect.arrayContaining(['authorizations_needs_review', 'clearings_needs_review']));
+      expect(shape.staff_keys).toHaveProperty('replaced_by');
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('authorizations_account');
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('audit_log_time');
       expect((await db.selectFrom('notifications').select('id').execute()).map((n) => n.id)).toEqual(['ntf_3']);

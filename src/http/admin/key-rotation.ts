@@ -6,7 +6,7 @@ import { DEFAULT_STAFF_KEY_OVERLAP_MS, rotateStaffKey } from '../../service/admi
 import { ServiceError } from '../../service/errors.js';
 import { staffActor } from '../actors.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { requireRole } from '../middleware/admin-auth.js';
+import { requireCurrentKey, requireRole } from '../middleware/admin-auth.js';
 import { commonErrors, jsonResponse, problemResponse } from '../openapi-common.js';
 
 const OverlapSchema = z.object({
@@ -28,15 +28,16 @@ const rotateClient = createRoute({
 
 const rotateKey = createRoute({
   method: 'post', path: '/v1/admin/keys/{id}/rotate', tags: ['admin'],
-  summary: 'Replace a staff key (admins: any key; everyone: their own); the old one works until the overlap ends',
-  security: [{ adminKey: [] }],
+  summary: 'Replace a staff key (admins: any key, the old one working until the overlap ends; everyone: their own, once, the old one ending at once)',
+  security: [{ adminKey: [] }], middleware: [requireCurrentKey()] as const,
   request: { params: z.object({ id: z.string().min(1).max(64) }), body: optionalBody },
   responses: {
     200: jsonResponse(z.object({
       id: z.string(), name: z.string(), role: z.string(), key: z.string(), createdAt: z.string(),
       previousKeyId: z.string(), previousKeyValidUntil: z.string(),
     }).openapi('RotatedStaffKey'), 'The new key (shown once)'),
-    403: problemResponse('Not your key'), 404: problemResponse('No such key'), ...commonErrors,
+    403: problemResponse('Not your key, or this key is itself rotated out'), 404: problemResponse('No such key'),
+    409: problemResponse('That key has already been replaced'), ...commonErrors,
   },
 });
 

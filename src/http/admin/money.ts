@@ -2,6 +2,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { expireHolds } from '../../service/holds/expire-holds.js';
 import { appendAudit } from '../../store/audit.repository.js';
+import { fieldError } from '../../service/errors.js';
 import { inTransaction } from '../../store/transaction.js';
 import { staffActor } from '../actors.js';
 import type { AppDeps, AppEnv } from '../env.js';
@@ -10,7 +11,7 @@ import { commonErrors, jsonResponse } from '../openapi-common.js';
 
 const ExpireHoldsSchema = z.object({
   asOf: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional()
-    .openapi({ description: 'Release holds that expired at or before this time (default: now)' }),
+    .openapi({ description: 'Release holds that expired at or before this time (default: now; later than now is refused)' }),
 }).openapi('ExpireHolds');
 
 const expire = createRoute({
@@ -43,7 +44,10 @@ const ledger = createRoute({
 export function registerAdminMoney(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(expire, async (c) => {
     const body = c.req.valid('json');
-    const asOfMs = body.asOf ? Date.parse(body.asOf) : deps.clock.now();
+    const nowMs = deps.clock.now();
+    const asOfMs = body?.asOf ? Date.parse(body.asOf) : nowMs;
+    // A cut-off in the future would release holds before their time.
+    if (asOfMs > nowMs) throw fieldError('asOf', 'must not be later than now');
     const released = await expireHolds(deps, asOfMs);
     const actor = staffActor(c);
     await inTransaction(deps.handle, (trx) => appendAudit(trx, deps.handle.dialect, { actorType: actor.type,

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { MIN_PASSWORD_LENGTH } from '../../crypto/password.js';
 import { RATE_PATTERN } from '../../domain/fx.js';
 
 export const CreateCustomerSchema = z.object({
   username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, '3 to 64 letters, digits or . _ @ -'),
-  password: z.string().min(6, 'at least 6 characters').max(200),
+  password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
   name: z.string().min(1).max(200),
   currentAccountBalance: z.number().int('fils, as an integer').min(0).max(1_000_000_000_000),
   language: z.enum(['en', 'ar']).optional(),

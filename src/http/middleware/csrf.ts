@@ -1,5 +1,6 @@
-// CSRF protection for cookie-authenticated requests (issue 7). Bearer-token API calls are exempt:
-// a browser never attaches an Authorization header cross-site on its own.
+// CSRF protection for cookie-authenticated requests (issue 7). Only Bearer-token calls are exempt:
+// a browser never attaches a bearer token cross-site on its own (it does attach Basic credentials
+// it has been given for the site), and a Bearer request is never authenticated by a cookie (bearer.ts).
 // For every state-changing request without one:
 //   1. the browser's own word on where it came from must be this site: Sec-Fetch-Site
 //      `same-origin` (or `none`, typed by the user) and, when sent, Origin equal to ours;
@@ -14,6 +15,7 @@ import type { Keyring } from '../../crypto/keyring.js';
 import { ServiceError } from '../../service/errors.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { SESSION_COOKIE } from './banking-session.js';
+import { authorityCookie, bearerToken } from './bearer.js';
 
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_FORM_FIELD = '_csrf';
@@ -27,7 +29,7 @@ export function csrfTokenFor(keyring: Keyring, sessionToken: string): string {
 
 /** The token for the session cookie this request carries (for pages rendering a form), or null. */
 export function csrfTokenForRequest(c: Context<AppEnv>, keyring: Keyring): string | null {
-  const token = getCookie(c, SESSION_COOKIE);
+  const token = authorityCookie(c, SESSION_COOKIE);
   return token ? csrfTokenFor(keyring, token) : null;
 }
 
@@ -61,7 +63,7 @@ const equal = (a: string, b: string) => {
 export function csrfProtection(deps: Pick<AppDeps, 'keyring'>): MiddlewareHandler<AppEnv> {
   return async function checkCsrf(c, next) {
     // Network requests are signed, which a browser cannot forge; bearer calls carry no cookie authority.
-    if (SAFE_METHODS.has(c.req.method) || c.req.header('authorization') || c.req.path.startsWith('/v1/network/')) return next();
+    if (SAFE_METHODS.has(c.req.method) || bearerToken(c) !== null || c.req.path.startsWith('/v1/network/')) return next();
     if (!sameSite(c)) throw new ServiceError('csrf_rejected', 'Cross-site request refused.');
     const session = getCookie(c, SESSION_COOKIE);
     if (session) {

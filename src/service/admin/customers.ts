@@ -1,16 +1,18 @@
 // Bank staff create customers with a current account (SPEC §6 admin API).
-import { hashPassword } from '../../crypto/password.js';
+import { hashPassword, MIN_PASSWORD_LENGTH } from '../../crypto/password.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { BANK_OPENING_BALANCES, currentLedger, insertPosted } from '../../store/ledger.repository.js';
 import { inTransaction, isUniqueViolation } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { notFound, ServiceError } from '../errors.js';
+import { fieldError, notFound, ServiceError } from '../errors.js';
 
 export interface NewCustomer { username: string; password: string; name: string; currentAccountBalance: number; language?: 'en' | 'ar' }
 
 export async function createCustomer(ctx: ServiceContext, input: NewCustomer, actor: Actor) {
-  const passwordHash = await hashPassword(input.password);
+  // Also checked here, not only by the HTTP schema: every caller (the demo seed, scripts) sets a password through this verb.
+  if (input.password.length < MIN_PASSWORD_LENGTH) throw fieldError('password', `at least ${MIN_PASSWORD_LENGTH} characters`);
+  const passwordHash = await hashPassword(input.password, ctx.passwordScryptLog2N);
   try {
     return await inTransaction(ctx.handle, async (trx) => {
       const nowMs = ctx.clock.now();

@@ -1,7 +1,7 @@
 // Online-banking sessions: password, then TOTP once enrolled. Tokens are 256-bit random values
 // stored only as SHA-256 hashes; idle timeout 15 minutes, absolute 12 hours.
 import { createHash, randomBytes } from 'node:crypto';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/password.js';
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '../../crypto/password.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { clearFailures, lockedUntil, refundAttempt, takeAttempt } from '../../store/auth-failures.repository.js';
@@ -33,15 +33,36 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
 
   const customer = await db.selectFrom('customers').selectAll().where('username', '=', input.username).executeTakeFirst();
   // Unknown users cost the same scrypt as known ones and get the same answer.
-  const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? DUMMY_PASSWORD_HASH);
+  const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? dummyPasswordHash(ctx.passwordScryptLog2N));
   if (!customer || !passwordOk) {
     // Counted already; the failure that reaches the limit is still answered as a failure.
     throw new ServiceError('invalid_credentials', 'The username or password is wrong.');
   }
   // The right password is no failure (its code may still be missing or wrong: counted apart).
   await inTransaction(ctx.handle, (trx) => refundAttempt(trx, subject));
+  // Upgraded once the password is proven, before the code step: the web pages ask for the code in
+  // a second request that no longer has the password, and a stronger hash of a known-good password
+  // gives nothing away.
+  if (needsRehash(customer.password_hash, ctx.passwordScryptLog2N)) await upgradePasswordHash(ctx, customer, input.password, meta);
   if (customer.totp_secret) await requireOtp(ctx, customer.id, input.otp, 'login');
   return openSession(ctx, customer, subject, meta);
+}
+
+/**
+ * Replaces a hash made at older scrypt parameters, only if it is still the one that just verified
+ * (two sign-ins at once, or a password set in between, leave one writer and no lost update).
+ */
+async function upgradePasswordHash(ctx: ServiceContext, customer: { id: string; password_hash: string }, password: string, meta: ClientMeta) {
+  const fresh = await hashPassword(password, ctx.passwordScryptLog2N);
+  await inTransaction(ctx.handle, async (trx) => {
+    const result = await trx.updateTable('customers').set({ password_hash: fresh })
+      .where('id', '=', customer.id).where('password_hash', '=', customer.password_hash).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return;
+    const [, n, r, p] = fresh.split('$');
+    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customer.id, sourceIp: meta.ip,
+      action: 'customer.password_rehashed', subject: customer.id, after: { scheme: 'scrypt', n: Number(n), r: Number(r), p: Number(p) },
+      nowMs: ctx.clock.now() });
+  });
 }
 
 /**

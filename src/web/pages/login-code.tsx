@@ -2,9 +2,10 @@
 import type { Hono } from 'hono';
 import { clientIp } from '../../http/client-ip.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
+import { authorityCookie } from '../../http/middleware/bearer.js';
 import { completeLoginWithOtp } from '../../service/banking/sessions.js';
 import { Csrf, ErrorNotice, OtpField } from '../components.js';
-import { clearSecret, getCookie, PENDING_LOGIN_COOKIE, SESSION_COOKIE, setSecret } from '../cookies.js';
+import { clearSecret, PENDING_LOGIN_COOKIE, SESSION_COOKIE, setSecret } from '../cookies.js';
 import { attempt } from '../errors.js';
 import { page } from '../layout.js';
 import { openPendingLogin } from '../pending-login.js';
@@ -29,12 +30,12 @@ function codeForm(w: Web, o: { error?: string; status?: number } = {}) {
 
 export function registerLoginCodePage(app: Hono<AppEnv>, deps: AppDeps) {
   app.get('/login/code', publicPage(deps, async (w) => {
-    if (!openPendingLogin(deps, getCookie(w.c, PENDING_LOGIN_COOKIE))) return w.c.redirect('/login', 303);
+    if (!openPendingLogin(deps, authorityCookie(w.c, PENDING_LOGIN_COOKIE))) return w.c.redirect('/login', 303);
     return codeForm(w);
   }));
 
   app.post('/login/code', publicPage(deps, async (w) => {
-    const username = openPendingLogin(deps, getCookie(w.c, PENDING_LOGIN_COOKIE));
+    const username = openPendingLogin(deps, authorityCookie(w.c, PENDING_LOGIN_COOKIE));
     if (!username) return w.c.redirect('/login', 303);
     const meta = { ip: clientIp(w.c), userAgent: w.c.req.header('user-agent') };
     const result = await attempt(w, async () => {

@@ -55,6 +55,11 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_ADMIN_PER_MIN: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_SENSITIVE_PER_MIN: z.coerce.number().int().min(1).default(30),
+  // The ISO 8583 listener (SPEC §10, src/iso8583/server.ts); 0 turns it off.
+  ISO8583_PORT: z.coerce.number().int().min(0).max(65535).default(8583),
+  ISO8583_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(64),
+  // Silence after which a signed-on connection is sent an echo (and, silent again, closed).
+  ISO8583_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
 });
 
 /** The machine's memory, or less when a cgroup limits this process (0 from node means no limit). */
@@ -101,6 +106,8 @@ export interface Config {
   /** How often the server logs the audit head hash (0: never). */
   auditHeadIntervalMs: number;
   rateLimits: { loginPerMinute: number; adminPerMinute: number; sensitivePerMinute: number };
+  /** The ISO 8583 listener; port 0 = off. */
+  iso8583: { port: number; maxConnections: number; idleTimeoutMs: number };
   /** Keys given in the environment; missing ones are generated in development (see dev-keys.ts). */
   given: Partial<Secrets>;
 }
@@ -157,6 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       adminPerMinute: e.RATE_LIMIT_ADMIN_PER_MIN,
       sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MIN,
     },
+    iso8583: { port: e.ISO8583_PORT, maxConnections: e.ISO8583_MAX_CONNECTIONS, idleTimeoutMs: e.ISO8583_IDLE_TIMEOUT_MS },
     given: {
       adminApiKey: e.ADMIN_API_KEY,
       networkKeyId: e.NETWORK_KEY_ID,

@@ -39,6 +39,8 @@ export interface IsoServerOptions {
 export interface IsoServer {
   readonly port: number;
   readonly connections: number;
+  /** Bytes held for all connections: received and not yet handed over, plus answers not yet sent. */
+  readonly bufferedBytes: number;
   /** Stops accepting, answers what each connection has in flight, then closes them (cut after graceMs). */
   close(graceMs?: number): Promise<void>;
 }
@@ -91,6 +93,8 @@ class Connection {
   }
 
   destroy(): void { this.socket.destroy(); }
+
+  get bufferedBytes(): number { return this.pending.length + this.socket.writableLength; }
 
   private get full(): boolean {
     return this.inFlight >= this.o.maxInFlight || this.socket.writableLength > this.o.writeBufferBytes;
@@ -179,6 +183,7 @@ export async function startIsoServer(deps: AppDeps, o: IsoServerOptions): Promis
   return {
     port: (server.address() as AddressInfo).port,
     get connections() { return open.size; },
+    get bufferedBytes() { let n = 0; for (const c of open) n += c.bufferedBytes; return n; },
     close(graceMs = 10_000) {
       closing ??= new Promise<void>((resolve) => {
         const listening = new Promise<void>((r) => server.close(() => r()));

@@ -295,6 +295,35 @@ describe('shutdown', () => {
     }
   });
 
+  it('back-pressure: a client that stops reading does not make the server buffer without bound', async () => {
+    const h = await Harness.create();
+    const server = await startIsoServer(h.deps, { port: 0, host: '127.0.0.1', maxConnections: 4, idleTimeoutMs: 60_000, writeBufferBytes: 64 * 1024 });
+    try {
+      const client = await IsoClient.connect(server.port);
+      await client.signOn(NETWORK_KEY_ID, NETWORK_SECRET, h.clock.now());
+      // 0200 is answered 12 at once, without the database: ~30 MB of requests, more than loopback's socket buffers hold, as many answers.
+      const requests = Array.from({ length: 150_000 }, (_, i): IsoMessage => ({ mti: '0200', fields: new Map([
+        [3, '000000'], [4, '000000000100'], [7, writeTransmissionTime(h.clock.now())], [11, String(i % 999_999 + 1).padStart(6, '0')],
+        [32, String(100_000 + Math.floor(i / 999_999))], [37, 'RRN000000001'], [41, 'TERM0001'], [42, 'MERCHANT0000001'], [49, '414'],
+      ]) }));
+      let answered = 0;
+      client.socket.pause();
+      client.writeRaw(Buffer.concat(requests.map((r) => frame(pack(r, NETWORK_SECRET)))));
+      let peak = 0;
+      for (let i = 0; i < 60; i++) { await sleep(50); peak = Math.max(peak, server.bufferedBytes); }
+      expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThan(2 * 1024 * 1024);
+      const all = Promise.all(requests.map((r) => client.answerTo(r).then(() => { answered++; })));
+      client.socket.resume();
+      await all;
+      expect(answered).toBe(requests.length);
+      await client.close();
+    } finally {
+      await server.close();
+      await h.close();
+    }
+  }, 180_000);
+
   it('an idle signed-on connection is sent an echo; an idle connection never signed on is closed', async () => {
     const h = await Harness.create();
     const server = await startIsoServer(h.deps, { port: 0, host: '127.0.0.1', maxConnections: 4, idleTimeoutMs: 1_000 });

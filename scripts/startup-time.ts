@@ -62,7 +62,7 @@ async function main() {
     await seedDatabase({ databaseUrl, cards: 1_000, history: 0, secrets });
     const port = 39_000 + Math.floor(Math.random() * 1000);
     const env = {
-      NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, DEMO: '0', LOG_LEVEL: 'info',
+      NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, DEMO: '0', LOG_LEVEL: 'info', ISO8583_PORT: '0',
       ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId, NETWORK_SECRET: secrets.networkSecret,
       MASTER_KEY: secrets.masterKey.toString('hex'),
     };

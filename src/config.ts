@@ -59,6 +59,11 @@ const EnvSchema = z.object({
   // Test suites only (refused unless NODE_ENV=test): a lower scrypt cost (log2 N) for the
   // passwords they set, since each customer costs a hash and each sign-in a verification.
   TEST_PASSWORD_SCRYPT_LOG2N: z.coerce.number().int().min(10).max(PASSWORD_SCRYPT_LOG2N).optional(),
+  // The ISO 8583 listener (SPEC §10, src/iso8583/server.ts); 0 turns it off.
+  ISO8583_PORT: z.coerce.number().int().min(0).max(65535).default(8583),
+  ISO8583_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(64),
+  // Silence after which a signed-on connection is sent an echo (and, silent again, closed).
+  ISO8583_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
 });
 
 /** The machine's memory, or less when a cgroup limits this process (0 from node means no limit). */
@@ -107,6 +112,8 @@ export interface Config {
   rateLimits: { loginPerMinute: number; adminPerMinute: number; sensitivePerMinute: number };
   /** scrypt cost (log2 N) of new password hashes: SPEC's 17, lower only under NODE_ENV=test. */
   passwordScryptLog2N: number;
+  /** The ISO 8583 listener; port 0 = off. */
+  iso8583: { port: number; maxConnections: number; idleTimeoutMs: number };
   /** Keys given in the environment; missing ones are generated in development (see dev-keys.ts). */
   given: Partial<Secrets>;
 }
@@ -167,6 +174,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MIN,
     },
     passwordScryptLog2N: e.TEST_PASSWORD_SCRYPT_LOG2N ?? PASSWORD_SCRYPT_LOG2N,
+    iso8583: { port: e.ISO8583_PORT, maxConnections: e.ISO8583_MAX_CONNECTIONS, idleTimeoutMs: e.ISO8583_IDLE_TIMEOUT_MS },
     given: {
       adminApiKey: e.ADMIN_API_KEY,
       networkKeyId: e.NETWORK_KEY_ID,

@@ -7,6 +7,7 @@ import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';
 import { dataDirFor, resolveSecrets } from './dev-keys.js';
 import { createApp } from './http/app.js';
 import { withAuthorizationFastPath } from './http/network/authorization-fast-path.js';
+import { startIsoServer } from './iso8583/server.js';
 import { createLogger } from './logger.js';
 import { startBackgroundJobs } from './jobs.js';
 
@@ -32,6 +33,11 @@ async function main() {
   const app = createApp(deps);
   const jobs = startBackgroundJobs(deps);
   const { createServer } = await withAuthorizationFastPath(deps);
+  const iso = config.iso8583.port === 0 ? undefined : await startIsoServer(deps, {
+    port: config.iso8583.port, host: config.host,
+    maxConnections: config.iso8583.maxConnections, idleTimeoutMs: config.iso8583.idleTimeoutMs,
+  });
+  if (iso) logger.info({ port: iso.port }, 'ISO 8583 listening');
 
   const server = serve({
     fetch: app.fetch, port: config.port, hostname: config.host, createServer,
@@ -51,6 +57,7 @@ async function main() {
       `  Internet Shopping Card is running at ${url}`,
       `  API docs: ${url}/docs    health: ${url}/healthz`,
     ];
+    if (iso) lines.push(`  ISO 8583: port ${iso.port}`);
     if (config.demo) lines.push(`  Demo login: username "${DEMO_USERNAME}", password "${DEMO_PASSWORD}"${seeded ? ' (just created)' : ''}`);
     if (generatedNow) {
       lines.push(
@@ -86,8 +93,11 @@ async function main() {
       setTimeout(() => process.exit(1), 2000).unref();
     }, config.shutdownGraceMs);
     force.unref();
+    // ISO 8583 connections: stop reading, answer what is in flight, close (cut with the rest at the grace's end).
+    const isoClosed = iso?.close(config.shutdownGraceMs);
     server.close(async () => {
       clearInterval(idle);
+      await isoClosed;
       await deps.authorizationWorker?.close();
       await deps.handle.close(); // and the LISTEN/NOTIFY relay with it
       logger.info({ drainMs: Math.round(performance.now() - since), forced }, 'stopped');

@@ -50,7 +50,7 @@ export function startService(o: {
 }): Promise<Child> {
   const env = {
     NODE_ENV: 'production', PORT: String(o.port), HOST: '127.0.0.1', DATABASE_URL: o.databaseUrl, DEMO: '0',
-    LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: o.sync, HOLD_EXPIRY_INTERVAL_MS: '600000',
+    LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: o.sync, HOLD_EXPIRY_INTERVAL_MS: '600000', ISO8583_PORT: '0',
     ADMIN_API_KEY: o.secrets.adminApiKey, NETWORK_KEY_ID: o.secrets.networkKeyId, NETWORK_SECRET: o.secrets.networkSecret,
     MASTER_KEY: o.secrets.masterKey.toString('hex'),
     // As `npm start` sets it: two malloc arenas, not one per thread (the authorization worker,

@@ -37,7 +37,7 @@ export async function startChildServer(databaseUrl: string, secrets: Secrets, en
   for (let attempt = 0; ; attempt++) {
     const port = 42_000 + Math.floor(Math.random() * 8000);
     const w = spawnWatched(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'info',
+      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'info', ISO8583_PORT: '0',
       DATABASE_URL: databaseUrl, ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId,
       NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'), ...env,
     });

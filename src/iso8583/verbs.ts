@@ -1,0 +1,81 @@
+// The verbs an ISO 8583 message runs: the very ones the JSON routes run, through the same paths
+// (authorizations through answerAuthorization, hence group commit or the worker thread and the
+// same idempotency; reversals through runNetworkVerb). Nothing here decides anything.
+import type { AppDeps } from '../http/env.js';
+import { answerAuthorization } from '../http/network/authorizations.js';
+import { AuthorizationRequestSchema } from '../http/network/schemas.js';
+import { idempotencyKey, type AuthorizationResponse } from '../service/network/authorize.js';
+import { reverse, type ReversalResponse } from '../service/network/reverse.js';
+import { runNetworkVerb } from '../service/network/run-in-transaction.js';
+import { findAuthorizationIdByKeys } from '../store/authorization-originals.repository.js';
+import type { ReversalMessage } from './mapping.js';
+
+type Json = Record<string, unknown>;
+
+export interface AdviceAnswer { responseCode: string; authorizationId?: string; billingAmount?: number; needsReview?: boolean }
+
+export interface IsoVerbs {
+  /** A validated authorization body (the JSON route's), or a field error (30). */
+  authorize(body: Json, networkClient: string, sourceIp: string | null): Promise<AuthorizationResponse | { invalid: string }>;
+  reverse(message: ReversalMessage, networkClient: string): Promise<ReversalResponse>;
+  /**
+   * 0120 → the authorization-advice verb with the JSON body of POST /v1/network/authorization-advices
+   * (mapping.authorizationAdviceBody). Undefined: answered 12.
+   */
+  authorizationAdvice?: (body: Json, networkClient: string, sourceIp: string | null) => Promise<AdviceAnswer | { invalid: string }>;
+  /**
+   * 0420 → the reversal-advice verb with the JSON body of POST /v1/network/reversal-advices, built by
+   * reversalAdviceBody from the message and the original found by originalKeys. Undefined: answered 12.
+   */
+  reversalAdvice?: (message: ReversalMessage, networkClient: string) => Promise<AdviceAnswer & { reversedAmount?: number }>;
+}
+
+/**
+ * The idempotency keys DE 90 can stand for: its acquirer id is zero-padded to 11 digits (DE 32 is
+ * not), and a JSON original may have written its time with milliseconds.
+ */
+export function originalKeys(m: ReversalMessage): string[] {
+  const digits = m.original.acquirerId.replace(/^0+(?=\d)/, '');
+  const times = [m.originalTransmissionTime, m.originalTransmissionTime.replace(/Z$/, '.000Z')];
+  const keys = new Set<string>();
+  for (let width = digits.length; width <= 11; width++) {
+    for (const transmissionTime of times) {
+      keys.add(idempotencyKey({ acquirerId: digits.padStart(width, '0'), stan: m.original.stan, transmissionTime }));
+    }
+  }
+  return [...keys];
+}
+
+/** The JSON body of a reversal advice: the original by id when found, else by acquirer + RRN. */
+export function reversalAdviceBody(m: ReversalMessage, authorizationId: string | undefined): Json {
+  const body: Json = { mti: '0420' };
+  if (authorizationId) body.authorizationId = authorizationId;
+  else {
+    body.acquirerId = m.original.acquirerId.replace(/^0+(?=\d)/, '');
+    if (m.rrn !== undefined) body.rrn = m.rrn;
+  }
+  body.stan = m.stan;
+  body.transmissionTime = m.transmissionTime;
+  if (m.replacementAmount !== undefined) body.replacementAmount = m.replacementAmount;
+  return body;
+}
+
+export function verbsFor(deps: AppDeps): IsoVerbs {
+  return {
+    async authorize(body, networkClient, sourceIp) {
+      const parsed = AuthorizationRequestSchema.safeParse(body);
+      if (!parsed.success) return { invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      return answerAuthorization(deps, { request: parsed.data, networkClient, sourceIp });
+    },
+    reverse(m, networkClient) {
+      return runNetworkVerb(deps, async (trx) => {
+        const authorizationId = await findAuthorizationIdByKeys(trx, originalKeys(m), networkClient);
+        if (!authorizationId) return { responseCode: '25', approved: false, reason: 'unknown_original', reversedAmount: 0 };
+        return reverse(trx, deps, {
+          authorizationId, stan: m.stan, transmissionTime: m.transmissionTime, replacementAmount: m.replacementAmount,
+        }, networkClient);
+      });
+    },
+    // The advice verbs are wired here, one call each, once they exist (see docs/decisions/iso8583.md).
+  };
+}

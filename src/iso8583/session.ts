@@ -142,7 +142,6 @@ async function dispatch(message: IsoMessage, session: Session, d: SessionDeps, s
       return answer;
     }
     case '0120': {
-      if (!d.verbs.authorizationAdvice) return simpleAnswer(message, CODES.invalidTransaction);
       const response = await d.verbs.authorizationAdvice(authorizationAdviceBody(message, nowMs), client, sourceIp);
       if ('invalid' in response) return simpleAnswer(message, CODES.formatError);
       authorizationResponseFields(fields, { ...response, authCode: undefined, authorizationId: response.authorizationId ?? '' });
@@ -154,8 +153,7 @@ async function dispatch(message: IsoMessage, session: Session, d: SessionDeps, s
       const reversal = reversalMessage(message, nowMs);
       if (!reversal) return simpleAnswer(message, CODES.formatError);
       const advice = originalMti(message.mti) === '0420';
-      if (advice && !d.verbs.reversalAdvice) return simpleAnswer(message, CODES.invalidTransaction);
-      const response = advice ? await d.verbs.reversalAdvice!(reversal, client) : await d.verbs.reverse(reversal, client);
+      const response = advice ? await d.verbs.reversalAdvice(reversal, client) : await d.verbs.reverse(reversal, client);
       reversalResponseFields(fields, response);
       return answer;
     }

@@ -3,7 +3,9 @@
 // same idempotency; reversals through runNetworkVerb). Nothing here decides anything.
 import type { AppDeps } from '../http/env.js';
 import { answerAuthorization } from '../http/network/authorizations.js';
-import { AuthorizationRequestSchema } from '../http/network/schemas.js';
+import { AuthorizationAdviceRequestSchema, AuthorizationRequestSchema, ReversalAdviceRequestSchema } from '../http/network/schemas.js';
+import { adviceIdempotencyKey, advise } from '../service/network/advise.js';
+import { reverseAdvice } from '../service/network/reverse-advice.js';
 import { idempotencyKey, type AuthorizationResponse } from '../service/network/authorize.js';
 import { reverse, type ReversalResponse } from '../service/network/reverse.js';
 import { runNetworkVerb } from '../service/network/run-in-transaction.js';
@@ -18,21 +20,19 @@ export interface IsoVerbs {
   /** A validated authorization body (the JSON route's), or a field error (30). */
   authorize(body: Json, networkClient: string, sourceIp: string | null): Promise<AuthorizationResponse | { invalid: string }>;
   reverse(message: ReversalMessage, networkClient: string): Promise<ReversalResponse>;
-  /**
-   * 0120 → the authorization-advice verb with the JSON body of POST /v1/network/authorization-advices
-   * (mapping.authorizationAdviceBody). Undefined: answered 12.
-   */
-  authorizationAdvice?: (body: Json, networkClient: string, sourceIp: string | null) => Promise<AdviceAnswer | { invalid: string }>;
+  /** 0120 → the authorization-advice verb with the JSON body of POST /v1/network/authorization-advices. */
+  authorizationAdvice: (body: Json, networkClient: string, sourceIp: string | null) => Promise<AdviceAnswer | { invalid: string }>;
   /**
    * 0420 → the reversal-advice verb with the JSON body of POST /v1/network/reversal-advices, built by
-   * reversalAdviceBody from the message and the original found by originalKeys. Undefined: answered 12.
+   * reversalAdviceBody from the message and the original found by originalKeys.
    */
-  reversalAdvice?: (message: ReversalMessage, networkClient: string) => Promise<AdviceAnswer & { reversedAmount?: number }>;
+  reversalAdvice: (message: ReversalMessage, networkClient: string) => Promise<AdviceAnswer & { reversedAmount?: number }>;
 }
 
 /**
  * The idempotency keys DE 90 can stand for: its acquirer id is zero-padded to 11 digits (DE 32 is
- * not), and a JSON original may have written its time with milliseconds.
+ * not), a JSON original may have written its time with milliseconds, and an advice (012x) keeps
+ * keys of its own.
  */
 export function originalKeys(m: ReversalMessage): string[] {
   const digits = m.original.acquirerId.replace(/^0+(?=\d)/, '');
@@ -40,7 +40,8 @@ export function originalKeys(m: ReversalMessage): string[] {
   const keys = new Set<string>();
   for (let width = digits.length; width <= 11; width++) {
     for (const transmissionTime of times) {
-      keys.add(idempotencyKey({ acquirerId: digits.padStart(width, '0'), stan: m.original.stan, transmissionTime }));
+      const identity = { acquirerId: digits.padStart(width, '0'), stan: m.original.stan, transmissionTime };
+      keys.add(m.original.mti.startsWith('012') ? adviceIdempotencyKey(identity) : idempotencyKey(identity));
     }
   }
   return [...keys];
@@ -76,6 +77,21 @@ export function verbsFor(deps: AppDeps): IsoVerbs {
         }, networkClient);
       });
     },
-    // The advice verbs are wired here, one call each, once they exist (see docs/decisions/iso8583.md).
+    async authorizationAdvice(body, networkClient, sourceIp) {
+      const parsed = AuthorizationAdviceRequestSchema.safeParse(body);
+      if (!parsed.success) return { invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      const outcome = await runNetworkVerb(deps, (trx) => advise(trx, deps, { request: parsed.data, networkClient, sourceIp }));
+      for (const customerId of outcome.notify) deps.events.publish(customerId);
+      return outcome.response;
+    },
+    reversalAdvice(m, networkClient) {
+      return runNetworkVerb(deps, async (trx) => {
+        const authorizationId = await findAuthorizationIdByKeys(trx, originalKeys(m), networkClient);
+        const body = ReversalAdviceRequestSchema.safeParse(reversalAdviceBody(m, authorizationId));
+        // No original and no DE 37 to name one by: acknowledged for review, like any unknown original.
+        if (!body.success) return { responseCode: '00', reversedAmount: 0, needsReview: true };
+        return reverseAdvice(trx, deps, body.data, networkClient);
+      });
+    },
   };
 }

@@ -201,13 +201,24 @@ forEachBackend((backend) => {
       await client.close();
     });
 
-    it('advices and other MTIs: 0120 → 0130, 0420 → 0430, 0200 → 0210, each 12 for now', async () => {
+    it('advices: 0120 → 0130 acknowledged with the network\'s decision held; 0420 → 0430 releases it; 0200 → 0210 is 12', async () => {
       const client = await signedOn();
-      const advice = await client.request({ ...authorizationMessage(purchase()), mti: '0120' });
-      expect([advice.message.mti, text(advice.message, 39)]).toEqual(['0130', '12']);
-      const original = authorizationMessage(purchase());
-      const reversalAdvice = await client.request(reversal(client, original, undefined, '0420'));
-      expect([reversalAdvice.message.mti, text(reversalAdvice.message, 39)]).toEqual(['0430', '12']);
+      const adviceMessage = { ...authorizationMessage(purchase({ amount: 7_000 })), mti: '0120' };
+      adviceMessage.fields.set(39, '00');
+      adviceMessage.fields.set(38, 'ADV123');
+      const advice = await client.request(adviceMessage);
+      expect([advice.message.mti, text(advice.message, 39), advice.macValid]).toEqual(['0130', '00', true]);
+      const adviceId = authorizationIdOf(advice.message)!;
+      expect(await authorizationRow(adviceId)).toMatchObject({ hold_fils: 7_000, status: 'pending', auth_code: 'ADV123', source: 'advice' });
+
+      h.clock.advance(1_000);
+      const reversalAdvice = await client.request(reversal(client, adviceMessage, undefined, '0420'));
+      expect([reversalAdvice.message.mti, text(reversalAdvice.message, 39)]).toEqual(['0430', '00']);
+      expect(await authorizationRow(adviceId)).toMatchObject({ hold_fils: 0, status: 'reversed' });
+
+      const unknown = await client.request(reversal(client, authorizationMessage(purchase()), undefined, '0420'));
+      expect([unknown.message.mti, text(unknown.message, 39)]).toEqual(['0430', '00']);
+
       const other = await client.request({ ...authorizationMessage(purchase()), mti: '0200' });
       expect([other.message.mti, text(other.message, 39), other.macValid]).toEqual(['0210', '12', true]);
       await client.close();

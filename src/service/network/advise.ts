@@ -51,7 +51,7 @@ export interface AdviceResponse {
 export interface AdviceOutcomeResult { response: AdviceResponse; notify: string[]; replayed: boolean }
 
 /** Advices keep their own keys: a 0120 may repeat the STAN and time of the 0100 it stands in for. */
-export const adviceIdempotencyKey = (r: AdviceRequest) => `advice|${idempotencyKey(r)}`;
+export const adviceIdempotencyKey = (r: Parameters<typeof idempotencyKey>[0]) => `advice|${idempotencyKey(r)}`;
 
 function responseOf(row: Authorization): AdviceResponse {
   const response: AdviceResponse = { responseCode: '00', authorizationId: row.id, needsReview: row.needs_review === 1 };

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServices } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { idempotencyKey } from '../../src/service/network/authorize.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { currentVersion, migrate, SCHEMA_VERSION, splitStatements } from '../../src/store/migrate.js';
 import { forEachBackend } from '../support/backends.js';
@@ -14,6 +15,12 @@ import { freshDatabase, type FreshDatabase } from '../support/databases.js';
 import { indexesDeclaredIn, namedIndexes, databaseShape } from '../support/introspect.js';
 
 const SCHEMA_SQL = readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
+
+/** Undoes migration 9 on a database schema.sql built. */
+async function revertToVersion8(db: FreshDatabase['handle']['db']) {
+  await sql.raw('DROP TABLE network_client_acquirers').execute(db);
+  await sql.raw('ALTER TABLE network_clients DROP COLUMN any_acquirer').execute(db);
+}
 
 forEachBackend((backend) => {
   let fresh: FreshDatabase;
@@ -87,11 +94,12 @@ forEachBackend((backend) => {
         { ...note, id: 'ntf_1', kind: 'purchase_approved' }, { ...note, id: 'ntf_2', kind: 'blocked_attempt' },
         { ...note, id: 'ntf_3', kind: 'new_login' },
       ]).execute();
+      await revertToVersion8(db);
       await db.deleteFrom('schema_migrations').execute();
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
       expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(SCHEMA_VERSION).toBe(8);
+      expect(SCHEMA_VERSION).toBe(9);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
         : (await sql<{ sql: string }>`select indexdef as sql from pg_indexes where indexname = ${name}`.execute(db)).rows[0].sql);
@@ -121,6 +129,63 @@ forEachBackend((backend) => {
         expect(auditPlan).toContain('sqlite_autoindex_audit_log_1');
         expect(auditPlan).not.toContain('TEMP B-TREE');
       }
+    });
+  });
+
+  describe('migrating a database built at version 8', () => {
+    const authorization = (id: string, networkClient: string, acquirerId: string, stan: string, time: string, createdAt: number) => ({
+      id, account_id: null, card_id: null, idempotency_key: `${acquirerId}|${stan}|${time}`, request_hash: 'h', network_client: networkClient,
+      acquirer_id: acquirerId, rrn: '000000000001', stan, processing_code: '000000', amount: 1, currency: '414', billing_fils: null,
+      fx_rate: null, mcc: '5732', merchant_id: 'M', merchant_name: 'M', merchant_country: 'KW', pos_entry_mode: '812',
+      response_code: '14', reason: 'invalid_card', rule_id: 'invalid_card', approved: 0, auth_code: null, over_limit: 0, hold_fils: 0,
+      hold_transfer_id: null, status: 'declined' as const, expires_at: null, created_at: createdAt, updated_at: createdAt,
+      prev_authorization_id: null, prev_notified_authorization_id: null,
+    });
+
+    it('binds each client to the acquirers it has used, and rewrites idempotency keys per client and instant', async () => {
+      fresh = await freshDatabase(backend);
+      await migrate(fresh.handle);
+      const expected = await databaseShape(fresh.handle);
+      const expectedIndexes = await namedIndexes(fresh.handle);
+      const db = fresh.handle.db;
+      await revertToVersion8(db);
+      const client = (key: string) => ({ key_id: key, secret: 's', secret_key_id: 'k', previous_secret: null, previous_until: null, name: key, active: 1, created_at: 1 });
+      await db.insertInto('network_clients').values([client('net_a'), client('net_b')] as never).execute();
+      await db.insertInto('authorizations').values([
+        authorization('auth_1', 'net_a', '412345', '000001', '2026-11-23T09:00:00Z', 1),
+        authorization('auth_2', 'net_a', '412345', '000002', '2026-11-23T12:00:00.000+03:00', 2),
+        authorization('auth_3', 'net_a', '777', '000003', '2026-11-23T09:00:00', 3),
+        authorization('auth_4', 'net_b', '412345', '000001', '2026-11-23T09:00:00.000Z', 4),
+        // Stored twice before (two spellings of one instant): the canonical spelling keeps the key.
+        authorization('auth_5', 'net_b', '412345', '000009', '2026-11-23T09:00:09.000Z', 5),
+        authorization('auth_6', 'net_b', '412345', '000009', '2026-11-23T09:00:09Z', 6),
+        // A client no longer in the table gets no binding.
+        authorization('auth_7', 'net_gone', '555', '000001', '2026-11-23T09:00:00Z', 7),
+      ]).execute();
+      await db.deleteFrom('schema_migrations').execute();
+      await db.insertInto('schema_migrations').values({ version: 8, name: 'schema.sql', applied_at: 1 }).execute();
+
+      expect(await migrate(fresh.handle)).toEqual({ version: 9, created: false });
+      expect(await databaseShape(fresh.handle)).toEqual(expected);
+      expect(await namedIndexes(fresh.handle)).toEqual(expectedIndexes);
+      const bindings = await db.selectFrom('network_client_acquirers').selectAll().orderBy('key_id').orderBy('acquirer_id').execute();
+      expect(bindings).toEqual([
+        { key_id: 'net_a', acquirer_id: '412345' }, { key_id: 'net_a', acquirer_id: '777' }, { key_id: 'net_b', acquirer_id: '412345' },
+      ]);
+      expect(await db.selectFrom('network_clients').select(['key_id', 'any_acquirer']).orderBy('key_id').execute())
+        .toEqual([{ key_id: 'net_a', any_acquirer: 0 }, { key_id: 'net_b', any_acquirer: 0 }]);
+      const keys = Object.fromEntries((await db.selectFrom('authorizations').select(['id', 'idempotency_key']).execute()).map((r) => [r.id, r.idempotency_key]));
+      expect(keys).toEqual({
+        auth_1: 'net_a|412345|000001|2026-11-23T09:00:00Z',
+        auth_2: 'net_a|412345|000002|2026-11-23T09:00:00Z',
+        auth_3: 'net_a|777|000003|2026-11-23T09:00:00Z',
+        auth_4: 'net_b|412345|000001|2026-11-23T09:00:00Z',
+        auth_5: 'net_b|412345|000009|2026-11-23T09:00:09.000Z',
+        auth_6: 'net_b|412345|000009|2026-11-23T09:00:09Z',
+        auth_7: 'net_gone|555|000001|2026-11-23T09:00:00Z',
+      });
+      // The keys are the ones the service now builds.
+      expect(keys.auth_2).toBe(idempotencyKey('net_a', { acquirerId: '412345', stan: '000002', transmissionTime: '2026-11-23T12:00:00.000+03:00' }));
     });
   });
 

@@ -19,6 +19,7 @@ import { addNotification } from '../../store/notifications.repository.js';
 import { findProduct } from '../../store/products.repository.js';
 import type { Authorization, CardAccount } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
+import { acquirerPermitted } from '../network/acquirer-scope.js';
 import type { ClearingRecord, ClearingResult } from './record.js';
 
 export interface ClearRecordOutcome { result: Omit<ClearingResult, 'index'>; notify: string[] }
@@ -26,10 +27,14 @@ export interface ClearRecordOutcome { result: Omit<ClearingResult, 'index'>; not
 const rejected = (reason: ClearingRejectReason): ClearRecordOutcome =>
   ({ result: { status: 'rejected', code: CLEARING_REJECT[reason] }, notify: [] });
 
-/** The authorization a record settles: approved, same acquirer and RRN, same auth code if given. */
-async function findAuthorization(trx: Trx, r: ClearingRecord): Promise<Authorization | undefined> {
+/**
+ * The authorization a record settles: approved, same acquirer and RRN, same auth code if given, and
+ * the calling client's own (SPEC §6: another client's is no match).
+ */
+async function findAuthorization(trx: Trx, r: ClearingRecord, networkClient: string): Promise<Authorization | undefined> {
   let q = trx.selectFrom('authorizations').selectAll()
-    .where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.rrn).where('approved', '=', 1);
+    .where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.rrn).where('approved', '=', 1)
+    .where('network_client', '=', networkClient);
   if (r.authCode) q = q.where('auth_code', '=', r.authCode);
   return q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
@@ -52,6 +57,7 @@ async function convert(trx: Trx, account: CardAccount, r: ClearingRecord): Promi
 
 export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingRecord, networkClient: string): Promise<ClearRecordOutcome> {
   const nowMs = ctx.clock.now();
+  if (!await acquirerPermitted(ctx, networkClient, r.acquirerId)) return rejected('acquirer_not_permitted');
   const kind = clearingKind(r.processingCode);
   if (!kind) return rejected('transaction_not_permitted');
   if (r.amount <= 0) return rejected('invalid_amount');
@@ -59,7 +65,7 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
   const seen = await trx.selectFrom('clearings').select('id').where('record_key', '=', recordKey).executeTakeFirst();
   if (seen) return { result: { status: 'duplicate', transactionId: seen.id }, notify: [] };
 
-  const matched = await findAuthorization(trx, r);
+  const matched = await findAuthorization(trx, r, networkClient);
   const accountId = matched?.account_id ?? await accountIdForPan(trx, ctx, r.pan);
   if (!accountId) return rejected(r.pan ? 'invalid_card' : 'unknown_original');
   const account = (await lockAccount(trx, ctx.handle.dialect, accountId))!;

@@ -24,7 +24,8 @@ export interface NetworkClientAccess {
 
 const cache = new WeakMap<object, Map<string, NetworkClientAccess & { until: number }>>();
 
-const aad = (keyId: string) => `network-client:${keyId}`;
+/** The associated data a client's secret is sealed with. */
+export const aad = (keyId: string) => `network-client:${keyId}`;
 
 /** A new client bound to the given acquirer ids (digit strings, ISO DE 32). */
 export async function createNetworkClient(ctx: ServiceContext, db: Executor, name: string, acquirerIds: readonly string[], keyId = `net_${randomBytes(8).toString('hex')}`, secret = randomBytes(32).toString('hex')) {

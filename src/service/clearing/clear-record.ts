@@ -19,7 +19,6 @@ import { addNotification } from '../../store/notifications.repository.js';
 import { findProduct } from '../../store/products.repository.js';
 import type { Authorization, CardAccount } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
-import { acquirerPermitted } from '../network/acquirer-scope.js';
 import type { ClearingRecord, ClearingResult } from './record.js';
 
 export interface ClearRecordOutcome { result: Omit<ClearingResult, 'index'>; notify: string[] }
@@ -57,7 +56,6 @@ async function convert(trx: Trx, account: CardAccount, r: ClearingRecord): Promi
 
 export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingRecord, networkClient: string): Promise<ClearRecordOutcome> {
   const nowMs = ctx.clock.now();
-  if (!await acquirerPermitted(ctx, networkClient, r.acquirerId)) return rejected('acquirer_not_permitted');
   const kind = clearingKind(r.processingCode);
   if (!kind) return rejected('transaction_not_permitted');
   if (r.amount <= 0) return rejected('invalid_amount');

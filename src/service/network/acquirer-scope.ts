@@ -3,6 +3,8 @@
 // authorizations (route, fast path, worker), reversals, clearing records, and any other front end
 // (advices, ISO 8583) — so the rule lives in one place. The answer comes from the cache that also
 // holds the client's secrets: no query on the hot path, and no permission outlives that cache.
+// Ask before opening a transaction: on a cache miss the answer is read through the handle, which
+// on SQLite would wait for the connection that transaction holds.
 import { findNetworkClientAccess } from '../admin/network-clients.js';
 import type { ServiceContext } from '../context.js';
 import { ServiceError } from '../errors.js';

@@ -116,7 +116,15 @@ CREATE TABLE network_clients (
   previous_until  BIGINT,
   name            TEXT NOT NULL,
   active          INTEGER NOT NULL DEFAULT 1,
-  created_at      BIGINT NOT NULL
+  created_at      BIGINT NOT NULL,
+  any_acquirer    INTEGER NOT NULL DEFAULT 0  -- 1: the client NETWORK_KEY_ID names (SPEC §6)
+);
+
+-- The acquirer ids (ISO DE 32) each network client may speak for (SPEC §6).
+CREATE TABLE network_client_acquirers (
+  key_id      TEXT NOT NULL,
+  acquirer_id TEXT NOT NULL,
+  PRIMARY KEY (key_id, acquirer_id)
 );
 
 -- Every authorization decision, approved or declined (SPEC §4).
@@ -124,7 +132,7 @@ CREATE TABLE authorizations (
   id                TEXT PRIMARY KEY,
   account_id        TEXT,             -- NULL when the PAN is unknown
   card_id           TEXT,
-  idempotency_key   TEXT NOT NULL UNIQUE,   -- acquirerId | stan | transmissionTime
+  idempotency_key   TEXT NOT NULL UNIQUE,   -- networkClient | acquirerId | stan | transmissionTime (UTC, to the second)
   request_hash      TEXT NOT NULL,
   network_client    TEXT NOT NULL,
   acquirer_id       TEXT NOT NULL,

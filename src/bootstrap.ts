@@ -8,6 +8,7 @@ import type { AppDeps } from './http/env.js';
 import { Metrics } from './http/ops/metrics.js';
 import { defaultProduct } from './domain/product.js';
 import { ensureBootstrapClient } from './service/admin/network-clients.js';
+import { ensureDemoNetworkClient, retireDemoNetworkClient } from './demo.js';
 import { LocalEventBus, type EventBus } from './service/events.js';
 import { startPgEventRelay } from './service/pg-events.js';
 import { openDatabase, type DbHandle, type DbOptions } from './store/db.js';
@@ -63,6 +64,8 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
       reports: new Reports(handle, new URL(`./report-thread-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url), { nice: o.config.reportThreadNice }),
     };
     await ensureBootstrapClient(started, o.secrets.networkKeyId, o.secrets.networkSecret);
+    if (o.config.demo) started.demoNetwork = await ensureDemoNetworkClient(started);
+    else await retireDemoNetworkClient(started);
     return started;
   });
   // Closing the database is how every caller (main, scripts, test servers) shuts down: the report

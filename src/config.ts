@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   NETWORK_SECRET: z.string().min(1).optional(),
   MASTER_KEY: hex32OrBase64.optional(),
   CARD_BIN: z.string().regex(/^\d{6,8}$/, 'must be 6 to 8 digits').default('465781'),
+  // Seeds the demo customer and serves the /demo pages, in development only (see demo below).
   DEMO: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BANK_NAME: z.string().default('Internet Shopping Bank'),
@@ -138,7 +139,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.TEST_PASSWORD_SCRYPT_LOG2N !== undefined && env !== 'test') {
     throw new ConfigError('Invalid configuration:\n  TEST_PASSWORD_SCRYPT_LOG2N: only allowed with NODE_ENV=test');
   }
-  const demo = e.DEMO === undefined ? env === 'development' : ['1', 'true', 'yes', 'on'].includes(e.DEMO.toLowerCase());
+  // Demo mode (the /demo pages, a seeded customer) only where NODE_ENV is unset or `development`
+  // (SPEC §8): `production`, `staging`, `test`… keep it off whatever DEMO says. DEMO=0 (or false,
+  // no, off) turns it off there too.
+  const demo = e.NODE_ENV === 'development' && !['0', 'false', 'no', 'off'].includes((e.DEMO ?? '').trim().toLowerCase());
   return {
     env,
     port: e.PORT,

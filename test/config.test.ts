@@ -10,11 +10,11 @@ describe('configuration (SPEC §8)', () => {
     expect(c.demo).toBe(true);
   });
 
-  it('accepts keys of any length outside production, and any NODE_ENV name', () => {
+  it('accepts keys of any length outside production, and any NODE_ENV name (demo mode only in development)', () => {
     const c = loadConfig({ NODE_ENV: 'ci', ADMIN_API_KEY: 'admin', NETWORK_SECRET: 'short', DEMO: 'yes' });
     expect(c.env).toBe('development');
     expect(c.given.adminApiKey).toBe('admin');
-    expect(c.demo).toBe(true);
+    expect(c.demo).toBe(false);
   });
 
   it('refuses short keys in production with a clear message, without echoing them', () => {

@@ -63,5 +63,7 @@ export const CLEARING_REJECT = {
   unknown_original: '25',
   transaction_not_permitted: '57',
   system_error: '96',
+  // Not an ISO response code: the record names an acquirer the client may not speak for (SPEC §6).
+  acquirer_not_permitted: 'acquirer_not_permitted',
 } as const;
 export type ClearingRejectReason = keyof typeof CLEARING_REJECT;

@@ -28,8 +28,10 @@ export type App = OpenAPIHono<AppEnv>;
 export interface AppDeps extends ServiceContext {
   config: Config;
   adminApiKey: string;
-  /** The bootstrap network client: the demo shop and terminals sign their network requests with it (server-side only). */
+  /** The bootstrap network client (NETWORK_KEY_ID / NETWORK_SECRET). */
   network: { keyId: string; secret: string };
+  /** Demo mode only: the client the demo shop and terminals sign with, bound to the demo acquirer id (server-side only). */
+  demoNetwork?: { keyId: string; secret: string };
   metrics?: Metrics;
   /** The LISTEN/NOTIFY relay to other instances (PostgreSQL only); stopped when the handle closes. */
   eventRelay?: EventRelay;

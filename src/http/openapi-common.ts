@@ -36,3 +36,8 @@ export const commonErrors = {
   415: problemResponse('Wrong content type'),
   429: problemResponse('Too many attempts'),
 };
+
+/** Network routes whose message names an acquirer (SPEC §6). */
+export const networkErrors = {
+  403: problemResponse('acquirer_not_permitted: this network client is not bound to the acquirer id the message names (no responseCode)'),
+};

@@ -72,6 +72,8 @@ export interface ReversalMessage {
   transmissionTime: string;
   replacementAmount?: number;
   rrn?: string;
+  /** DE 32, when sent: checked against the client's acquirers as a JSON reversal's acquirerId is. */
+  acquirerId?: string;
 }
 
 /** A reversal (0400) or reversal advice (0420): DE 90 names the original, DE 95 what stays authorized. */
@@ -91,6 +93,8 @@ export function reversalMessage(m: IsoMessage, nowMs: number): ReversalMessage |
   if (de95 !== undefined) out.replacementAmount = readReplacementAmount(de95);
   const rrn = text(m, 37);
   if (rrn !== undefined) out.rrn = rrn;
+  const acquirerId = text(m, 32);
+  if (acquirerId !== undefined) out.acquirerId = acquirerId;
   return out;
 }
 

@@ -8,6 +8,7 @@ import { adviceIdempotencyKey, advise } from '../service/network/advise.js';
 import { reverseAdvice } from '../service/network/reverse-advice.js';
 import { idempotencyKey, type AuthorizationResponse } from '../service/network/authorize.js';
 import { reverse, type ReversalResponse } from '../service/network/reverse.js';
+import { assertAcquirerPermitted } from '../service/network/acquirer-scope.js';
 import { runNetworkVerb } from '../service/network/run-in-transaction.js';
 import { findAuthorizationIdByKeys } from '../store/authorization-originals.repository.js';
 import type { ReversalMessage } from './mapping.js';
@@ -30,19 +31,15 @@ export interface IsoVerbs {
 }
 
 /**
- * The idempotency keys DE 90 can stand for: its acquirer id is zero-padded to 11 digits (DE 32 is
- * not), a JSON original may have written its time with milliseconds, and an advice (012x) keeps
- * keys of its own.
+ * The idempotency keys DE 90 can stand for, in the calling client's key space: its acquirer id is
+ * zero-padded to 11 digits (DE 32 is not), and an advice (012x) keeps keys of its own.
  */
-export function originalKeys(m: ReversalMessage): string[] {
+export function originalKeys(m: ReversalMessage, networkClient: string): string[] {
   const digits = m.original.acquirerId.replace(/^0+(?=\d)/, '');
-  const times = [m.originalTransmissionTime, m.originalTransmissionTime.replace(/Z$/, '.000Z')];
   const keys = new Set<string>();
   for (let width = digits.length; width <= 11; width++) {
-    for (const transmissionTime of times) {
-      const identity = { acquirerId: digits.padStart(width, '0'), stan: m.original.stan, transmissionTime };
-      keys.add(m.original.mti.startsWith('012') ? adviceIdempotencyKey(identity) : idempotencyKey(identity));
-    }
+    const identity = { acquirerId: digits.padStart(width, '0'), stan: m.original.stan, transmissionTime: m.originalTransmissionTime };
+    keys.add(m.original.mti.startsWith('012') ? adviceIdempotencyKey(networkClient, identity) : idempotencyKey(networkClient, identity));
   }
   return [...keys];
 }
@@ -68,9 +65,10 @@ export function verbsFor(deps: AppDeps): IsoVerbs {
       if (!parsed.success) return { invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
       return answerAuthorization(deps, { request: parsed.data, networkClient, sourceIp });
     },
-    reverse(m, networkClient) {
+    async reverse(m, networkClient) {
+      if (m.acquirerId !== undefined) await assertAcquirerPermitted(deps, networkClient, m.acquirerId);
       return runNetworkVerb(deps, async (trx) => {
-        const authorizationId = await findAuthorizationIdByKeys(trx, originalKeys(m), networkClient);
+        const authorizationId = await findAuthorizationIdByKeys(trx, originalKeys(m, networkClient), networkClient);
         if (!authorizationId) return { responseCode: '25', approved: false, reason: 'unknown_original', reversedAmount: 0 };
         return reverse(trx, deps, {
           authorizationId, stan: m.stan, transmissionTime: m.transmissionTime, replacementAmount: m.replacementAmount,
@@ -80,13 +78,15 @@ export function verbsFor(deps: AppDeps): IsoVerbs {
     async authorizationAdvice(body, networkClient, sourceIp) {
       const parsed = AuthorizationAdviceRequestSchema.safeParse(body);
       if (!parsed.success) return { invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      await assertAcquirerPermitted(deps, networkClient, parsed.data.acquirerId);
       const outcome = await runNetworkVerb(deps, (trx) => advise(trx, deps, { request: parsed.data, networkClient, sourceIp }));
       for (const customerId of outcome.notify) deps.events.publish(customerId);
       return outcome.response;
     },
-    reversalAdvice(m, networkClient) {
+    async reversalAdvice(m, networkClient) {
+      if (m.acquirerId !== undefined) await assertAcquirerPermitted(deps, networkClient, m.acquirerId);
       return runNetworkVerb(deps, async (trx) => {
-        const authorizationId = await findAuthorizationIdByKeys(trx, originalKeys(m), networkClient);
+        const authorizationId = await findAuthorizationIdByKeys(trx, originalKeys(m, networkClient), networkClient);
         const body = ReversalAdviceRequestSchema.safeParse(reversalAdviceBody(m, authorizationId));
         // No original and no DE 37 to name one by: acknowledged for review, like any unknown original.
         if (!body.success) return { responseCode: '00', reversedAmount: 0, needsReview: true };

@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   session_expired: 401,
   forbidden: 403,
   csrf_rejected: 403,
+  acquirer_not_permitted: 403,
   not_found: 404,
   method_not_allowed: 405,
   card_exists: 409,

@@ -46,7 +46,8 @@ export async function migrate(handle: DbHandle, now = Date.now()): Promise<{ ver
   const current = await currentVersion(handle);
   for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
     await db.transaction().execute(async (trx) => {
-      for (const statement of migration.statements) await sql.raw(statement).execute(trx);
+      const statements = typeof migration.statements === 'function' ? migration.statements(handle.dialect) : migration.statements;
+      for (const statement of statements) await sql.raw(statement).execute(trx);
       await trx.insertInto('schema_migrations')
         .values({ version: migration.version, name: migration.name, applied_at: now }).execute();
     });

@@ -1,7 +1,17 @@
 // Numbered migrations for databases created before a schema change. schema.sql always holds the
 // full picture of a new database; a migration brings an existing one to the same place.
 // Once applied somewhere, a migration is frozen.
-export interface Migration { version: number; name: string; statements: string[] }
+import type { Dialect } from './db.js';
+
+/** `statements` is a function when the SQL differs between the backends. */
+export interface Migration { version: number; name: string; statements: string[] | ((dialect: Dialect) => string[]) }
+
+/** An ISO 8601 time as text → `YYYY-MM-DDThh:mm:ssZ` in UTC (domain/transmission-time.ts), per backend. */
+const CANONICAL_INSTANT: Record<Dialect, (text: string) => string> = {
+  sqlite: (t) => `strftime('%Y-%m-%dT%H:%M:%SZ', ${t})`,
+  // The fraction goes first: PostgreSQL would round it to the microsecond, possibly into the next second.
+  postgres: (t) => `to_char(CAST(regexp_replace(${t}, '\\.[0-9]+', '') AS timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+};
 
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial schema', statements: [] },
@@ -103,6 +113,36 @@ export const MIGRATIONS: Migration[] = [
     // service/audit/list-audit.ts); the index cost every authorization an entry of its own.
     version: 8, name: 'audit entries are no longer indexed by time',
     statements: ['DROP INDEX audit_log_time'],
+  },
+  {
+    // Each network client speaks only for its acquirer ids (SPEC §6): an existing client keeps the
+    // ones it has used; the one NETWORK_KEY_ID names is granted any at start (ensureBootstrapClient).
+    // Idempotency keys become the client's own and compare transmissionTime as an instant:
+    // `client|acquirer|stan|UTC second`. Existing keys are rewritten so that a retransmission arriving
+    // after the upgrade still finds its original. Where two old rows now name the same instant (the
+    // same request sent with two spellings of its time, stored twice before), the earliest, or the
+    // one already spelled canonically, takes the key; the others keep their old spelling, prefixed.
+    version: 9, name: 'network clients bound to acquirer ids; idempotency keys per client and instant',
+    statements: (dialect) => {
+      const time = 'substr(idempotency_key, length(acquirer_id) + length(stan) + 3)';
+      return [
+        'ALTER TABLE network_clients ADD COLUMN any_acquirer INTEGER NOT NULL DEFAULT 0',
+        'CREATE TABLE network_client_acquirers (key_id TEXT NOT NULL, acquirer_id TEXT NOT NULL, PRIMARY KEY (key_id, acquirer_id))',
+        `INSERT INTO network_client_acquirers (key_id, acquirer_id)
+           SELECT DISTINCT network_client, acquirer_id FROM authorizations
+           WHERE network_client IN (SELECT key_id FROM network_clients)`,
+        // A time without an offset is UTC (DE 7), on PostgreSQL too.
+        ...(dialect === 'postgres' ? ["SET LOCAL TIME ZONE 'UTC'"] : []),
+        `UPDATE authorizations SET idempotency_key = k.new_key FROM (
+           SELECT id, CASE WHEN n = 1 THEN canonical ELSE prefixed END AS new_key FROM (
+             SELECT id, canonical, prefixed, ROW_NUMBER() OVER (PARTITION BY canonical
+               ORDER BY CASE WHEN canonical = prefixed THEN 0 ELSE 1 END, created_at, id) AS n
+             FROM (SELECT id, created_at, network_client || '|' || idempotency_key AS prefixed,
+                     network_client || '|' || acquirer_id || '|' || stan || '|' || COALESCE(${CANONICAL_INSTANT[dialect](time)}, ${time}) AS canonical
+                   FROM authorizations) AS keyed) AS ranked) AS k
+         WHERE authorizations.id = k.id`,
+      ];
+    },
   },
   {
     // Advices (stand-in) and split shipments (SPEC §5): where an authorization's decision came from,

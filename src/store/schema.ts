@@ -45,8 +45,10 @@ export interface CardsTable {
 
 export interface NetworkClientsTable {
   key_id: string; secret: string; secret_key_id: string; previous_secret: string | null;
-  previous_until: number | null; name: string; active: number; created_at: number;
+  previous_until: number | null; name: string; active: number; created_at: number; any_acquirer: number;
 }
+
+export interface NetworkClientAcquirersTable { key_id: string; acquirer_id: string }
 
 export type AuthorizationStatus = 'pending' | 'reversed' | 'expired' | 'cleared' | 'declined';
 
@@ -148,6 +150,7 @@ export interface Database {
   card_accounts: CardAccountsTable;
   cards: CardsTable;
   network_clients: NetworkClientsTable;
+  network_client_acquirers: NetworkClientAcquirersTable;
   authorizations: AuthorizationsTable;
   reversals: ReversalsTable;
   ledger_transfers: LedgerTransfersTable;

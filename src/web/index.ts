@@ -3,6 +3,7 @@
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../http/env.js';
 import { registerAssets } from './assets.js';
+import { limitDemoPages } from './rate-limits.js';
 import { registerCheckoutPages } from './demo/checkout.js';
 import { registerShopPages } from './demo/shop.js';
 import { registerTerminalPages } from './demo/terminals.js';
@@ -37,7 +38,11 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerPaymentsPage(app, deps);
   registerChallengesPage(app, deps);
   registerNotificationsPage(app, deps);
-  registerShopPages(app, deps);
-  registerCheckoutPages(app, deps);
-  registerTerminalPages(app, deps);
+  // The demo shop and terminals exist in demo mode only (SPEC §6, §8): elsewhere /demo/* is 404.
+  if (deps.config.demo) {
+    app.use('/demo/*', limitDemoPages(deps));
+    registerShopPages(app, deps);
+    registerCheckoutPages(app, deps);
+    registerTerminalPages(app, deps);
+  }
 }

@@ -75,10 +75,14 @@ forEachBackend((backend) => {
       expect(await snapshot()).toEqual(before);
     });
 
-    it('the key is compared as sent: the same instant written differently is another transmission', async () => {
+    it('the time is compared as an instant, to the second: the same instant written differently is the same transmission', async () => {
       const body = h.purchase(holder, { amount: 1_000, transmissionTime: '2026-11-23T09:00:00Z' });
       const first = await h.network(PATH, body);
-      const other = await h.network(PATH, { ...body, transmissionTime: '2026-11-23T09:00:00.000Z' });
+      const before = await snapshot();
+      const same = await h.network(PATH, { ...body, transmissionTime: '2026-11-23T12:00:00.000+03:00' });
+      expect(same.body).toEqual(first.body);
+      expect(await snapshot()).toEqual(before);
+      const other = await h.network(PATH, { ...body, transmissionTime: '2026-11-23T09:00:01Z' });
       expect(other.body.responseCode).toBe('00');
       expect(other.body.authorizationId).not.toBe(first.body.authorizationId);
     });

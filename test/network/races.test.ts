@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { idempotencyKey } from '../../src/service/network/authorize.js';
+import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
 import { accountLedger } from '../support/ledger-check.js';
 
 forEachBackend((backend) => {
@@ -24,7 +25,7 @@ forEachBackend((backend) => {
       expect(answers[0].body).toMatchObject({ responseCode: '00', approved: true });
       for (const a of answers) expect(a.body).toEqual(answers[0].body);
       const rows = await h.deps.handle.db.selectFrom('authorizations').select('id')
-        .where('idempotency_key', '=', `${body.acquirerId}|${body.stan}|${body.transmissionTime}`).execute();
+        .where('idempotency_key', '=', idempotencyKey(NETWORK_KEY_ID, body)).execute();
       expect(rows).toEqual([{ id: answers[0].body.authorizationId }]);
       const ledger = await accountLedger(h.deps.handle, await accountOf(holder.card.id));
       expect(ledger).toMatchObject({ heldFils: 25_000, openPendingFils: 25_000 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase, type SeededCard } from '../../scripts/seed.js';
 import type { Secrets } from '../../src/config.js';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
+import { idempotencyKey } from '../../src/service/network/authorize.js';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
 import { openDatabase } from '../../src/store/db.js';
 import { childSecrets, startChildServer, type ChildServer } from '../support/child-server.js';
@@ -42,7 +43,7 @@ function newRequest(): Sent {
     currency: '414', transmissionTime, stan, rrn: `7${stan.padStart(11, '0')}`, mcc: '5732', posEntryMode: '812',
     posConditionCode: '59', acquirerId: '412345', merchantId: 'M-1', merchantName: 'Crash Shop', merchantCountry: 'KW',
   });
-  return { key: `412345|${stan}|${transmissionTime}`, raw, outcome: 'unknown' };
+  return { key: idempotencyKey(secrets.networkKeyId, { acquirerId: '412345', stan, transmissionTime }), raw, outcome: 'unknown' };
 }
 
 async function send(server: ChildServer, s: Sent): Promise<void> {

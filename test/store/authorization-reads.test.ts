@@ -8,7 +8,7 @@ import { readForAuthorization } from '../../src/store/authorization-reads.reposi
 import { findProduct } from '../../src/store/products.repository.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
 
 forEachBackend((backend) => {
   let h: Harness;
@@ -45,7 +45,7 @@ forEachBackend((backend) => {
       const purchase = h.purchase(holder);
       const first = await h.network('/v1/network/authorizations', purchase);
       expect(first.status).toBe(200);
-      const key = idempotencyKey(purchase);
+      const key = idempotencyKey(NETWORK_KEY_ID, purchase);
       for (const fp of [fingerprint, '0'.repeat(64), null]) {
         expect(await read(key, fp)).toEqual({ previousId: first.body.authorizationId });
       }

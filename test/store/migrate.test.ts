@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServices } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { idempotencyKey } from '../../src/service/network/authorize.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { currentVersion, migrate, SCHEMA_VERSION, splitStatements } from '../../src/store/migrate.js';
 import { forEachBackend } from '../support/backends.js';
@@ -14,6 +15,24 @@ import { freshDatabase, type FreshDatabase } from '../support/databases.js';
 import { indexesDeclaredIn, namedIndexes, databaseShape } from '../support/introspect.js';
 
 const SCHEMA_SQL = readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
+
+/** Undoes migrations 9 and later on a database migrated to the newest version. */
+async function revertToVersion8(db: FreshDatabase['handle']['db']) {
+  await sql.raw('DROP TABLE network_client_acquirers').execute(db);
+  await sql.raw('ALTER TABLE network_clients DROP COLUMN any_acquirer').execute(db);
+  // Version 11's advices, reviews and split shipments.
+  await sql.raw('DROP INDEX authorizations_needs_review').execute(db);
+  await sql.raw('DROP INDEX clearings_needs_review').execute(db);
+  for (const column of ['source', 'needs_review', 'superseded_by']) {
+    await sql.raw(`ALTER TABLE authorizations DROP COLUMN ${column}`).execute(db);
+  }
+  for (const column of ['clearing_sequence', 'clearing_count']) {
+    await sql.raw(`ALTER TABLE clearings DROP COLUMN ${column}`).execute(db);
+  }
+  await sql.raw('DROP TABLE reversal_advices').execute(db);
+  await sql.raw('ALTER TABLE staff_keys DROP COLUMN replaced_by').execute(db);
+  await sql.raw('ALTER TABLE three_ds_authentications DROP COLUMN challenged').execute(db);
+}
 
 forEachBackend((backend) => {
   let fresh: FreshDatabase;
@@ -72,7 +91,6 @@ forEachBackend((backend) => {
       await sql.raw('CREATE UNIQUE INDEX ledger_transfers_one_void ON ledger_transfers(pending_id)').execute(db);
       await sql.raw('ALTER TABLE audit_log DROP COLUMN account_id').execute(db);
       await sql.raw('CREATE INDEX audit_log_time ON audit_log(created_at)').execute(db);
-      await sql.raw('ALTER TABLE three_ds_authentications DROP COLUMN challenged').execute(db);
       for (const column of ['prev_authorization_id', 'prev_notified_authorization_id']) {
         await sql.raw(`ALTER TABLE authorizations DROP COLUMN ${column}`).execute(db);
       }
@@ -80,17 +98,6 @@ forEachBackend((backend) => {
         await sql.raw(`ALTER TABLE card_accounts DROP COLUMN ${column}`).execute(db);
       }
       await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(db);
-      // Version 11's advices, reviews and split shipments.
-      await sql.raw('DROP INDEX authorizations_needs_review').execute(db);
-      await sql.raw('DROP INDEX clearings_needs_review').execute(db);
-      for (const column of ['source', 'needs_review', 'superseded_by']) {
-        await sql.raw(`ALTER TABLE authorizations DROP COLUMN ${column}`).execute(db);
-      }
-      for (const column of ['clearing_sequence', 'clearing_count']) {
-        await sql.raw(`ALTER TABLE clearings DROP COLUMN ${column}`).execute(db);
-      }
-      await sql.raw('DROP TABLE reversal_advices').execute(db);
-      await sql.raw('ALTER TABLE staff_keys DROP COLUMN replaced_by').execute(db);
       // Version 4 stored a row per purchase notification (5 reads them from the authorizations) and
       // version 6 one per blocked attempt (7 does); other kinds stay stored.
       await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', language: 'en', totp_last_step: 0, created_at: 1 }).execute();
@@ -99,6 +106,7 @@ forEachBackend((backend) => {
         { ...note, id: 'ntf_1', kind: 'purchase_approved' }, { ...note, id: 'ntf_2', kind: 'blocked_attempt' },
         { ...note, id: 'ntf_3', kind: 'new_login' },
       ]).execute();
+      await revertToVersion8(db);
       await db.deleteFrom('schema_migrations').execute();
       await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
@@ -139,6 +147,63 @@ forEachBackend((backend) => {
         expect(auditPlan).toContain('sqlite_autoindex_audit_log_1');
         expect(auditPlan).not.toContain('TEMP B-TREE');
       }
+    });
+  });
+
+  describe('migrating a database built at version 8', () => {
+    const authorization = (id: string, networkClient: string, acquirerId: string, stan: string, time: string, createdAt: number) => ({
+      id, account_id: null, card_id: null, idempotency_key: `${acquirerId}|${stan}|${time}`, request_hash: 'h', network_client: networkClient,
+      acquirer_id: acquirerId, rrn: '000000000001', stan, processing_code: '000000', amount: 1, currency: '414', billing_fils: null,
+      fx_rate: null, mcc: '5732', merchant_id: 'M', merchant_name: 'M', merchant_country: 'KW', pos_entry_mode: '812',
+      response_code: '14', reason: 'invalid_card', rule_id: 'invalid_card', approved: 0, auth_code: null, over_limit: 0, hold_fils: 0,
+      hold_transfer_id: null, status: 'declined' as const, expires_at: null, created_at: createdAt, updated_at: createdAt,
+      prev_authorization_id: null, prev_notified_authorization_id: null,
+    });
+
+    it('binds each client to the acquirers it has used, and rewrites idempotency keys per client and instant', async () => {
+      fresh = await freshDatabase(backend);
+      await migrate(fresh.handle);
+      const expected = await databaseShape(fresh.handle);
+      const expectedIndexes = await namedIndexes(fresh.handle);
+      const db = fresh.handle.db;
+      await revertToVersion8(db);
+      const client = (key: string) => ({ key_id: key, secret: 's', secret_key_id: 'k', previous_secret: null, previous_until: null, name: key, active: 1, created_at: 1 });
+      await db.insertInto('network_clients').values([client('net_a'), client('net_b')] as never).execute();
+      await db.insertInto('authorizations').values([
+        authorization('auth_1', 'net_a', '412345', '000001', '2026-11-23T09:00:00Z', 1),
+        authorization('auth_2', 'net_a', '412345', '000002', '2026-11-23T12:00:00.000+03:00', 2),
+        authorization('auth_3', 'net_a', '777', '000003', '2026-11-23T09:00:00', 3),
+        authorization('auth_4', 'net_b', '412345', '000001', '2026-11-23T09:00:00.000Z', 4),
+        // Stored twice before (two spellings of one instant): the canonical spelling keeps the key.
+        authorization('auth_5', 'net_b', '412345', '000009', '2026-11-23T09:00:09.000Z', 5),
+        authorization('auth_6', 'net_b', '412345', '000009', '2026-11-23T09:00:09Z', 6),
+        // A client no longer in the table gets no binding.
+        authorization('auth_7', 'net_gone', '555', '000001', '2026-11-23T09:00:00Z', 7),
+      ] as never).execute();
+      await db.deleteFrom('schema_migrations').execute();
+      await db.insertInto('schema_migrations').values({ version: 8, name: 'schema.sql', applied_at: 1 }).execute();
+
+      expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
+      expect(await databaseShape(fresh.handle)).toEqual(expected);
+      expect(await namedIndexes(fresh.handle)).toEqual(expectedIndexes);
+      const bindings = await db.selectFrom('network_client_acquirers').selectAll().orderBy('key_id').orderBy('acquirer_id').execute();
+      expect(bindings).toEqual([
+        { key_id: 'net_a', acquirer_id: '412345' }, { key_id: 'net_a', acquirer_id: '777' }, { key_id: 'net_b', acquirer_id: '412345' },
+      ]);
+      expect(await db.selectFrom('network_clients').select(['key_id', 'any_acquirer']).orderBy('key_id').execute())
+        .toEqual([{ key_id: 'net_a', any_acquirer: 0 }, { key_id: 'net_b', any_acquirer: 0 }]);
+      const keys = Object.fromEntries((await db.selectFrom('authorizations').select(['id', 'idempotency_key']).execute()).map((r) => [r.id, r.idempotency_key]));
+      expect(keys).toEqual({
+        auth_1: 'net_a|412345|000001|2026-11-23T09:00:00Z',
+        auth_2: 'net_a|412345|000002|2026-11-23T09:00:00Z',
+        auth_3: 'net_a|777|000003|2026-11-23T09:00:00Z',
+        auth_4: 'net_b|412345|000001|2026-11-23T09:00:00Z',
+        auth_5: 'net_b|412345|000009|2026-11-23T09:00:09.000Z',
+        auth_6: 'net_b|412345|000009|2026-11-23T09:00:09Z',
+        auth_7: 'net_gone|555|000001|2026-11-23T09:00:00Z',
+      });
+      // The keys are the ones the service now builds.
+      expect(keys.auth_2).toBe(idempotencyKey('net_a', { acquirerId: '412345', stan: '000002', transmissionTime: '2026-11-23T12:00:00.000+03:00' }));
     });
   });
 

@@ -40,7 +40,8 @@ export interface WebServer {
 
 export async function startWebServer(): Promise<WebServer> {
   const dir = mkdtempSync(join(tmpdir(), 'isc-web-'));
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'cards.db')}`, LOG_LEVEL: 'warn' });
+  // The demo shop and terminals are part of the story: demo mode set as a value (NODE_ENV=test keeps it off).
+  const config = { ...loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'cards.db')}`, LOG_LEVEL: 'warn' }), demo: true };
   const clock = new ManualClock(Date.now());
   const quiet = new Writable({ write(_chunk, _enc, done) { done(); } });
   const deps = await startServices({

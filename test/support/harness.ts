@@ -18,7 +18,15 @@ export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const NETWORK_KEY_ID = 'net_test';
 export const NETWORK_SECRET = 'test-network-secret-0123456789abcdef';
 
-export interface HarnessOptions { backend?: Backend; env?: Record<string, string>; }
+export interface HarnessOptions {
+  backend?: Backend;
+  env?: Record<string, string>;
+  /**
+   * Demo mode (the /demo pages): NODE_ENV=test keeps it off whatever DEMO says, so a test that
+   * needs the pages sets the configuration value itself; no environment can.
+   */
+  demo?: boolean;
+}
 
 export class Harness {
   readonly logLines: string[] = [];
@@ -45,7 +53,7 @@ export class Harness {
     }
     // Passwords at the previous cost (N = 2^14): SPEC's 2^17 takes ~0.5 s a hash on an idle core
     // and every customer costs one; test/security/passwords.test.ts runs at SPEC's cost.
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', TEST_PASSWORD_SCRYPT_LOG2N: '14', ...options.env });
+    const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', TEST_PASSWORD_SCRYPT_LOG2N: '14', ...options.env }), ...(options.demo ? { demo: true } : {}) };
     const secrets: Secrets = { adminApiKey: ADMIN_KEY, networkKeyId: NETWORK_KEY_ID, networkSecret: NETWORK_SECRET, masterKey: randomBytes(32) };
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });

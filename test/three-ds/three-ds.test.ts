@@ -176,7 +176,7 @@ describe('refusals', () => {
 
   it('only the network client that created an authentication can read it', async () => {
     const res = await startThreeDs(h, holder, { amount: 1_000 });
-    const client = await h.admin('POST', '/v1/admin/network-clients', { name: 'other gateway' });
+    const client = await h.admin('POST', '/v1/admin/network-clients', { name: 'other gateway', acquirerIds: ['412345'] });
     const other = await readThreeDs(h, res.body.id, { keyId: client.body.keyId, secret: client.body.secret });
     expect(other.status).toBe(404);
     expect((await readThreeDs(h, 'no-such-id')).status).toBe(404);

@@ -150,14 +150,18 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
   const nav = (name: string) => bank.locator('nav').getByRole('link', { name, exact: true });
   const system = { type: 'system' as const, id: 'web-test' };
 
-  /** The network's clearing file for every approved purchase so far (what makes them owed). */
+  /**
+   * The network's clearing file for every approved purchase so far (what makes them owed), sent by
+   * the client that authorized them (the demo pages' own): a client clears only its own business.
+   */
   async function clearPurchases() {
     const auths = await server.deps.handle.db.selectFrom('authorizations').selectAll().where('approved', '=', 1).execute();
     const records = auths.map((a) => ({
       rrn: a.rrn, authCode: a.auth_code!, acquirerId: a.acquirer_id, amount: Number(a.amount), currency: a.currency,
       processingCode: a.processing_code, mcc: a.mcc, merchantName: a.merchant_name,
     }));
-    const results = await clearBatch(server.deps, records, 'net_web_test');
+    expect(new Set(auths.map((a) => a.network_client))).toEqual(new Set([server.deps.demoNetwork!.keyId]));
+    const results = await clearBatch(server.deps, records, server.deps.demoNetwork!.keyId);
     expect(results.every((r) => r.status === 'posted')).toBe(true);
   }
 

@@ -10,20 +10,21 @@ import { NetworkClientRequestSchema, NetworkClientSchema } from './schemas.js';
 
 const create = createRoute({
   method: 'post', path: '/v1/admin/network-clients', tags: ['admin'],
-  summary: 'Create a network client; the secret is shown once',
+  summary: 'Create a network client bound to its acquirer ids; the secret is shown once',
   security: [{ adminKey: [] }], middleware: [requireRole('admin')] as const,
-  request: { body: { required: false, content: { 'application/json': { schema: NetworkClientRequestSchema } } } },
+  request: { body: { required: true, content: { 'application/json': { schema: NetworkClientRequestSchema } } } },
   responses: { 200: jsonResponse(NetworkClientSchema, 'Created'), ...commonErrors },
 });
 
 export function registerAdminNetworkClients(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(create, async (c) => {
     const actor = staffActor(c);
-    const name = c.req.valid('json')?.name ?? 'network client';
+    const body = c.req.valid('json');
+    const name = body.name ?? 'network client';
     const client = await inTransaction(deps.handle, async (trx) => {
-      const created = await createNetworkClient(deps, trx, name);
-      await appendAudit(trx, deps.handle.dialect, { actorType: actor.type, actorId: actor.id,
-        sourceIp: actor.ip, action: 'network_client.created', subject: created.keyId, after: { name }, nowMs: deps.clock.now() });
+      const created = await createNetworkClient(deps, trx, name, body.acquirerIds);
+      await appendAudit(trx, deps.handle.dialect, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+        action: 'network_client.created', subject: created.keyId, after: { name, acquirerIds: created.acquirerIds }, nowMs: deps.clock.now() });
       return created;
     });
     return c.json(client, 200);

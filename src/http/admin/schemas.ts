@@ -49,8 +49,14 @@ export const FxRateResultSchema = z.object({
 export const BlockCardSchema = z.object({ reason: z.string().min(1).max(500) }).openapi('BlockCard');
 export const BlockedCardSchema = z.object({ id: z.string(), status: z.string(), reason: z.string() });
 
-export const NetworkClientRequestSchema = z.object({ name: z.string().min(1).max(100).optional() }).openapi('NewNetworkClient');
-export const NetworkClientSchema = z.object({ keyId: z.string(), secret: z.string() }).openapi('NetworkClient');
+export const NetworkClientRequestSchema = z.object({
+  name: z.string().min(1).max(100).optional(),
+  acquirerIds: z.array(z.string().regex(/^\d{1,11}$/, 'must be 1 to 11 digits (ISO DE 32)')).min(1).max(100)
+    .openapi({ description: 'The acquirer ids (ISO DE 32) this client may speak for; a message naming any other is refused with 403 acquirer_not_permitted', example: ['412345'] }),
+}).openapi('NewNetworkClient');
+export const NetworkClientSchema = z.object({
+  keyId: z.string(), secret: z.string(), acquirerIds: z.array(z.string()),
+}).openapi('NetworkClient');
 
 export const StaffKeyRequestSchema = z.object({
   name: z.string().min(1).max(100),

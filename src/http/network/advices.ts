@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { advise } from '../../service/network/advise.js';
 import { reverseAdvice } from '../../service/network/reverse-advice.js';
+import { assertAcquirerPermitted } from '../../service/network/acquirer-scope.js';
 import { runNetworkVerb } from '../../service/network/run-in-transaction.js';
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../env.js';
@@ -39,12 +40,14 @@ export function registerAdvices(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(authorizationAdvice, async (c) => {
     const request = c.req.valid('json');
     const input = { request, networkClient: c.get('networkClient'), sourceIp: clientIp(c) };
+    await assertAcquirerPermitted(deps, input.networkClient, request.acquirerId);
     const outcome = await runNetworkVerb(deps, (trx) => advise(trx, deps, input));
     for (const customerId of outcome.notify) deps.events.publish(customerId);
     return c.json(outcome.response, 200);
   });
   app.openapi(reversalAdvice, async (c) => {
     const body = c.req.valid('json');
+    if (body.acquirerId !== undefined) await assertAcquirerPermitted(deps, c.get('networkClient'), body.acquirerId);
     const response = await runNetworkVerb(deps, (trx) => reverseAdvice(trx, deps, body, c.get('networkClient')));
     return c.json(response, 200);
   });

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { authorizeNetworkRequest } from '../../service/network/authorization-worker.js';
 import type { AuthorizeInput, AuthorizationResponse } from '../../service/network/authorize.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { commonErrors, jsonBody, jsonResponse } from '../openapi-common.js';
+import { commonErrors, jsonBody, jsonResponse, networkErrors } from '../openapi-common.js';
 import { clientIp } from '../client-ip.js';
 import { AuthorizationRequestSchema, AuthorizationResponseSchema } from './schemas.js';
 
@@ -17,6 +17,7 @@ const route = createRoute({
   responses: {
     200: jsonResponse(AuthorizationResponseSchema, 'The decision (approved or declined)'),
     ...commonErrors,
+    ...networkErrors,
   },
 });
 

@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { reverse } from '../../service/network/reverse.js';
-import { runNetworkVerb } from '../../service/network/run-in-transaction.js';
+import { reverseNetworkRequest } from '../../service/network/reverse.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { commonErrors, jsonBody, jsonResponse } from '../openapi-common.js';
+import { commonErrors, jsonBody, jsonResponse, networkErrors } from '../openapi-common.js';
 import { ReversalRequestSchema, ReversalResponseSchema } from './schemas.js';
 
 const route = createRoute({
@@ -13,15 +12,16 @@ const route = createRoute({
   security: [{ networkSignature: [] }],
   request: { body: jsonBody(ReversalRequestSchema) },
   responses: {
-    200: jsonResponse(ReversalResponseSchema, 'The reversal result; responseCode 25 when the original is unknown'),
+    200: jsonResponse(ReversalResponseSchema, "The reversal result; responseCode 25 when the original is unknown or another client's"),
     ...commonErrors,
+    ...networkErrors,
   },
 });
 
 export function registerReversals(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
-    const response = await runNetworkVerb(deps, (trx) => reverse(trx, deps, body, c.get('networkClient')));
+    const response = await reverseNetworkRequest(deps, body, c.get('networkClient'));
     return c.json(response, 200);
   });
 }

@@ -80,7 +80,7 @@ export const ClearingResultsSchema = z.object({
     index: z.number().int(),
     status: z.enum(['posted', 'duplicate', 'posted_unmatched', 'rejected']),
     transactionId: z.string().optional(),
-    code: z.string().optional().openapi({ description: 'ISO response code of a rejected record: 30 format, 12 currency, 13 amount, 14 card, 25 no original, 57 not permitted' }),
+    code: z.string().optional().openapi({ description: 'Why a record was rejected: the ISO response code (30 format, 12 currency, 13 amount, 14 card, 25 no original, 57 not permitted), or acquirer_not_permitted when this client is not bound to the record\'s acquirerId' }),
     reason: z.string().optional().openapi({ description: 'Why a record was rejected when the code alone does not say (invalid_clearing_sequence)' }),
     needsReview: z.boolean().optional().openapi({ description: 'Present (true) when the posting is flagged for review' }),
   })),

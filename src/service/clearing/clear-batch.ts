@@ -8,6 +8,7 @@ import { CLEARING_REJECT } from '../../domain/clearing.js';
 import type { Trx } from '../../store/db.js';
 import { inTransaction, isUniqueViolation } from '../../store/transaction.js';
 import type { ServiceContext } from '../context.js';
+import { acquirerPermitted } from '../network/acquirer-scope.js';
 import { clearRecord, type ClearRecordOutcome } from './clear-record.js';
 import { ClearingRecordSchema, type ClearingRecord, type ClearingResult } from './record.js';
 
@@ -36,12 +37,19 @@ export async function clearBatch(ctx: ServiceContext, records: unknown[], networ
 }
 
 async function clearChunk(ctx: ServiceContext, chunk: Parsed[], networkClient: string): Promise<ClearingResult[]> {
+  // Before the chunk's transaction (the check may read the database): a record naming an acquirer
+  // the client may not speak for is rejected alone (SPEC §6).
+  const refused = new Set<number>();
+  for (const item of chunk) {
+    if (item.record && !await acquirerPermitted(ctx, networkClient, item.record.acquirerId)) refused.add(item.index);
+  }
+  const run = (item: Parsed) => item.record && !refused.has(item.index);
   let outcomes: Array<ClearRecordOutcome | 'failed' | null>;
   try {
     outcomes = await inTransaction(ctx.handle, async (trx) => {
       const out: Array<ClearRecordOutcome | 'failed' | null> = [];
       for (const item of chunk) {
-        out.push(item.record ? await inSavepoint(ctx, trx, item.record, networkClient, item.index) : null);
+        out.push(run(item) ? await inSavepoint(ctx, trx, item.record!, networkClient, item.index) : null);
       }
       return out;
     });
@@ -50,12 +58,13 @@ async function clearChunk(ctx: ServiceContext, chunk: Parsed[], networkClient: s
     ctx.logger.warn({ err: error }, 'clearing chunk failed; posting its records one at a time');
     outcomes = [];
     for (const item of chunk) {
-      outcomes.push(item.record ? await alone(ctx, item.record, networkClient, item.index) : null);
+      outcomes.push(run(item) ? await alone(ctx, item.record!, networkClient, item.index) : null);
     }
   }
   const notify = new Set<string>();
   const results = chunk.map((item, i): ClearingResult => {
     const outcome = outcomes[i];
+    if (refused.has(item.index)) return { index: item.index, status: 'rejected', code: CLEARING_REJECT.acquirer_not_permitted };
     if (outcome === null) return { index: item.index, status: 'rejected', code: CLEARING_REJECT.format_error };
     if (outcome === 'failed') return { index: item.index, status: 'rejected', code: CLEARING_REJECT.system_error };
     outcome.notify.forEach((c) => notify.add(c));

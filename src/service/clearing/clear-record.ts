@@ -31,10 +31,14 @@ export interface ClearRecordOutcome { result: Omit<ClearingResult, 'index'>; not
 const rejected = (reason: ClearingRejectReason): ClearRecordOutcome =>
   ({ result: { status: 'rejected', code: CLEARING_REJECT[reason], ...(reason === 'invalid_clearing_sequence' ? { reason } : {}) }, notify: [] });
 
-/** The authorization a record settles: approved, same acquirer and RRN, same auth code if given. */
-async function findAuthorization(trx: Trx, r: ClearingRecord): Promise<Authorization | undefined> {
+/**
+ * The authorization a record settles: approved, same acquirer and RRN, same auth code if given, and
+ * the calling client's own (SPEC §6: another client's is no match).
+ */
+async function findAuthorization(trx: Trx, r: ClearingRecord, networkClient: string): Promise<Authorization | undefined> {
   let q = trx.selectFrom('authorizations').selectAll()
-    .where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.rrn).where('approved', '=', 1);
+    .where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.rrn).where('approved', '=', 1)
+    .where('network_client', '=', networkClient);
   if (r.authCode) q = q.where('auth_code', '=', r.authCode);
   return q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
@@ -67,7 +71,7 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
   const seen = await trx.selectFrom('clearings').select('id').where('record_key', '=', recordKey).executeTakeFirst();
   if (seen) return { result: { status: 'duplicate', transactionId: seen.id }, notify: [] };
 
-  const matched = await findAuthorization(trx, r);
+  const matched = await findAuthorization(trx, r, networkClient);
   const accountId = matched?.account_id ?? await accountIdForPan(trx, ctx, r.pan);
   if (!accountId) return rejected(r.pan ? 'invalid_card' : 'unknown_original');
   const account = (await lockAccount(trx, ctx.handle.dialect, accountId))!;

@@ -51,7 +51,7 @@ export interface AdviceResponse {
 export interface AdviceOutcomeResult { response: AdviceResponse; notify: string[]; replayed: boolean }
 
 /** Advices keep their own keys: a 0120 may repeat the STAN and time of the 0100 it stands in for. */
-export const adviceIdempotencyKey = (r: Parameters<typeof idempotencyKey>[0]) => `advice|${idempotencyKey(r)}`;
+export const adviceIdempotencyKey = (networkClient: string, r: Parameters<typeof idempotencyKey>[1]) => `advice|${idempotencyKey(networkClient, r)}`;
 
 function responseOf(row: Authorization): AdviceResponse {
   const response: AdviceResponse = { responseCode: '00', authorizationId: row.id, needsReview: row.needs_review === 1 };
@@ -62,7 +62,7 @@ function responseOf(row: Authorization): AdviceResponse {
 export async function advise(trx: Trx, ctx: ServiceContext, input: { request: AdviceRequest; networkClient: string; sourceIp?: string | null }): Promise<AdviceOutcomeResult> {
   const { request, networkClient } = input;
   const nowMs = ctx.clock.now();
-  const key = adviceIdempotencyKey(request);
+  const key = adviceIdempotencyKey(networkClient, request);
   const hash = requestHash(request);
   const reads = await readForAuthorization(trx, ctx.handle.dialect, key,
     isValidPan(request.pan) ? ctx.keyring.fingerprint(request.pan) : null, DEFAULT_PRODUCT_CODE);

@@ -23,6 +23,7 @@ import { ServiceError, type ErrorCode } from '../errors.js';
 import type { ServiceContext } from '../context.js';
 import type { WalFsync, WalSync } from '../../store/wal-sync.js';
 import type { BatchStats } from './group-commit.js';
+import { assertAcquirerPermitted } from './acquirer-scope.js';
 import { authorize, type AuthorizeInput, type AuthorizeOutcome } from './authorize.js';
 import { runNetworkVerb } from './run-in-transaction.js';
 
@@ -244,7 +245,9 @@ export interface AuthorizationContext extends ServiceContext {
   authorizationWorker?: AuthorizationWorker;
 }
 
-export function authorizeNetworkRequest(ctx: AuthorizationContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+export async function authorizeNetworkRequest(ctx: AuthorizationContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+  // Before the engine (and before the worker thread): a refused message is not an authorization.
+  await assertAcquirerPermitted(ctx, input.networkClient, input.request.acquirerId);
   const worker = ctx.authorizationWorker;
   if (worker?.running) return worker.authorize(input);
   return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input));

@@ -7,6 +7,7 @@ import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
 import { findCurrency } from '../../domain/currencies.js';
 import { toBillingFils } from '../../domain/fx.js';
+import { transmissionInstant } from '../../domain/transmission-time.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
@@ -67,8 +68,21 @@ const authorizationById = prepared<{ id: string }, Authorization>((db) =>
 const resetVerificationFailures = prepared<{ id: string }, never>((db) =>
   db.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', param('id')));
 
-export function idempotencyKey(r: Pick<AuthorizationRequest, 'acquirerId' | 'stan' | 'transmissionTime'>): string {
-  return `${r.acquirerId}|${r.stan}|${r.transmissionTime}`;
+/**
+ * A request's idempotency key (SPEC §4): the client's own, transmissionTime as an instant to the
+ * second. Existing keys were rewritten to this form by migration 9.
+ */
+export function idempotencyKey(networkClient: string, r: Pick<AuthorizationRequest, 'acquirerId' | 'stan' | 'transmissionTime'>): string {
+  return `${networkClient}|${r.acquirerId}|${r.stan}|${transmissionInstant(r.transmissionTime)}`;
+}
+
+/**
+ * The request as its hash sees it: transmissionTime as the instant the key compares, so that a
+ * retransmission spelling its time another way is the same content, not a 94.
+ */
+function hashedContent(request: AuthorizationRequest): AuthorizationRequest {
+  const instant = transmissionInstant(request.transmissionTime);
+  return instant === request.transmissionTime ? request : { ...request, transmissionTime: instant };
 }
 
 // Code-unit order (not localeCompare): the same everywhere, and cheap on the hot path.
@@ -134,12 +148,17 @@ export function responseFromRow(row: Authorization): AuthorizationResponse {
 export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const { request } = input;
   const nowMs = ctx.clock.now();
-  const key = idempotencyKey(request);
-  const hash = requestHash(request);
+  const key = idempotencyKey(input.networkClient, request);
+  const content = hashedContent(request);
+  const hash = requestHash(content);
 
   const reads = await readForAuthorization(trx, ctx.handle.dialect, key,
     isValidPan(request.pan) ? ctx.keyring.fingerprint(request.pan) : null, DEFAULT_PRODUCT_CODE);
-  if (reads.previousId !== undefined) return replay((await authorizationById.first(trx, { id: reads.previousId }))!, hash);
+  if (reads.previousId !== undefined) {
+    // A row stored before migration 9 was hashed with its time as sent.
+    const previous = (await authorizationById.first(trx, { id: reads.previousId }))!;
+    return replay(previous, previous.request_hash !== hash && content !== request ? requestHash(request) : hash);
+  }
   const { card, account, product } = reads;
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;

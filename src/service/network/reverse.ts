@@ -9,6 +9,8 @@ import type { Trx } from '../../store/db.js';
 import { cardLedger, insertPending, NETWORK_SETTLEMENT, voidPending } from '../../store/ledger.repository.js';
 import type { Authorization } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
+import { assertAcquirerPermitted } from './acquirer-scope.js';
+import { runNetworkVerb } from './run-in-transaction.js';
 
 export interface ReversalRequest {
   authorizationId?: string;
@@ -28,19 +30,27 @@ export interface ReversalResponse {
   remainingAmount?: number;
 }
 
-async function findOriginal(trx: Trx, r: ReversalRequest): Promise<Authorization | undefined> {
+/** The original, among the calling client's own authorizations only (SPEC §6): another's is unknown. */
+async function findOriginal(trx: Trx, r: ReversalRequest, networkClient: string): Promise<Authorization | undefined> {
   if (r.authorizationId) {
-    return trx.selectFrom('authorizations').selectAll().where('id', '=', r.authorizationId).executeTakeFirst();
+    return trx.selectFrom('authorizations').selectAll().where('id', '=', r.authorizationId)
+      .where('network_client', '=', networkClient).executeTakeFirst();
   }
   // Several attempts can share an RRN (a decline, then a retry): prefer the approved one.
   return trx.selectFrom('authorizations').selectAll()
-    .where('acquirer_id', '=', r.acquirerId!).where('rrn', '=', r.rrn!)
+    .where('acquirer_id', '=', r.acquirerId!).where('rrn', '=', r.rrn!).where('network_client', '=', networkClient)
     .orderBy('approved', 'desc').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+/** A reversal as the network API takes it: refused (403) for an acquirer the client may not speak for. */
+export async function reverseNetworkRequest(ctx: ServiceContext, r: ReversalRequest, networkClient: string): Promise<ReversalResponse> {
+  if (r.acquirerId !== undefined) await assertAcquirerPermitted(ctx, networkClient, r.acquirerId);
+  return runNetworkVerb(ctx, (trx) => reverse(trx, ctx, r, networkClient));
 }
 
 export async function reverse(trx: Trx, ctx: ServiceContext, r: ReversalRequest, networkClient: string): Promise<ReversalResponse> {
   const nowMs = ctx.clock.now();
-  const found = await findOriginal(trx, r);
+  const found = await findOriginal(trx, r, networkClient);
   if (!found) return { responseCode: '25', approved: false, reason: 'unknown_original', reversedAmount: 0 };
 
   const account = found.account_id ? await lockAccount(trx, ctx.handle.dialect, found.account_id) : undefined;

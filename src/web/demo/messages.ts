@@ -2,12 +2,13 @@
 // card-present kinds the card must refuse — ATM cash, a shop terminal (chip or tap), a phone
 // used as a contactless terminal (softpos).
 import { randomInt } from 'node:crypto';
+import { DEMO_ACQUIRER_ID } from '../../demo.js';
 
 export interface CardEntry { pan: string; expiry: string; cvv2?: string }
 export type TerminalKind = 'atm' | 'pos' | 'softpos';
 export type EntryMode = 'chip' | 'contactless';
 
-export const DEMO_ACQUIRER = '412345';
+export const DEMO_ACQUIRER = DEMO_ACQUIRER_ID;
 const KWD = '414';
 
 const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');

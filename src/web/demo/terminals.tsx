@@ -3,13 +3,14 @@
 import type { Hono } from 'hono';
 import { describeReason } from '../../domain/descriptions.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
+import { findCardByFingerprint } from '../../store/cards.repository.js';
 import { Csrf, Field } from '../components.js';
 import { page } from '../layout.js';
 import { optionalCustomer, publicPage, type Web } from '../web-context.js';
 import { parseExpiry, parseKdToFils, parsePan } from './card-input.js';
 import { terminalMessage, type CardEntry, type TerminalKind } from './messages.js';
 import { myCardEntry, myCards, type MyCard } from './my-cards.js';
-import { NetworkClient } from './network-client.js';
+import { NetworkClient, type NetworkAnswer } from './network-client.js';
 import { DemoNote } from './shop.js';
 
 const KINDS: TerminalKind[] = ['atm', 'pos', 'softpos'];
@@ -72,14 +73,32 @@ async function terminalsPage(w: Web, screens: Partial<Record<TerminalKind, Scree
   ));
 }
 
-async function cardFor(w: Web): Promise<CardEntry | null> {
+/** The card to present, and whether the signed-in visitor owns it (only the owner is told why). */
+async function cardFor(w: Web): Promise<{ card: CardEntry; owned: boolean } | null> {
   // A typed number wins; otherwise the signed-in visitor's picked card.
   const customerId = await optionalCustomer(w);
   const typed = (w.form.pan ?? '').trim() !== '' || w.form.card === 'typed';
-  if (customerId && w.form.card && !typed) return myCardEntry(w.deps, customerId, w.form.card);
+  if (customerId && w.form.card && !typed) {
+    const mine = await myCardEntry(w.deps, customerId, w.form.card);
+    return mine ? { card: mine, owned: true } : null;
+  }
   const pan = parsePan(w.form.pan);
   const expiry = parseExpiry(w.form.expiry);
-  return pan && expiry ? { pan, expiry } : null;
+  if (!pan || !expiry) return null;
+  const owned = customerId !== null
+    && (await findCardByFingerprint(w.deps.handle.db, w.deps.keyring.fingerprint(pan)))?.customer_id === customerId;
+  return { card: { pan, expiry }, owned };
+}
+
+/**
+ * What the terminal's screen shows. Anyone may type any number here, so to a visitor who does not
+ * own the card the issuer's answer is one neutral refusal, whatever it was: an issued and an unknown
+ * number look alike (no card-number oracle). The owner sees the reason and the response code.
+ */
+function screenFor(w: Web, answer: NetworkAnswer, owned: boolean): Screen {
+  if (answer.status !== 200) return { approved: false, text: w.demo.networkFailed };
+  if (!owned) return { approved: false, text: w.demo.terminalNoDetail };
+  return { approved: answer.body.approved === true, text: describeReason(answer.body.reason, w.lang), code: answer.body.responseCode, reason: answer.body.reason };
 }
 
 export function registerTerminalPages(app: Hono<AppEnv>, deps: AppDeps) {
@@ -88,17 +107,14 @@ export function registerTerminalPages(app: Hono<AppEnv>, deps: AppDeps) {
   app.post('/demo/terminals', publicPage(deps, async (w) => {
     const kind = KINDS.find((k) => k === w.form.terminal);
     if (!kind) return w.c.redirect('/demo/terminals', 303);
-    const card = await cardFor(w);
+    const presented = await cardFor(w);
     const amount = parseKdToFils(w.form.amount);
-    if (!card || !amount) {
-      const text = !card ? `${w.demo.panInvalid} ${w.demo.expiryInvalid}` : w.demo.amountInvalid;
+    if (!presented || !amount) {
+      const text = !presented ? `${w.demo.panInvalid} ${w.demo.expiryInvalid}` : w.demo.amountInvalid;
       return terminalsPage(w, { [kind]: { approved: false, text } }, 400);
     }
     const entry = w.form.entry === 'contactless' ? 'contactless' : 'chip';
-    const answer = await client.send('POST', '/v1/network/authorizations', terminalMessage(kind, card, amount, deps.clock.now(), entry));
-    const screen: Screen = answer.status === 200
-      ? { approved: answer.body.approved === true, text: describeReason(answer.body.reason, w.lang), code: answer.body.responseCode, reason: answer.body.reason }
-      : { approved: false, text: w.demo.networkFailed };
-    return terminalsPage(w, { [kind]: screen });
+    const answer = await client.send('POST', '/v1/network/authorizations', terminalMessage(kind, presented.card, amount, deps.clock.now(), entry));
+    return terminalsPage(w, { [kind]: screenFor(w, answer, presented.owned) });
   }));
 }

@@ -33,6 +33,7 @@ export const demoEn = {
   cvvInvalid: 'Type the 3-digit security code.',
   amountInvalid: 'Type an amount such as 12.500 (at most 1000).',
   networkFailed: 'The card network did not answer. Try again.',
+  terminalNoDetail: 'The terminal could not complete the payment. Sign in to online banking as the cardholder to see why.',
   terminalsTitle: 'Card terminals — demo',
   terminalsIntro: 'Try the card where it must never work. Each terminal sends the network message a real one would, and shows the answer.',
   atmTitle: 'ATM',

@@ -150,6 +150,26 @@ forEachBackend((backend) => {
       await client.close();
     });
 
+    it('a client bound to other acquirers is answered 03 on 0100, 0120 and 0400, and nothing is stored', async () => {
+      const created = await h.admin('POST', '/v1/admin/network-clients', { name: 'switch B', acquirerIds: ['500001'] });
+      const client = await IsoClient.connect(server.port);
+      expect(text((await client.signOn(created.body.keyId, created.body.secret, h.clock.now())).message, 39)).toBe('00');
+      const before = await h.countRows('authorizations', 'reversal_advices', 'audit_log');
+      const foreign = authorizationMessage(purchase({ acquirerId: '600002' }));
+      const answer = await client.request(foreign);
+      expect([answer.message.mti, text(answer.message, 39), answer.macValid]).toEqual(['0110', '03', true]);
+      const advice = { ...authorizationMessage(purchase({ acquirerId: '600002' })), mti: '0120' };
+      expect(text((await client.request(advice)).message, 39)).toBe('03');
+      const reversal = { mti: '0400', fields: new Map<number, FieldValue>([
+        [7, writeTransmissionTime(h.clock.now())], [11, client.nextStan()], [32, '600002'],
+        [90, writeOriginalData({ mti: '0100', stan: text(foreign, 11)!, transmission: text(foreign, 7)!, acquirerId: '600002' })]]) };
+      expect(text((await client.request(reversal)).message, 39)).toBe('03');
+      expect(await h.countRows('authorizations', 'reversal_advices', 'audit_log')).toEqual(before);
+      const own = await client.request(authorizationMessage(purchase({ acquirerId: '500001', amount: 100 })));
+      expect(text(own.message, 39)).toBe('00');
+      await client.close();
+    });
+
     it('pipelines 100 requests on one connection, each answered once', async () => {
       const client = await signedOn();
       const before = (await h.countRows('authorizations'))[0];

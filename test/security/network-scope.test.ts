@@ -74,6 +74,22 @@ forEachBackend((backend) => {
       expect(await hold()).toBe(held);
     });
 
+    it('is 403 on an authorization advice and a reversal advice, which store nothing and release nothing', async () => {
+      const before = await h.countRows('authorizations', 'reversal_advices', 'ledger_transfers', 'audit_log');
+      const advice = { ...h.purchase(holder, { acquirerId: THEIRS, amount: 900 }), mti: '0120', responseCode: '00', authCode: 'ABC123' };
+      const res = await h.network('/v1/network/authorization-advices', advice, attacker);
+      expect([res.status, res.body.code, res.body.responseCode]).toEqual([403, 'acquirer_not_permitted', undefined]);
+      expect(await h.countRows('authorizations', 'reversal_advices', 'ledger_transfers', 'audit_log')).toEqual(before);
+
+      const purchase = h.purchase(holder, { acquirerId: THEIRS, amount: 800 });
+      expect((await h.network(AUTHORIZATIONS, purchase)).body.approved).toBe(true);
+      const held = await hold();
+      const reversal = await h.network('/v1/network/reversal-advices', { mti: '0420', acquirerId: THEIRS, rrn: purchase.rrn,
+        stan: h.nextStan(), transmissionTime: new Date(h.clock.now()).toISOString() }, attacker);
+      expect([reversal.status, reversal.body.code]).toEqual([403, 'acquirer_not_permitted']);
+      expect(await hold()).toBe(held);
+    });
+
     it('rejects only that record of a clearing batch', async () => {
       const mine = h.purchase(holder, { acquirerId: MINE, amount: 700 });
       const auth = await h.network(AUTHORIZATIONS, mine, attacker);

@@ -1,5 +1,5 @@
 // Typed view of schema.sql for kysely. Keep in step with schema.sql (test/store/schema.test.ts checks).
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface SchemaMigrationsTable { version: number; name: string; applied_at: number }
 
@@ -12,6 +12,8 @@ export interface ProductsTable {
   code: string; bin: string; allowed_limits: string; over_limit_margin_percent: number;
   blocked_mccs: string; hold_lifetime_days: number; fx_markup_bps: number;
   three_ds_threshold_fils: number | null; allow_mail_order: number; updated_at: number;
+  /** Has a default in the schema (rows inserted before it existed). */
+  frictionless_ceiling_fils: ColumnType<number, number | undefined, number>;
 }
 
 export interface FxRatesTable { currency: string; rate: string; updated_at: number }
@@ -48,7 +50,7 @@ export interface NetworkClientsTable {
   previous_until: number | null; name: string; active: number; created_at: number;
 }
 
-export type AuthorizationStatus = 'pending' | 'reversed' | 'expired' | 'cleared' | 'declined';
+export type AuthorizationStatus = 'pending' | 'reversed' | 'expired' | 'cleared' | 'declined' | 'verified';
 
 export interface AuthorizationsTable {
   id: string; account_id: string | null; card_id: string | null; idempotency_key: string;
@@ -60,6 +62,7 @@ export interface AuthorizationsTable {
   hold_fils: number; hold_transfer_id: string | null; status: AuthorizationStatus;
   expires_at: number | null; created_at: number; updated_at: number;
   prev_authorization_id: string | null; prev_notified_authorization_id: string | null;
+  network_billing_fils: number | null;
 }
 
 export interface ReversalsTable {

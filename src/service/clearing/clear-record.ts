@@ -2,9 +2,10 @@
 //   sale   — matches its authorization by acquirerId + rrn (+ authCode), converts the final amount
 //            at the rate in force now (the clearing day's), releases what is still held and posts;
 //            with no authorization it still posts to the PAN's account, flagged for review.
-//   refund — credits the account (network:settlement → card) and is simply posted.
+//   refund — credits the account (network:settlement → card) and is posted; with the acquirerId +
+//            rrn of a refund authorization it posts that refund (the authorization is `cleared`).
 // A repeat (same acquirerId + rrn + processingCode) posts nothing: clearings.record_key is unique.
-import { CLEARING_REJECT, clearingKind, clearingRecordKey, type ClearingRejectReason } from '../../domain/clearing.js';
+import { CLEARING_REJECT, clearingKind, clearingRecordKey, type ClearingKind, type ClearingRejectReason } from '../../domain/clearing.js';
 import { findCurrency } from '../../domain/currencies.js';
 import { toBillingFils, type Conversion } from '../../domain/fx.js';
 import { formatKd } from '../../domain/money.js';
@@ -26,10 +27,14 @@ export interface ClearRecordOutcome { result: Omit<ClearingResult, 'index'>; not
 const rejected = (reason: ClearingRejectReason): ClearRecordOutcome =>
   ({ result: { status: 'rejected', code: CLEARING_REJECT[reason] }, notify: [] });
 
-/** The authorization a record settles: approved, same acquirer and RRN, same auth code if given. */
-async function findAuthorization(trx: Trx, r: ClearingRecord): Promise<Authorization | undefined> {
+/**
+ * The authorization a record settles: approved, same acquirer and RRN, same auth code if given, and
+ * of its kind (a refund clearing settles a refund authorization, a sale anything else).
+ */
+async function findAuthorization(trx: Trx, r: ClearingRecord, kind: ClearingKind): Promise<Authorization | undefined> {
   let q = trx.selectFrom('authorizations').selectAll()
-    .where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.rrn).where('approved', '=', 1);
+    .where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.rrn).where('approved', '=', 1)
+    .where('processing_code', kind === 'refund' ? 'like' : 'not like', '20%');
   if (r.authCode) q = q.where('auth_code', '=', r.authCode);
   return q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
@@ -59,7 +64,7 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
   const seen = await trx.selectFrom('clearings').select('id').where('record_key', '=', recordKey).executeTakeFirst();
   if (seen) return { result: { status: 'duplicate', transactionId: seen.id }, notify: [] };
 
-  const matched = await findAuthorization(trx, r);
+  const matched = await findAuthorization(trx, r, kind);
   const accountId = matched?.account_id ?? await accountIdForPan(trx, ctx, r.pan);
   if (!accountId) return rejected(r.pan ? 'invalid_card' : 'unknown_original');
   const account = (await lockAccount(trx, ctx.handle.dialect, accountId))!;
@@ -75,7 +80,7 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
 
   const id = newId('clr', nowMs);
   const posting = kind === 'refund'
-    ? await postRefund(trx, { id, account, amountFils: conversion.billingFils, nowMs })
+    ? await postRefund(trx, { id, account, auth, amountFils: conversion.billingFils, nowMs })
     : await postSale(trx, { id, account, auth, amountFils: conversion.billingFils, nowMs });
   const status = kind === 'sale' && !auth ? 'posted_unmatched' : 'posted';
   await trx.insertInto('clearings').values({
@@ -127,7 +132,11 @@ async function postSale(trx: Trx, a: SaleArgs): Promise<Posting> {
   };
 }
 
-async function postRefund(trx: Trx, a: { id: string; account: CardAccount; amountFils: number; nowMs: number }): Promise<Posting> {
+async function postRefund(trx: Trx, a: { id: string; account: CardAccount; auth: Authorization | undefined; amountFils: number; nowMs: number }): Promise<Posting> {
+  // A refund authorization holds nothing: its clearing only moves it from pending (or expired) to posted.
+  if (a.auth) {
+    await trx.updateTable('authorizations').set({ status: 'cleared', updated_at: a.nowMs }).where('id', '=', a.auth.id).execute();
+  }
   await insertPosted(trx, { accountId: a.account.id, debit: NETWORK_SETTLEMENT, credit: cardLedger(a.account.id),
     amountFils: a.amountFils, reference: `clearing:${a.id}`, nowMs: a.nowMs });
   await trx.updateTable('card_accounts').set({ posted_fils: a.account.posted_fils - a.amountFils })

@@ -1,7 +1,7 @@
 import type { Product } from '../domain/product.js';
 import type { Executor } from './db.js';
 import { param, prepared } from './prepared.js';
-import type { Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { ProductsTable } from './schema.js';
 
 type ProductRow = Selectable<ProductsTable>;
@@ -21,7 +21,7 @@ function toProduct(r: ProductRow): Product {
   };
 }
 
-function toRow(p: Product, nowMs: number): Insertable<ProductsTable> & ProductRow {
+function toRow(p: Product, nowMs: number): ProductRow {
   return {
     code: p.code,
     bin: p.bin,

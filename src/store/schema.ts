@@ -1,5 +1,5 @@
 // Typed view of schema.sql for kysely. Keep in step with schema.sql (test/store/schema.test.ts checks).
-import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 
 export interface SchemaMigrationsTable { version: number; name: string; applied_at: number }
 
@@ -12,8 +12,7 @@ export interface ProductsTable {
   code: string; bin: string; allowed_limits: string; over_limit_margin_percent: number;
   blocked_mccs: string; hold_lifetime_days: number; fx_markup_bps: number;
   three_ds_threshold_fils: number | null; allow_mail_order: number; updated_at: number;
-  /** Has a default in the schema (rows inserted before it existed). */
-  frictionless_ceiling_fils: ColumnType<number, number | undefined, number>;
+  frictionless_ceiling_fils: number;
 }
 
 export interface FxRatesTable { currency: string; rate: string; updated_at: number }

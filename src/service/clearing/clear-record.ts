@@ -65,7 +65,10 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
   if (seen) return { result: { status: 'duplicate', transactionId: seen.id }, notify: [] };
 
   const matched = await findAuthorization(trx, r, kind);
-  const accountId = matched?.account_id ?? await accountIdForPan(trx, ctx, r.pan);
+  // A refund without a refund authorization may carry its purchase's acquirerId + rrn: that names
+  // the account (the purchase itself stays as it is).
+  const purchase = !matched && kind === 'refund' ? await findAuthorization(trx, r, 'sale') : undefined;
+  const accountId = matched?.account_id ?? purchase?.account_id ?? await accountIdForPan(trx, ctx, r.pan);
   if (!accountId) return rejected(r.pan ? 'invalid_card' : 'unknown_original');
   const account = (await lockAccount(trx, ctx.handle.dialect, accountId))!;
   // Re-read under the account lock: a reversal or the expiry job may have moved it meanwhile.

@@ -34,7 +34,8 @@ CREATE TABLE products (
   fx_markup_bps              INTEGER NOT NULL,
   three_ds_threshold_fils    BIGINT,          -- NULL: 3-D Secure never required
   allow_mail_order           INTEGER NOT NULL,
-  updated_at                 BIGINT NOT NULL
+  updated_at                 BIGINT NOT NULL,
+  frictionless_ceiling_fils  BIGINT NOT NULL DEFAULT 20000  -- 3-D Secure: frictionless only below it
 );
 
 CREATE TABLE fx_rates (
@@ -156,7 +157,7 @@ CREATE TABLE authorizations (
   over_limit        INTEGER NOT NULL DEFAULT 0,
   hold_fils         BIGINT NOT NULL DEFAULT 0,   -- what remains held now
   hold_transfer_id  TEXT,                        -- the open pending ledger transfer
-  status            TEXT NOT NULL,               -- pending reversed expired cleared declined
+  status            TEXT NOT NULL,               -- pending reversed expired cleared declined verified
   expires_at        BIGINT,
   created_at        BIGINT NOT NULL,
   updated_at        BIGINT NOT NULL,
@@ -164,6 +165,7 @@ CREATE TABLE authorizations (
   -- those: the chains its transaction list and its notifications walk. NULL without an account.
   prev_authorization_id          TEXT,
   prev_notified_authorization_id TEXT,
+  network_billing_fils           BIGINT,  -- the network's conversion (DE 6) when billed from it; fx_rate is then NULL
   -- 'issuer' (decided here) or 'advice' (the network decided in stand-in, SPEC §5).
   source            TEXT NOT NULL DEFAULT 'issuer',
   -- 1 when a person should look: an advice the issuer's rules would have decided otherwise.
@@ -174,6 +176,10 @@ CREATE TABLE authorizations (
 CREATE INDEX authorizations_rrn ON authorizations(acquirer_id, rrn);
 -- The staff's review list (GET /v1/admin/reviews): only flagged rows are indexed.
 CREATE INDEX authorizations_needs_review ON authorizations(created_at, id) WHERE needs_review = 1;
+-- The merchants a card account knows (3-D Secure's frictionless decision): its approved purchases
+-- and account verifications. Rule ids, not `approved`: refunds are approved too and count for nothing.
+CREATE INDEX authorizations_known_merchants ON authorizations(account_id, merchant_id)
+  WHERE rule_id IN ('approved', 'approved_over_limit', 'verified');
 -- Only open holds are indexed (the expiry job's question): declines and settled rows cost nothing.
 CREATE INDEX authorizations_open_holds ON authorizations(expires_at, id) WHERE status = 'pending';
 

@@ -1,7 +1,8 @@
 // Network simulator (npm run simulate): against a running server, creates a fresh customer with
 // TOTP and a card (admin + online-banking APIs), reveals the card with a code, then sends signed
-// authorizations through every channel the card must refuse and past its limit, and prints each
-// decision in a table.
+// authorizations through every channel the card must refuse and past its limit, an account
+// verification, a credential-on-file purchase that names it and a refund, and prints each decision
+// in a table.
 //   npm run simulate -- [--url http://localhost:3000] [--key-id ID --secret S] [--admin-key K]
 //                       [--show-card]   also print the test card's PAN, expiry and CVV2
 //                       [--card-only]   only create the customer and card and print them (for curl by hand)
@@ -16,6 +17,8 @@ export interface Scenario {
   /** Fields that make the request what it is (channel, entry mode, terminal…). */
   request: Record<string, unknown>;
   expect: string;
+  /** Credential on file: the scenario (by name) whose authorizationId this one names as initialTransactionId. */
+  initialFrom?: string;
 }
 
 export interface SimulationRow {
@@ -30,11 +33,14 @@ export interface SimulationRow {
 }
 
 const WEB = { posEntryMode: '812', posConditionCode: '59', mcc: '5732' };
+const ON_FILE = { posEntryMode: '100', posConditionCode: '00' };
 
 /** The story on a 100 KD card: web purchases of 90 KD, every refused channel, then the limit. */
 export const SCENARIOS: Scenario[] = [
   { name: 'Web purchase (e-commerce, CVV2)', amountFils: 12_500, request: { ...WEB, merchantName: 'Gulf Books Online' }, expect: '00' },
-  { name: 'Web purchase, card on file (no CVV2)', amountFils: 4_750, request: { posEntryMode: '100', posConditionCode: '00', mcc: '4899', merchantName: 'StreamBox Subscription', cvv2: undefined }, expect: '00' },
+  { name: 'Card check when storing the card (verification)', amountFils: 0, request: { ...WEB, mcc: '4899', merchantId: 'SIM-STREAMBOX', merchantName: 'StreamBox Subscription' }, expect: '85' },
+  { name: 'Card on file (no CVV2), names the check', amountFils: 4_750, request: { ...ON_FILE, mcc: '4899', merchantId: 'SIM-STREAMBOX', merchantName: 'StreamBox Subscription', cvv2: undefined }, initialFrom: 'Card check when storing the card (verification)', expect: '00' },
+  { name: 'Card on file (no CVV2), nothing stored', amountFils: 4_750, request: { ...ON_FILE, mcc: '4899', merchantId: 'SIM-OTHERSTREAM', merchantName: 'Other Stream', cvv2: undefined }, expect: 'N7' },
   { name: 'ATM withdrawal', amountFils: 20_000, request: { processingCode: '010000', mcc: '6011', posEntryMode: '051', posConditionCode: '00', terminalType: 'atm', pinPresent: true, merchantName: 'Bank ATM Salmiya', cvv2: undefined }, expect: '57' },
   { name: 'Chip purchase at a shop (PIN)', amountFils: 8_000, request: { mcc: '5411', posEntryMode: '051', posConditionCode: '00', terminalType: 'pos', pinPresent: true, merchantName: 'City Supermarket', cvv2: undefined }, expect: '57' },
   { name: 'Contactless purchase (tap)', amountFils: 3_000, request: { mcc: '5814', posEntryMode: '071', posConditionCode: '00', terminalType: 'pos', merchantName: 'Corner Cafe', cvv2: undefined }, expect: '57' },
@@ -43,6 +49,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'Web purchase', amountFils: 72_750, request: { ...WEB, mcc: '5311', merchantName: 'Souq Online' }, expect: '00' },
   { name: 'Web purchase past the limit (the one exceed)', amountFils: 15_000, request: { ...WEB, mcc: '5942', merchantName: 'Kuwait Tickets' }, expect: '00 over limit' },
   { name: 'Web purchase past the limit again', amountFils: 1_000, request: { ...WEB, mcc: '5942', merchantName: 'Kuwait Tickets' }, expect: '51' },
+  { name: 'Refund announced by the merchant', amountFils: 2_000, request: { ...WEB, processingCode: '200000', merchantId: 'SIM-GULFBOOKS', merchantName: 'Gulf Books Online', cvv2: undefined }, expect: '00 refund' },
 ];
 
 function must(answer: HttpAnswer, ok: number[], what: string): any {
@@ -79,7 +86,7 @@ export async function createCardholder(c: ClientConfig): Promise<Cardholder> {
 }
 
 let stanCounter = Math.floor(Math.random() * 900_000);
-function authorization(holder: Cardholder, s: Scenario): Record<string, unknown> {
+function authorization(holder: Cardholder, s: Scenario, initialTransactionId?: string): Record<string, unknown> {
   stanCounter = (stanCounter + 1) % 1_000_000;
   const stan = String(stanCounter).padStart(6, '0');
   const body: Record<string, unknown> = {
@@ -87,16 +94,27 @@ function authorization(holder: Cardholder, s: Scenario): Record<string, unknown>
     amount: s.amountFils, currency: '414', transmissionTime: new Date().toISOString(), stan,
     rrn: `${randomBytes(3).toString('hex').toUpperCase()}${stan}`, acquirerId: '412345',
     merchantId: `SIM-${s.name.length}`, merchantCountry: 'KW', ...s.request,
+    ...(initialTransactionId ? { initialTransactionId } : {}),
   };
   for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
   return body;
 }
 
+function decisionText(r: SimulationRow): string {
+  if (r.reason === 'refund_approved') return 'REFUND APPROVED';
+  if (r.responseCode === '85') return 'verified (nothing charged)';
+  if (!r.approved) return 'declined';
+  return r.overLimit ? 'APPROVED (over limit)' : 'APPROVED';
+}
+
+/** How a row compares with its scenario's `expect`. */
+const outcome = (r: SimulationRow) => `${r.responseCode}${r.overLimit ? ' over limit' : ''}${r.reason === 'refund_approved' ? ' refund' : ''}`;
+
 export function formatTable(rows: SimulationRow[]): string {
   const header = ['#', 'scenario', 'amount', 'code', 'reason', 'decision', 'auth code'];
   const lines = rows.map((r, i) => [
     String(i + 1), r.scenario, formatKd(r.amountFils), r.responseCode, r.reason,
-    r.approved ? (r.overLimit ? 'APPROVED (over limit)' : 'APPROVED') : 'declined', r.authCode || '-',
+    decisionText(r), r.authCode || '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((cell, i) => (i === 2 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
@@ -114,9 +132,11 @@ export async function simulate(c: ClientConfig, write: (text: string) => void = 
   write('\n');
 
   const rows: SimulationRow[] = [];
+  const ids = new Map<string, string>();
   for (const s of SCENARIOS) {
-    const answer = await signedPost(c, '/v1/network/authorizations', authorization(holder, s));
+    const answer = await signedPost(c, '/v1/network/authorizations', authorization(holder, s, s.initialFrom ? ids.get(s.initialFrom) : undefined));
     const body = must(answer, [200], `authorization "${s.name}"`);
+    ids.set(s.name, body.authorizationId);
     rows.push({
       scenario: s.name, amountFils: s.amountFils, responseCode: body.responseCode, reason: body.reason,
       approved: body.approved, overLimit: body.overLimit, authCode: body.authCode ?? '', expected: s.expect,
@@ -126,7 +146,7 @@ export async function simulate(c: ClientConfig, write: (text: string) => void = 
 
   const card = must(await call(`${c.url}/v1/banking/cards/${holder.cardId}`, 'GET', undefined, { authorization: `Bearer ${holder.token}` }), [200], 'read the card');
   write(`Card now: outstanding ${formatKd(card.outstanding)}, available ${formatKd(card.available)}, one-time exceed ${card.overLimit.used ? 'used' : 'unused'}.\n`);
-  const surprises = rows.filter((r) => `${r.responseCode}${r.overLimit ? ' over limit' : ''}` !== r.expected);
+  const surprises = rows.filter((r) => outcome(r) !== r.expected);
   if (surprises.length) write(`Different from the default product's expectation: ${surprises.map((r) => r.scenario).join('; ')} (product settings changed?)\n`);
   return rows;
 }

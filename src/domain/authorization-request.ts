@@ -22,4 +22,8 @@ export interface AuthorizationRequest {
   pinPresent?: boolean;
   eci?: string;
   cavv?: string;
+  /** Credential on file: the authorizationId of the purchase or verification that stored the card. */
+  initialTransactionId?: string;
+  /** The network's conversion to the cardholder's billing currency, in fils (ISO DE 6). */
+  billingAmount?: number;
 }

@@ -27,6 +27,11 @@ export function toBillingFils(amountMinor: number, currency: Currency, rate: str
   return { billingFils: Number(divideHalfUp(numerator, denominator)), rate };
 }
 
+/** The network's own conversion (ISO DE 6, fils) billed with the issuer's markup, half-up to the fil (SPEC §5). */
+export function withMarkupFils(networkBillingFils: number, markupBps: number): number {
+  return Number(divideHalfUp(BigInt(networkBillingFils) * BigInt(10000 + markupBps), 10000n));
+}
+
 /**
  * The part of a hold that stays when a merchant reduces an authorization to `remainingMinor`
  * (a partial reversal, in the original currency), converted at the authorization's own rate.
@@ -35,12 +40,4 @@ export function remainingHoldFils(originalMinor: number, originalFils: number, r
   if (remainingMinor <= 0 || originalMinor <= 0) return 0;
   if (remainingMinor >= originalMinor) return originalFils;
   return Number(divideHalfUp(BigInt(originalFils) * BigInt(remainingMinor), BigInt(originalMinor)));
-}
-
-/**
- * The network's own conversion (ISO DE 6, fils) billed with the issuer's markup, half-up to the
- * fil (SPEC §5): used instead of the issuer's rate when a foreign-currency message carries it.
- */
-export function networkBillingFils(networkFils: number, markupBps: number): number {
-  return Number(divideHalfUp(BigInt(networkFils) * BigInt(10000 + markupBps), 10000n));
 }

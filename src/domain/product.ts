@@ -9,6 +9,8 @@ export interface Product {
   fxMarkupBps: number;
   threeDSecureThreshold: number | null;
   allowMailOrder: boolean;
+  /** 3-D Secure is frictionless only below this billing amount, in fils (SPEC §7). */
+  frictionlessCeiling: number;
 }
 
 export const DEFAULT_PRODUCT_CODE = 'internet-shopping';
@@ -19,10 +21,11 @@ export function defaultProduct(bin: string): Product {
     bin,
     allowedLimits: [100000, 200000],
     overLimitMarginPercent: 20,
-    blockedMccs: ['6010', '6011', '6051', '4829'],
+    blockedMccs: ['6010', '6011', '6051', '4829', '7995'],
     holdLifetimeDays: 7,
     fxMarkupBps: 250,
     threeDSecureThreshold: null,
     allowMailOrder: false,
+    frictionlessCeiling: 20000,
   };
 }

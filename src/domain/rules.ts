@@ -17,6 +17,18 @@ export interface ProductRules {
   threeDsThresholdFils: number | null;
 }
 
+/**
+ * What an authorization asks for (SPEC §4): a purchase; a refund (processing code 20), which only
+ * the 14, channel and 13 rows decide; an account verification (amount 0 on a purchase), which
+ * every row but 51 decides and which is answered 85 instead of approved.
+ */
+export type AuthorizationKind = 'purchase' | 'refund' | 'verification';
+
+export function authorizationKind(r: Pick<AuthorizationRequest, 'processingCode' | 'amount'>): AuthorizationKind {
+  if (transactionType(r) === '20') return 'refund';
+  return transactionType(r) === '00' && r.amount === 0 ? 'verification' : 'purchase';
+}
+
 /** Everything the rules need, loaded by the caller; no I/O happens here. */
 export interface AuthorizationFacts {
   request: AuthorizationRequest;
@@ -30,6 +42,13 @@ export interface AuthorizationFacts {
   account: AccountBalances | null;
   /** Result of checking the CAVV against our 3-D Secure authentications. */
   authentication: Authentication;
+  /** false: the card's account is closed (a refund to a replaced card still reaches an open one). */
+  accountOpen: boolean;
+  /**
+   * The request's initialTransactionId names an approved purchase or an account verification of
+   * the same card account at the same merchantId (credential on file, SPEC §4).
+   */
+  storedCredential: boolean;
   nowMs: number;
 }
 
@@ -42,27 +61,40 @@ export type Authentication = 'challenge' | 'frictionless' | 'failed' | 'none';
 
 export interface Rule {
   id: string;
-  responseCode: string;
+  /** A code, or one per card scheme (3-D Secure's 1A on Visa, 65 otherwise). */
+  responseCode: string | ((f: AuthorizationFacts) => string);
   reason: string;
   when: (f: AuthorizationFacts) => boolean;
+  /** The kinds of authorization the row decides; a row that names none decides purchases and verifications. */
+  kinds?: readonly AuthorizationKind[];
 }
 
+const ALL_KINDS: readonly AuthorizationKind[] = ['purchase', 'refund', 'verification'];
+const DEFAULT_KINDS: readonly AuthorizationKind[] = ['purchase', 'verification'];
+
 const status = (f: AuthorizationFacts) => f.card?.status;
-const authenticated = (f: AuthorizationFacts) => f.authentication === 'challenge' || f.authentication === 'frictionless';
+/** A CAVV that verified, however the cardholder was authenticated. */
+export const cavvVerified = (a: Authentication) => a === 'challenge' || a === 'frictionless';
+const authenticated = (f: AuthorizationFacts) => cavvVerified(f.authentication);
+const kind = (f: AuthorizationFacts) => authorizationKind(f.request);
+/** A card of the Visa scheme: its PAN starts with 4. */
+export const isVisa = (pan: string) => pan.startsWith('4');
 
 export const AUTHORIZATION_RULES: readonly Rule[] = [
-  { id: 'invalid_card', responseCode: '14', reason: 'invalid_card',
-    when: (f) => f.card === null || status(f) === 'replaced' || status(f) === 'cancelled' },
+  // A refund of a purchase made with a replaced number still reaches its account while it is open.
+  { id: 'invalid_card', responseCode: '14', reason: 'invalid_card', kinds: ALL_KINDS,
+    when: (f) => f.card === null || status(f) === 'cancelled'
+      || (kind(f) === 'refund' ? !f.accountOpen : status(f) === 'replaced') },
   // Channel rows come before card-status rows: an attempt at an ATM or a shop is refused as such
   // and raises the cardholder's security alert, whatever the card's state.
-  { id: 'channel_atm_or_cash', responseCode: '57', reason: 'channel_atm_or_cash',
+  { id: 'channel_atm_or_cash', responseCode: '57', reason: 'channel_atm_or_cash', kinds: ALL_KINDS,
     when: (f) => isCashOrAtm(f.request) },
-  { id: 'channel_card_present', responseCode: '57', reason: 'channel_card_present',
+  { id: 'channel_card_present', responseCode: '57', reason: 'channel_card_present', kinds: ALL_KINDS,
     when: (f) => isCardPresent(f.request) },
-  { id: 'channel_not_ecommerce', responseCode: '57', reason: 'channel_not_ecommerce',
+  { id: 'channel_not_ecommerce', responseCode: '57', reason: 'channel_not_ecommerce', kinds: ALL_KINDS,
     when: (f) => !isEcommerce(f.request) && !(isMailOrTelephoneOrder(f.request) && f.product.allowMailOrder) },
   { id: 'transaction_not_permitted', responseCode: '57', reason: 'transaction_not_permitted',
-    when: (f) => transactionType(f.request) !== '00' },
+    when: (f) => transactionType(f.request) !== '00' && transactionType(f.request) !== '20' },
   { id: 'mcc_blocked', responseCode: '57', reason: 'mcc_blocked',
     when: (f) => f.product.blockedMccs.includes(f.request.mcc) },
   { id: 'card_lost', responseCode: '41', reason: 'card_lost', when: (f) => status(f) === 'lost' },
@@ -70,20 +102,25 @@ export const AUTHORIZATION_RULES: readonly Rule[] = [
   { id: 'card_frozen', responseCode: '62', reason: 'card_frozen', when: (f) => status(f) === 'frozen' },
   { id: 'card_blocked', responseCode: '62', reason: 'card_blocked', when: (f) => status(f) === 'blocked' },
   { id: 'expired_card', responseCode: '54', reason: 'expired_card',
-    when: (f) => status(f) === 'expired' || f.request.expiry !== f.card!.expiry || isExpired(f.card!.expiry, f.nowMs) },
+    when: (f) => f.card === null || status(f) === 'expired' || f.request.expiry !== f.card.expiry || isExpired(f.card.expiry, f.nowMs) },
   { id: 'cvv2_mismatch', responseCode: 'N7', reason: 'cvv2_mismatch', when: (f) => f.cvv2Matches === false },
   { id: 'cvv2_required', responseCode: 'N7', reason: 'cvv2_required',
-    when: (f) => f.cvv2Matches === null && f.authentication !== 'challenge' && !isCredentialOnFile(f.request) },
+    when: (f) => f.cvv2Matches === null && f.authentication !== 'challenge'
+      && !(isCredentialOnFile(f.request) && f.storedCredential) },
   { id: 'unsupported_currency', responseCode: '12', reason: 'unsupported_currency',
     when: (f) => f.billingFils === null },
-  { id: 'invalid_amount', responseCode: '13', reason: 'invalid_amount', when: (f) => f.request.amount <= 0 },
+  // Amount 0 is an account verification on a purchase, and nothing at all on a refund.
+  { id: 'invalid_amount', responseCode: '13', reason: 'invalid_amount', kinds: ALL_KINDS,
+    when: (f) => f.request.amount < 0 || (f.request.amount === 0 && kind(f) !== 'verification') },
   { id: 'authentication_failed', responseCode: '05', reason: 'authentication_failed',
     when: (f) => claimsAuthentication(f.request) && !authenticated(f) },
-  { id: 'authentication_required', responseCode: '65', reason: 'authentication_required',
-    when: (f) => f.product.threeDsThresholdFils !== null && f.billingFils! >= f.product.threeDsThresholdFils
-      && !authenticated(f) },
-  { id: 'over_limit', responseCode: '51', reason: 'over_limit',
-    when: (f) => decideLimit(f.account!, f.billingFils!, f.product.overLimitMarginPercent) === 'declined' },
+  { id: 'authentication_required', responseCode: (f) => (isVisa(f.request.pan) ? '1A' : '65'), reason: 'authentication_required',
+    when: (f) => f.product.threeDsThresholdFils !== null && !authenticated(f)
+      && (f.billingFils === null || f.billingFils >= f.product.threeDsThresholdFils) },
+  // An account verification authorizes nothing: the limits do not apply to it.
+  { id: 'over_limit', responseCode: '51', reason: 'over_limit', kinds: ['purchase'],
+    when: (f) => f.account === null || f.billingFils === null
+      || decideLimit(f.account, f.billingFils, f.product.overLimitMarginPercent) === 'declined' },
 ];
 
 export interface AuthorizationDecision {
@@ -94,13 +131,22 @@ export interface AuthorizationDecision {
   overLimit: boolean;
 }
 
+const REFUND_APPROVED: AuthorizationDecision = { approved: true, ruleId: 'refund_approved', responseCode: '00', reason: 'refund_approved', overLimit: false };
+/** An account verification that passed every row: `approved` is false, since nothing is authorized. */
+const VERIFIED: AuthorizationDecision = { approved: false, ruleId: 'verified', responseCode: '85', reason: 'verified', overLimit: false };
+
 export function decideAuthorization(f: AuthorizationFacts, rules: readonly Rule[] = AUTHORIZATION_RULES): AuthorizationDecision {
+  const k = kind(f);
   for (const rule of rules) {
-    if (rule.when(f)) {
-      return { approved: false, ruleId: rule.id, responseCode: rule.responseCode, reason: rule.reason, overLimit: false };
+    if ((rule.kinds ?? DEFAULT_KINDS).includes(k) && rule.when(f)) {
+      const responseCode = typeof rule.responseCode === 'function' ? rule.responseCode(f) : rule.responseCode;
+      return { approved: false, ruleId: rule.id, responseCode, reason: rule.reason, overLimit: false };
     }
   }
-  const overLimit = decideLimit(f.account!, f.billingFils!, f.product.overLimitMarginPercent) === 'over_limit_once';
+  if (k === 'refund') return { ...REFUND_APPROVED };
+  if (k === 'verification') return { ...VERIFIED };
+  const overLimit = f.account !== null && f.billingFils !== null
+    && decideLimit(f.account, f.billingFils, f.product.overLimitMarginPercent) === 'over_limit_once';
   return overLimit
     ? { approved: true, ruleId: 'approved_over_limit', responseCode: '00', reason: 'approved_over_limit', overLimit }
     : { approved: true, ruleId: 'approved', responseCode: '00', reason: 'approved', overLimit };
@@ -114,8 +160,18 @@ export const SECURITY_ALERT_RULES = new Set(['channel_atm_or_cash', 'channel_car
  * notifications are the authorization rows themselves (store/notifications.repository.ts).
  */
 export function notifiesCardholder(d: Pick<AuthorizationDecision, 'approved' | 'ruleId'>): boolean {
-  return d.approved || SECURITY_ALERT_RULES.has(d.ruleId);
+  // A refund is told of when its money arrives (the clearing's notification), not when announced.
+  return (d.approved && d.ruleId !== 'refund_approved') || SECURITY_ALERT_RULES.has(d.ruleId);
 }
+
+/**
+ * Decisions that show the card works at a merchant: an approved purchase or an account
+ * verification. They reset the card-testing count and make the merchant known (credential on
+ * file, 3-D Secure); a refund does neither. store/schema.sql's authorizations_known_merchants
+ * index lists the same rule ids.
+ */
+export const PROVES_CARD_RULES: ReadonlySet<string> = new Set(['approved', 'approved_over_limit', 'verified']);
+export const provesCard = (d: Pick<AuthorizationDecision, 'ruleId'>) => PROVES_CARD_RULES.has(d.ruleId);
 /** Declines that count toward the card-testing freeze (SPEC §2). */
 export const VERIFICATION_FAILURE_RULES = new Set(['expired_card', 'cvv2_mismatch']);
 /** Consecutive CVV2 / expiry failures that freeze the card (SPEC §2). */

@@ -1,5 +1,5 @@
 // 3-D Secure decisions (SPEC §7), pure: whether an authentication request is frictionless,
-// challenged or refused, and the layout of the CAVV we hand out.
+// challenged or refused (on risk: amount and merchant), and the layout of the CAVV we hand out.
 import type { CardState } from './rules.js';
 import { isExpired } from './pan.js';
 
@@ -9,8 +9,8 @@ export type TransStatus = 'Y' | 'C' | 'N';
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 /** A CAVV verifies for one authorization within 10 minutes of the authentication's success. */
 export const CAVV_TTL_MS = 10 * 60_000;
-/** The ECI we return with a successful authentication (Visa: fully authenticated). */
-export const AUTHENTICATED_ECI = '05';
+/** The ECI of a full authentication: 05 on a Visa card (PAN, or BIN, starting with 4), 02 on others. */
+export const authenticatedEci = (panOrBin: string) => (panOrBin.startsWith('4') ? '05' : '02');
 
 export const CAVV_REF_BYTES = 10;
 export const CAVV_MAC_BYTES = 10;
@@ -21,8 +21,10 @@ export interface ThreeDsFacts {
   requestExpiry: string;
   /** null: the currency cannot be converted. */
   billingFils: number | null;
-  /** The product's threshold in fils; null: authentication never required, always frictionless. */
-  thresholdFils: number | null;
+  /** The product's frictionless ceiling in fils: frictionless only below it. */
+  ceilingFils: number;
+  /** The card account has an approved purchase or an account verification at this merchantId. */
+  knownMerchant: boolean;
   nowMs: number;
 }
 
@@ -34,8 +36,10 @@ export function decideThreeDs(f: ThreeDsFacts): ThreeDsDecision {
   if (f.requestExpiry !== f.card.expiry || isExpired(f.card.expiry, f.nowMs)) return { transStatus: 'N', reason: 'expired_card' };
   if (f.billingFils === null) return { transStatus: 'N', reason: 'unsupported_currency' };
   if (f.billingFils <= 0) return { transStatus: 'N', reason: 'invalid_amount' };
-  if (f.thresholdFils === null || f.billingFils < f.thresholdFils) return { transStatus: 'Y', reason: 'frictionless' };
-  return { transStatus: 'C', reason: 'challenge' };
+  // On risk: a small amount at a merchant the card already knows. The authorization threshold
+  // (SPEC §4, 1A/65) plays no part here.
+  if (f.billingFils < f.ceilingFils && f.knownMerchant) return { transStatus: 'Y', reason: 'frictionless' };
+  return { transStatus: 'C', reason: f.knownMerchant ? 'challenge_amount' : 'challenge_new_merchant' };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Language } from './money.js';
 export { compareNewestFirst, decodeCursor, encodeCursor, type CursorKey } from './cursor.js';
 
 export type TransactionType = 'authorization' | 'reversal' | 'clearing' | 'refund' | 'payment';
-export type TransactionStatus = 'pending' | 'posted' | 'reversed' | 'expired' | 'declined';
+export type TransactionStatus = 'pending' | 'posted' | 'reversed' | 'expired' | 'declined' | 'verified';
 
 export interface TransactionItem {
   id: string;
@@ -29,7 +29,7 @@ export interface TransactionItem {
 export const alphaCurrency = (code: string): string => findCurrency(code)?.alpha ?? code;
 
 const AUTH_STATUS: Record<string, TransactionStatus> = {
-  pending: 'pending', reversed: 'reversed', expired: 'expired', declined: 'declined', cleared: 'posted',
+  pending: 'pending', reversed: 'reversed', expired: 'expired', declined: 'declined', cleared: 'posted', verified: 'verified',
 };
 
 const MOVEMENTS: Record<string, Record<Language, string>> = {
@@ -45,12 +45,16 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface AuthorizationRow {
   id: string; status: string; amount: number; currency: string; billing_fils: number | null; merchant_name: string;
-  mcc: string; response_code: string; reason: string; over_limit: number; created_at: number;
+  mcc: string; response_code: string; reason: string; over_limit: number; created_at: number; processing_code: string;
 }
 
+/**
+ * An authorization as the cardholder sees it: a refund authorization (processing code 20) is a
+ * `refund`, pending until its clearing posts it; an account verification has status `verified`.
+ */
 export function authorizationItem(r: AuthorizationRow, language: Language): TransactionItem {
   return {
-    id: r.id, type: 'authorization', status: AUTH_STATUS[r.status] ?? 'pending', amount: r.amount,
+    id: r.id, type: r.processing_code.startsWith('20') ? 'refund' : 'authorization', status: AUTH_STATUS[r.status] ?? 'pending', amount: r.amount,
     currency: alphaCurrency(r.currency), billingAmount: r.billing_fils, merchantName: r.merchant_name, mcc: r.mcc,
     responseCode: r.response_code, reason: r.reason, description: describeReason(r.reason, language),
     overLimit: r.over_limit === 1, createdAt: iso(r.created_at),

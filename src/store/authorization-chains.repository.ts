@@ -18,11 +18,11 @@ export type Chain = 'all' | 'notified';
 export interface ChainedAuthorization {
   id: string; account_id: string; card_id: string | null; approved: number; rule_id: string; status: string; amount: number; currency: string;
   billing_fils: number | null; merchant_name: string; mcc: string; response_code: string; reason: string;
-  over_limit: number; created_at: number; prev: string | null;
+  over_limit: number; created_at: number; processing_code: string; prev: string | null;
 }
 
 const PREVIOUS: Record<Chain, string> = { all: 'prev_authorization_id', notified: 'prev_notified_authorization_id' };
-const COLUMNS = 'id, account_id, card_id, approved, rule_id, status, amount, currency, billing_fils, merchant_name, mcc, response_code, reason, over_limit, created_at';
+const COLUMNS = 'id, account_id, card_id, approved, rule_id, status, amount, currency, billing_fils, merchant_name, mcc, response_code, reason, over_limit, created_at, processing_code';
 const MAX_CHUNK = 10_000;
 /** No account has this many authorizations: a walk that reads more is following a cycle. */
 const MAX_CHAIN_LENGTH = 10_000_000;

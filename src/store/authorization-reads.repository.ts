@@ -16,6 +16,7 @@ import { AUTHORIZING_ACCOUNT_COLUMNS, AUTHORIZING_CARD_COLUMNS, type Authorizing
 import type { Dialect, Executor } from './db.js';
 import { param, prepared } from './prepared.js';
 import { findProductInTransaction, PRODUCT_COLUMNS, productOfRow } from './products.repository.js';
+import type { Selectable } from 'kysely';
 import type { ProductsTable } from './schema.js';
 
 export type AuthorizationReads =
@@ -51,7 +52,7 @@ export async function readForAuthorization(trx: Executor, dialect: Dialect, key:
     const row = await everythingLocked.first(trx, { fingerprint, key });
     if (row) {
       if (row.previous_id !== null) return { previousId: row.previous_id as string };
-      return { card: pick(row, AUTHORIZING_CARD_COLUMNS, ''), account: pick(row, AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT), product: productOfRow(pick<ProductsTable>(row, PRODUCT_COLUMNS, PRODUCT)) };
+      return { card: pick(row, AUTHORIZING_CARD_COLUMNS, ''), account: pick(row, AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT), product: productOfRow(pick<Selectable<ProductsTable>>(row, PRODUCT_COLUMNS, PRODUCT)) };
     }
   }
   const previous = await idByIdempotencyKey.first(trx, { key });

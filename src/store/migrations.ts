@@ -145,6 +145,19 @@ export const MIGRATIONS: Migration[] = [
     },
   },
   {
+    // Refund authorizations, account verifications, credential on file, the network's conversion
+    // and 3-D Secure on risk (SPEC §4, §5, §7). The blocked MCCs gain 7995 (gambling) only where
+    // the product still has the old default list: a list staff changed stays theirs.
+    version: 10, name: 'refunds, verifications and 3-D Secure on risk',
+    statements: [
+      'ALTER TABLE products ADD COLUMN frictionless_ceiling_fils BIGINT NOT NULL DEFAULT 20000',
+      `UPDATE products SET blocked_mccs = '["6010","6011","6051","4829","7995"]' WHERE blocked_mccs = '["6010","6011","6051","4829"]'`,
+      'ALTER TABLE authorizations ADD COLUMN network_billing_fils BIGINT',
+      `CREATE INDEX authorizations_known_merchants ON authorizations(account_id, merchant_id)
+         WHERE rule_id IN ('approved', 'approved_over_limit', 'verified')`,
+    ],
+  },
+  {
     // Advices (stand-in) and split shipments (SPEC §5): where an authorization's decision came from,
     // which ones a person should look at, the advice that replaced a decision, each clearing part's
     // place in its shipment, and the reversal advices. Existing clearings are part 1 of 1, and their

@@ -1,9 +1,12 @@
 import type { Product } from '../domain/product.js';
 import type { Executor } from './db.js';
 import { param, prepared } from './prepared.js';
+import type { Selectable } from 'kysely';
 import type { ProductsTable } from './schema.js';
 
-function toProduct(r: ProductsTable): Product {
+type ProductRow = Selectable<ProductsTable>;
+
+function toProduct(r: ProductRow): Product {
   return {
     code: r.code,
     bin: r.bin,
@@ -14,10 +17,11 @@ function toProduct(r: ProductsTable): Product {
     fxMarkupBps: r.fx_markup_bps,
     threeDSecureThreshold: r.three_ds_threshold_fils,
     allowMailOrder: r.allow_mail_order === 1,
+    frictionlessCeiling: Number(r.frictionless_ceiling_fils),
   };
 }
 
-function toRow(p: Product, nowMs: number): ProductsTable {
+function toRow(p: Product, nowMs: number): ProductRow {
   return {
     code: p.code,
     bin: p.bin,
@@ -29,6 +33,7 @@ function toRow(p: Product, nowMs: number): ProductsTable {
     three_ds_threshold_fils: p.threeDSecureThreshold,
     allow_mail_order: p.allowMailOrder ? 1 : 0,
     updated_at: nowMs,
+    frictionless_ceiling_fils: p.frictionlessCeiling,
   };
 }
 
@@ -36,9 +41,9 @@ function toRow(p: Product, nowMs: number): ProductsTable {
 // its columns named (a `select *` is not kept as a named statement on PostgreSQL: pg-named-statements.ts).
 export const PRODUCT_COLUMNS = [
   'code', 'bin', 'allowed_limits', 'over_limit_margin_percent', 'blocked_mccs', 'hold_lifetime_days',
-  'fx_markup_bps', 'three_ds_threshold_fils', 'allow_mail_order', 'updated_at',
+  'fx_markup_bps', 'three_ds_threshold_fils', 'allow_mail_order', 'updated_at', 'frictionless_ceiling_fils',
 ] as const satisfies readonly (keyof ProductsTable)[];
-const productByCode = prepared<{ code: string }, ProductsTable>((db) =>
+const productByCode = prepared<{ code: string }, ProductRow>((db) =>
   db.selectFrom('products').select(PRODUCT_COLUMNS).where('code', '=', param('code')));
 
 export async function findProduct(db: Executor, code: string): Promise<Product | undefined> {
@@ -72,7 +77,7 @@ export async function findProductInTransaction(db: Executor, code: string): Prom
 }
 
 /** A product row read elsewhere (a joined read, PostgreSQL), as findProductInTransaction returns it. */
-export function productOfRow(row: ProductsTable): Readonly<Product> {
+export function productOfRow(row: ProductRow): Readonly<Product> {
   const p = toProduct(row);
   return Object.freeze({ ...p, allowedLimits: Object.freeze(p.allowedLimits), blockedMccs: Object.freeze(p.blockedMccs) }) as Readonly<Product>;
 }

@@ -12,6 +12,7 @@ export interface ProductsTable {
   code: string; bin: string; allowed_limits: string; over_limit_margin_percent: number;
   blocked_mccs: string; hold_lifetime_days: number; fx_markup_bps: number;
   three_ds_threshold_fils: number | null; allow_mail_order: number; updated_at: number;
+  frictionless_ceiling_fils: number;
 }
 
 export interface FxRatesTable { currency: string; rate: string; updated_at: number }
@@ -50,7 +51,7 @@ export interface NetworkClientsTable {
 
 export interface NetworkClientAcquirersTable { key_id: string; acquirer_id: string }
 
-export type AuthorizationStatus = 'pending' | 'reversed' | 'expired' | 'cleared' | 'declined';
+export type AuthorizationStatus = 'pending' | 'reversed' | 'expired' | 'cleared' | 'declined' | 'verified';
 
 export interface AuthorizationsTable {
   id: string; account_id: string | null; card_id: string | null; idempotency_key: string;
@@ -62,6 +63,7 @@ export interface AuthorizationsTable {
   hold_fils: number; hold_transfer_id: string | null; status: AuthorizationStatus;
   expires_at: number | null; created_at: number; updated_at: number;
   prev_authorization_id: string | null; prev_notified_authorization_id: string | null;
+  network_billing_fils: number | null;
   source: 'issuer' | 'advice'; needs_review: number; superseded_by: string | null;
 }
 

@@ -42,8 +42,8 @@ export async function expireChallenge(db: Executor, id: string, nowMs: number): 
 }
 
 /** Marks a CAVV used; false when it already was (a replay, or a concurrent twin). */
-export async function consumeCavv(db: Executor, id: string, nowMs: number): Promise<boolean> {
+export async function consumeCavvByRef(db: Executor, ref: string, nowMs: number): Promise<boolean> {
   const result = await db.updateTable('three_ds_authentications').set({ cavv_used_at: nowMs })
-    .where('id', '=', id).where('cavv_used_at', 'is', null).executeTakeFirst();
+    .where('cavv_ref', '=', ref).where('cavv_used_at', 'is', null).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -1,24 +1,33 @@
 // decideThreeDs and the CAVV layout, table-driven.
 import { describe, expect, it } from 'vitest';
-import { decideThreeDs, packCavv, unpackCavv, type ThreeDsFacts } from '../../src/domain/three-ds.js';
+import { authenticatedEci, decideThreeDs, packCavv, unpackCavv, type ThreeDsFacts } from '../../src/domain/three-ds.js';
 
 const now = Date.UTC(2026, 10, 23);
-const base: ThreeDsFacts = { card: { status: 'active', expiry: '2911' }, requestExpiry: '2911', billingFils: 10_000, thresholdFils: 50_000, nowMs: now };
+const base: ThreeDsFacts = { card: { status: 'active', expiry: '2911' }, requestExpiry: '2911', billingFils: 10_000, ceilingFils: 20_000, knownMerchant: true, nowMs: now };
 
 describe('decideThreeDs', () => {
   it.each([
-    ['below the threshold', {}, 'Y'],
-    ['no threshold, any amount', { thresholdFils: null, billingFils: 10_000_000 }, 'Y'],
-    ['at the threshold', { billingFils: 50_000 }, 'C'],
-    ['above the threshold', { billingFils: 50_001 }, 'C'],
+    ['below the ceiling at a known merchant', {}, 'Y'],
+    ['just below the ceiling', { billingFils: 19_999 }, 'Y'],
+    ['at the ceiling', { billingFils: 20_000 }, 'C'],
+    ['above the ceiling', { billingFils: 20_001 }, 'C'],
+    ['below the ceiling at a merchant the card does not know', { knownMerchant: false }, 'C'],
+    ['a ceiling of 0: always a challenge', { ceilingFils: 0, billingFils: 1 }, 'C'],
     ['unknown card', { card: null }, 'N'],
     ...(['frozen', 'blocked', 'lost', 'stolen', 'replaced', 'cancelled', 'expired'] as const)
       .map((status) => [`card ${status}`, { card: { status, expiry: '2911' } }, 'N'] as const),
     ['wrong expiry', { requestExpiry: '2910' }, 'N'],
     ['expired card', { card: { status: 'active', expiry: '2510' }, requestExpiry: '2510' }, 'N'],
     ['currency without a rate', { billingFils: null }, 'N'],
+    ['a frozen card at a known merchant', { card: { status: 'frozen', expiry: '2911' } }, 'N'],
   ] as const)('%s → %s', (_name, overrides, expected) => {
     expect(decideThreeDs({ ...base, ...overrides } as ThreeDsFacts).transStatus).toBe(expected);
+  });
+});
+
+describe('authenticatedEci', () => {
+  it.each([['4657810000000000', '05'], ['465781', '05'], ['5412750000000000', '02'], ['2221000000000000', '02'], ['371234', '02']])('%s → %s', (pan, eci) => {
+    expect(authenticatedEci(pan)).toBe(eci);
   });
 });
 

@@ -80,7 +80,7 @@ describe('npm run ledger:check', () => {
       await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'U', language: 'en',
         totp_secret: null, totp_pending: null, totp_last_step: 0, created_at: 1 }).execute();
       await db.insertInto('products').values({ code: 'p', bin: '465781', allowed_limits: '[100000]', over_limit_margin_percent: 20,
-        blocked_mccs: '[]', hold_lifetime_days: 7, fx_markup_bps: 250, three_ds_threshold_fils: null, allow_mail_order: 0, updated_at: 1 }).execute();
+        blocked_mccs: '[]', hold_lifetime_days: 7, fx_markup_bps: 250, three_ds_threshold_fils: null, allow_mail_order: 0, updated_at: 1, frictionless_ceiling_fils: 20_000 }).execute();
       await db.insertInto('card_accounts').values({ id: 'acct_1', customer_id: 'cus_1', product_code: 'p', limit_fils: 100_000,
         posted_fils: 500, held_fils: 0, over_limit_enabled: 1, over_limit_used: 0, over_limit_auth_id: null, over_limit_used_at: null,
         status: 'open', created_at: 1, closed_at: null }).execute();

@@ -159,7 +159,7 @@ forEachBackend((backend) => {
       const holder = await h.cardholder(100_000);
       const usd = await sendAdvice(advice(holder, { amount: 10_000, currency: '840', billingAmount: 30_000 }));
       expect(usd.body).toMatchObject({ responseCode: '00', billingAmount: 30_750 });
-      expect(await authorization(h, usd.body.authorizationId)).toMatchObject({ fx_rate: 'network', hold_fils: 30_750 });
+      expect(await authorization(h, usd.body.authorizationId)).toMatchObject({ fx_rate: null, network_billing_fils: 30_000, hold_fils: 30_750 });
       const kwd = await sendAdvice(advice(holder, { amount: 1_234, billingAmount: 99_999 }));
       expect(kwd.body.billingAmount).toBe(1_234);
     });

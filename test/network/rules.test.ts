@@ -33,8 +33,10 @@ describe('SPEC §4 rules, in order', () => {
     expect(body.overLimit).toBe(false);
   });
 
-  it('approves credential on file (entry mode 10) without CVV2', async () => {
-    await expectDecision({ amount: 1_000, posEntryMode: '100', posConditionCode: '00', cvv2: undefined }, '00', 'approved');
+  it('approves credential on file (entry mode 10) without CVV2 when the card was stored by an approved purchase there', async () => {
+    const initial = await expectDecision({ amount: 1_000 }, '00', 'approved');
+    await expectDecision({ amount: 1_000, posEntryMode: '100', posConditionCode: '00', cvv2: undefined, initialTransactionId: initial.authorizationId }, '00', 'approved');
+    await expectDecision({ amount: 1_000, posEntryMode: '100', posConditionCode: '00', cvv2: undefined }, 'N7', 'cvv2_required');
   });
 
   it('approves entry mode 09 and Visa 01+59', async () => {
@@ -75,8 +77,8 @@ describe('SPEC §4 rules, in order', () => {
     await h.admin('PUT', '/v1/admin/products/internet-shopping', { allowMailOrder: false });
   });
 
-  it('57 transaction_not_permitted: balance inquiry, transfer, refund authorization', async () => {
-    for (const processingCode of ['300000', '400000', '200000']) {
+  it('57 transaction_not_permitted: balance inquiry, transfer, payment (a refund authorization is answered: refunds.test.ts)', async () => {
+    for (const processingCode of ['300000', '400000', '500000']) {
       await expectDecision({ processingCode }, '57', 'transaction_not_permitted');
     }
   });
@@ -84,6 +86,7 @@ describe('SPEC §4 rules, in order', () => {
   it('57 mcc_blocked: the product block list', async () => {
     await expectDecision({ mcc: '6051' }, '57', 'mcc_blocked');
     await expectDecision({ mcc: '4829' }, '57', 'mcc_blocked');
+    await expectDecision({ mcc: '7995' }, '57', 'mcc_blocked');
   });
 
   it('54 expired_card: wrong expiry', async () => {
@@ -101,9 +104,9 @@ describe('SPEC §4 rules, in order', () => {
     await expectDecision({ currency: '999' }, '12', 'unsupported_currency');
   });
 
-  it('13 invalid_amount: zero and negative', async () => {
-    await expectDecision({ amount: 0 }, '13', 'invalid_amount');
+  it('13 invalid_amount: a negative purchase, a refund of 0 (a purchase of 0 is a verification: verification.test.ts)', async () => {
     await expectDecision({ amount: -5 }, '13', 'invalid_amount');
+    await expectDecision({ amount: 0, processingCode: '200000' }, '13', 'invalid_amount');
   });
 
   it('51 over_limit', async () => {

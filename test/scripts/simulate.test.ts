@@ -27,7 +27,9 @@ forEachBackend((backend) => {
       const decisions = rows.map((r) => [r.scenario, r.responseCode, r.reason, r.overLimit]);
       expect(decisions).toEqual([
         ['Web purchase (e-commerce, CVV2)', '00', 'approved', false],
-        ['Web purchase, card on file (no CVV2)', '00', 'approved', false],
+        ['Card check when storing the card (verification)', '85', 'verified', false],
+        ['Card on file (no CVV2), names the check', '00', 'approved', false],
+        ['Card on file (no CVV2), nothing stored', 'N7', 'cvv2_required', false],
         ['ATM withdrawal', '57', 'channel_atm_or_cash', false],
         ['Chip purchase at a shop (PIN)', '57', 'channel_card_present', false],
         ['Contactless purchase (tap)', '57', 'channel_card_present', false],
@@ -36,9 +38,14 @@ forEachBackend((backend) => {
         ['Web purchase', '00', 'approved', false],
         ['Web purchase past the limit (the one exceed)', '00', 'approved_over_limit', true],
         ['Web purchase past the limit again', '51', 'over_limit', false],
+        ['Refund announced by the merchant', '00', 'refund_approved', false],
       ]);
       expect(rows).toHaveLength(SCENARIOS.length);
       for (const r of rows) expect(r.authCode).toMatch(r.approved ? /^[0-9A-Z]{6}$/ : /^$/);
+      // The card on file names the verification's authorization.
+      const verification = await server.deps.handle.db.selectFrom('authorizations').select(['id', 'status'])
+        .where('rule_id', '=', 'verified').where('merchant_id', '=', 'SIM-STREAMBOX').execute();
+      expect(verification.map((v) => v.status)).toContain('verified');
 
       // The table: a header, then one line per scenario with its code, reason and decision.
       const lines = out.split('\n');
@@ -46,6 +53,8 @@ forEachBackend((backend) => {
       expect(out).toMatch(/ATM withdrawal\s+KD 20\.000\s+57\s+channel_atm_or_cash\s+declined/);
       expect(out).toMatch(/past the limit \(the one exceed\)\s+KD 15\.000\s+00\s+approved_over_limit\s+APPROVED \(over limit\)/);
       expect(out).toMatch(/past the limit again\s+KD 1\.000\s+51\s+over_limit\s+declined/);
+      expect(out).toMatch(/storing the card \(verification\)\s+KD 0\.000\s+85\s+verified\s+verified \(nothing charged\)/);
+      expect(out).toMatch(/Refund announced by the merchant\s+KD 2\.000\s+00\s+refund_approved\s+REFUND APPROVED/);
       expect(out).toContain('outstanding KD 105.000, available KD 0.000, one-time exceed used');
       expect(out).not.toContain('Different from');
       // The revealed PAN is used, never printed unless asked for.

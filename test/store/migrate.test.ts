@@ -32,6 +32,9 @@ async function revertToVersion8(db: FreshDatabase['handle']['db']) {
   await sql.raw('DROP TABLE reversal_advices').execute(db);
   await sql.raw('ALTER TABLE staff_keys DROP COLUMN replaced_by').execute(db);
   await sql.raw('ALTER TABLE three_ds_authentications DROP COLUMN challenged').execute(db);
+  await sql.raw('DROP INDEX authorizations_known_merchants').execute(db);
+  await sql.raw('ALTER TABLE authorizations DROP COLUMN network_billing_fils').execute(db);
+  await sql.raw('ALTER TABLE products DROP COLUMN frictionless_ceiling_fils').execute(db);
 }
 
 forEachBackend((backend) => {
@@ -98,6 +101,12 @@ forEachBackend((backend) => {
         await sql.raw(`ALTER TABLE card_accounts DROP COLUMN ${column}`).execute(db);
       }
       await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(db);
+      // Version 10 adds 7995 to the blocked MCCs only where the list is still the old default.
+      const product = { bin: '465781', allowed_limits: '[100000]', over_limit_margin_percent: 20, hold_lifetime_days: 7,
+        fx_markup_bps: 250, three_ds_threshold_fils: null, allow_mail_order: 0, updated_at: 1 };
+      await sql`INSERT INTO products (code, bin, allowed_limits, over_limit_margin_percent, blocked_mccs, hold_lifetime_days, fx_markup_bps, three_ds_threshold_fils, allow_mail_order, updated_at)
+        VALUES ('old-default', ${product.bin}, ${product.allowed_limits}, 20, '["6010","6011","6051","4829"]', 7, 250, NULL, 0, 1),
+               ('staff-list', ${product.bin}, ${product.allowed_limits}, 20, '["6010","6011"]', 7, 250, NULL, 0, 1)`.execute(db);
       // Version 4 stored a row per purchase notification (5 reads them from the authorizations) and
       // version 6 one per blocked attempt (7 does); other kinds stay stored.
       await db.insertInto('customers').values({ id: 'cus_1', username: 'u1', password_hash: 'x', name: 'N', language: 'en', totp_last_step: 0, created_at: 1 }).execute();
@@ -133,7 +142,27 @@ forEachBackend((backend) => {
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('authorizations_account');
       expect(Object.keys(await namedIndexes(fresh.handle))).not.toContain('audit_log_time');
       expect((await db.selectFrom('notifications').select('id').execute()).map((n) => n.id)).toEqual(['ntf_3']);
+      expect(shape.authorizations).toHaveProperty('network_billing_fils');
+      expect(await definition('authorizations_known_merchants')).toMatch(/WHERE .*rule_id.*approved.*approved_over_limit.*verified/is);
+      // Migrated and built fresh, the same tables, columns and indexes.
+      const other = await freshDatabase(backend);
+      try {
+        await migrate(other.handle);
+        expect(shape).toEqual(await databaseShape(other.handle));
+        expect(await namedIndexes(fresh.handle)).toEqual(await namedIndexes(other.handle));
+      } finally {
+        await other.close();
+      }
+      const products = await db.selectFrom('products').select(['code', 'blocked_mccs', 'frictionless_ceiling_fils']).orderBy('code').execute();
+      expect(products.map((p) => ({ ...p, frictionless_ceiling_fils: Number(p.frictionless_ceiling_fils) }))).toEqual([
+        { code: 'old-default', blocked_mccs: '["6010","6011","6051","4829","7995"]', frictionless_ceiling_fils: 20_000 },
+        { code: 'staff-list', blocked_mccs: '["6010","6011"]', frictionless_ceiling_fils: 20_000 },
+      ]);
       if (backend === 'sqlite') {
+        // 3-D Secure's known-merchant question runs on its partial index.
+        const knownPlan = await sql<{ detail: string }>`explain query plan select id from authorizations
+          where account_id = 'a' and merchant_id = 'm' and rule_id IN ('approved', 'approved_over_limit', 'verified') limit 1`.execute(db);
+        expect(knownPlan.rows.map((r) => r.detail).join(' ')).toContain('authorizations_known_merchants');
         const plan = await sql<{ detail: string }>`explain query plan select id, account_id, expires_at from authorizations
           where status = 'pending' and expires_at <= 5 and (expires_at, id) > (1, '')
           order by expires_at, id limit 500`.execute(db);

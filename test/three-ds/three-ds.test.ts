@@ -15,18 +15,25 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** An account verification at the merchant: the card then knows it (frictionless below the ceiling). */
+async function knowMerchant(card: typeof holder, merchantId = 'M-1001') {
+  const res = await h.authorize(card, { amount: 0, merchantId });
+  expect(res.body).toMatchObject({ responseCode: '85', reason: 'verified' });
+}
+
 const challenges = async () => (await h.banking(holder.token, 'GET', '/v1/banking/3ds/challenges')).body.data as Array<Record<string, unknown>>;
 
 describe('without a threshold', () => {
   beforeEach(() => setThreeDsThreshold(h, null));
 
-  it('is always frictionless: Y, ECI 05 and a 20-byte CAVV that authorizes once (with the CVV2)', async () => {
-    const res = await startThreeDs(h, holder, { amount: 150_000 });
+  it('is frictionless below the ceiling at a known merchant: Y, ECI 05 and a 20-byte CAVV that authorizes once', async () => {
+    await knowMerchant(holder);
+    const res = await startThreeDs(h, holder, { amount: 15_000 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ transStatus: 'Y', eci: '05' });
     expect(res.body.id).toMatch(/^3ds_/);
     expect(Buffer.from(res.body.cavv, 'base64')).toHaveLength(20);
-    const auth = await authorizeWithCavvAndCvv2(h, holder, res.body.cavv, { amount: 150_000 });
+    const auth = await authorizeWithCavv(h, holder, res.body.cavv, { amount: 15_000, cvv2: holder.cvv2 });
     expect(auth.body).toMatchObject({ responseCode: '00', approved: true });
     const read = await readThreeDs(h, res.body.id);
     expect(read.body).toEqual({ id: res.body.id, transStatus: 'Y', eci: '05', cavv: res.body.cavv });
@@ -41,22 +48,28 @@ describe('without a threshold', () => {
 describe('with a threshold', () => {
   beforeEach(() => setThreeDsThreshold(h, THRESHOLD));
 
-  it('is frictionless below it', async () => {
-    const res = await startThreeDs(h, holder, { amount: THRESHOLD - 1 });
-    expect(res.body.transStatus).toBe('Y');
+  it('plays no part in 3-D Secure: below it but at the ceiling is a challenge, below the ceiling frictionless', async () => {
+    await knowMerchant(holder);
+    const between = await startThreeDs(h, holder, { amount: THRESHOLD - 1 });
+    expect(between.body.transStatus).toBe('C');
+    await h.banking(holder.token, 'POST', `/v1/banking/3ds/challenges/${between.body.id}/decline`);
+    expect((await startThreeDs(h, holder, { amount: 19_999 })).body.transStatus).toBe('Y');
     expect(await challenges()).toEqual([]);
   });
 
-  it('compares the billing amount in KWD', async () => {
+  it('the ceiling compares the billing amount in KWD', async () => {
+    await knowMerchant(holder);
     await h.admin('PUT', '/v1/admin/fx-rates/840', { rate: '0.3' });
-    // 160.00 USD at 0.3 + 2.5 % = 49.200 KD: below; 170.00 USD = 52.275 KD: at or above.
-    expect((await startThreeDs(h, holder, { amount: 16_000, currency: '840' })).body.transStatus).toBe('Y');
-    const above = await startThreeDs(h, holder, { amount: 17_000, currency: '840' });
+    // 60.00 USD at 0.3 + 2.5 % = 18.450 KD: below the 20 KD ceiling; 70.00 USD = 21.525 KD: above.
+    expect((await startThreeDs(h, holder, { amount: 6_000, currency: '840' })).body.transStatus).toBe('Y');
+    const above = await startThreeDs(h, holder, { amount: 7_000, currency: '840' });
     expect(above.body.transStatus).toBe('C');
     await h.banking(holder.token, 'POST', `/v1/banking/3ds/challenges/${above.body.id}/decline`);
   });
 
   it('challenges at it; the cardholder approves with a code; the CAVV authorizes once', async () => {
+    const holder = await h.cardholder(200_000);
+    const challenges = async () => (await h.banking(holder.token, 'GET', '/v1/banking/3ds/challenges')).body.data as Array<Record<string, unknown>>;
     const res = await startThreeDs(h, holder, { amount: THRESHOLD, merchantName: 'Big Screen Store' });
     expect(res.body).toEqual({ id: res.body.id, transStatus: 'C' });
     const listed = await challenges();
@@ -121,15 +134,17 @@ describe('with a threshold', () => {
   });
 
   it('declines 65 at the threshold without authentication; ECI 06 (attempted) is not authentication', async () => {
+    // 1A on a Visa card (the default BIN starts with 4).
     const plain = await h.authorize(holder, { amount: THRESHOLD });
-    expect(plain.body).toMatchObject({ responseCode: '65', reason: 'authentication_required' });
+    expect(plain.body).toMatchObject({ responseCode: '1A', reason: 'authentication_required' });
     const attempted = await h.authorize(holder, { amount: THRESHOLD, eci: '06', cavv: Buffer.alloc(20, 1).toString('base64') });
-    expect(attempted.body).toMatchObject({ responseCode: '65', reason: 'authentication_required' });
+    expect(attempted.body).toMatchObject({ responseCode: '1A', reason: 'authentication_required' });
     // An attempted ECI with a genuine CAVV does not consume it either.
     const fresh = await h.cardholder(100_000);
+    await knowMerchant(fresh);
     const y = await startThreeDs(h, fresh, { amount: 1_000 });
     expect((await h.authorize(fresh, { amount: 1_000, eci: '06', cavv: y.body.cavv })).body.responseCode).toBe('00');
-    expect((await authorizeWithCavvAndCvv2(h, fresh, y.body.cavv, { amount: 1_000 })).body.responseCode).toBe('00');
+    expect((await authorizeWithCavv(h, fresh, y.body.cavv, { amount: 1_000, cvv2: fresh.cvv2 })).body.responseCode).toBe('00');
   });
 });
 
@@ -139,22 +154,25 @@ describe('CAVV binding', () => {
   it('fails with another amount, currency, merchant, card, or after 10 minutes', async () => {
     const holder = await h.cardholder(100_000);
     const other = await h.cardholder(100_000);
+    await knowMerchant(holder);
     const fresh = async () => (await startThreeDs(h, holder, { amount: 2_000 })).body.cavv as string;
-    expect((await authorizeWithCavvAndCvv2(h, holder, await fresh(), { amount: 2_001 })).body.responseCode).toBe('05');
+    // With the right CVV2 each time: only the CAVV is wrong.
+    const withCavv = (card: typeof holder, cavv: string, o: Record<string, unknown>) => authorizeWithCavv(h, card, cavv, { cvv2: card.cvv2, ...o });
+    expect((await withCavv(holder, await fresh(), { amount: 2_001 })).body.responseCode).toBe('05');
     await h.admin('PUT', '/v1/admin/fx-rates/840', { rate: '0.3' });
-    expect((await authorizeWithCavvAndCvv2(h, holder, await fresh(), { amount: 2_000, currency: '840' })).body.responseCode).toBe('05');
-    expect((await authorizeWithCavvAndCvv2(h, holder, await fresh(), { amount: 2_000, merchantId: 'M-9999' })).body.responseCode).toBe('05');
-    expect((await authorizeWithCavvAndCvv2(h, other, await fresh(), { amount: 2_000 })).body.responseCode).toBe('05');
+    expect((await withCavv(holder, await fresh(), { amount: 2_000, currency: '840' })).body.responseCode).toBe('05');
+    expect((await withCavv(holder, await fresh(), { amount: 2_000, merchantId: 'M-9999' })).body.responseCode).toBe('05');
+    expect((await withCavv(other, await fresh(), { amount: 2_000 })).body.responseCode).toBe('05');
     const old = await fresh();
     h.clock.advance(10 * 60_000);
-    expect((await authorizeWithCavvAndCvv2(h, holder, old, { amount: 2_000 })).body.responseCode).toBe('05');
+    expect((await withCavv(holder, old, { amount: 2_000 })).body.responseCode).toBe('05');
     // A tampered byte anywhere fails; the genuine one still works.
     const good = await fresh();
     const raw = Buffer.from(good, 'base64');
     raw[15] ^= 1;
-    expect((await authorizeWithCavvAndCvv2(h, holder, raw.toString('base64'), { amount: 2_000 })).body.responseCode).toBe('05');
-    expect((await authorizeWithCavvAndCvv2(h, holder, 'not-a-cavv', { amount: 2_000 })).body.responseCode).toBe('05');
-    expect((await authorizeWithCavvAndCvv2(h, holder, good, { amount: 2_000 })).body.responseCode).toBe('00');
+    expect((await withCavv(holder, raw.toString('base64'), { amount: 2_000 })).body.responseCode).toBe('05');
+    expect((await withCavv(holder, 'not-a-cavv', { amount: 2_000 })).body.responseCode).toBe('05');
+    expect((await withCavv(holder, good, { amount: 2_000 })).body.responseCode).toBe('00');
   });
 });
 

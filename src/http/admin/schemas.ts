@@ -33,6 +33,8 @@ export const ProductSchema = z.object({
   fxMarkupBps: z.number().int().min(0).max(5000),
   threeDSecureThreshold: z.number().int().min(0).nullable(),
   allowMailOrder: z.boolean(),
+  frictionlessCeiling: z.number().int().min(0).max(999_999_999_999)
+    .openapi({ description: '3-D Secure is frictionless only below this billing amount (fils), and only at a merchant the card knows', example: 20000 }),
 }).openapi('Product');
 
 // `code` may be sent back as read (it cannot change); unknown fields are ignored.

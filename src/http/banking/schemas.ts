@@ -65,8 +65,12 @@ export const PageQuery = z.object({
 
 export const TransactionSchema = z.object({
   id: z.string(),
-  type: z.enum(['authorization', 'reversal', 'clearing', 'refund', 'payment']),
-  status: z.enum(['pending', 'posted', 'reversed', 'expired', 'declined']),
+  type: z.enum(['authorization', 'reversal', 'clearing', 'refund', 'payment']).openapi({
+    description: "`refund`: a merchant's refund, announced by its authorization (pending until its clearing posts it) or posted by a clearing",
+  }),
+  status: z.enum(['pending', 'posted', 'reversed', 'expired', 'declined', 'verified']).openapi({
+    description: '`verified`: an account verification (amount 0) by a merchant storing the card; nothing was charged',
+  }),
   amount: z.number().int().openapi({ description: 'In the minor units of `currency`' }),
   currency: z.string().openapi({ description: 'ISO 4217 alphabetic', example: 'KWD' }),
   billingAmount: z.number().int().nullable().openapi({ description: 'KWD fils; null when it could not be computed' }),

@@ -31,14 +31,20 @@ export const AuthorizationRequestSchema = z.object({
   pinPresent: z.boolean().optional(),
   eci: digits(2).optional(),
   cavv: z.string().min(1).max(64).optional(),
+  initialTransactionId: z.string().min(1).max(64).optional().openapi({
+    description: 'Credential on file (entry mode 10): the authorizationId of the approved purchase or account verification (amount 0) that stored the card at this merchantId; without CVV2, only such a purchase is approved',
+  }),
+  billingAmount: z.number().int().min(0).max(MAX_AMOUNT).optional().openapi({
+    description: "The network's conversion to the cardholder billing currency (KWD fils, ISO DE 6). In a foreign currency the issuer bills it plus its FX markup instead of its own rate; ignored for currency 414",
+  }),
 }).openapi('AuthorizationRequest');
 
 export const AuthorizationResponseSchema = z.object({
-  responseCode: z.string(),
-  approved: z.boolean(),
-  reason: z.string(),
+  responseCode: z.string().openapi({ description: '00 approved (a purchase, or `refund_approved` for processing code 20); 85 `verified` for an account verification (amount 0); any other code declines', example: '00' }),
+  approved: z.boolean().openapi({ description: 'True exactly when responseCode is 00' }),
+  reason: z.string().openapi({ example: 'approved' }),
   authorizationId: z.string(),
-  authCode: z.string().regex(/^[0-9A-Z]{6}$/).optional(),
+  authCode: z.string().regex(/^[0-9A-Z]{6}$/).optional().openapi({ description: 'Only when approved (a purchase or a refund)' }),
   billingAmount: z.number().int().optional(),
   billingCurrency: z.string().openapi({ example: '414' }),
   overLimit: z.boolean(),

@@ -4,14 +4,15 @@
 //            shrinks the hold and posts; with no authorization it still posts to the PAN's
 //            account, flagged for review. A split shipment clears one authorization in parts:
 //            each part releases its share of the hold, the last part whatever is left.
-//   refund — credits the account (network:settlement → card) and is simply posted.
+//   refund — credits the account (network:settlement → card) and is posted; with the acquirerId +
+//            rrn of a refund authorization it posts that refund (the authorization is `cleared`).
 // A repeat (same acquirerId + rrn + processingCode + clearingSequence) posts nothing:
 // clearings.record_key is unique.
 import {
-  CLEARING_REJECT, clearingKind, clearingRecordKey, isValidSplit, partReleaseFils, type ClearingRejectReason,
+  CLEARING_REJECT, clearingKind, clearingRecordKey, isValidSplit, partReleaseFils, type ClearingKind, type ClearingRejectReason,
 } from '../../domain/clearing.js';
 import { findCurrency } from '../../domain/currencies.js';
-import { networkBillingFils, toBillingFils, type Conversion } from '../../domain/fx.js';
+import { toBillingFils, withMarkupFils, type Conversion } from '../../domain/fx.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { newId } from '../../ids.js';
@@ -33,11 +34,13 @@ const rejected = (reason: ClearingRejectReason): ClearRecordOutcome =>
 
 /**
  * The authorization a record settles: approved, same acquirer and RRN, same auth code if given, and
- * the calling client's own (SPEC §6: another client's is no match).
+ * of its kind (a refund clearing settles a refund authorization, a sale anything else), and the
+ * calling client's own (SPEC §6: another client's is no match).
  */
-async function findAuthorization(trx: Trx, r: ClearingRecord, networkClient: string): Promise<Authorization | undefined> {
+async function findAuthorization(trx: Trx, r: ClearingRecord, kind: ClearingKind, networkClient: string): Promise<Authorization | undefined> {
   let q = trx.selectFrom('authorizations').selectAll()
     .where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.rrn).where('approved', '=', 1)
+    .where('processing_code', kind === 'refund' ? 'like' : 'not like', '20%')
     .where('network_client', '=', networkClient);
   if (r.authCode) q = q.where('auth_code', '=', r.authCode);
   return q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
@@ -55,7 +58,7 @@ async function convert(trx: Trx, account: CardAccount, r: ClearingRecord): Promi
   if (currency.alpha === 'KWD') return toBillingFils(r.amount, currency, '1', 0);
   const product = (await findProduct(trx, account.product_code))!;
   // The network's conversion, when given, is billed with our markup; the rate recorded says so.
-  if (r.billingAmount !== undefined) return { billingFils: networkBillingFils(r.billingAmount, product.fxMarkupBps), rate: 'network' };
+  if (r.billingAmount !== undefined) return { billingFils: withMarkupFils(r.billingAmount, product.fxMarkupBps), rate: 'network' };
   const rate = await findRate(trx, currency.numeric);
   if (!rate) return null;
   return toBillingFils(r.amount, currency, rate, product.fxMarkupBps);
@@ -71,8 +74,11 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
   const seen = await trx.selectFrom('clearings').select('id').where('record_key', '=', recordKey).executeTakeFirst();
   if (seen) return { result: { status: 'duplicate', transactionId: seen.id }, notify: [] };
 
-  const matched = await findAuthorization(trx, r, networkClient);
-  const accountId = matched?.account_id ?? await accountIdForPan(trx, ctx, r.pan);
+  const matched = await findAuthorization(trx, r, kind, networkClient);
+  // A refund without a refund authorization may carry its purchase's acquirerId + rrn: that names
+  // the account (the purchase itself stays as it is).
+  const purchase = !matched && kind === 'refund' ? await findAuthorization(trx, r, 'sale', networkClient) : undefined;
+  const accountId = matched?.account_id ?? purchase?.account_id ?? await accountIdForPan(trx, ctx, r.pan);
   if (!accountId) return rejected(r.pan ? 'invalid_card' : 'unknown_original');
   const account = (await lockAccount(trx, ctx.handle.dialect, accountId))!;
   // Re-read under the account lock: a reversal or the expiry job may have moved it meanwhile.
@@ -87,7 +93,7 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
 
   const id = newId('clr', nowMs);
   const posting = kind === 'refund'
-    ? await postRefund(trx, { id, account, amountFils: conversion.billingFils, nowMs })
+    ? await postRefund(trx, { id, account, auth, amountFils: conversion.billingFils, nowMs })
     : await postSale(trx, { id, account, auth, record: r, amountFils: conversion.billingFils, nowMs });
   const status = kind === 'sale' && !auth ? 'posted_unmatched' : 'posted';
   await trx.insertInto('clearings').values({
@@ -170,7 +176,11 @@ async function shrinkHold(trx: Trx, accountId: string, auth: Authorization, rema
     .where('id', '=', auth.id).execute();
 }
 
-async function postRefund(trx: Trx, a: { id: string; account: CardAccount; amountFils: number; nowMs: number }): Promise<Posting> {
+async function postRefund(trx: Trx, a: { id: string; account: CardAccount; auth: Authorization | undefined; amountFils: number; nowMs: number }): Promise<Posting> {
+  // A refund authorization holds nothing: its clearing only moves it from pending (or expired) to posted.
+  if (a.auth) {
+    await trx.updateTable('authorizations').set({ status: 'cleared', updated_at: a.nowMs }).where('id', '=', a.auth.id).execute();
+  }
   await insertPosted(trx, { accountId: a.account.id, debit: NETWORK_SETTLEMENT, credit: cardLedger(a.account.id),
     amountFils: a.amountFils, reference: `clearing:${a.id}`, nowMs: a.nowMs });
   await trx.updateTable('card_accounts').set({ posted_fils: a.account.posted_fils - a.amountFils })

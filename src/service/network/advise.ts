@@ -9,27 +9,23 @@ import { decideAdvice, type AdviceOutcome } from '../../domain/advice.js';
 import { recordedAt } from '../../domain/authorization-chain.js';
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
 import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
-import { findCurrency } from '../../domain/currencies.js';
-import { networkBillingFils, toBillingFils, type Conversion } from '../../domain/fx.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
-import { decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
+import { cavvVerified, decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
 import { describeReason } from '../../domain/descriptions.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { readForAuthorization } from '../../store/authorization-reads.repository.js';
 import { lockAccount, type AuthorizingCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
-import { findRate } from '../../store/fx.repository.js';
 import { cardLedger, insertTransferRow, NETWORK_SETTLEMENT, pendingTransfer } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import type { Authorization, CardAccount } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
-import { verifyCavv } from '../three-ds/verify-cavv.js';
-import { idempotencyKey, requestHash } from './authorize.js';
+import { useCavv, verifyCavv } from '../three-ds/verify-cavv.js';
+import { convert, cvv2Matches, idempotencyKey, requestHash, storedCredential, type AuthorizationConversion } from './authorize.js';
 import { releaseReplaced } from './replace-decision.js';
-import { timingSafeEqual } from 'node:crypto';
 
 export interface AdviceRequest extends AuthorizationRequest {
   /** The network's decision; "00" approved. */
@@ -90,6 +86,7 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
     overLimitEnabled: account.over_limit_enabled === 1, overLimitUsed: account.over_limit_used === 1,
   } : null;
   const networkApproved = request.responseCode === '00';
+  const authentication = card ? await verifyCavv(trx, ctx, { request, card, billingFils, nowMs }) : 'none';
   const issuer = decideAuthorization({
     request,
     card: card && account ? { status: effectiveCardStatus(card.status, account.status), expiry: card.expiry } : null,
@@ -100,10 +97,13 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
     },
     billingFils,
     account: balances,
-    // A CAVV is spent only by an approval, as in an authorization.
-    authentication: card && networkApproved ? await verifyCavv(trx, ctx, { request, card, billingFils, nowMs }) : 'none',
+    authentication,
+    accountOpen: account?.status === 'open',
+    storedCredential: await storedCredential(trx, request, account),
     nowMs,
   });
+  // A CAVV is spent only by an approval, as in an authorization: here the network's.
+  if (networkApproved && cavvVerified(authentication)) await useCavv(trx, request, nowMs);
   const outcome = decideAdvice({
     networkResponseCode: request.responseCode, processingCode: request.processingCode, billingFils, account: balances,
     issuer, replacesSettled: replaced !== undefined && replaced.status !== 'pending' && replaced.status !== 'declined',
@@ -124,24 +124,11 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
   return { response: responseOf(row), notify, replayed: false };
 }
 
-async function convert(trx: Trx, request: AdviceRequest, product: Product): Promise<Conversion | null> {
-  const currency = findCurrency(request.currency);
-  if (!currency || currency.numeric !== request.currency) return null;
-  if (currency.alpha === 'KWD') return toBillingFils(request.amount, currency, '1', 0);
-  if (request.billingAmount !== undefined) return { billingFils: networkBillingFils(request.billingAmount, product.fxMarkupBps), rate: 'network' };
-  const rate = await findRate(trx, currency.numeric);
-  return rate ? toBillingFils(request.amount, currency, rate, product.fxMarkupBps) : null;
-}
 
-function cvv2Matches(ctx: ServiceContext, request: AuthorizationRequest, card: AuthorizingCard): boolean {
-  const expected = Buffer.from(ctx.keyring.cvv2(request.pan, card.expiry));
-  const given = Buffer.from(request.cvv2!);
-  return expected.length === given.length && timingSafeEqual(expected, given);
-}
 
 interface RecordArgs {
   input: { request: AdviceRequest; networkClient: string }; id: string; key: string; hash: string; createdAt: number;
-  card: AuthorizingCard | undefined; account: CardAccount | undefined; product: Product; conversion: Conversion | null;
+  card: AuthorizingCard | undefined; account: CardAccount | undefined; product: Product; conversion: AuthorizationConversion | null;
   outcome: AdviceOutcome; nowMs: number;
 }
 
@@ -167,7 +154,8 @@ async function record(trx: Trx, a: RecordArgs): Promise<Authorization> {
     id, account_id: account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key, request_hash: a.hash,
     network_client: a.input.networkClient, acquirer_id: request.acquirerId, rrn: request.rrn, stan: request.stan,
     processing_code: request.processingCode, amount: request.amount, currency: request.currency,
-    billing_fils: a.conversion?.billingFils ?? null, fx_rate: a.conversion?.rate ?? null, mcc: request.mcc,
+    billing_fils: a.conversion?.billingFils ?? null, fx_rate: a.conversion?.rate ?? null,
+    network_billing_fils: a.conversion?.networkBillingFils ?? null, mcc: request.mcc,
     merchant_id: request.merchantId, merchant_name: request.merchantName, merchant_country: request.merchantCountry,
     pos_entry_mode: request.posEntryMode, response_code: request.responseCode, reason: outcome.reason, rule_id: outcome.ruleId,
     approved: outcome.approved ? 1 : 0, auth_code: outcome.approved ? request.authCode ?? newAuthCode() : null,

@@ -6,13 +6,15 @@ import { recordedAt } from '../../domain/authorization-chain.js';
 import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
 import { findCurrency } from '../../domain/currencies.js';
-import { toBillingFils } from '../../domain/fx.js';
+import { toBillingFils, withMarkupFils } from '../../domain/fx.js';
 import { transmissionInstant } from '../../domain/transmission-time.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
+import { isCredentialOnFile } from '../../domain/channel.js';
 import {
-  decideAuthorization, notifiesCardholder, VERIFICATION_FAILURE_RULES, type AuthorizationDecision,
+  authorizationKind, cavvVerified, decideAuthorization, notifiesCardholder, provesCard, VERIFICATION_FAILURE_RULES,
+  type AuthorizationDecision, type AuthorizationFacts,
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
@@ -26,7 +28,8 @@ import { cardLedger, NETWORK_SETTLEMENT, pendingTransfer } from '../../store/led
 import { addNotification } from '../../store/notifications.repository.js';
 import type { Authorization } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
-import { verifyCavv } from '../three-ds/verify-cavv.js';
+import { findStoredCredential } from '../../store/known-merchants.repository.js';
+import { useCavv, verifyCavv } from '../three-ds/verify-cavv.js';
 import { countVerificationFailure } from './count-verification-failure.js';
 
 export const BILLING_CURRENCY = '414';
@@ -162,7 +165,7 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
   const { card, account, product } = reads;
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;
-  const decision = decideAuthorization({
+  const facts: AuthorizationFacts = {
     request,
     card: card ? { status: effectiveCardStatus(card.status, account!.status), expiry: card.expiry } : null,
     cvv2Matches: request.cvv2 === undefined ? null : card ? cvv2Matches(ctx, request, card) : false,
@@ -178,8 +181,16 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
       overLimitEnabled: account.over_limit_enabled === 1, overLimitUsed: account.over_limit_used === 1,
     } : null,
     authentication: card ? await verifyCavv(trx, ctx, { request, card, billingFils, nowMs }) : 'none',
+    accountOpen: account?.status === 'open',
+    storedCredential: await storedCredential(trx, request, account),
     nowMs,
-  });
+  };
+  let decision = decideAuthorization(facts);
+  // A CAVV is used up by an approved purchase only: a declined one leaves it for the merchant's
+  // retry. Used up meanwhile by a concurrent twin, it no longer verifies, and the rules decide again.
+  if (decision.approved && provesCard(decision) && cavvVerified(facts.authentication) && !(await useCavv(trx, request, nowMs))) {
+    decision = decideAuthorization({ ...facts, authentication: 'failed' });
+  }
 
   const row = await record(trx, ctx, { input, key, hash, card, account, product, conversion, decision, nowMs });
   const notify = await sideEffects(trx, ctx, { request, card, account, decision, row, nowMs });
@@ -197,15 +208,30 @@ function replay(previous: Authorization, hash: string): AuthorizeOutcome {
   };
 }
 
-async function convert(trx: Trx, request: AuthorizationRequest, product: Product) {
+export interface AuthorizationConversion { billingFils: number; rate: string | null; networkBillingFils: number | null }
+
+/**
+ * The billing amount: KWD as is; another currency from the network's conversion plus our markup
+ * when the request carries one (SPEC §5), else at our rate plus markup; null when neither exists.
+ */
+export async function convert(trx: Trx, request: AuthorizationRequest, product: Product): Promise<AuthorizationConversion | null> {
+  if (request.currency !== BILLING_CURRENCY && request.billingAmount !== undefined) {
+    return { billingFils: withMarkupFils(request.billingAmount, product.fxMarkupBps), rate: null, networkBillingFils: request.billingAmount };
+  }
   const currency = findCurrency(request.currency);
   if (!currency || currency.numeric !== request.currency) return null;
-  if (currency.alpha === 'KWD') return toBillingFils(request.amount, currency, '1', 0);
+  if (currency.alpha === 'KWD') return { ...toBillingFils(request.amount, currency, '1', 0), networkBillingFils: null };
   const rate = await findRate(trx, currency.numeric);
-  return rate ? toBillingFils(request.amount, currency, rate, product.fxMarkupBps) : null;
+  return rate ? { ...toBillingFils(request.amount, currency, rate, product.fxMarkupBps), networkBillingFils: null } : null;
 }
 
-function cvv2Matches(ctx: ServiceContext, request: AuthorizationRequest, card: AuthorizingCard): boolean {
+/** Credential on file without CVV2: whether initialTransactionId names a purchase or verification that proved the card here. */
+export async function storedCredential(trx: Trx, request: AuthorizationRequest, account: AuthorizingAccount | undefined): Promise<boolean> {
+  if (!account || request.initialTransactionId === undefined || request.cvv2 !== undefined || !isCredentialOnFile(request)) return false;
+  return findStoredCredential(trx, { id: request.initialTransactionId, accountId: account.id, merchantId: request.merchantId });
+}
+
+export function cvv2Matches(ctx: ServiceContext, request: AuthorizationRequest, card: AuthorizingCard): boolean {
   const expected = Buffer.from(ctx.keyring.cvv2(request.pan, card.expiry));
   const given = Buffer.from(request.cvv2!);
   return expected.length === given.length && timingSafeEqual(expected, given);
@@ -213,7 +239,7 @@ function cvv2Matches(ctx: ServiceContext, request: AuthorizationRequest, card: A
 
 interface RecordArgs {
   input: AuthorizeInput; key: string; hash: string; card: AuthorizingCard | undefined; account: AuthorizingAccount | undefined;
-  product: Product; conversion: { billingFils: number; rate: string } | null;
+  product: Product; conversion: AuthorizationConversion | null;
   decision: AuthorizationDecision; nowMs: number;
 }
 
@@ -228,12 +254,15 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
   const id = newId('auth', createdAt);
   const billingFils = a.conversion?.billingFils ?? null;
   const notified = account !== undefined && notifiesCardholder(a.decision);
-  const transfer = a.decision.approved ? pendingTransfer({
+  // An approved refund only announces money coming: no hold, `available` unchanged (SPEC §4).
+  const refund = authorizationKind(request) === 'refund';
+  const holds = a.decision.approved && !refund;
+  const transfer = holds ? pendingTransfer({
     accountId: account!.id, debit: cardLedger(account!.id), credit: NETWORK_SETTLEMENT,
     amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
   }) : null;
   const move: AccountMove | null = account ? {
-    id: account.id, held: account.held_fils + (a.decision.approved ? billingFils! : 0), authId: id, at: createdAt,
+    id: account.id, held: account.held_fils + (holds ? billingFils! : 0), authId: id, at: createdAt,
     notifiedHead: notified ? id : account.last_notified_authorization_id, overLimit: a.decision.overLimit, nowMs: a.nowMs,
   } : null;
   const row: Authorization = {
@@ -245,24 +274,28 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     merchant_country: request.merchantCountry, pos_entry_mode: request.posEntryMode,
     response_code: a.decision.responseCode, reason: a.decision.reason, rule_id: a.decision.ruleId,
     approved: a.decision.approved ? 1 : 0, auth_code: a.decision.approved ? newAuthCode() : null,
-    over_limit: a.decision.overLimit ? 1 : 0, hold_fils: a.decision.approved ? billingFils! : 0,
-    hold_transfer_id: transfer?.id ?? null, status: a.decision.approved ? 'pending' : 'declined',
+    over_limit: a.decision.overLimit ? 1 : 0, hold_fils: holds ? billingFils! : 0,
+    // A pending refund expires like a hold when its clearing never comes (SPEC §5).
+    hold_transfer_id: transfer?.id ?? null, status: a.decision.approved ? 'pending' : a.decision.ruleId === 'verified' ? 'verified' : 'declined',
     expires_at: a.decision.approved ? a.nowMs + a.product.holdLifetimeDays * 86_400_000 : null,
     created_at: createdAt, updated_at: createdAt,
     prev_authorization_id: account?.last_authorization_id ?? null,
     prev_notified_authorization_id: notified ? account!.last_notified_authorization_id : null,
+    network_billing_fils: a.conversion?.networkBillingFils ?? null,
     source: 'issuer', needs_review: 0, superseded_by: null,
   };
   await writeAuthorization(trx, ctx.handle.dialect, { transfer, move, row });
   await appendAudit(trx, ctx.handle.dialect, {
     accountId: row.account_id, actorType: 'network', actorId: a.input.networkClient,
-    action: a.decision.approved ? 'authorization.approved' : 'authorization.declined',
+    action: AUDIT_ACTIONS[a.decision.ruleId] ?? (a.decision.approved ? 'authorization.approved' : 'authorization.declined'),
     subject: id, sourceIp: a.input.sourceIp,
     after: { responseCode: row.response_code, reason: row.reason, ruleId: row.rule_id, billingFils, cardId: row.card_id },
     nowMs: a.nowMs,
   });
   return row;
 }
+
+const AUDIT_ACTIONS: Record<string, string> = { refund_approved: 'authorization.refund_approved', verified: 'authorization.verified' };
 
 interface EffectArgs {
   request: AuthorizationRequest; card: AuthorizingCard | undefined; account: AuthorizingAccount | undefined;
@@ -284,7 +317,7 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
 
   if (VERIFICATION_FAILURE_RULES.has(decision.ruleId)) {
     notified = await countVerificationFailure(trx, ctx, { card, accountId: account.id, nowMs });
-  } else if (decision.approved && card.verification_failures > 0) {
+  } else if (provesCard(decision) && card.verification_failures > 0) {
     await resetVerificationFailures.execute(trx, { id: card.id });
   }
 

@@ -1,21 +1,22 @@
 // A gateway asks whether the cardholder is who they say (SPEC §7): frictionless "Y" below the
-// product's threshold, a challenge "C" in online banking at or above it, "N" for cards that must
-// not pay. A wrong expiry counts toward the card-testing freeze (SPEC §2); the card's row is locked
-// first, so requests racing on one card decide on the status the others committed. Runs in the
-// caller's transaction like the other network verbs.
+// product's frictionless ceiling at a merchant the card knows, a challenge "C" in online banking
+// otherwise, "N" for cards that must not pay. A wrong expiry counts toward the card-testing freeze
+// (SPEC §2); the card's row is locked first, so requests racing on one card decide on the status the
+// others committed. Runs in the caller's transaction like the other network verbs.
 import { findCurrency } from '../../domain/currencies.js';
 import { formatKd } from '../../domain/money.js';
 import { toBillingFils } from '../../domain/fx.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE } from '../../domain/product.js';
 import {
-  AUTHENTICATED_ECI, CAVV_TTL_MS, CHALLENGE_TTL_MS, decideThreeDs, isCardTestingFailure, type TransStatus,
+  authenticatedEci, CAVV_TTL_MS, CHALLENGE_TTL_MS, decideThreeDs, isCardTestingFailure, type TransStatus,
 } from '../../domain/three-ds.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { findAccount, lockCardByFingerprint } from '../../store/cards.repository.js';
 import type { Executor, Trx } from '../../store/db.js';
 import { findRate } from '../../store/fx.repository.js';
+import { isKnownMerchant } from '../../store/known-merchants.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { findProduct } from '../../store/products.repository.js';
 import { insertAuthentication } from '../../store/three-ds.repository.js';
@@ -50,7 +51,9 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   const billing = card ? await billingFils(trx, request.amount, request.currency, product.fxMarkupBps) : null;
   const decision = decideThreeDs({
     card: card ? { status: card.status, expiry: card.expiry } : null, requestExpiry: request.expiry,
-    billingFils: billing, thresholdFils: product.threeDSecureThreshold, nowMs,
+    billingFils: billing, ceilingFils: product.frictionlessCeiling,
+    knownMerchant: account ? await isKnownMerchant(trx, { accountId: account.id, merchantId: request.merchantId }) : false,
+    nowMs,
   });
 
   const id = newId('3ds', nowMs);
@@ -58,7 +61,7 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
     id, account_id: card?.account_id ?? null, card_id: card?.id ?? null, customer_id: card?.customer_id ?? null,
     network_client: input.networkClient, pan_fingerprint: fingerprint, amount: request.amount, currency: request.currency,
     billing_fils: billing, merchant_id: request.merchantId, merchant_name: request.merchantName,
-    trans_status: decision.transStatus, eci: decision.transStatus === 'Y' ? AUTHENTICATED_ECI : null,
+    trans_status: decision.transStatus, eci: decision.transStatus === 'Y' ? authenticatedEci(request.pan) : null,
     cavv_ref: decision.transStatus === 'Y' ? newCavvRef() : null, cavv_used_at: null,
     decided_at: decision.transStatus === 'C' ? null : nowMs,
     expires_at: nowMs + (decision.transStatus === 'C' ? CHALLENGE_TTL_MS : CAVV_TTL_MS), created_at: nowMs,

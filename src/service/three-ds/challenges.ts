@@ -1,7 +1,7 @@
 // The cardholder's side of a challenge (SPEC §7): list the open ones, approve with a TOTP code
 // (wrong codes count toward the step-up lockout), or decline.
 import { findCurrency } from '../../domain/currencies.js';
-import { AUTHENTICATED_ECI, CAVV_TTL_MS } from '../../domain/three-ds.js';
+import { authenticatedEci, CAVV_TTL_MS } from '../../domain/three-ds.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { findCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
@@ -39,8 +39,8 @@ async function decide(ctx: ServiceContext, customerId: string, id: string, appro
     const card = row.card_id ? await findCard(trx, row.card_id) : undefined;
     // A card frozen or blocked while the challenge was open cannot be approved.
     const status: 'Y' | 'N' = approve && card?.status === 'active' ? 'Y' : 'N';
-    const decided = await decideChallenge(trx, id, status === 'Y'
-      ? { trans_status: 'Y', eci: AUTHENTICATED_ECI, cavv_ref: newCavvRef(), decided_at: nowMs, expires_at: nowMs + CAVV_TTL_MS }
+    const decided = await decideChallenge(trx, id, status === 'Y' && card
+      ? { trans_status: 'Y', eci: authenticatedEci(card.bin), cavv_ref: newCavvRef(), decided_at: nowMs, expires_at: nowMs + CAVV_TTL_MS }
       : { trans_status: 'N', eci: null, cavv_ref: null, decided_at: nowMs, expires_at: row.expires_at }, nowMs);
     if (!decided) throw new ServiceError('invalid_transition', 'This challenge was already answered.');
     await appendAudit(trx, ctx.handle.dialect, { accountId: row.account_id, actorType: actor.type,

@@ -139,7 +139,7 @@ export const ar: Dict = {
   txDeclined: 'مرفوضة',
   txOverLimit: 'استخدمت تجاوز الحد لمرة واحدة',
   txMore: 'عمليات أقدم',
-  txStatus: { pending: 'معلّقة', posted: 'مُرحّلة', reversed: 'معكوسة', expired: 'منتهية', declined: 'مرفوضة' },
+  txStatus: { pending: 'معلّقة', posted: 'مُرحّلة', reversed: 'معكوسة', expired: 'منتهية', declined: 'مرفوضة', verified: 'تم التحقق' },
   notificationsTitle: 'التنبيهات',
   notificationsEmpty: 'لا توجد تنبيهات بعد.',
   liveLabel: 'تظهر التنبيهات الجديدة هنا فور حدوثها.',

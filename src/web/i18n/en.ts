@@ -144,7 +144,7 @@ export const en = {
   txDeclined: 'Declined',
   txOverLimit: 'Used the one-time exceed',
   txMore: 'Older transactions',
-  txStatus: { pending: 'Pending', posted: 'Posted', reversed: 'Reversed', expired: 'Expired', declined: 'Declined' },
+  txStatus: { pending: 'Pending', posted: 'Posted', reversed: 'Reversed', expired: 'Expired', declined: 'Declined', verified: 'Verified' },
   // Notifications
   notificationsTitle: 'Notifications',
   notificationsEmpty: 'No notifications yet.',

@@ -10,7 +10,8 @@ export interface Migration { version: number; name: string; statements: string[]
 const CANONICAL_INSTANT: Record<Dialect, (text: string) => string> = {
   sqlite: (t) => `strftime('%Y-%m-%dT%H:%M:%SZ', ${t})`,
   // The fraction goes first: PostgreSQL would round it to the microsecond, possibly into the next second.
-  postgres: (t) => `to_char(CAST(regexp_replace(${t}, '\\.[0-9]+', '') AS timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+  // Text that is no date-time is NULL, as strftime makes it on SQLite, instead of failing the cast.
+  postgres: (t) => `CASE WHEN ${t} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}' THEN to_char(CAST(regexp_replace(${t}, '\\.[0-9]+', '') AS timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END`,
 };
 
 export const MIGRATIONS: Migration[] = [

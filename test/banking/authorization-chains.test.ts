@@ -13,7 +13,8 @@ import { newId } from '../../src/ids.js';
 import { MAX_WALKED_ABOVE_CURSOR } from '../../src/domain/authorization-chain.js';
 import { notificationsSince } from '../../src/service/banking/notifications.js';
 import { walkChain, type Chain } from '../../src/store/authorization-chains.repository.js';
-import { migrate } from '../../src/store/migrate.js';
+import { migrate, SCHEMA_VERSION } from '../../src/store/migrate.js';
+import { revertToVersion8 } from '../support/migrations.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 import { allPagesChecked } from '../support/openapi.js';
@@ -293,7 +294,7 @@ forEachBackend((backend) => {
       }
       await sql.raw('CREATE INDEX authorizations_account ON authorizations(account_id, created_at)').execute(d);
       await sql.raw('CREATE INDEX audit_log_time ON audit_log(created_at)').execute(d); // dropped by migration 8
-      await sql.raw('ALTER TABLE three_ds_authentications DROP COLUMN challenged').execute(d); // added by migration 12
+      await revertToVersion8(d);
       await d.deleteFrom('schema_migrations').where('version', '>=', 6).execute();
       if (!(await d.selectFrom('schema_migrations').select('version').executeTakeFirst())) {
         await d.insertInto('schema_migrations').values({ version: 5, name: 'test', applied_at: 1 }).execute();
@@ -303,7 +304,7 @@ forEachBackend((backend) => {
       await d.insertInto('notifications').values({ id: newId('ntf', attempt.created_at), customer_id: holder.customer.id,
         account_id: holder.card.accountId, card_id: holder.card.id, kind: 'blocked_attempt', severity: 'alert',
         message: 'Security alert', data: JSON.stringify({ authorizationId: attempt.id }), created_at: attempt.created_at, read_at: null }).execute();
-      expect((await migrate(h.deps.handle)).version).toBe(12);
+      expect((await migrate(h.deps.handle)).version).toBe(SCHEMA_VERSION);
       expect(await d.selectFrom('notifications').select('id').where('kind', '=', 'blocked_attempt').execute()).toEqual([]);
       const alerts = (await allPagesChecked<{ kind: string; data: { authorizationId: string } }>(h, holder.token, '/v1/banking/notifications', 50))
         .filter((n) => n.kind === 'blocked_attempt');

@@ -10,32 +10,13 @@ import { createLogger } from '../../src/logger.js';
 import { idempotencyKey } from '../../src/service/network/authorize.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { currentVersion, migrate, SCHEMA_VERSION, splitStatements } from '../../src/store/migrate.js';
+import { revertToVersion8 } from '../support/migrations.js';
 import { forEachBackend } from '../support/backends.js';
 import { freshDatabase, type FreshDatabase } from '../support/databases.js';
 import { indexesDeclaredIn, namedIndexes, databaseShape } from '../support/introspect.js';
 
 const SCHEMA_SQL = readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
 
-/** Undoes migrations 9 and later on a database migrated to the newest version. */
-async function revertToVersion8(db: FreshDatabase['handle']['db']) {
-  await sql.raw('DROP TABLE network_client_acquirers').execute(db);
-  await sql.raw('ALTER TABLE network_clients DROP COLUMN any_acquirer').execute(db);
-  // Version 11's advices, reviews and split shipments.
-  await sql.raw('DROP INDEX authorizations_needs_review').execute(db);
-  await sql.raw('DROP INDEX clearings_needs_review').execute(db);
-  for (const column of ['source', 'needs_review', 'superseded_by']) {
-    await sql.raw(`ALTER TABLE authorizations DROP COLUMN ${column}`).execute(db);
-  }
-  for (const column of ['clearing_sequence', 'clearing_count']) {
-    await sql.raw(`ALTER TABLE clearings DROP COLUMN ${column}`).execute(db);
-  }
-  await sql.raw('DROP TABLE reversal_advices').execute(db);
-  await sql.raw('ALTER TABLE staff_keys DROP COLUMN replaced_by').execute(db);
-  await sql.raw('ALTER TABLE three_ds_authentications DROP COLUMN challenged').execute(db);
-  await sql.raw('DROP INDEX authorizations_known_merchants').execute(db);
-  await sql.raw('ALTER TABLE authorizations DROP COLUMN network_billing_fils').execute(db);
-  await sql.raw('ALTER TABLE products DROP COLUMN frictionless_ceiling_fils').execute(db);
-}
 
 forEachBackend((backend) => {
   let fresh: FreshDatabase;

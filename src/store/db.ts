@@ -40,6 +40,10 @@ export interface DbOptions {
   /** PostgreSQL: run prepared queries' SQL as named statements (default true; pg-named-statements.ts). */
   pgNamedStatements?: boolean;
   statementTimeoutMs?: number;
+  /** PostgreSQL: how long a query waits for a pooled connection (or a new one) before failing; 0 = forever. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: an idle pooled connection failed (the server went away); the pool has dropped it. */
+  onPoolError?: (error: Error) => void;
   /** SQLite synchronous mode: FULL makes every commit durable against power loss. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   /** SQLite page cache ceiling in MiB (SQLITE_CACHE_MB, default 32). */
@@ -188,7 +192,16 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
     max: options.poolSize ?? 10,
     Client: options.pgNamedStatements === false ? undefined : NamedStatementClient,
     options: pgOptions.length ? pgOptions.join(' ') : undefined,
+    // A dead or failing-over server must fail a request quickly (it is answered 91 or 503), not
+    // leave it queued for a connection that never comes.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
+    // A server that vanished without closing the socket (a partition, not a crash) is noticed.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
+  // An idle connection whose server died emits 'error' on the pool, which without a listener
+  // would end the process: the pool has already dropped it and opens a new one when needed.
+  pool.on('error', (error) => options.onPoolError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db, dialect: 'postgres', pool, pgSchema: options.pgSchema,

@@ -199,9 +199,12 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
-  // An idle connection whose server died emits 'error' on the pool, which without a listener
-  // would end the process: the pool has already dropped it and opens a new one when needed.
-  pool.on('error', (error) => options.onPoolError?.(error));
+  // A connection whose server died emits 'error': on the pool while it is idle, on the client
+  // while it is checked out between two queries (a transaction's JavaScript running). Either,
+  // without a listener, would end the process. The pool has dropped an idle one; a checked-out one
+  // fails its next query ("not queryable", answered 91 / 503) and is not pooled again.
+  pool.on('error', () => { /* reported by the client's own listener, below */ });
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db, dialect: 'postgres', pool, pgSchema: options.pgSchema,

@@ -75,7 +75,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the service while PostgreSQL is
     expect((await plain(server.url, 'POST', '/v1/banking/sessions', { username: 'nobody', password: 'wrong-password' })).status).toBe(401);
     expect((await plain(server.url, 'GET', '/readyz')).status).toBe(200);
 
+    // The server dies under load: connections checked out mid-transaction fail too.
+    const inFlight = Promise.all(Array.from({ length: 40 }, () => network(server.url, '/v1/network/authorizations', authorization())));
+    await new Promise((r) => setTimeout(r, 30));
     pg.crash();
+    for (const a of await inFlight) {
+      expect(['14', '91']).toContain(a.body.responseCode);
+      expect(a.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    }
 
     for (let round = 0; round < 3; round++) {
       const answers = await Promise.all([

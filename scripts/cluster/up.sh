@@ -98,8 +98,10 @@ postgresql:
   - host all all 127.0.0.1/32 trust
   parameters:
     unix_socket_directories: $CLUSTER_DIR/$name
-    # Every node archives into one folder (one machine); the backup drill restores from it.
-    archive_command: test ! -f $CLUSTER_DIR/wal-archive/%f && cp %p $CLUSTER_DIR/wal-archive/%f
+    # Every node archives into one folder (one machine); the backup drill restores from it. A
+    # script, not a shell line: Patroni also runs the command itself, without a shell, to archive
+    # what a crashed primary left before pg_rewind.
+    archive_command: $CLUSTER_DIR/archive-wal %p %f
 YAML
 }
 
@@ -127,8 +129,22 @@ CFG
   } > "$CLUSTER_DIR/haproxy.cfg"
 }
 
+any_primary() {
+  for port in "${REST_PORTS[@]}"; do curl -fsS "http://127.0.0.1:$port/primary" && return 0; done
+  return 1
+}
+
 install_missing
 mkdir -p "$CLUSTER_DIR/wal-archive" "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/logs"
+cat > "$CLUSTER_DIR/archive-wal" <<SH
+#!/bin/sh
+# archive-wal <path> <file name>: copies a finished WAL segment into the archive, never over one.
+set -e
+test ! -f "$CLUSTER_DIR/wal-archive/\$2"
+cp "\$1" "$CLUSTER_DIR/wal-archive/\$2.tmp"
+mv "$CLUSTER_DIR/wal-archive/\$2.tmp" "$CLUSTER_DIR/wal-archive/\$2"
+SH
+chmod 755 "$CLUSTER_DIR/archive-wal"
 for i in 0 1 2; do mkdir -p "$CLUSTER_DIR/node$i"; done
 [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$CLUSTER_DIR"
 chmod 700 "$CLUSTER_DIR"
@@ -153,7 +169,7 @@ for i in 0 1 2; do
   log "starting patroni node$i (PostgreSQL 127.0.0.1:${PG_PORTS[$i]}, REST 127.0.0.1:${REST_PORTS[$i]})"
   start_daemon "$CLUSTER_DIR/node$i/patroni.pid" "$CLUSTER_DIR/logs/node$i.log" patroni "$CLUSTER_DIR/node$i/patroni.yml"
   # The first node bootstraps the cluster; the others clone it once it is up.
-  [ "$i" -eq 0 ] && wait_for "a primary" 90 curl -fsS "http://127.0.0.1:${REST_PORTS[0]}/primary"
+  [ "$i" -eq 0 ] && wait_for "a primary" 90 any_primary
 done
 
 if alive "$CLUSTER_DIR/haproxy.pid"; then
@@ -164,8 +180,15 @@ else
   as_pg haproxy -f "$CLUSTER_DIR/haproxy.cfg" -D -p "$CLUSTER_DIR/haproxy.pid" >"$CLUSTER_DIR/logs/haproxy.log" 2>&1
 fi
 
+cluster_json() {
+  for port in "${REST_PORTS[@]}"; do curl -fsS "http://127.0.0.1:$port/cluster" && return 0; done
+  return 1
+}
 healthy_cluster() { # every node running, one sync standby streaming
-  curl -fsS "http://127.0.0.1:${REST_PORTS[0]}/cluster" | python3 -c '
+  # A node that rejoins after pg_rewind is consistent only once it replays WAL written after the
+  # rewind: on an idle primary, write one record (no table) so that it gets there.
+  psql -h 127.0.0.1 -p "$HAPROXY_PORT" -U postgres -d postgres -qAtc "select pg_logical_emit_message(false, 'isc-cluster', 'rejoin')" >/dev/null 2>&1 || true
+  cluster_json | python3 -c '
 import json, sys
 members = json.load(sys.stdin)["members"]
 ok = len(members) == 3 and all(m["state"] in ("running", "streaming") for m in members)
@@ -178,7 +201,7 @@ wait_for "HAProxy to reach the primary" 30 psql -h 127.0.0.1 -p "$HAPROXY_PORT" 
 if [ "$(psql -h 127.0.0.1 -p "$HAPROXY_PORT" -U postgres -d postgres -Atc "select 1 from pg_database where datname = '$CLUSTER_DB'")" != 1 ]; then
   psql -h 127.0.0.1 -p "$HAPROXY_PORT" -U postgres -d postgres -qc "create database $CLUSTER_DB"
 fi
-curl -fsS "http://127.0.0.1:${REST_PORTS[0]}/cluster" | python3 -c '
+cluster_json | python3 -c '
 import json, sys
 for m in json.load(sys.stdin)["members"]: print("[cluster]", m["name"], m["role"], m["state"], "port", m["port"], file=sys.stderr)'
 echo "DATABASE_URL=$CLUSTER_URL"

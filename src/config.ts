@@ -23,7 +23,7 @@ const EnvSchema = z.object({
   PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier').optional(),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
-  // How long a request waits for a PostgreSQL connection before it is answered 91 / 503 (0: forever).
+  // How long opening a PostgreSQL connection may take before the request is answered 91 / 503 (0: forever).
   PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(1000),
   // `0`: the hot path's SQL runs unnamed, parsed on every run (for a transaction-mode PgBouncer older
   // than 1.21 or with max_prepared_statements = 0, which cannot keep named statements;
@@ -87,7 +87,7 @@ export interface Config {
   /** PostgreSQL: the hot path's SQL as named statements, parsed once per connection. */
   pgNamedStatements: boolean;
   pgStatementTimeoutMs: number;
-  /** How long a request waits for a PostgreSQL connection before it fails as "database unavailable". */
+  /** How long opening a PostgreSQL connection may take before the request fails as "database unavailable". */
   pgConnectTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteCacheMb: number;

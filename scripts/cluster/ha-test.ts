@@ -14,7 +14,7 @@
 // every request gives up after 5 s; everything is on 127.0.0.1. Last line: a JSON summary.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -181,6 +181,8 @@ const failed = (s: Sent) => s.status !== 200 || s.responseCode === '91' || s.res
 const WATCHDOG_MS = 290_000;
 
 async function main() {
+  // Interrupted (CI's timeout, Ctrl-C): exit through process.exit, so that the instances go too.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(1));
   setTimeout(() => {
     process.stderr.write(`ha-test: still running after ${WATCHDOG_MS / 1000} s, giving up\n`);
     process.stdout.write(`${JSON.stringify({ error: 'timed out', passed: 0, failed: 1 })}\n`);
@@ -395,6 +397,7 @@ async function main() {
     members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', '));
 
   const failedChecks = checks.filter((c) => !c.ok).length;
+  if (!failedChecks) rmSync(logDir, { recursive: true, force: true }); // kept for a failure's post-mortem
   log(`${checks.length - failedChecks} passed, ${failedChecks} failed; ${Math.round((Date.now() - started) / 1000)} s in all`);
   process.stdout.write(`${JSON.stringify({
     acked: acked.length, found, lost: acked.length - found, duplicated, outageSeconds, instances: INSTANCES,

@@ -16,6 +16,9 @@ const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300', '25006', '5701
 /** Messages of node-postgres that carry no code. */
 const CLIENT_MESSAGES = [
   'Connection terminated',
+  // node-postgres' own connect timeout (connectionTimeoutMillis on the client), e.g. HAProxy
+  // holding a connection while no node is primary.
+  'timeout expired',
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',

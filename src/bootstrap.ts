@@ -36,6 +36,8 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     poolSize: o.config.pgPoolSize,
     pgNamedStatements: o.config.pgNamedStatements,
     statementTimeoutMs: o.config.pgStatementTimeoutMs,
+    connectTimeoutMs: o.config.pgConnectTimeoutMs,
+    onPoolError: (error) => o.logger.warn({ err: error }, 'idle PostgreSQL connection failed; the pool dropped it'),
     sqliteSynchronous: o.config.sqliteSynchronous,
     sqliteCacheMb: o.config.sqliteCacheMb,
     sqliteCheckpointNice: o.config.sqliteCheckpointNice,

@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier').optional(),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
+  // How long opening a PostgreSQL connection may take before the request is answered 91 / 503 (0: forever).
+  PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(1000),
   // `0`: the hot path's SQL runs unnamed, parsed on every run (for a transaction-mode PgBouncer older
   // than 1.21 or with max_prepared_statements = 0, which cannot keep named statements;
   // src/store/pg-named-statements.ts).
@@ -95,6 +97,8 @@ export interface Config {
   /** PostgreSQL: the hot path's SQL as named statements, parsed once per connection. */
   pgNamedStatements: boolean;
   pgStatementTimeoutMs: number;
+  /** How long opening a PostgreSQL connection may take before the request fails as "database unavailable". */
+  pgConnectTimeoutMs: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   sqliteCacheMb: number;
   sqliteCheckpointNice: number;
@@ -156,6 +160,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pgPoolSize: e.PG_POOL_SIZE,
     pgNamedStatements: e.PG_NAMED_STATEMENTS === '1',
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
+    pgConnectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.SQLITE_CACHE_MB,
     sqliteCheckpointNice: e.SQLITE_CHECKPOINT_NICE,

@@ -16,6 +16,7 @@ import { registerStatementPage } from './statements/page.js';
 import { methodMatcher } from './method-not-allowed.js';
 import { registerWebRoutes } from '../web/index.js';
 import { csrfRefusedPage, isRefusedPageForm } from '../web/pages/csrf-refused.js';
+import { issuerUnavailableFor } from './network/unavailable.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -80,8 +81,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.onError((error, c) => {
     if (isRefusedPageForm(error, c) && isPage(c)) return csrfRefusedPage(c, deps);
+    const unavailable = issuerUnavailableFor(c.req.path, error);
+    if (unavailable) {
+      deps.logger.warn({ err: error, requestId: c.get('requestId') }, 'database unavailable: answered 91');
+      return c.json(unavailable, 200);
+    }
     const response = errorToResponse(error, c);
-    if (response.status >= 500) deps.logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+    if (response.status === 503) deps.logger.warn({ err: error, requestId: c.get('requestId') }, 'database unavailable');
+    else if (response.status >= 500) deps.logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     return response;
   });
   return app;

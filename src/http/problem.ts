@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { ERROR_STATUS, ServiceError, type ErrorCode } from '../service/errors.js';
+import { isDatabaseUnavailable } from '../store/db-unavailable.js';
 
 export interface FieldError { path: string; message: string }
 
@@ -79,6 +80,10 @@ export function problemFor(error: unknown): ProblemSpec {
     if (status === 400) return { status, code: 'invalid_json', detail: 'The body is not valid JSON.', extra: { errors: [{ path: '(body)', message: 'malformed JSON' }] } };
     if (status === 401) return { status, code: 'unauthorized', detail: error.message || 'Authentication required.' };
     return { status, code: status === 404 ? 'not_found' : 'internal_error', detail: error.message };
+  }
+  // A failover or a dead database: the service is fine and comes back by itself, so 503 and a retry.
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, code: 'database_unavailable', detail: 'The database cannot be reached at the moment. Try again shortly.', headers: { 'retry-after': '1' } };
   }
   return { status: 500, code: 'internal_error', detail: 'Something went wrong on our side. Quote the request id when you contact us.' };
 }

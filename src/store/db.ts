@@ -40,6 +40,10 @@ export interface DbOptions {
   /** PostgreSQL: run prepared queries' SQL as named statements (default true; pg-named-statements.ts). */
   pgNamedStatements?: boolean;
   statementTimeoutMs?: number;
+  /** PostgreSQL: how long opening a connection may take before it fails; 0 = forever. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: an idle pooled connection failed (the server went away); the pool has dropped it. */
+  onPoolError?: (error: Error) => void;
   /** SQLite synchronous mode: FULL makes every commit durable against power loss. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   /** SQLite page cache ceiling in MiB (SQLITE_CACHE_MB, default 32). */
@@ -183,12 +187,32 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
   const pgOptions: string[] = [];
   if (options.pgSchema) pgOptions.push(`-c search_path=${options.pgSchema}`);
   if (options.statementTimeoutMs) pgOptions.push(`-c statement_timeout=${options.statementTimeoutMs}`);
+  // A dead or failing-over server must fail a request quickly (it is answered 91 or 503): opening
+  // a connection gives up after connectTimeoutMs. Waiting for a busy pool's next free connection
+  // does not (pg's pool-level connectionTimeoutMillis would count that wait too): under contention
+  // on one account the queue is long but moving, and each query in it is bounded by statement_timeout.
+  const BaseClient = options.pgNamedStatements === false ? pg.Client : NamedStatementClient;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 0;
+  class PooledClient extends BaseClient {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    Client: options.pgNamedStatements === false ? undefined : NamedStatementClient,
+    Client: PooledClient,
     options: pgOptions.length ? pgOptions.join(' ') : undefined,
+    // A server that vanished without closing the socket (a partition, not a crash) is noticed.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
+  // A connection whose server died emits 'error': on the pool while it is idle, on the client
+  // while it is checked out between two queries (a transaction's JavaScript running). Either,
+  // without a listener, would end the process. The pool has dropped an idle one; a checked-out one
+  // fails its next query ("not queryable", answered 91 / 503) and is not pooled again.
+  pool.on('error', () => { /* reported by the client's own listener, below */ });
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db, dialect: 'postgres', pool, pgSchema: options.pgSchema,

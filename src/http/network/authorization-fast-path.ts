@@ -21,6 +21,7 @@ import { recordRequest } from '../middleware/request-logger.js';
 import { secureResponseHeaders } from '../middleware/secure-headers.js';
 import { problemDocument, problemFor } from '../problem.js';
 import { answerAuthorization } from './authorizations.js';
+import { issuerUnavailableFor } from './unavailable.js';
 import { AuthorizationRequestSchema } from './schemas.js';
 
 export const AUTHORIZATIONS_PATH = '/v1/network/authorizations';
@@ -106,13 +107,20 @@ export function authorizationFastPath(deps: AppDeps, headers: readonly string[],
       const response = await answerAuthorization(deps, { request, networkClient: checked.keyId, sourceIp: req.socket.remoteAddress ?? null });
       payload = JSON.stringify(response);
     } catch (error) {
-      // As the app's onError: the same problem document, and a log line for anything of ours.
-      const p = problemFor(error);
-      if (p.status >= 500) deps.logger.error({ err: error, requestId }, 'unhandled error');
-      status = p.status;
-      contentType = 'application/problem+json';
-      payload = JSON.stringify(problemDocument({ requestId, path: AUTHORIZATIONS_PATH }, p.status, p.code, p.detail, p.extra));
-      extra = p.headers ?? {};
+      // As the app's onError: 91 when the database is unreachable, else the same problem document,
+      // and a log line for anything of ours.
+      const unavailable = issuerUnavailableFor(AUTHORIZATIONS_PATH, error);
+      if (unavailable) {
+        deps.logger.warn({ err: error, requestId }, 'database unavailable: answered 91');
+        payload = JSON.stringify(unavailable);
+      } else {
+        const p = problemFor(error);
+        if (p.status >= 500) deps.logger.error({ err: error, requestId }, 'unhandled error');
+        status = p.status;
+        contentType = 'application/problem+json';
+        payload = JSON.stringify(problemDocument({ requestId, path: AUTHORIZATIONS_PATH }, p.status, p.code, p.detail, p.extra));
+        extra = p.headers ?? {};
+      }
     }
     answered++;
     const out = [...headers, 'content-type', contentType, 'content-length', String(Buffer.byteLength(payload)), 'x-request-id', requestId];
@@ -131,8 +139,15 @@ export function authorizationFastPath(deps: AppDeps, headers: readonly string[],
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
       answer(req, res, body, started).catch((error) => {
         // Only a fault of the fast path itself gets here (the engine's errors are answered above).
-        deps.logger.error({ err: error }, 'authorization fast path failed');
         if (res.headersSent) return void res.destroy();
+        // The signature check reads the client's secret: with the database gone, that is a 91 too.
+        const unavailable = issuerUnavailableFor(AUTHORIZATIONS_PATH, error);
+        if (unavailable) {
+          deps.logger.warn({ err: error }, 'database unavailable: answered 91');
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return void res.end(JSON.stringify(unavailable));
+        }
+        deps.logger.error({ err: error }, 'authorization fast path failed');
         const p = problemFor(error);
         res.writeHead(p.status, { 'content-type': 'application/problem+json' });
         res.end(JSON.stringify(problemDocument({ path: AUTHORIZATIONS_PATH }, p.status, p.code, p.detail)));

@@ -54,6 +54,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     await insertProductIfMissing(handle.db, defaultProduct(o.config.cardBin), clock.now());
     const started: AppDeps = {
       handle, keyring, clock, logger: o.logger, bankName: o.config.bankName, events,
+      sessionIdleTimeoutMs: o.config.sessionIdleTimeoutMs,
       config: o.config,
       adminApiKey: o.secrets.adminApiKey,
       network: { keyId: o.secrets.networkKeyId, secret: o.secrets.networkSecret },

@@ -12,6 +12,8 @@ export interface ServiceContext {
   events: EventBus;
   logger: Logger;
   bankName: string;
+  /** Banking sessions end after this long without a request (default IDLE_TIMEOUT_MS, sessions.ts). */
+  sessionIdleTimeoutMs?: number;
 }
 
 /** Who did it, for the audit log. */

@@ -10,8 +10,8 @@ export async function lockedUntil(db: Executor, subject: string, nowMs: number):
   return row?.locked_until && row.locked_until > nowMs ? row.locked_until : null;
 }
 
-/** Records a failure; returns the lock's end when this failure locks the subject. */
-export async function recordFailure(db: Executor, subject: string, nowMs: number): Promise<number | null> {
+/** Records a failure; returns how many tries are left and the lock's end when this failure locks the subject. */
+export async function recordFailure(db: Executor, subject: string, nowMs: number): Promise<{ remainingTries: number; lockedUntil: number | null }> {
   const row = await db.selectFrom('auth_failures').selectAll().where('subject', '=', subject).executeTakeFirst();
   // A lock that has run out starts a fresh count.
   const previous = row && !(row.locked_until && row.locked_until <= nowMs) ? row.failures : 0;
@@ -20,7 +20,7 @@ export async function recordFailure(db: Executor, subject: string, nowMs: number
   await db.insertInto('auth_failures').values({ subject, failures, locked_until: locked, updated_at: nowMs })
     .onConflict((oc) => oc.column('subject').doUpdateSet({ failures, locked_until: locked, updated_at: nowMs }))
     .execute();
-  return locked;
+  return { remainingTries: Math.max(0, MAX_FAILURES - failures), lockedUntil: locked };
 }
 
 export async function clearFailures(db: Executor, subject: string): Promise<void> {

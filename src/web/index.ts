@@ -20,6 +20,7 @@ import { registerTransactionsPage } from './pages/transactions.js';
 import { registerPaymentsPage } from './pages/payments.js';
 import { registerChallengesPage } from './pages/challenges.js';
 import { registerRevealPage } from './pages/reveal.js';
+import { registerSessionStay } from './pages/session-stay.js';
 
 export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerAssets(app);
@@ -37,6 +38,7 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerPaymentsPage(app, deps);
   registerChallengesPage(app, deps);
   registerNotificationsPage(app, deps);
+  registerSessionStay(app, deps);
   registerShopPages(app, deps);
   registerCheckoutPages(app, deps);
   registerTerminalPages(app, deps);

@@ -66,8 +66,8 @@ async function checkOtp(trx: Executor, ctx: ServiceContext, customer: Customer, 
   const step = await matchCode(await openTotpSecret(ctx, customer.id, customer.totp_secret, trx), otp, nowMs, customer.totp_last_step);
   if (step === null) {
     // The failure that reaches the limit is still answered as a failure; the lock shows from the next try.
-    await recordFailure(trx, otpSubject(customer.id), nowMs);
-    return new ServiceError('invalid_otp', 'The one-time code is wrong, expired or already used.', {}, undefined, status);
+    const { remainingTries } = await recordFailure(trx, otpSubject(customer.id), nowMs);
+    return new ServiceError('invalid_otp', 'The one-time code is wrong, expired or already used.', { remainingTries }, undefined, status);
   }
   await trx.updateTable('customers').set({ totp_last_step: step }).where('id', '=', customer.id).execute();
   await clearFailures(trx, otpSubject(customer.id));

@@ -9,7 +9,7 @@ import { changeCardStatus } from '../../service/banking/change-card-status.js';
 import { replaceCard } from '../../service/banking/replace-card.js';
 import { registerCardForm } from '../card-form.js';
 import { Csrf, ErrorNotice, formOtp, OtpField } from '../components.js';
-import type { PageError } from '../errors.js';
+import { otpErrors, type PageError } from '../errors.js';
 import type { Dict } from '../i18n/index.js';
 import { page } from '../layout.js';
 import type { BankingWeb } from '../web-context.js';
@@ -34,7 +34,7 @@ function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, err
     <section class="panel narrow">
       <h1>{title}</h1>
       <p>{t[text.intro] as string}</p>
-      <ErrorNotice w={w} message={error?.message} />
+      <ErrorNotice w={w} {...otpErrors(error)} />
       <form method="post" action={`/cards/${card.id}/${action}`} class="stack">
         <Csrf w={w} />
         {action === 'report' ? (

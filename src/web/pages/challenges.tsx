@@ -29,10 +29,10 @@ async function challengesPage(w: BankingWeb, error?: PageError & { id: string })
               <li class="panel challenge" id={`challenge-${c.id}`}>
                 <p><bdi>{t.challengeText(c.merchantName, amount)}</bdi></p>
                 <p class="hint">{t.challengeExpires(formatDate(lang, c.expiresAt, true))}</p>
-                <ErrorNotice w={w} message={error?.id === c.id ? error.message : undefined} />
+                <ErrorNotice w={w} fields={error?.id === c.id ? [{ id: `otp-${c.id}`, message: error.message }] : []} />
                 <form method="post" action={`/approvals/${c.id}/approve`} class="stack">
                   <Csrf w={w} />
-                  <OtpField w={w} />
+                  <OtpField w={w} id={`otp-${c.id}`} error={error?.id === c.id ? error.message : undefined} />
                   <button type="submit" class="button primary">{t.approve}</button>
                 </form>
                 <form method="post" action={`/approvals/${c.id}/decline`}>

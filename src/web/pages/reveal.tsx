@@ -6,7 +6,7 @@ import type { AppDeps, AppEnv } from '../../http/env.js';
 import { revealCard } from '../../service/banking/reveal.js';
 import { Csrf, ErrorNotice, OtpField } from '../components.js';
 import { cardPage } from '../card-form.js';
-import { attempt, type PageError } from '../errors.js';
+import { attempt, type PageError, otpErrors } from '../errors.js';
 import { limitSensitive } from '../rate-limits.js';
 import { page } from '../layout.js';
 import { bankingPage, type BankingWeb } from '../web-context.js';
@@ -19,7 +19,7 @@ function revealForm(w: BankingWeb, cardId: string, error?: PageError) {
     <section class="panel narrow">
       <h1>{t.revealTitle}</h1>
       <p>{t.revealIntro}</p>
-      <ErrorNotice w={w} message={error?.message} />
+      <ErrorNotice w={w} {...otpErrors(error)} />
       <form method="post" action={`/cards/${cardId}/reveal`} class="stack">
         <Csrf w={w} />
         <OtpField w={w} error={error?.message} autofocus />

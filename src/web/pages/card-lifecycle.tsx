@@ -34,6 +34,9 @@ function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, err
     <section class="panel narrow">
       <h1>{title}</h1>
       <p>{t[text.intro] as string}</p>
+      {action === 'report' ? (
+        <p class="notice notice-info" id="lost-phone">{t.lostPhone('')}<a href={`tel:${w.deps.config.supportPhone.replace(/[^+0-9]/g, '')}`} dir="ltr"><bdi>{w.deps.config.supportPhone}</bdi></a></p>
+      ) : null}
       <ErrorNotice w={w} {...otpErrors(error)} />
       <form method="post" action={`/cards/${card.id}/${action}`} class="stack">
         <Csrf w={w} />
@@ -46,7 +49,8 @@ function confirmPage(w: BankingWeb, card: CardView, action: LifecycleAction, err
         ) : null}
         {text.needsCode ? <OtpField w={w} error={error?.message} autofocus /> : null}
         <div class="button-row">
-          <button type="submit" class="button primary">{t[text.confirm] as string}</button>
+          {/* What cannot be undone (report, replace, cancel) and the freeze look like the danger they are. */}
+          <button type="submit" class={action === 'unfreeze' ? 'button primary' : 'button danger'}>{t[text.confirm] as string}</button>
           <a class="button" href="/">{t.cancel}</a>
         </div>
       </form>

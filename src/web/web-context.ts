@@ -44,7 +44,7 @@ function resolveLanguage(c: Context, config: AppDeps['config']): Language {
  * Fields that hold a code or an amount: typed in Arabic-Indic digits they mean the same
  * (domain/digits.ts). Passwords and names are left exactly as typed.
  */
-const NUMERIC_FIELDS = new Set(['otp', 'amount', 'pan', 'expiry', 'cvv2', 'limit']);
+const NUMERIC_FIELDS = new Set(['otp', 'amount', 'quick', 'pan', 'expiry', 'cvv2', 'limit']);
 
 async function readForm(c: Context): Promise<Form> {
   if (c.req.method !== 'POST') return {};

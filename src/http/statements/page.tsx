@@ -77,7 +77,7 @@ export function registerStatementPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       await session(c, next);
     } catch (error) {
       // A visitor without a session is sent to sign in, as on every other page.
-      if (error instanceof ServiceError && error.status === 401) return c.redirect(loginWithNext(c.req.path), 302);
+      if (error instanceof ServiceError && error.status === 401) return c.redirect(loginWithNext(c.req.path, error.code === 'session_expired' ? { expired: '1' } : {}), 302);
       throw error;
     }
   });

@@ -82,9 +82,9 @@ async function payForm(w: BankingWeb, card: CardView | null, error?: PageError &
             <fieldset class="quick-amounts">
               <legend>{t.quickAmounts}</legend>
               <div class="button-row">
-                {amounts.allPostedFils ? <button type="submit" name="amount" value={fieldAmount(amounts.allPostedFils)} class="button" id="pay-all">
+                {amounts.allPostedFils ? <button type="submit" name="quick" value={fieldAmount(amounts.allPostedFils)} class="button" id="pay-all">
                   {t.payAllPosted(kd(amounts.allPostedFils, lang))}</button> : null}
-                {amounts.backUnderLimitFils ? <button type="submit" name="amount" value={fieldAmount(amounts.backUnderLimitFils)} class="button" id="pay-under">
+                {amounts.backUnderLimitFils ? <button type="submit" name="quick" value={fieldAmount(amounts.backUnderLimitFils)} class="button" id="pay-under">
                   {t.payBackUnder(kd(amounts.backUnderLimitFils, lang))}</button> : null}
               </div>
             </fieldset>
@@ -105,7 +105,8 @@ export function registerPaymentsPage(app: Hono<AppEnv>, deps: AppDeps) {
     const { t, lang } = w;
     const card = currentCard(await listCards(deps, w.customerId));
     if (!card) return payForm(w, null);
-    const amount = parseKdToFils(w.form.amount ?? '');
+    // A one-tap amount is its own button ("quick"), so a half-typed field does not get in its way.
+    const amount = parseKdToFils(w.form.quick || w.form.amount || '');
     if (amount === null) return payForm(w, card, { status: 400, code: 'validation_error', message: t.fieldAmountFormat, field: 'amount' });
     const from = w.form.from || undefined;
     const result = await attempt(w, () => payCard(deps, w.customerId, card.id, { amount, fromAccountId: from }, cardholderActor(w.c)));

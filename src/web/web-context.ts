@@ -84,6 +84,7 @@ export function bankingPage(deps: AppDeps, handler: Handler<BankingWeb>) {
     const lang = c.req.query('lang');
     // After signing in again the customer comes back to the page they asked for (a GET only).
     const url = new URL(c.req.url);
+    url.searchParams.delete('lang'); // carried separately, and remembered by then
     const back = c.req.method === 'GET' ? url.pathname + url.search : '/';
     const toLogin = (expired: boolean) => loginWithNext(back, {
       ...(lang === 'ar' || lang === 'en' ? { lang } : {}), ...(expired ? { expired: '1' } : {}),

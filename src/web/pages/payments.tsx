@@ -17,7 +17,7 @@ import { payableBalances, type Payable } from '../../service/banking/payable.js'
 import { currentCard } from '../cards.js';
 import { Csrf, ErrorNotice, Field, Kd, Notice } from '../components.js';
 import { attempt, type PageError } from '../errors.js';
-import { kd } from '../format.js';
+import { isolate, kd } from '../format.js';
 import { page } from '../layout.js';
 import { bankingPage, type BankingWeb } from '../web-context.js';
 
@@ -73,7 +73,7 @@ async function payForm(w: BankingWeb, card: CardView | null, error?: PageError &
             <select id="from" name="from" required>
               {accounts.map((a) => (
                 <option value={a.id} selected={w.form.from === a.id}>
-                  {t.accountLabel(t.currentAccountName, maskIban(displayIban(a.id, BANK_CODE)), kd(a.balance, lang))}
+                  {t.accountLabel(t.currentAccountName, isolate(maskIban(displayIban(a.id, BANK_CODE)), lang), kd(a.balance, lang))}
                 </option>
               ))}
             </select>

@@ -58,6 +58,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     const started: AppDeps = {
       handle, keyring, clock, logger: o.logger, bankName: o.config.bankName, events,
       passwordScryptLog2N: o.config.passwordScryptLog2N,
+      sessionIdleTimeoutMs: o.config.sessionIdleTimeoutMs,
       config: o.config,
       adminApiKey: o.secrets.adminApiKey,
       network: { keyId: o.secrets.networkKeyId, secret: o.secrets.networkSecret },

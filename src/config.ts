@@ -21,7 +21,15 @@ const EnvSchema = z.object({
   // Seeds the demo customer and serves the /demo pages, in development only (see demo below).
   DEMO: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BANK_NAME: z.string().default('Internet Shopping Bank'),
+  BANK_NAME: z.string().optional(),
+  // The bank's name as customers read it, in each language of the pages (BANK_NAME is the older
+  // single-language setting and still names the English one when BANK_NAME_EN is not set).
+  BANK_NAME_EN: z.string().min(1).optional(),
+  BANK_NAME_AR: z.string().min(1).default('بنك التسوق عبر الإنترنت'),
+  // Where a customer calls day and night about a lost or stolen card.
+  SUPPORT_PHONE: z.string().regex(/^\+?[0-9 ()-]{3,24}$/, 'must be a phone number').default('+965 1800 247'),
+  // A banking session ends after this long without a request (the pages warn two minutes before).
+  SESSION_IDLE_TIMEOUT_MS: z.coerce.number().int().min(180_000).max(24 * 60 * 60_000).default(15 * 60_000),
   PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier').optional(),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
@@ -91,6 +99,10 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   bankName: string;
+  /** The bank's name on the pages, per language (bankName is the English one). */
+  bankNames: { en: string; ar: string };
+  supportPhone: string;
+  sessionIdleTimeoutMs: number;
   /** PostgreSQL schema to work in (search_path); created by the first migration if missing. */
   pgSchema?: string;
   pgPoolSize: number;
@@ -155,7 +167,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cardBin: e.CARD_BIN,
     demo,
     logLevel: e.LOG_LEVEL,
-    bankName: e.BANK_NAME,
+    bankName: e.BANK_NAME_EN ?? e.BANK_NAME ?? 'Internet Shopping Bank',
+    bankNames: { en: e.BANK_NAME_EN ?? e.BANK_NAME ?? 'Internet Shopping Bank', ar: e.BANK_NAME_AR },
+    supportPhone: e.SUPPORT_PHONE,
+    sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_MS,
     pgSchema: e.PG_SCHEMA,
     pgPoolSize: e.PG_POOL_SIZE,
     pgNamedStatements: e.PG_NAMED_STATEMENTS === '1',

@@ -17,6 +17,7 @@ import { methodMatcher } from './method-not-allowed.js';
 import { registerWebRoutes } from '../web/index.js';
 import { csrfRefusedPage, isRefusedPageForm } from '../web/pages/csrf-refused.js';
 import { issuerUnavailableFor } from './network/unavailable.js';
+import { notFoundPage } from '../web/pages/error.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -77,7 +78,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (allowed.length && !allowed.includes(c.req.method)) {
       return problem(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}.`, { allowed }, { allow: allowed.join(', ') });
     }
-    return problem(c, 404, 'not_found', `No route for ${c.req.method} ${path}.`);
+    return notFoundPage(c, deps) ?? problem(c, 404, 'not_found', `No route for ${c.req.method} ${path}.`);
   });
   app.onError((error, c) => {
     if (isRefusedPageForm(error, c) && isPage(c)) return csrfRefusedPage(c, deps);

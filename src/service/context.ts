@@ -14,6 +14,8 @@ export interface ServiceContext {
   bankName: string;
   /** scrypt cost (log2 N) of new password hashes; absent: SPEC's (crypto/password.ts). Only tests lower it. */
   passwordScryptLog2N?: number;
+  /** Banking sessions end after this long without a request (default IDLE_TIMEOUT_MS, sessions.ts). */
+  sessionIdleTimeoutMs?: number;
 }
 
 /** Who did it, for the audit log. */

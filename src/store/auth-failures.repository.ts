@@ -15,7 +15,8 @@ export async function lockedUntil(db: Executor, subject: string, nowMs: number):
   return row?.locked_until && Number(row.locked_until) > nowMs ? Number(row.locked_until) : null;
 }
 
-export type Attempt = { judged: true } | { judged: false; lockedUntil: number };
+/** Judged: the caller checks it, and `remainingTries` are left if it is wrong. */
+export type Attempt = { judged: true; remainingTries: number } | { judged: false; lockedUntil: number };
 
 /**
  * Counts an attempt before it is checked. Judged: the caller checks it (a wrong one stays counted;
@@ -36,7 +37,7 @@ export async function takeAttempt(db: Executor, subject: string, nowMs: number):
       updated_at: nowMs,
     }))
     .returning(['failures', 'locked_until']).executeTakeFirstOrThrow();
-  if (Number(row.failures) <= MAX_FAILURES) return { judged: true };
+  if (Number(row.failures) <= MAX_FAILURES) return { judged: true, remainingTries: MAX_FAILURES - Number(row.failures) };
   return { judged: false, lockedUntil: row.locked_until === null ? lockEnd : Number(row.locked_until) };
 }
 

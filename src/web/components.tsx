@@ -43,11 +43,17 @@ export function Field(p: FieldProps) {
 /** The posted code, or undefined when the field was left empty (the service then asks for one). */
 export const formOtp = (w: Web): string | undefined => (w.form.otp ?? '').trim() || undefined;
 
+/** Six digits, Latin or Arabic-Indic (the server reads both: domain/digits.ts). */
+const DIGITS6 = '[0-9\u0660-\u0669\u06F0-\u06F9]{6}';
+
 /** The 6-digit authenticator code. Digits are always left-to-right, also on Arabic pages. */
-export function OtpField({ w, label, error, required = true, autofocus }: { w: Web; label?: string; error?: string; required?: boolean; autofocus?: boolean }) {
+export function OtpField({ w, label, error, required = true, autofocus, id = 'otp' }: { w: Web; label?: string; error?: string; required?: boolean; autofocus?: boolean; id?: string }) {
   return (
-    <Field id="otp" label={label ?? w.t.otpLabel} hint={w.t.otpHint} error={error} autocomplete="one-time-code"
-      inputmode="numeric" pattern="[0-9]{6}" maxlength={6} required={required} dir="ltr" autofocus={autofocus} />
+    <>
+      <Field id={id} name="otp" label={label ?? w.t.otpLabel} hint={w.t.otpHint} error={error} autocomplete="one-time-code"
+        inputmode="numeric" pattern={DIGITS6} maxlength={6} required={required} dir="ltr" autofocus={autofocus} />
+      <p class="never-ask" data-never-ask>{w.t.neverAskCodes}</p>
+    </>
   );
 }
 
@@ -59,13 +65,22 @@ export function Notice({ kind, children }: { kind: 'success' | 'error' | 'info';
   );
 }
 
-/** Shown at the top of a form that failed. */
-export function ErrorNotice({ w, message }: { w: Web; message?: string }) {
-  if (!message) return null;
+/**
+ * Shown at the top of a form that failed: an error summary the client script moves focus to, with a
+ * link to each field at fault (the field itself says what is wrong beside it).
+ */
+export function ErrorNotice({ w, message, fields = [] }: { w: Web; message?: string; fields?: { id: string; message: string }[] }) {
+  if (!message && fields.length === 0) return null;
   return (
-    <Notice kind="error">
-      <strong>{w.t.errorTitle}: </strong>{message}
-    </Notice>
+    <div class="notice notice-error error-summary" role="alert" tabindex={-1} data-error-summary aria-labelledby="error-summary-title">
+      <h2 id="error-summary-title" class="error-summary-title">{w.t.errorTitle}</h2>
+      {message ? <p>{message}</p> : null}
+      {fields.length ? (
+        <ul class="error-summary-list">
+          {fields.map((f) => <li><a href={`#${f.id}`}>{f.message}</a></li>)}
+        </ul>
+      ) : null}
+    </div>
   );
 }
 
@@ -99,8 +114,9 @@ export function LimitChoices({ legend, limits, chosen, lang }: { legend: string;
   );
 }
 
-export function Kd({ fils, lang }: { fils: number; lang: Language }) {
-  return <bdi class="amount">{formatKd(fils, lang)}</bdi>;
+export function Kd({ fils, lang, id }: { fils: number; lang: Language; id?: string }) {
+  // The no-break space keeps the currency and the figure on one line.
+  return <bdi class="amount" id={id}>{formatKd(fils, lang).replace(' ', '\u00a0')}</bdi>;
 }
 
 const LOCALE: Record<Language, string> = { en: 'en-GB', ar: 'ar-KW-u-nu-latn' };

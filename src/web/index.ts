@@ -21,6 +21,7 @@ import { registerTransactionsPage } from './pages/transactions.js';
 import { registerPaymentsPage } from './pages/payments.js';
 import { registerChallengesPage } from './pages/challenges.js';
 import { registerRevealPage } from './pages/reveal.js';
+import { registerSessionStay } from './pages/session-stay.js';
 
 export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerAssets(app);
@@ -38,6 +39,7 @@ export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerPaymentsPage(app, deps);
   registerChallengesPage(app, deps);
   registerNotificationsPage(app, deps);
+  registerSessionStay(app, deps);
   // The demo shop and terminals exist in demo mode only (SPEC §6, §8): elsewhere /demo/* is 404.
   if (deps.config.demo) {
     app.use('/demo/*', limitDemoPages(deps));

@@ -3,7 +3,7 @@
 import type { Child } from 'hono/jsx';
 import type { BankingWeb, Web } from './web-context.js';
 
-export const ASSET_VERSION = '2';
+export const ASSET_VERSION = '3';
 
 export interface PageOptions {
   title: string;
@@ -28,30 +28,51 @@ function switchHref(w: Web, override?: string): string {
 
 const isBanking = (w: Web): w is BankingWeb => 'customerId' in w;
 
+function SignOut({ w, cls }: { w: BankingWeb; cls: string }) {
+  return (
+    <form method="post" action="/logout" class={`inline ${cls}`}>
+      <input type="hidden" name="_csrf" value={w.csrf} />
+      <button type="submit" class="link-button">{w.t.navSignOut}</button>
+    </form>
+  );
+}
+
+/** At phone width the same list is a bottom tab bar of the five main places (app.css). */
 function BankingNav({ w, active }: { w: BankingWeb; active?: NavKey }) {
   const { t } = w;
-  const items: [NavKey, string, string][] = [
-    ['dashboard', '/', t.navDashboard],
-    ['transactions', '/transactions', t.navTransactions],
-    ['statements', '/statements', t.navStatements],
-    ['payments', '/pay', t.navPayments],
-    ['challenges', '/approvals', t.navChallenges],
-    ['notifications', '/notifications', t.navNotifications],
+  const items: [NavKey, string, string, string][] = [
+    ['dashboard', '/', t.navDashboard, '▣'],
+    ['transactions', '/transactions', t.navTransactions, '≡'],
+    ['payments', '/pay', t.navPayments, '↥'],
+    ['challenges', '/approvals', t.navChallenges, '✓'],
+    ['notifications', '/notifications', t.navNotifications, '◉'],
+    ['statements', '/statements', t.navStatements, '▤'],
   ];
   return (
     <nav aria-label={t.mainNav} class="nav">
       <ul>
-        {items.map(([key, href, label]) => (
-          <li><a href={href} aria-current={key === active ? 'page' : undefined}>{label}</a></li>
+        {items.map(([key, href, label, icon]) => (
+          <li class={key === 'statements' ? 'tab-extra' : undefined}>
+            <a href={href} aria-current={key === active ? 'page' : undefined}><span class="tab-icon" aria-hidden="true">{icon}</span><span class="tab-label">{label}</span></a>
+          </li>
         ))}
-        <li>
-          <form method="post" action="/logout" class="inline">
-            <input type="hidden" name="_csrf" value={w.csrf} />
-            <button type="submit" class="link-button">{t.navSignOut}</button>
-          </form>
-        </li>
+        <li class="tab-extra"><SignOut w={w} cls="" /></li>
       </ul>
     </nav>
+  );
+}
+
+/** The warning two minutes before the idle sign-out (app.js shows it; "Stay" asks /session/stay). */
+function IdleWarning({ w }: { w: BankingWeb }) {
+  const { t } = w;
+  const idleMs = w.deps.config.sessionIdleTimeoutMs;
+  return (
+    <div id="idle-warning" class="idle-warning" role="alertdialog" aria-modal="false" aria-labelledby="idle-title"
+      aria-describedby="idle-text" hidden data-idle-ms={String(idleMs)} data-warn-ms={String(Math.min(120_000, idleMs / 2))}>
+      <h2 id="idle-title">{t.idleWarningTitle}</h2>
+      <p id="idle-text">{t.idleWarning(String(Math.round(Math.min(120_000, idleMs / 2) / 60_000)))}</p>
+      <button type="button" id="idle-stay" class="button primary">{t.idleStay}</button>
+    </div>
   );
 }
 
@@ -86,9 +107,10 @@ export function Layout({ w, o, children }: { w: Web; o: PageOptions; children?: 
         <header class="top">
           <div class="top-inner">
             <a class="brand" href={demo ? '/demo/shop' : '/'}>
-              <span class="brand-bank">{w.deps.bankName}</span>
+              <span class="brand-bank">{w.deps.config.bankNames[lang]}</span>
               <span class="brand-app">{t.appName}</span>
             </a>
+            {isBanking(w) ? <SignOut w={w} cls="signout-top" /> : null}
             <a class="lang" href={switchHref(w, o.langHref)} hreflang={t.otherLanguageCode} lang={t.otherLanguageCode}
               aria-label={t.languageSwitchLabel}>{t.otherLanguage}</a>
           </div>
@@ -97,6 +119,7 @@ export function Layout({ w, o, children }: { w: Web; o: PageOptions; children?: 
         <main id="main" tabindex={-1}>
           {children}
         </main>
+        {isBanking(w) ? <IdleWarning w={w} /> : null}
         {isBanking(w) ? (
           <div id="live" class="live" role="status" aria-live="polite" data-stream={`/v1/banking/notifications/stream?lang=${lang}`}
             data-alert-label={t.alert}></div>

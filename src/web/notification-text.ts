@@ -12,6 +12,7 @@ import {
 } from '../service/banking/notifications.js';
 import type { ServiceContext } from '../service/context.js';
 import type { NotificationsTable } from '../store/schema.js';
+import { kd as kdText, named } from './format.js';
 import { dictionary, type Dict } from './i18n/index.js';
 
 type Row = Selectable<NotificationsTable>;
@@ -45,8 +46,11 @@ function statusChange(f: Facts): string | null {
 
 function render(f: Facts): string | null {
   const { t, data, lang, last4 } = f;
-  const kd = (key: string) => { const v = fils(data, key); return v === null ? null : formatKd(v, lang); };
-  const merchant = text(data, 'merchantName');
+  // English stays the exact text the services store; Arabic isolates the Latin parts (format.ts).
+  const money = (v: number) => (lang === 'ar' ? kdText(v, lang) : formatKd(v, lang));
+  const kd = (key: string) => { const v = fils(data, key); return v === null ? null : money(v); };
+  const found = text(data, 'merchantName');
+  const merchant = found ? named(found, lang) : found;
   switch (f.kind) {
     case 'purchase_approved': {
       const amount = kd('billingAmount');
@@ -55,7 +59,7 @@ function render(f: Facts): string | null {
     case 'over_limit_used': {
       const id = text(data, 'authorizationId');
       const auth = id ? f.refs.authorizations.get(id) : undefined;
-      return auth && auth.billingFils !== null ? t.overLimitUsed(formatKd(auth.billingFils, lang), auth.merchantName) : null;
+      return auth && auth.billingFils !== null ? t.overLimitUsed(money(auth.billingFils), named(auth.merchantName, lang)) : null;
     }
     case 'blocked_attempt': {
       const reason = text(data, 'reason');

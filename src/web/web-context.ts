@@ -9,6 +9,8 @@ import { ServiceError } from '../service/errors.js';
 import { cardholderActor } from '../http/actors.js';
 import { authorityCookie } from '../http/middleware/bearer.js';
 import { csrfTokenForRequest } from '../http/middleware/csrf.js';
+import { normalizeDigits } from '../domain/digits.js';
+import { loginWithNext } from './next-path.js';
 import { setLanguage } from '../service/banking/set-language.js';
 import { getCookie, LANG_COOKIE, SESSION_COOKIE, setPreference } from './cookies.js';
 import { demoDictionary, dictionary, type DemoDict, type Dict, type Language } from './i18n/index.js';
@@ -39,11 +41,19 @@ function resolveLanguage(c: Context, config: AppDeps['config']): Language {
   return getCookie(c, LANG_COOKIE) === 'ar' ? 'ar' : 'en';
 }
 
+/**
+ * Fields that hold a code or an amount: typed in Arabic-Indic digits they mean the same
+ * (domain/digits.ts). Passwords and names are left exactly as typed.
+ */
+const NUMERIC_FIELDS = new Set(['otp', 'amount', 'quick', 'pan', 'expiry', 'cvv2', 'limit']);
+
 async function readForm(c: Context): Promise<Form> {
   if (c.req.method !== 'POST') return {};
   const body = await c.req.parseBody();
   const form: Form = {};
-  for (const [key, value] of Object.entries(body)) if (typeof value === 'string') form[key] = value;
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === 'string') form[key] = NUMERIC_FIELDS.has(key) ? normalizeDigits(value) : value;
+  }
   return form;
 }
 
@@ -56,7 +66,8 @@ async function baseWeb(c: Context<AppEnv>, deps: AppDeps): Promise<Web> {
 
 /** What an error page needs outside a page handler: the remembered language, no form, no token. */
 export function plainWeb(c: Context<AppEnv>, deps: AppDeps): Web {
-  const lang: Language = getCookie(c, LANG_COOKIE) === 'ar' ? 'ar' : 'en';
+  const asked = c.req.query('lang');
+  const lang: Language = asked === 'ar' || asked === 'en' ? asked : getCookie(c, LANG_COOKIE) === 'ar' ? 'ar' : 'en';
   return { c, deps, lang, t: dictionary(lang), demo: demoDictionary(lang), csrf: '', form: {} };
 }
 
@@ -74,14 +85,21 @@ export function bankingPage(deps: AppDeps, handler: Handler<BankingWeb>) {
     // its authority (it skipped the CSRF check): such a request is sent to sign in.
     // A language asked for on the way in (`/?lang=ar`) carries over to the sign-in page.
     const lang = c.req.query('lang');
-    const toLogin = lang === 'ar' || lang === 'en' ? `/login?lang=${lang}` : '/login';
+    // After signing in again the customer comes back to the page they asked for (a GET only).
+    const url = new URL(c.req.url);
+    url.searchParams.delete('lang'); // carried separately, and remembered by then
+    const back = c.req.method === 'GET' ? url.pathname + url.search : '/';
+    const toLogin = (expired: boolean) => loginWithNext(back, {
+      ...(lang === 'ar' || lang === 'en' ? { lang } : {}), ...(expired ? { expired: '1' } : {}),
+    });
     const token = authorityCookie(c, SESSION_COOKIE);
-    if (!token) return c.redirect(toLogin, 303);
+    if (!token) return c.redirect(toLogin(false), 303);
     let session;
     try {
-      session = await authenticateSession(deps, token);
+      // The page's own refresh after an alert (app.js) does not count as the customer's activity.
+      session = await authenticateSession(deps, token, { slide: c.req.header('x-refresh') !== '1' });
     } catch (error) {
-      if (error instanceof ServiceError) return c.redirect(toLogin, 303);
+      if (error instanceof ServiceError) return c.redirect(toLogin(error.code === 'session_expired'), 303);
       throw error;
     }
     const web = await baseWeb(c, deps);

@@ -16,8 +16,9 @@ it('lists a challenge; a wrong code keeps it open; the right code approves; decl
 
   const list = await web.get('/approvals');
   expect(list.status).toBe(200);
-  expect(list.text).toContain('Big Screen Store asks to charge KD 5.000');
-  expect(list.text).toMatch(/<label for="otp">/);
+  expect(list.text).toContain('Big Screen Store asks to charge KD\u00a05.000'); // the amount never wraps away from KD
+  expect(list.text).toMatch(/<label for="otp-[^"]+">/); // one code field per challenge, each its own id
+  expect(list.text).toContain('The bank never asks for your codes');
 
   const wrong = await web.post(`/approvals/${first.id}/approve`, { otp: '000000' });
   expect(wrong.status).toBe(403);
@@ -38,4 +39,8 @@ it('lists a challenge; a wrong code keeps it open; the right code approves; decl
 
   const empty = await web.get('/approvals?done=declined&lang=ar');
   expect(empty.text).toMatch(/dir="rtl"/);
+  // Answered requests say so.
+  expect(empty.text).toContain('data-outcome="approved"');
+  expect(empty.text).toContain('data-outcome="declined"');
+  expect(empty.text).toContain('تمت الإجابة');
 });

@@ -2,7 +2,9 @@
 // dictionaries, for the web pages, the banking API (list and stream) alike; the stored English
 // `message` stays what it was and is the fallback when the data falls short.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatKd } from '../../src/domain/money.js';
+// Arabic texts isolate amounts and Latin names (web/format.ts).
+import { kd as formatKdAr, named } from '../../src/web/format.js';
+const formatKd = (fils: number, _lang: 'ar') => formatKdAr(fils, 'ar');
 import type { NotificationReferences } from '../../src/service/banking/notifications.js';
 import type { NotificationsTable } from '../../src/store/schema.js';
 import { notificationText } from '../../src/web/notification-text.js';
@@ -71,7 +73,7 @@ forEachBackend((backend) => {
       expect(latinWords(ar.message, allowed), `${n.kind}: ${ar.message}`).toEqual([]);
     }
     const approved = arabic.filter((n) => n.kind === 'purchase_approved').at(-1)!; // newest first
-    expect(approved.message).toBe(`تمت الموافقة على شراء بمبلغ ${formatKd(12_500, 'ar')} لدى Gulf Books Online.`);
+    expect(approved.message).toBe(`تمت الموافقة على شراء بمبلغ ${formatKd(12_500, 'ar')} لدى ${named('Gulf Books Online', 'ar')}.`);
     expect(arabic.find((n) => n.kind === 'over_limit_used')!.message).toContain(formatKd(45_000, 'ar'));
     expect(arabic.find((n) => n.kind === 'blocked_attempt')!.message).toContain('السحب النقدي');
     expect(arabic.find((n) => n.kind === 'card_frozen')!.message).toContain(holder.card.last4);
@@ -82,7 +84,7 @@ forEachBackend((backend) => {
     await h.authorize(holder, { amount: 2_000, merchantName: 'Gulf Books Online' });
     const first = (rows: { kind: string; message: string }[]) => rows.find((n) => n.kind === 'purchase_approved')!;
     expect(first(await list(holder.token)).message).toBe('Purchase of KD 2.000 at Gulf Books Online approved.');
-    expect(first(await list(holder.token, '', { 'accept-language': 'ar-KW,ar;q=0.9,en;q=0.5' })).message).toContain('2.000 د.ك');
+    expect(first(await list(holder.token, '', { 'accept-language': 'ar-KW,ar;q=0.9,en;q=0.5' })).message).toContain('2.000\u00a0د.ك');
     await h.deps.handle.db.updateTable('customers').set({ language: 'ar' }).where('id', '=', holder.customer.id).execute();
     const stored = first(await list(holder.token));
     expect(stored.message).toContain('تمت الموافقة');
@@ -97,7 +99,7 @@ forEachBackend((backend) => {
     await h.authorize(holder, { mcc: '6011', processingCode: '010000', merchantName: 'KFH ATM' });
     const web = webSession(h, holder.token);
     const ar = await web.get('/notifications?lang=ar');
-    expect(ar.text).toContain(`تمت الموافقة على شراء بمبلغ ${formatKd(3_250, 'ar')} لدى Gulf Books Online.`);
+    expect(ar.text).toContain(`تمت الموافقة على شراء بمبلغ ${formatKd(3_250, 'ar')} لدى ${named('Gulf Books Online', 'ar')}.`);
     expect(ar.text).toContain('تنبيه أمني');
     expect(ar.text).not.toContain('Purchase of');
     expect(ar.text).toContain('data-stream="/v1/banking/notifications/stream?lang=ar"');
@@ -120,7 +122,7 @@ forEachBackend((backend) => {
     while (!/\ndata: [^\n]+\n/.test(buffer)) buffer += decoder.decode((await reader.read()).value, { stream: true });
     await reader.cancel();
     const data = JSON.parse(/data: ([^\n]+)\n/.exec(buffer)![1]);
-    expect(data.message).toBe(`تمت الموافقة على شراء بمبلغ ${formatKd(4_000, 'ar')} لدى Stream Shop.`);
+    expect(data.message).toBe(`تمت الموافقة على شراء بمبلغ ${formatKd(4_000, 'ar')} لدى ${named('Stream Shop', 'ar')}.`);
   });
 });
 
@@ -146,7 +148,7 @@ describe('fallback to the stored message', () => {
 
   it.each([
     ['payment_posted', { paymentId: 'p', amount: 12_500 }, `استلمنا دفعة بمبلغ ${formatKd(12_500, 'ar')}. شكرًا لك.`],
-    ['refund_posted', { amount: 1_000, merchantName: 'Gulf Books Online' }, `أُضيف إلى بطاقتك استرداد بمبلغ ${formatKd(1_000, 'ar')} من Gulf Books Online.`],
+    ['refund_posted', { amount: 1_000, merchantName: 'Gulf Books Online' }, `أُضيف إلى بطاقتك استرداد بمبلغ ${formatKd(1_000, 'ar')} من ${named('Gulf Books Online', 'ar')}.`],
     ['new_login', { sessionId: 's', ip: null }, 'تسجيل دخول جديد إلى الخدمات المصرفية عبر الإنترنت.'],
     ['card_status_changed', { from: 'active', to: 'blocked' }, 'أوقف البنك بطاقتك المنتهية بـ 4242. تواصل معنا إن لم تكن تتوقع ذلك.'],
   ])('%s renders in Arabic from its data', (kind, data, expected) => {

@@ -31,7 +31,7 @@ it('shows purchases, highlights a refused ATM attempt, and pages with nextCursor
 
   const second = await web.get(next![1].replace(/&amp;/g, '&'));
   expect(second.status).toBe(200);
-  expect(second.text).toMatch(/<tr class="blocked" data-status="declined">[\s\S]*Corner ATM[\s\S]*Blocked/);
+  expect(second.text).toMatch(/<li class="activity decline decline-security" data-status="declined" data-kind="security" data-reason="channel_atm_or_cash">[\s\S]*Corner ATM[\s\S]*Blocked for your safety/);
   expect(second.text).not.toContain('Shop 19');
 
   const arabic = await web.get(`${next![1].replace(/&amp;/g, '&')}&lang=ar`);

@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { normalizeDigits } from '../../domain/digits.js';
 
-export const Otp = z.string().regex(/^\d{6}$/, 'must be 6 digits').openapi({ example: '123456' });
+// Arabic-Indic digits (٠–٩, ۰–۹) are accepted and read as 0–9 (domain/digits.ts), as in the pages' forms.
+export const Otp = z.preprocess((v) => (typeof v === 'string' ? normalizeDigits(v.trim()) : v),
+  z.string().regex(/^\d{6}$/, 'must be 6 digits')).openapi({ type: 'string', example: '123456', description: '6 digits; Arabic-Indic digits are accepted' });
 
 export const LoginSchema = z.object({
   username: z.string().min(1).max(64),

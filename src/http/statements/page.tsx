@@ -3,11 +3,14 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { formatKd, type Language } from '../../domain/money.js';
 import { MONTH_PATTERN } from '../../domain/statement.js';
+import { getCard } from '../../service/banking/list-cards.js';
 import { getStatement, type Statement } from '../../service/banking/statement.js';
 import { ServiceError } from '../../service/errors.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { bankingSession } from '../middleware/banking-session.js';
+import { dictionary } from '../../web/i18n/index.js';
 import { ASSET_VERSION } from '../../web/layout.js';
+import { loginWithNext } from '../../web/next-path.js';
 
 const TEXT: Record<Language, Record<string, string>> = {
   en: { title: 'Card statement', month: 'Month', opening: 'Opening balance', closing: 'Closing balance', date: 'Date',
@@ -21,11 +24,13 @@ const TEXT: Record<Language, Record<string, string>> = {
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#111}
 table{width:100%;border-collapse:collapse}th,td{padding:.4rem;border-bottom:1px solid #ddd;text-align:start}
 td.amount,th.amount{text-align:end;font-variant-numeric:tabular-nums}td.amount,td.date{white-space:nowrap}.totals{margin:1rem 0}
-@media print{button,a{display:none}}`;
+.brand{display:flex;justify-content:space-between;align-items:flex-end;gap:1rem;border-bottom:4px solid #0b4f8a;padding-bottom:.6rem;margin-bottom:1rem}
+.brand-bank{font-weight:800;font-size:1.3rem;color:#0b4f8a}.brand-app{color:#333}.brand-card{white-space:nowrap}
+@media print{button,a{display:none}body{margin:0}.brand{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
 
 const kd = (fils: number) => formatKd(fils, 'en').replace('KD ', '');
 
-function StatementPage({ s }: { s: Statement }) {
+function StatementPage({ s, bank, app, last4 }: { s: Statement; bank: string; app: string; last4: string }) {
   const t = TEXT[s.language];
   return (
     <html lang={s.language} dir={s.language === 'ar' ? 'rtl' : 'ltr'}>
@@ -38,6 +43,11 @@ function StatementPage({ s }: { s: Statement }) {
         <script src={`/assets/app.js?v=${ASSET_VERSION}`} defer></script>
       </head>
       <body>
+        {/* Branded like the bank's other papers: its name in the customer's language, on every printed page's top. */}
+        <header class="brand">
+          <div><div class="brand-bank">{bank}</div><div class="brand-app">{app}</div></div>
+          <div class="brand-card" dir="ltr">•••• {last4}</div>
+        </header>
         <h1>{t.title}</h1>
         {/* Dates, the month and signed amounts stay left-to-right inside Arabic text. */}
         <p>{t.month}: <strong><bdi dir="ltr">{s.month}</bdi></strong></p>
@@ -67,7 +77,7 @@ export function registerStatementPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       await session(c, next);
     } catch (error) {
       // A visitor without a session is sent to sign in, as on every other page.
-      if (error instanceof ServiceError && error.status === 401) return c.redirect('/login', 302);
+      if (error instanceof ServiceError && error.status === 401) return c.redirect(loginWithNext(c.req.path, error.code === 'session_expired' ? { expired: '1' } : {}), 302);
       throw error;
     }
   });
@@ -76,6 +86,8 @@ export function registerStatementPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     if (!MONTH_PATTERN.test(month)) throw new ServiceError('not_found', 'No such statement.');
     const statement = await getStatement(deps, c.get('customerId'), c.req.param('cardId'), month);
     c.header('Cache-Control', 'no-store');
-    return c.html(<StatementPage s={statement} />);
+    const lang = statement.language;
+    const card = await getCard(deps, c.get('customerId'), c.req.param('cardId'));
+    return c.html(<StatementPage s={statement} bank={deps.config.bankNames[lang]} app={dictionary(lang).appName} last4={card.last4} />);
   });
 }

@@ -1,5 +1,5 @@
 // Online-banking sessions: password, then TOTP once enrolled. Tokens are 256-bit random values
-// stored only as SHA-256 hashes; idle timeout 15 minutes, absolute 12 hours.
+// stored only as SHA-256 hashes; idle timeout SESSION_IDLE_TIMEOUT_MS (15 minutes unless set), absolute 12 hours.
 import { createHash, randomBytes } from 'node:crypto';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '../../crypto/password.js';
 import { newId } from '../../ids.js';
@@ -12,6 +12,7 @@ import { ServiceError } from '../errors.js';
 import { lockedError, requireOtp } from './totp.js';
 
 export const IDLE_TIMEOUT_MS = 15 * 60_000;
+const idleTimeout = (ctx: ServiceContext) => ctx.sessionIdleTimeoutMs ?? IDLE_TIMEOUT_MS;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60_000;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -36,7 +37,7 @@ export async function login(ctx: ServiceContext, input: LoginInput, meta: Client
   const passwordOk = await verifyPassword(input.password, customer?.password_hash ?? dummyPasswordHash(ctx.passwordScryptLog2N));
   if (!customer || !passwordOk) {
     // Counted already; the failure that reaches the limit is still answered as a failure.
-    throw new ServiceError('invalid_credentials', 'The username or password is wrong.');
+    throw new ServiceError('invalid_credentials', 'The username or password is wrong.', { remainingTries: attempt.remainingTries });
   }
   // The right password is no failure (its code may still be missing or wrong: counted apart).
   await inTransaction(ctx.handle, (trx) => refundAttempt(trx, subject));
@@ -97,17 +98,21 @@ async function openSession(ctx: ServiceContext, customer: { id: string }, subjec
   return { token, expiresAt: new Date(expiresAt).toISOString(), sessionId: id, customerId: customer.id };
 }
 
-/** Resolves a bearer token to a live session, sliding its idle timeout. */
-export async function authenticateSession(ctx: ServiceContext, token: string) {
+/**
+ * Resolves a bearer token to a live session, sliding its idle timeout — unless `slide` is false: a
+ * page refreshing its figures after an alert is not the customer at work, so it must not keep an
+ * unattended session alive.
+ */
+export async function authenticateSession(ctx: ServiceContext, token: string, o: { slide?: boolean } = {}) {
   const nowMs = ctx.clock.now();
   const { db } = ctx.handle;
   const session = await db.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
   if (!session || session.revoked_at !== null) throw new ServiceError('unauthorized', 'Sign in first.');
-  if (nowMs >= session.expires_at || nowMs - session.last_seen_at >= IDLE_TIMEOUT_MS) {
+  if (nowMs >= session.expires_at || nowMs - session.last_seen_at >= idleTimeout(ctx)) {
     throw new ServiceError('session_expired', 'Your session has ended. Sign in again.');
   }
   // Only write when it moves meaningfully, to keep reads cheap.
-  if (nowMs - session.last_seen_at > 5_000) {
+  if (o.slide !== false && nowMs - session.last_seen_at > 5_000) {
     await db.updateTable('sessions').set({ last_seen_at: nowMs }).where('token_hash', '=', session.token_hash).execute();
   }
   return session;
@@ -120,7 +125,7 @@ export async function logout(ctx: ServiceContext, sessionId: string, customerId:
 export async function listSessions(ctx: ServiceContext, customerId: string, currentSessionId: string) {
   const nowMs = ctx.clock.now();
   const rows = await ctx.handle.db.selectFrom('sessions').selectAll().where('customer_id', '=', customerId)
-    .where('revoked_at', 'is', null).where('expires_at', '>', nowMs).where('last_seen_at', '>', nowMs - IDLE_TIMEOUT_MS)
+    .where('revoked_at', 'is', null).where('expires_at', '>', nowMs).where('last_seen_at', '>', nowMs - idleTimeout(ctx))
     .orderBy('created_at', 'desc').execute();
   return rows.map((s) => ({
     id: s.id, current: s.id === currentSessionId, createdAt: new Date(s.created_at).toISOString(),
@@ -147,5 +152,5 @@ export async function isSessionLive(ctx: ServiceContext, sessionId: string): Pro
   const nowMs = ctx.clock.now();
   const s = await ctx.handle.db.selectFrom('sessions').select(['revoked_at', 'expires_at', 'last_seen_at'])
     .where('id', '=', sessionId).executeTakeFirst();
-  return !!s && s.revoked_at === null && nowMs < s.expires_at && nowMs - s.last_seen_at < IDLE_TIMEOUT_MS;
+  return !!s && s.revoked_at === null && nowMs < s.expires_at && nowMs - s.last_seen_at < idleTimeout(ctx);
 }

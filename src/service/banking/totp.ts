@@ -70,7 +70,7 @@ async function checkOtp(trx: Executor, ctx: ServiceContext, customer: Customer, 
   const step = await matchCode(await openTotpSecret(ctx, customer.id, customer.totp_secret, trx), otp, nowMs, customer.totp_last_step);
   // A wrong code stays counted; the one that reaches the limit is still answered as wrong.
   if (step === null || !(await useTimeStep(trx, customer.id, step))) {
-    return new ServiceError('invalid_otp', 'The one-time code is wrong, expired or already used.', {}, undefined, status);
+    return new ServiceError('invalid_otp', 'The one-time code is wrong, expired or already used.', { remainingTries: attempt.remainingTries }, undefined, status);
   }
   await clearFailures(trx, otpSubject(customer.id));
   return null;

@@ -1,6 +1,7 @@
 // The only client script: hides revealed card details after their time, shows notifications live
-// from the server-sent event stream, and wires the statement's print button. Every page works
-// without it.
+// from the server-sent event stream and refreshes the dashboard's figures when one arrives, moves
+// focus to a form's error summary, warns before the idle sign-out, wires copy buttons and the
+// statement's print button. Every page works without it.
 (function () {
   'use strict';
 
@@ -36,7 +37,7 @@
     return formatters[key].format(new Date(iso));
   }
 
-  function listItem(n, alertLabel, lang) {
+  function listItem(n, alertLabel, lang, list) {
     var li = document.createElement('li');
     li.className = 'notification fresh' + (n.severity === 'alert' ? ' alert' : '');
     li.setAttribute('data-id', n.id);
@@ -55,7 +56,51 @@
     time.setAttribute('datetime', n.createdAt);
     time.textContent = formatTime(n.createdAt, lang);
     li.appendChild(time);
+    if (n.severity === 'alert' && list) {
+      var actions = document.createElement('span');
+      actions.className = 'alert-actions';
+      var freeze = list.getAttribute('data-freeze-href');
+      if (freeze) actions.appendChild(link(freeze, list.getAttribute('data-freeze-label'), 'button small danger'));
+      actions.appendChild(link('/notifications?ok=' + encodeURIComponent(n.id), list.getAttribute('data-ok-label'), 'button small'));
+      li.appendChild(actions);
+    }
     return li;
+  }
+
+  function link(href, text, className) {
+    var a = document.createElement('a');
+    a.href = href;
+    a.className = className;
+    a.textContent = text;
+    return a;
+  }
+
+  // The dashboard re-reads itself and swaps its live parts (figures, state, latest purchases),
+  // then says what changed in the polite live region. The request is marked as a refresh, so it
+  // does not keep an unattended session alive.
+  var refreshing = null;
+  function refreshLiveParts() {
+    if (!document.querySelector('[data-live-part]') || refreshing) return;
+    refreshing = fetch(location.pathname + location.search, { headers: { 'x-refresh': '1' }, credentials: 'same-origin' })
+      .then(function (res) {
+        if (res.redirected && new URL(res.url).pathname === '/login') { location.reload(); return null; }
+        return res.ok ? res.text() : null;
+      })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        var announce = null;
+        document.querySelectorAll('[data-live-part]').forEach(function (part) {
+          var fresh = doc.getElementById(part.id);
+          if (!fresh || fresh.innerHTML === part.innerHTML) return;
+          part.replaceWith(document.importNode(fresh, true));
+          if (fresh.getAttribute('data-announce')) announce = fresh.getAttribute('data-announce');
+        });
+        var summary = document.getElementById('live-summary');
+        if (announce && summary) summary.textContent = announce;
+      })
+      .catch(function () { /* the next alert tries again */ })
+      .then(function () { refreshing = null; });
   }
 
   function toast(live, n, alertLabel) {
@@ -83,9 +128,10 @@
       isNew = true;
       var empty = list.querySelector('.empty');
       if (empty) empty.remove();
-      list.insertBefore(listItem(n, alertLabel, lang), list.firstChild);
+      list.insertBefore(listItem(n, alertLabel, lang, list), list.firstChild);
     });
     if ((isNew || lists.length === 0) && live) toast(live, n, alertLabel);
+    refreshLiveParts();
   }
 
   function listen() {
@@ -108,6 +154,79 @@
     button.addEventListener('click', function () { window.print(); });
   });
 
+  // After a failed submit, focus goes to the error summary; its links move to each field.
+  function focusErrorSummary() {
+    var summary = document.querySelector('[data-error-summary]');
+    if (!summary) return;
+    summary.focus();
+    summary.querySelectorAll('a[href^="#"]').forEach(function (a) {
+      a.addEventListener('click', function (event) {
+        var field = document.getElementById(a.getAttribute('href').slice(1));
+        if (!field) return;
+        event.preventDefault();
+        field.focus();
+      });
+    });
+  }
+
+  // Two minutes before the idle sign-out: offer to stay. At the end, reload: the server sends the
+  // customer to sign in again, and back here afterwards.
+  function idleWarning() {
+    var box = document.getElementById('idle-warning');
+    if (!box) return;
+    var idleMs = Number(box.getAttribute('data-idle-ms'));
+    var warnMs = Number(box.getAttribute('data-warn-ms'));
+    var warnTimer, endTimer;
+    function arm() {
+      clearTimeout(warnTimer);
+      clearTimeout(endTimer);
+      box.hidden = true;
+      warnTimer = setTimeout(function () {
+        box.hidden = false;
+        document.getElementById('idle-stay').focus();
+      }, idleMs - warnMs);
+      endTimer = setTimeout(function () { location.reload(); }, idleMs + 1000);
+    }
+    document.getElementById('idle-stay').addEventListener('click', function () {
+      fetch('/session/stay', { credentials: 'same-origin' }).then(function (res) {
+        if (res.redirected || !res.ok) location.reload(); else arm();
+      });
+    });
+    arm();
+  }
+
+  // Copy buttons (hidden without script, since they need it).
+  function copyButtons() {
+    document.querySelectorAll('[data-copy]').forEach(function (button) {
+      button.hidden = false;
+      var label = button.textContent;
+      button.addEventListener('click', function () {
+        var done = function () {
+          button.textContent = button.getAttribute('data-copied');
+          setTimeout(function () { button.textContent = label; }, 2000);
+        };
+        if (navigator.clipboard) navigator.clipboard.writeText(button.getAttribute('data-copy')).then(done, done);
+      });
+    });
+  }
+
+  // Arabic-Indic digits typed into a code or amount field are shown as the same Latin digits (the
+  // server accepts both; this only keeps the field's pattern check and the display consistent).
+  function normalizeDigitFields() {
+    document.querySelectorAll('input[inputmode="numeric"], input[inputmode="decimal"]').forEach(function (input) {
+      input.addEventListener('input', function () {
+        var v = input.value.replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x0660); })
+          .replace(/[\u06F0-\u06F9]/g, function (d) { return String(d.charCodeAt(0) - 0x06F0); })
+          .replace(/\u066B/g, '.').replace(/\u066C/g, '');
+        if (v !== input.value) input.value = v;
+      });
+    });
+  }
+
   hideRevealedCard();
   listen();
+  focusErrorSummary();
+  idleWarning();
+  copyButtons();
+  normalizeDigitFields();
 })();

@@ -9,7 +9,7 @@ import { changeCardStatus, unfreezeNeedsCode } from '../../service/banking/chang
 import { replaceCard } from '../../service/banking/replace-card.js';
 import { registerCardForm } from '../card-form.js';
 import { Csrf, ErrorNotice, formOtp, OtpField } from '../components.js';
-import type { PageError } from '../errors.js';
+import { otpErrors, type PageError } from '../errors.js';
 import type { Dict } from '../i18n/index.js';
 import { page } from '../layout.js';
 import type { BankingWeb } from '../web-context.js';
@@ -36,7 +36,10 @@ async function confirmPage(w: BankingWeb, card: CardView, action: LifecycleActio
     <section class="panel narrow">
       <h1>{title}</h1>
       <p>{t[text.intro] as string}</p>
-      <ErrorNotice w={w} message={error?.message} />
+      {action === 'report' ? (
+        <p class="notice notice-info" id="lost-phone">{t.lostPhone('')}<a href={`tel:${w.deps.config.supportPhone.replace(/[^+0-9]/g, '')}`} dir="ltr"><bdi>{w.deps.config.supportPhone}</bdi></a></p>
+      ) : null}
+      <ErrorNotice w={w} {...otpErrors(error)} />
       <form method="post" action={`/cards/${card.id}/${action}`} class="stack">
         <Csrf w={w} />
         {action === 'report' ? (
@@ -48,7 +51,8 @@ async function confirmPage(w: BankingWeb, card: CardView, action: LifecycleActio
         ) : null}
         {needsCode ? <OtpField w={w} error={error?.message} autofocus /> : null}
         <div class="button-row">
-          <button type="submit" class="button primary">{t[text.confirm] as string}</button>
+          {/* What cannot be undone (report, replace, cancel) and the freeze look like the danger they are. */}
+          <button type="submit" class={action === 'unfreeze' ? 'button primary' : 'button danger'}>{t[text.confirm] as string}</button>
           <a class="button" href="/">{t.cancel}</a>
         </div>
       </form>

@@ -1,11 +1,12 @@
 // 3-D Secure challenges waiting for the cardholder: approve with a code, or decline. Each answer
 // counts against the same rate-limit window as the API's (rate-limits.ts).
 import type { Hono } from 'hono';
-import { formatKd } from '../../domain/money.js';
 import { cardholderActor } from '../../http/actors.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
 import { approveChallenge, declineChallenge, listChallenges } from '../../service/three-ds/challenges.js';
-import { Csrf, ErrorNotice, formatDate, Notice, OtpField } from '../components.js';
+import { Csrf, ErrorNotice, formatDate, Kd, Notice, OtpField } from '../components.js';
+import { kd, named } from '../format.js';
+import { listPastChallenges } from '../../service/three-ds/past-challenges.js';
 import { attempt, type PageError } from '../errors.js';
 import { page } from '../layout.js';
 import { limitSensitive } from '../rate-limits.js';
@@ -14,6 +15,7 @@ import { bankingPage, type BankingWeb } from '../web-context.js';
 async function challengesPage(w: BankingWeb, error?: PageError & { id: string }) {
   const { t, lang } = w;
   const open = await listChallenges(w.deps, w.customerId);
+  const past = await listPastChallenges(w.deps, w.customerId);
   const done = w.c.req.query('done');
   const flash = done === 'approved' ? t.challengeApproved : done === 'declined' ? t.challengeDeclined : null;
   return page(w, { title: t.challengesTitle, nav: 'challenges', status: error?.status }, (
@@ -24,15 +26,15 @@ async function challengesPage(w: BankingWeb, error?: PageError & { id: string })
       {open.length === 0 ? <p class="empty">{t.challengesEmpty}</p> : (
         <ul class="challenges">
           {open.map((c) => {
-            const amount = c.billingAmount !== null ? formatKd(c.billingAmount, lang) : `${c.amount} ${c.currency}`;
+            const amount = c.billingAmount !== null ? kd(c.billingAmount, lang) : `${c.amount}\u00a0${c.currency}`;
             return (
               <li class="panel challenge" id={`challenge-${c.id}`}>
-                <p><bdi>{t.challengeText(c.merchantName, amount)}</bdi></p>
+                <p>{t.challengeText(named(c.merchantName, lang), amount)}</p>
                 <p class="hint">{t.challengeExpires(formatDate(lang, c.expiresAt, true))}</p>
-                <ErrorNotice w={w} message={error?.id === c.id ? error.message : undefined} />
+                <ErrorNotice w={w} fields={error?.id === c.id ? [{ id: `otp-${c.id}`, message: error.message }] : []} />
                 <form method="post" action={`/approvals/${c.id}/approve`} class="stack">
                   <Csrf w={w} />
-                  <OtpField w={w} />
+                  <OtpField w={w} id={`otp-${c.id}`} error={error?.id === c.id ? error.message : undefined} />
                   <button type="submit" class="button primary">{t.approve}</button>
                 </form>
                 <form method="post" action={`/approvals/${c.id}/decline`}>
@@ -44,6 +46,25 @@ async function challengesPage(w: BankingWeb, error?: PageError & { id: string })
           })}
         </ul>
       )}
+      {past.length ? (
+        <>
+          <h2>{t.challengesPast}</h2>
+          <ul class="activities" id="past-challenges">
+            {past.map((c) => (
+              <li class="activity" data-outcome={c.outcome}>
+                <div class="activity-main">
+                  <span class="activity-merchant"><bdi>{c.merchantName}</bdi></span>
+                  <span class="activity-amount">{c.billingAmount !== null ? <Kd fils={c.billingAmount} lang={lang} /> : <bdi>{`${c.amount} ${c.currency}`}</bdi>}</span>
+                </div>
+                <div class="activity-sub">
+                  <span>{c.outcome === 'expired' ? t.challengeExpired : t.challengeAnswered(t.challengeStatus[c.outcome])}</span>
+                  <time datetime={c.at}>{formatDate(lang, c.at, true)}</time>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <p><a href="/">{t.back}</a></p>
     </section>
   ));

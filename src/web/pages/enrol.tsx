@@ -7,11 +7,11 @@ import { confirmTotpEnrolment, startTotpEnrolment } from '../../service/banking/
 import { pendingTotpEnrolment } from '../../service/banking/pending-totp.js';
 import { clientIp } from '../../http/client-ip.js';
 import { Csrf, ErrorNotice, OtpField } from '../components.js';
-import { attempt } from '../errors.js';
+import { attempt, otpErrors, type PageError } from '../errors.js';
 import { page } from '../layout.js';
 import { bankingPage, type BankingWeb } from '../web-context.js';
 
-async function enrolPage(w: BankingWeb, enrolment: { secret: string; otpauthUrl: string }, error?: { message: string; status: number }) {
+async function enrolPage(w: BankingWeb, enrolment: { secret: string; otpauthUrl: string }, error?: PageError) {
   const { t } = w;
   const svg = await QRCode.toString(enrolment.otpauthUrl, { type: 'svg', margin: 2, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } });
   const grouped = enrolment.secret.replace(/(.{4})/g, '$1 ').trim();
@@ -19,10 +19,15 @@ async function enrolPage(w: BankingWeb, enrolment: { secret: string; otpauthUrl:
     <section class="panel narrow">
       <h1>{t.enrolTitle}</h1>
       <p>{t.enrolIntro}</p>
-      <ErrorNotice w={w} message={error?.message} />
+      <ErrorNotice w={w} {...otpErrors(error)} />
       <div class="qr" role="img" aria-label={t.enrolQrAlt}>{raw(svg)}</div>
+      {/* On the phone that holds the app, scanning is impossible: open the app from a link instead. */}
+      <p><a id="otpauth-link" class="button" href={enrolment.otpauthUrl}>{t.enrolLink}</a></p>
       <p>{t.enrolManual}</p>
-      <p><code id="totp-secret" class="secret" dir="ltr" data-secret={enrolment.secret}>{grouped}</code></p>
+      <p class="copy-row">
+        <code id="totp-secret" class="secret" dir="ltr" data-secret={enrolment.secret}>{grouped}</code>
+        <button type="button" class="button small" data-copy={enrolment.secret} data-copied={t.copied} hidden>{t.copyKey}</button>
+      </p>
       <form method="post" action="/enrol" class="stack">
         <Csrf w={w} />
         <OtpField w={w} label={t.enrolConfirm} error={error?.message} />

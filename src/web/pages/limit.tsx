@@ -8,7 +8,7 @@ import type { CardView } from '../../service/banking/card-view.js';
 import { changeLimit } from '../../service/banking/change-limit.js';
 import { registerCardForm } from '../card-form.js';
 import { Csrf, ErrorNotice, formOtp, Kd, LimitChoices, OtpField } from '../components.js';
-import type { PageError } from '../errors.js';
+import { otpErrors, type PageError } from '../errors.js';
 import { page } from '../layout.js';
 import type { BankingWeb } from '../web-context.js';
 
@@ -21,11 +21,11 @@ async function limitForm(w: BankingWeb, card: CardView, error?: PageError) {
       <h1>{t.limitTitle}</h1>
       <p>{t.limitIntro}</p>
       <p>{t.limit}: <Kd fils={card.limit} lang={lang} /> · {t.outstanding}: <Kd fils={card.outstanding} lang={lang} /></p>
-      <ErrorNotice w={w} message={error?.message} />
+      <ErrorNotice w={w} {...otpErrors(error)} />
       <form method="post" action={`/cards/${card.id}/limit`} class="stack">
         <Csrf w={w} />
         <LimitChoices legend={t.limitNew} limits={product.allowedLimits} chosen={chosen} lang={lang} />
-        <OtpField w={w} label={t.otpIfRaising} required={false} />
+        <OtpField w={w} label={t.otpIfRaising} required={false} error={error && otpErrors(error).fields ? error.message : undefined} />
         <button type="submit" class="button primary">{t.limitSubmit}</button>
       </form>
       <p><a href="/">{t.back}</a></p>

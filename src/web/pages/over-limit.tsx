@@ -6,7 +6,7 @@ import type { CardView } from '../../service/banking/card-view.js';
 import { switchOverLimit } from '../../service/banking/over-limit-switch.js';
 import { registerCardForm } from '../card-form.js';
 import { Csrf, ErrorNotice, formOtp, OtpField } from '../components.js';
-import type { PageError } from '../errors.js';
+import { otpErrors, type PageError } from '../errors.js';
 import { page } from '../layout.js';
 import type { BankingWeb } from '../web-context.js';
 
@@ -18,7 +18,7 @@ function confirmPage(w: BankingWeb, card: CardView, error?: PageError) {
     <section class="panel narrow">
       <h1>{title}</h1>
       <p>{turningOn ? t.exceedSwitchOnIntro : t.exceedSwitchOffIntro}</p>
-      <ErrorNotice w={w} message={error?.message} />
+      <ErrorNotice w={w} {...otpErrors(error)} />
       <form method="post" action={`/cards/${card.id}/over-limit`} class="stack">
         <Csrf w={w} />
         <input type="hidden" name="enabled" value={turningOn ? '1' : '0'} />

@@ -6,7 +6,7 @@ import type { AppDeps, AppEnv } from '../../http/env.js';
 import { revealCard } from '../../service/banking/reveal.js';
 import { Csrf, ErrorNotice, OtpField } from '../components.js';
 import { cardPage } from '../card-form.js';
-import { attempt, type PageError } from '../errors.js';
+import { attempt, type PageError, otpErrors } from '../errors.js';
 import { limitSensitive } from '../rate-limits.js';
 import { page } from '../layout.js';
 import { bankingPage, type BankingWeb } from '../web-context.js';
@@ -19,7 +19,7 @@ function revealForm(w: BankingWeb, cardId: string, error?: PageError) {
     <section class="panel narrow">
       <h1>{t.revealTitle}</h1>
       <p>{t.revealIntro}</p>
-      <ErrorNotice w={w} message={error?.message} />
+      <ErrorNotice w={w} {...otpErrors(error)} />
       <form method="post" action={`/cards/${cardId}/reveal`} class="stack">
         <Csrf w={w} />
         <OtpField w={w} error={error?.message} autofocus />
@@ -43,9 +43,12 @@ function revealed(w: BankingWeb, details: { pan: string; expiry: string; cvv2: s
       <h1>{t.revealTitle}</h1>
       <div id="revealed" class="revealed" data-hide-after={String(REVEAL_SECONDS)} data-hidden-text={t.revealHidden}>
         <dl class="figures">
-          <div><dt>{t.cardNumber}</dt><dd id="reveal-pan" class="pan" dir="ltr" data-pan={details.pan}>{pan}</dd></div>
-          <div><dt>{t.expiryMmYy}</dt><dd id="reveal-expiry" dir="ltr">{expiry}</dd></div>
-          <div><dt>{t.cvv2}</dt><dd id="reveal-cvv2" dir="ltr">{details.cvv2}</dd></div>
+          <div><dt>{t.cardNumber}</dt><dd class="copy-row"><span id="reveal-pan" class="pan" dir="ltr" data-pan={details.pan}>{pan}</span>
+            <button type="button" class="button small" data-copy={details.pan} data-copied={t.copied} hidden>{t.copyNumber}</button></dd></div>
+          <div><dt>{t.expiryMmYy}</dt><dd class="copy-row"><span id="reveal-expiry" dir="ltr">{expiry}</span>
+            <button type="button" class="button small" data-copy={expiry} data-copied={t.copied} hidden aria-label={`${t.copy} ${t.expiryMmYy}`}>{t.copy}</button></dd></div>
+          <div><dt>{t.cvv2}</dt><dd class="copy-row"><span id="reveal-cvv2" dir="ltr">{details.cvv2}</span>
+            <button type="button" class="button small" data-copy={details.cvv2} data-copied={t.copied} hidden aria-label={`${t.copy} ${t.cvv2}`}>{t.copy}</button></dd></div>
         </dl>
         <p id="reveal-countdown" class="hint" data-template={t.revealHiddenIn('{s}')}>{t.revealHiddenIn(String(REVEAL_SECONDS))}</p>
       </div>

@@ -87,7 +87,7 @@ forEachBackend((backend) => {
       expect((await h.request('GET', `/v1/banking/cards/${holder.card.id}/statements/2026-11`)).status).toBe(401);
     });
 
-    it('a printable page with the session cookie; no session → sign in', async () => {
+    it('a printable page with the session cookie; no session → sign in, then back to it', async () => {
       const page = await h.request('GET', `/statements/${holder.card.id}/2026-11`, { headers: { cookie: `isc_session=${token}` } });
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');
@@ -95,7 +95,8 @@ forEachBackend((backend) => {
       expect(page.text).toContain('17.000');
       const anonymous = await h.request('GET', `/statements/${holder.card.id}/2026-11`);
       expect(anonymous.status).toBe(302);
-      expect(anonymous.headers.get('location')).toBe('/login');
+      // Signed in again, the customer comes back to the statement (a same-site path only).
+      expect(anonymous.headers.get('location')).toBe(`/login?next=${encodeURIComponent(`/statements/${holder.card.id}/2026-11`)}`);
       const other = await h.cardholder(100_000);
       const theirs = await h.request('GET', `/statements/${holder.card.id}/2026-11`, { headers: { cookie: `isc_session=${other.token}` } });
       expect(theirs.status).toBe(404);

@@ -132,6 +132,30 @@ forEachBackend((backend) => {
       await expectLedgerOk(h);
     });
 
+    it('a refund clearing is flagged for review when originalRrn is absent or names no purchase of the account from that acquirer', async () => {
+      const holder = await h.cardholder(100_000);
+      const other = await h.cardholder(100_000);
+      const purchase = h.purchase(holder, { amount: 30_000 });
+      expect((await h.network('/v1/network/authorizations', purchase)).body.approved).toBe(true);
+      const theirs = h.purchase(other, { amount: 5_000 });
+      expect((await h.network('/v1/network/authorizations', theirs)).body.approved).toBe(true);
+      const refundOf = (originalRrn: string | undefined, rrn: string) => ({
+        pan: holder.pan, rrn, acquirerId: purchase.acquirerId, amount: 1_000, currency: '414', processingCode: '200000',
+        mcc: purchase.mcc, merchantName: purchase.merchantName, ...(originalRrn ? { originalRrn } : {}),
+      });
+      const [named, absent, unknown, foreign] = await clear(h, [
+        refundOf(purchase.rrn, 'RF0000000001'), refundOf(undefined, 'RF0000000002'),
+        refundOf('NOSUCHRRN001', 'RF0000000003'), refundOf(theirs.rrn, 'RF0000000004'),
+      ]);
+      expect([named, absent, unknown, foreign].map((r) => [r.status, r.needsReview ?? false]))
+        .toEqual([['posted', false], ['posted', true], ['posted', true], ['posted', true]]);
+      const flagged = await h.admin('GET', '/v1/admin/reviews');
+      const ids = (flagged.body.data as Array<{ id: string }>).map((i) => i.id);
+      expect(ids).toEqual(expect.arrayContaining([absent.transactionId, unknown.transactionId, foreign.transactionId]));
+      expect(ids).not.toContain(named.transactionId);
+      await expectLedgerOk(h);
+    });
+
     it('a refund authorization never cleared is expired after the hold lifetime; available never moved', async () => {
       const holder = await h.cardholder(100_000);
       const res = await refund(holder, { amount: 5_000 });

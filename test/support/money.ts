@@ -26,7 +26,7 @@ export function recordFor(request: Record<string, any>, authCode: string | undef
 export async function clear(h: Harness, records: unknown[]) {
   const res = await h.network('/v1/network/clearings', { records });
   expect(res.status, res.text).toBe(200);
-  return res.body.results as Array<{ index: number; status: string; transactionId?: string; code?: string }>;
+  return res.body.results as Array<{ index: number; status: string; transactionId?: string; code?: string; needsReview?: boolean }>;
 }
 
 export async function reverse(h: Harness, body: Record<string, unknown>) {

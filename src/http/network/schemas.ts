@@ -74,7 +74,7 @@ export const ReversalResponseSchema = z.object({
 export const ClearingBatchSchema = z.object({
   records: z.array(z.unknown()).max(200_000).openapi({
     description: 'Clearing records: { pan?, rrn, authCode?, acquirerId, amount, currency, processingCode, mcc, merchantName, '
-      + 'clearingSequence? (1-based, default 1), clearingCount? (default 1), billingAmount? (fils, the network\'s conversion) }. '
+      + 'clearingSequence? (1-based, default 1), clearingCount? (default 1), billingAmount? (fils, the network\'s conversion), originalRrn? (a refund\'s purchase) }. '
       + 'Each is validated on its own; a malformed one is answered `rejected` with code 30. A split shipment clears one '
       + 'authorization in parts: acquirerId + rrn + processingCode + clearingSequence identify a part; a sequence below 1, '
       + 'a count below 1 or a sequence above the count is `rejected` with code 30 and reason `invalid_clearing_sequence`.',

@@ -93,7 +93,8 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
 
   const id = newId('clr', nowMs);
   const posting = kind === 'refund'
-    ? await postRefund(trx, { id, account, auth, amountFils: conversion.billingFils, nowMs })
+    ? await postRefund(trx, { id, account, auth, amountFils: conversion.billingFils, nowMs,
+      purchaseFound: await refundsKnownPurchase(trx, r, account.id, networkClient) })
     : await postSale(trx, { id, account, auth, record: r, amountFils: conversion.billingFils, nowMs });
   const status = kind === 'sale' && !auth ? 'posted_unmatched' : 'posted';
   await trx.insertInto('clearings').values({
@@ -176,7 +177,17 @@ async function shrinkHold(trx: Trx, accountId: string, auth: Authorization, rema
     .where('id', '=', auth.id).execute();
 }
 
-async function postRefund(trx: Trx, a: { id: string; account: CardAccount; auth: Authorization | undefined; amountFils: number; nowMs: number }): Promise<Posting> {
+/** Whether a refund's originalRrn names an approved purchase of this card account from the same acquirer (and client). */
+async function refundsKnownPurchase(trx: Trx, r: ClearingRecord, accountId: string, networkClient: string): Promise<boolean> {
+  if (r.originalRrn === undefined) return false;
+  const purchase = await trx.selectFrom('authorizations').select('id')
+    .where('account_id', '=', accountId).where('acquirer_id', '=', r.acquirerId).where('rrn', '=', r.originalRrn)
+    .where('network_client', '=', networkClient).where('approved', '=', 1).where('processing_code', 'not like', '20%')
+    .limit(1).executeTakeFirst();
+  return purchase !== undefined;
+}
+
+async function postRefund(trx: Trx, a: { id: string; account: CardAccount; auth: Authorization | undefined; amountFils: number; nowMs: number; purchaseFound: boolean }): Promise<Posting> {
   // A refund authorization holds nothing: its clearing only moves it from pending (or expired) to posted.
   if (a.auth) {
     await trx.updateTable('authorizations').set({ status: 'cleared', updated_at: a.nowMs }).where('id', '=', a.auth.id).execute();
@@ -185,7 +196,7 @@ async function postRefund(trx: Trx, a: { id: string; account: CardAccount; auth:
     amountFils: a.amountFils, reference: `clearing:${a.id}`, nowMs: a.nowMs });
   await trx.updateTable('card_accounts').set({ posted_fils: a.account.posted_fils - a.amountFils })
     .where('id', '=', a.account.id).execute();
-  return { releasedFils: 0, remainingHoldFils: 0, differenceFils: null, needsReview: a.account.status === 'closed' };
+  return { releasedFils: 0, remainingHoldFils: 0, differenceFils: null, needsReview: a.account.status === 'closed' || !a.purchaseFound };
 }
 
 async function notifyRefund(trx: Trx, account: CardAccount, r: ClearingRecord, amountFils: number, nowMs: number): Promise<string[]> {

@@ -20,6 +20,9 @@ export const ClearingRecordSchema = z.object({
   clearingCount: z.number().int().min(-MAX_AMOUNT).max(MAX_AMOUNT).default(1),
   // The network's conversion, fils (ISO DE 6): billed with the markup instead of our rate.
   billingAmount: z.number().int().min(0).max(MAX_AMOUNT).optional(),
+  // A refund's purchase (SPEC §5): a refund naming none, or none of this account from this
+  // acquirer, is posted and flagged for review.
+  originalRrn: z.string().regex(/^[A-Za-z0-9]{12}$/).optional(),
 });
 
 export type ClearingRecord = z.infer<typeof ClearingRecordSchema>;

@@ -20,8 +20,8 @@ export interface AdviceFacts {
 
 export interface AdviceOutcome {
   approved: boolean;
-  ruleId: 'advice_approved' | 'advice_declined' | 'advice_refund';
-  reason: 'approved' | 'approved_over_limit' | 'declined_by_network' | 'refund_advised';
+  ruleId: 'advice_approved' | 'advice_declined' | 'refund_approved';
+  reason: 'approved' | 'approved_over_limit' | 'declined_by_network' | 'refund_approved';
   /** The hold the advice creates, fils (0 for a decline, a refund, or an unknown amount or account). */
   holdFils: number;
   /** An approval that goes past the limit spends the unused, switched-on allowance. */
@@ -37,8 +37,9 @@ export function decideAdvice(f: AdviceFacts): AdviceOutcome {
     // The network approved what the issuer cannot price or place: nothing is held, a person looks.
     || (approved && !isRefund(f.processingCode) && (f.billingFils === null || f.account === null));
   if (!approved) return { approved, ruleId: 'advice_declined', reason: 'declined_by_network', holdFils: 0, overLimit: false, needsReview };
-  // A refund creates no hold: the money comes back when its clearing arrives.
-  if (isRefund(f.processingCode)) return { approved, ruleId: 'advice_refund', reason: 'refund_advised', holdFils: 0, overLimit: false, needsReview };
+  // A refund is a pending refund, as a refund authorization is (same rule id: told of when its
+  // clearing brings the money, found by that clearing): no hold, the money comes with the clearing.
+  if (isRefund(f.processingCode)) return { approved, ruleId: 'refund_approved', reason: 'refund_approved', holdFils: 0, overLimit: false, needsReview };
   if (f.billingFils === null || f.account === null) {
     return { approved, ruleId: 'advice_approved', reason: 'approved', holdFils: 0, overLimit: false, needsReview };
   }

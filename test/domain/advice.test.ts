@@ -17,7 +17,7 @@ describe('decideAdvice', () => {
     ['past the limit, allowance used: outstanding goes past', { billingFils: 20_000, account: { ...account, overLimitUsed: true } }, { holdFils: 20_000, overLimit: false }],
     ['past the limit, allowance switched off', { billingFils: 20_000, account: { ...account, overLimitEnabled: false } }, { holdFils: 20_000, overLimit: false }],
     ['within the limit never spends the allowance', { billingFils: 10_000 }, { overLimit: false }],
-    ['refund: no hold', { processingCode: '200000' }, { approved: true, holdFils: 0, ruleId: 'advice_refund' }],
+    ['refund: no hold, a pending refund', { processingCode: '200000' }, { approved: true, holdFils: 0, ruleId: 'refund_approved' }],
     ['no billing amount: nothing held, reviewed', { billingFils: null }, { approved: true, holdFils: 0, needsReview: true }],
     ['unknown card: nothing held, reviewed', { account: null, issuer: { approved: false } }, { holdFils: 0, needsReview: true }],
     ['replaces a settled decision: reviewed', { replacesSettled: true }, { holdFils: 5_000, needsReview: true }],

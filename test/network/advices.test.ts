@@ -164,12 +164,20 @@ forEachBackend((backend) => {
       expect(kwd.body.billingAmount).toBe(1_234);
     });
 
-    it('a refund advice holds nothing and is recorded as an advice', async () => {
+    it('a refund advice is a pending refund: no hold, no review, posted by its clearing', async () => {
       const holder = await h.cardholder(100_000);
-      const res = await sendAdvice(advice(holder, { processingCode: '200000', amount: 4_000 }));
-      expect(res.body.responseCode).toBe('00');
-      expect(await authorization(h, res.body.authorizationId)).toMatchObject({ source: 'advice', hold_fils: 0, rule_id: 'advice_refund', hold_transfer_id: null });
+      const refund = advice(holder, { processingCode: '200000', amount: 4_000 });
+      const res = await sendAdvice(refund);
+      expect(res.body).toMatchObject({ responseCode: '00', needsReview: false });
+      expect(await authorization(h, res.body.authorizationId)).toMatchObject({
+        source: 'advice', hold_fils: 0, rule_id: 'refund_approved', hold_transfer_id: null, status: 'pending' });
       expect((await account(h, holder)).held_fils).toBe(0);
+      const list = (await h.banking(holder.token, 'GET', `/v1/banking/cards/${holder.card.id}/transactions`)).body.data as Array<Record<string, unknown>>;
+      expect(list.find((i) => i.id === res.body.authorizationId)).toMatchObject({ type: 'refund', status: 'pending' });
+      const [posted] = await clear(h, [{ pan: holder.pan, rrn: refund.rrn, acquirerId: refund.acquirerId, amount: 4_000, currency: '414',
+        processingCode: '200000', mcc: refund.mcc, merchantName: refund.merchantName }]);
+      expect(posted.status).toBe('posted');
+      expect(await authorization(h, res.body.authorizationId)).toMatchObject({ status: 'cleared' });
       await expectLedgerOk(h);
     });
 

@@ -50,7 +50,8 @@ export const AuthorizationResponseSchema = z.object({
   overLimit: z.boolean(),
 }).openapi('AuthorizationResponse');
 
-export const ReversalRequestSchema = z.object({
+/** A reversal's fields (0400, and 0420 with its optional mti): the original by id, or by acquirerId + rrn. */
+const reversalFields = z.object({
   authorizationId: z.string().min(1).max(64).optional(),
   acquirerId: text(32).optional(),
   rrn: z.string().regex(/^[A-Za-z0-9]{12}$/, 'must be 12 letters or digits').optional(),
@@ -58,9 +59,13 @@ export const ReversalRequestSchema = z.object({
   transmissionTime: z.iso.datetime({ offset: true, local: true, message: 'must be an ISO 8601 date-time' }),
   replacementAmount: z.number().int().min(0).max(MAX_AMOUNT).optional()
     .openapi({ description: 'What remains authorized, in the original currency; 0 or omitted = full reversal' }),
-}).refine((r) => r.authorizationId !== undefined || (r.acquirerId !== undefined && r.rrn !== undefined), {
-  message: 'give authorizationId, or acquirerId and rrn', path: ['authorizationId'],
-}).openapi('ReversalRequest');
+});
+const namesOriginal: [(r: { authorizationId?: string; acquirerId?: string; rrn?: string }) => boolean, { message: string; path: string[] }] = [
+  (r) => r.authorizationId !== undefined || (r.acquirerId !== undefined && r.rrn !== undefined),
+  { message: 'give authorizationId, or acquirerId and rrn', path: ['authorizationId'] },
+];
+
+export const ReversalRequestSchema = reversalFields.refine(...namesOriginal).openapi('ReversalRequest');
 
 export const ReversalResponseSchema = z.object({
   responseCode: z.string(),
@@ -111,18 +116,9 @@ export const AuthorizationAdviceResponseSchema = z.object({
   needsReview: z.boolean().openapi({ description: 'The issuer\'s own rules would have decided otherwise (or nothing could be held)' }),
 }).openapi('AuthorizationAdviceResponse');
 
-export const ReversalAdviceRequestSchema = z.object({
+export const ReversalAdviceRequestSchema = reversalFields.extend({
   mti: z.literal('0420', { error: 'must be "0420" (reversal advice)' }).optional(),
-  authorizationId: z.string().min(1).max(64).optional(),
-  acquirerId: text(32).optional(),
-  rrn: z.string().regex(/^[A-Za-z0-9]{12}$/, 'must be 12 letters or digits').optional(),
-  stan: digits(6),
-  transmissionTime: z.iso.datetime({ offset: true, local: true, message: 'must be an ISO 8601 date-time' }),
-  replacementAmount: z.number().int().min(0).max(MAX_AMOUNT).optional()
-    .openapi({ description: 'What remains authorized, in the original currency; 0 or omitted = full reversal' }),
-}).refine((r) => r.authorizationId !== undefined || (r.acquirerId !== undefined && r.rrn !== undefined), {
-  message: 'give authorizationId, or acquirerId and rrn', path: ['authorizationId'],
-}).openapi('ReversalAdviceRequest');
+}).refine(...namesOriginal).openapi('ReversalAdviceRequest');
 
 export const ReversalAdviceResponseSchema = z.object({
   responseCode: z.string().openapi({ description: '"00" (acknowledged); "94" for a reused key with other content' }),

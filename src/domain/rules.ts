@@ -172,7 +172,12 @@ export function notifiesCardholder(d: Pick<AuthorizationDecision, 'approved' | '
  */
 export const PROVES_CARD_RULES: ReadonlySet<string> = new Set(['approved', 'approved_over_limit', 'verified']);
 export const provesCard = (d: Pick<AuthorizationDecision, 'ruleId'>) => PROVES_CARD_RULES.has(d.ruleId);
-/** Declines that count toward the card-testing freeze (SPEC §2). */
-export const VERIFICATION_FAILURE_RULES = new Set(['expired_card', 'cvv2_mismatch']);
+/**
+ * A decline that counts toward the card-testing freeze (SPEC §2): a wrong CVV2 or a wrong expiry,
+ * a wrong value and not a missing one — not a card past its expiry month sent with the right one.
+ */
+export function countsTowardCardTesting(d: Pick<AuthorizationDecision, 'ruleId'>, card: { expiry: string }, request: { expiry: string }): boolean {
+  return d.ruleId === 'cvv2_mismatch' || (d.ruleId === 'expired_card' && request.expiry !== card.expiry);
+}
 /** Consecutive CVV2 / expiry failures that freeze the card (SPEC §2). */
 export const CARD_TESTING_FREEZE_AFTER = 5;

@@ -12,7 +12,7 @@ import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
-import { cavvVerified, decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
+import { cavvVerified, countsTowardCardTesting, decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
 import { describeReason } from '../../domain/descriptions.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
@@ -25,6 +25,7 @@ import type { Authorization, CardAccount } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 import { useCavv, verifyCavv } from '../three-ds/verify-cavv.js';
 import { convert, cvv2Matches, idempotencyKey, requestHash, storedCredential, type AuthorizationConversion } from './authorize.js';
+import { countVerificationFailure } from './count-verification-failure.js';
 import { releaseReplaced } from './replace-decision.js';
 
 export interface AdviceRequest extends AuthorizationRequest {
@@ -121,6 +122,11 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
     nowMs,
   });
   const notify = await sideEffects(trx, { request, card, account, issuer, outcome, row, nowMs });
+  // The advice carries a CVV2 and an expiry the issuer judges (needsReview tells the verdict): a
+  // wrong one counts toward the card-testing freeze as in an authorization, or advices would let
+  // a client guess without limit.
+  if (card && account && countsTowardCardTesting(issuer, card, request)
+    && await countVerificationFailure(trx, ctx, { card, accountId: account.id, nowMs })) notify.push(card.customer_id);
   return { response: responseOf(row), notify, replayed: false };
 }
 

@@ -13,7 +13,7 @@ import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
 import { isCredentialOnFile } from '../../domain/channel.js';
 import {
-  authorizationKind, cavvVerified, decideAuthorization, notifiesCardholder, provesCard, VERIFICATION_FAILURE_RULES,
+  authorizationKind, cavvVerified, decideAuthorization, notifiesCardholder, provesCard, countsTowardCardTesting,
   type AuthorizationDecision, type AuthorizationFacts,
 } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
@@ -315,7 +315,7 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   // (store/notifications.repository.ts): nothing to write, only the cardholder's streams to wake.
   let notified = notifiesCardholder(decision);
 
-  if (VERIFICATION_FAILURE_RULES.has(decision.ruleId)) {
+  if (countsTowardCardTesting(decision, card, e.request)) {
     notified = await countVerificationFailure(trx, ctx, { card, accountId: account.id, nowMs });
   } else if (provesCard(decision) && card.verification_failures > 0) {
     await resetVerificationFailures.execute(trx, { id: card.id });

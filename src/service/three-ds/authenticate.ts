@@ -13,7 +13,7 @@ import {
 } from '../../domain/three-ds.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
-import { findAccount, lockCardByFingerprint } from '../../store/cards.repository.js';
+import { findCardByFingerprint, lockAccount, lockCardByFingerprint } from '../../store/cards.repository.js';
 import type { Executor, Trx } from '../../store/db.js';
 import { findRate } from '../../store/fx.repository.js';
 import { isKnownMerchant } from '../../store/known-merchants.repository.js';
@@ -45,8 +45,11 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   const { request } = input;
   const nowMs = ctx.clock.now();
   const fingerprint = ctx.keyring.fingerprint(request.pan);
-  const card = isValidPan(request.pan) ? await lockCardByFingerprint(trx, ctx.handle.dialect, fingerprint) : undefined;
-  const account = card ? await findAccount(trx, card.account_id) : undefined;
+  // Locks in the order every verb takes them, the card account before its card (the authorization's
+  // read locks `a` then `c`): two shared commits holding one each would otherwise wait on each other.
+  const found = isValidPan(request.pan) ? await findCardByFingerprint(trx, fingerprint) : undefined;
+  const account = found ? await lockAccount(trx, ctx.handle.dialect, found.account_id) : undefined;
+  const card = found ? await lockCardByFingerprint(trx, ctx.handle.dialect, fingerprint) : undefined;
   const product = (await findProduct(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
   const billing = card ? await billingFils(trx, request.amount, request.currency, product.fxMarkupBps) : null;
   const decision = decideThreeDs({

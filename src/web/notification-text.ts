@@ -79,8 +79,10 @@ function render(f: Facts): string | null {
     case 'refund_posted': { const amount = kd('amount'); return amount && merchant ? t.refundPosted(amount, merchant) : null; }
     case 'new_login': {
       if (!('ip' in data)) return null;
-      const ip = text(data, 'ip');
-      return ip ? t.newLoginFrom(ip) : t.newLogin;
+      const browser = text(data, 'browser');
+      const system = text(data, 'system');
+      if (browser && system) return t.newLoginOn(named(browser, f.lang), named(system, f.lang));
+      return browser || system ? t.newLoginOnOne(named((browser ?? system)!, f.lang)) : t.newLogin;
     }
     case 'three_ds_challenge': {
       const amount = kd('billingAmount');

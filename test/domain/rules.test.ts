@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthorizationRequest } from '../../src/domain/authorization-request.js';
 import {
-  AUTHORIZATION_RULES, authorizationKind, decideAuthorization, notifiesCardholder, provesCard, type AuthorizationFacts, type CardState,
+  AUTHORIZATION_RULES, authorizationKind, countsTowardCardTesting, decideAuthorization, notifiesCardholder, provesCard, type AuthorizationFacts, type CardState,
 } from '../../src/domain/rules.js';
 
 const NOW = Date.UTC(2026, 10, 23, 9);
@@ -198,6 +198,19 @@ describe('what a decision proves and who is told', () => {
     expect(notifies({ request: REFUND })).toBe(false);
     expect(notifies({ request: VERIFY })).toBe(false);
     expect(notifies({ request: { ...REFUND, posEntryMode: '051' } })).toBe(true);
+  });
+});
+
+describe('countsTowardCardTesting: a wrong value counts, a card past its month sent with the right one does not', () => {
+  it.each([
+    ['a wrong CVV2', 'cvv2_mismatch', '2911', '2911', true],
+    ['a wrong expiry', 'expired_card', '2911', '2812', true],
+    ['a card past its month, sent with its own expiry', 'expired_card', '2401', '2401', false],
+    ['a missing CVV2', 'cvv2_required', '2911', '2911', false],
+    ['an approval', 'approved', '2911', '2911', false],
+    ['a frozen card', 'card_frozen', '2911', '2812', false],
+  ])('%s', (_name, ruleId, cardExpiry, requestExpiry, counts) => {
+    expect(countsTowardCardTesting({ ruleId }, { expiry: cardExpiry }, { expiry: requestExpiry })).toBe(counts);
   });
 });
 

@@ -150,6 +150,9 @@ describe('fallback to the stored message', () => {
     ['payment_posted', { paymentId: 'p', amount: 12_500 }, `استلمنا دفعة بمبلغ ${formatKd(12_500, 'ar')}. شكرًا لك.`],
     ['refund_posted', { amount: 1_000, merchantName: 'Gulf Books Online' }, `أُضيف إلى بطاقتك استرداد بمبلغ ${formatKd(1_000, 'ar')} من ${named('Gulf Books Online', 'ar')}.`],
     ['new_login', { sessionId: 's', ip: null }, 'تسجيل دخول جديد إلى الخدمات المصرفية عبر الإنترنت.'],
+    // The device, never the address (SPEC's customers read a place or a phone, not 127.0.0.1).
+    ['new_login', { sessionId: 's', ip: '10.1.2.3', browser: 'Chrome', system: 'Android' },
+      `تسجيل دخول جديد إلى الخدمات المصرفية عبر الإنترنت من ${named('Chrome', 'ar')} على ${named('Android', 'ar')}. لست أنت؟ جمّد بطاقتك واتصل بنا.`],
     ['card_status_changed', { from: 'active', to: 'blocked' }, 'أوقف البنك بطاقتك المنتهية بـ 4242. تواصل معنا إن لم تكن تتوقع ذلك.'],
   ])('%s renders in Arabic from its data', (kind, data, expected) => {
     expect(notificationText(row(kind, data), refs, 'ar')).toBe(expected);

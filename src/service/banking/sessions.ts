@@ -2,6 +2,7 @@
 // stored only as SHA-256 hashes; idle timeout SESSION_IDLE_TIMEOUT_MS (15 minutes unless set), absolute 12 hours.
 import { createHash, randomBytes } from 'node:crypto';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '../../crypto/password.js';
+import { deviceName, deviceOf } from '../../domain/device.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { clearFailures, lockedUntil, refundAttempt, takeAttempt } from '../../store/auth-failures.repository.js';
@@ -88,9 +89,12 @@ async function openSession(ctx: ServiceContext, customer: { id: string }, subjec
       token_hash: hashToken(token), id, customer_id: customer.id, created_at: nowMs, last_seen_at: nowMs,
       expires_at: expiresAt, revoked_at: null, ip: meta.ip ?? null, user_agent: meta.userAgent?.slice(0, 200) ?? null,
     }).execute();
+    // The customer is told the device, not the address (kept in the data and the audit for staff).
+    const device = deviceOf(meta.userAgent);
+    const named = deviceName(device);
     await addNotification(trx, { customerId: customer.id, kind: 'new_login', severity: 'info',
-      message: `New sign-in to online banking${meta.ip ? ` from ${meta.ip}` : ''}.`, nowMs,
-      data: { sessionId: id, userAgent: meta.userAgent?.slice(0, 200) ?? null, ip: meta.ip ?? null } });
+      message: `New sign-in to online banking${named ? ` on ${named}` : ''}.`, nowMs,
+      data: { sessionId: id, browser: device.browser, system: device.system, userAgent: meta.userAgent?.slice(0, 200) ?? null, ip: meta.ip ?? null } });
     await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customer.id,
       sourceIp: meta.ip, action: 'session.created', subject: id, nowMs });
   });

@@ -223,7 +223,8 @@ export const en = {
     paymentPosted: (amount: string) => `Payment of ${amount} received. Thank you.`,
     refundPosted: (amount: string, merchant: string) => `Refund of ${amount} from ${merchant} credited to your card.`,
     newLogin: 'New sign-in to online banking.',
-    newLoginFrom: (ip: string) => `New sign-in to online banking from ${ip}.`,
+    newLoginOn: (browser: string, system: string) => `New sign-in to online banking: ${browser} on ${system}. Not you? Freeze your card and call us.`,
+    newLoginOnOne: (device: string) => `New sign-in to online banking: ${device}. Not you? Freeze your card and call us.`,
     threeDsChallenge: (amount: string, merchant: string, last4: string) => `Approve a purchase of ${amount} at ${merchant} with your card ending ${last4}? Open online banking within 5 minutes to approve or decline.`,
   },
   // Statements and payments

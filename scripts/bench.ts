@@ -13,6 +13,10 @@
 //                                       service on a fresh N-card database (default 10,000; 0: none)
 //                                       driven in the same alternating slices, for issue 9's point 3
 //                                       (p99 against the 10,000-card run's, host drift shared)
+//   npm run bench -- --iso [--quick]    the service over ISO 8583 (4 persistent connections, 16 in
+//                                       flight on each: --iso-connections, --iso-depth) and over
+//                                       HTTP, and a bare TCP echo server, in alternating slices
+//                                       (scripts/bench/iso-bench.ts); no engine run
 //
 // The last line of output is one JSON object (see issue 9); the lines before it are a table.
 import { execFileSync } from 'node:child_process';
@@ -25,11 +29,12 @@ import type { Secrets } from '../src/config.js';
 import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { alternate, pooled, runRate, warmUp, type Side } from './bench/load.js';
 import { benchSecrets, readReused, writeManifest } from './bench/manifest.js';
+import { compareIsoHttp } from './bench/iso-bench.js';
 import { diskReadBytes, histogramDelta, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
-import { seedDatabase, type SeedResult } from './seed.js';
+import { seedDatabase, type SeededCard, type SeedResult } from './seed.js';
 
-interface Args { httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number | null }
+interface Args { iso: boolean; isoConnections: number; isoDepth: number | null; httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number | null }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -39,6 +44,7 @@ function parseArgs(argv: string[]): Args {
   const referenceCards = get('--reference-cards') === undefined ? null : Number(get('--reference-cards'));
   if (referenceCards !== null && (!Number.isInteger(referenceCards) || referenceCards < 0)) throw new Error('--reference-cards must be a whole number (0: no reference)');
   return {
+    iso: argv.includes('--iso'), isoConnections: Number(get('--iso-connections') ?? 4), isoDepth: get('--iso-depth') === undefined ? null : Number(get('--iso-depth')),
     httpOnly: argv.includes('--http-only'), quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0), referenceCards,
     sync, connections: Number(get('--connections') ?? 64), seconds: Number(get('--seconds') ?? (quick ? 8 : 30)),
     reuse: get('--reuse') ? (mkdirSync(get('--reuse')!, { recursive: true }), resolve(get('--reuse')!)) : null,
@@ -132,11 +138,17 @@ async function main() {
     if (a.reuse) writeManifest(dir, secrets, seeded, { cards: a.cards, history: a.history });
   }
 
-  const service = await startService({ port, databaseUrl, secrets, sync: a.sync });
+  const isoPort = port + 3;
+  const service = await startService({ port, databaseUrl, secrets, sync: a.sync, env: a.iso ? { ISO8583_PORT: String(isoPort) } : {} });
   // The steady state is measured: the run starts once the service has read its file into the page
   // cache (SQLITE_PREWARM_MB=0 measures a cold cache; docs/performance.md has both at 1M cards).
   const prewarm = await waitForPrewarm(service.url);
   if (prewarm.mb > 0) log(`  database file read into the page cache: ${fmt(prewarm.mb)} MB in ${fmt(prewarm.seconds, 1)} s`);
+  if (a.iso) {
+    await isoRun(a, { service, isoPort, cards: seeded.cards, secrets, warmSeconds });
+    await cleanUp();
+    return;
+  }
   const workload = new Workload(seeded.cards);
   const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections: a.connections };
 
@@ -239,6 +251,47 @@ async function main() {
     ['service peak RSS', `${fmt(rssMb, 1)} MB`],
     ['ready (existing database)', readiness(service)],
     ['ready again after the run', readiness(again)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/**
+ * --iso: the service over ISO 8583 and over HTTP, and the bare echo server, in the same alternating
+ * slices; as many requests in flight over ISO as HTTP has connections, unless --iso-depth says.
+ */
+async function isoRun(a: Args, o: { service: Awaited<ReturnType<typeof startService>>; isoPort: number; cards: SeededCard[]; secrets: Secrets; warmSeconds: number }) {
+  const isoDepth = a.isoDepth ?? Math.max(1, Math.round(a.connections / a.isoConnections));
+  const slices = a.quick ? 2 : SLICES;
+  const sliceSeconds = a.seconds / slices;
+  log(`echo server, ISO 8583 (${a.isoConnections} connections × ${isoDepth} in flight) and HTTP (${a.connections} connections): ${slices} alternating slices of ${fmt(sliceSeconds, 1)} s each, synchronous=${a.sync}`);
+  const rssBefore = peakRssMb(o.service.proc.pid!);
+  const r = await compareIsoHttp({
+    service: o.service, isoPort: o.isoPort, echoPort: o.isoPort + 1, cards: o.cards, secrets: o.secrets,
+    httpConnections: a.connections, isoConnections: a.isoConnections, isoDepth, slices, sliceSeconds, warmSeconds: o.warmSeconds,
+  });
+  const rssMb = Math.max(rssBefore, peakRssMb(o.service.proc.pid!));
+  await stopChild(o.service);
+  const result = {
+    isoAuthPerSec: Math.round(r.iso.perSec), isoP50Ms: r.iso.p50Ms, isoP99Ms: r.iso.p99Ms,
+    httpAuthPerSec: Math.round(r.http.perSec), httpP50Ms: r.http.p50Ms, httpP99Ms: r.http.p99Ms,
+    echoMsgPerSec: Math.round(r.echo.perSec), echoP99Ms: r.echo.p99Ms,
+    isoRatio: round(r.iso.perSec / r.http.perSec, 3), isoEchoRatio: round(r.iso.perSec / r.echo.perSec, 3),
+    isoCpuUsPerAuth: Math.round(r.isoCpuUsPerAuth), httpCpuUsPerAuth: Math.round(r.httpCpuUsPerAuth),
+    isoErrors: r.iso.errors, isoApprovedPct: round((100 * r.iso.approved) / r.iso.answers, 1), httpNon2xx: r.http.non2xx, isoConnections: a.isoConnections, isoDepth, httpConnections: a.connections,
+    rssMb: round(rssMb, 1), cards: a.cards,
+  };
+  const slicesOf = (xs: number[]) => xs.map((x) => fmt(x)).join(' ');
+  const rows: Array<[string, string]> = [
+    ['cards / past authorizations', `${a.cards} / ${a.history}`],
+    ['bare TCP echo (same driver)', `${fmt(r.echo.perSec)} msg/s  p50 ${r.echo.p50Ms} ms  p99 ${r.echo.p99Ms} ms  (slices: ${slicesOf(r.slices.echo)})`],
+    ['authorizations over ISO 8583', `${fmt(r.iso.perSec)} auth/s  p50 ${r.iso.p50Ms} ms  p99 ${r.iso.p99Ms} ms  (approved ${fmt(result.isoApprovedPct, 1)} %, fault codes ${r.iso.errors}; slices: ${slicesOf(r.slices.iso)})`],
+    ['authorizations over HTTP', `${fmt(r.http.perSec)} auth/s  p50 ${r.http.p50Ms} ms  p99 ${r.http.p99Ms} ms  (non-2xx ${r.http.non2xx}, errors ${r.http.errors}; slices: ${slicesOf(r.slices.http)})`],
+    ['service CPU per authorization', `ISO ${fmt(r.isoCpuUsPerAuth)} µs, HTTP ${fmt(r.httpCpuUsPerAuth)} µs (all its threads)`],
+    ['isoRatio (ISO / HTTP)', `${fmt(result.isoRatio, 3)} (target ≥ 1.3; ISO p99 target ≤ 20 ms)`],
+    ['ISO / echo', fmt(result.isoEchoRatio, 3)],
+    ['service peak RSS', `${fmt(rssMb, 1)} MB`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);

@@ -10,9 +10,11 @@ export const AUTH_PATH = '/v1/network/authorizations';
 export class Workload {
   private n = 0;
   private readonly base = Date.now();
-  /** A distinct acquirer per generator, so that two runs on one database never share keys. */
-  private readonly acquirer = `B${Math.floor(Math.random() * 1e9)}`;
-  constructor(private readonly cards: SeededCard[]) {}
+  /**
+   * A distinct acquirer per generator, so that two runs on one database never share keys; digits
+   * only for ISO 8583, whose DE 32 is n..11 (isoAcquirerId).
+   */
+  constructor(private readonly cards: SeededCard[], private readonly acquirer = `B${Math.floor(Math.random() * 1e9)}`) {}
 
   next(): Record<string, unknown> {
     const i = this.n++;
@@ -41,4 +43,9 @@ export function signedHeaders(keyId: string, secret: string, raw: string): Recor
   const ts = String(Math.floor(Date.now() / 1000));
   const signature = createHmac('sha256', secret).update(`${ts}.POST.${AUTH_PATH}.${raw}`).digest('hex');
   return { 'content-type': 'application/json', 'x-key-id': keyId, 'x-timestamp': ts, 'x-signature': signature };
+}
+
+/** A random acquirer id that fits DE 32 (n..11). */
+export function isoAcquirerId(): string {
+  return String(1_000_000_000 + Math.floor(Math.random() * 9_000_000_000));
 }

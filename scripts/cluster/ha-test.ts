@@ -75,7 +75,7 @@ async function startInstance(index: number, logDir: string): Promise<Instance> {
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
     cwd: ROOT, stdio: ['ignore', out, out],
     env: {
-      PATH: process.env.PATH ?? '', NODE_ENV: 'production', DEMO: '0', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port),
+      PATH: process.env.PATH ?? '', NODE_ENV: 'production', DEMO: '0', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ISO8583_PORT: '0',
       DATABASE_URL, PG_POOL_SIZE: '10', PG_CONNECT_TIMEOUT_MS: '1000', PG_STATEMENT_TIMEOUT_MS: '5000',
       ADMIN_API_KEY: ADMIN_KEY, NETWORK_KEY_ID, NETWORK_SECRET, MASTER_KEY: MASTER_KEY.toString('hex'),
       HOLD_EXPIRY_INTERVAL_MS: '0', MALLOC_ARENA_MAX: '2',

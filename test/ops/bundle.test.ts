@@ -39,7 +39,7 @@ interface Server extends Watched { url: string }
 
 async function startBundle(env: Record<string, string>): Promise<Server> {
   // Only what the test sets: no keys or NODE_ENV inherited from the runner's environment.
-  const w = spawnWatched(process.execPath, nodeArgs(scripts.start), { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  const w = spawnWatched(process.execPath, nodeArgs(scripts.start), { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ISO8583_PORT: '0', ...env });
   const port = await readyPort(w);
   if (port === null) throw new Error(`the bundle exited before ready: ${w.output()}`);
   return { ...w, url: `http://127.0.0.1:${port}` };
@@ -101,7 +101,7 @@ describe('the bundled service (npm start)', () => {
     // npm forwards SIGTERM to the shell running the script; without `exec` dash dies and leaves
     // node running, orphaned, with no drain (what a supervisor stopping `npm start` would see).
     const env = {
-      PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', DEMO: '0',
+      PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', DEMO: '0', ISO8583_PORT: '0',
       DATABASE_URL: `sqlite:${join(dir, 'seeded.db')}`, ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId,
       NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'), npm_config_update_notifier: 'false',
     };

@@ -28,7 +28,7 @@ interface Server extends Watched { port: number }
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const w = spawnWatched(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'info',
+    ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'info', ISO8583_PORT: '0',
     DATABASE_URL: `sqlite:${join(dir, 'cards.db')}`, ADMIN_API_KEY: secrets.adminApiKey, NETWORK_KEY_ID: secrets.networkKeyId,
     NETWORK_SECRET: secrets.networkSecret, MASTER_KEY: secrets.masterKey.toString('hex'), ...env,
   });

@@ -2,7 +2,8 @@
 // TOTP and a card (admin + online-banking APIs), reveals the card with a code, then sends signed
 // authorizations through every channel the card must refuse and past its limit, an account
 // verification, a credential-on-file purchase that names it and a refund, and prints each decision
-// in a table.
+// in a table; then the messages that follow an authorization: a stand-in advice and its reversal
+// advice, a split shipment cleared in two parts, and the announced refund's clearing.
 //   npm run simulate -- [--url http://localhost:3000] [--key-id ID --secret S] [--admin-key K]
 //                       [--show-card]   also print the test card's PAN, expiry and CVV2
 //                       [--card-only]   only create the customer and card and print them (for curl by hand)
@@ -100,6 +101,46 @@ function authorization(holder: Cardholder, s: Scenario, initialTransactionId?: s
   return body;
 }
 
+/**
+ * The messages after an authorization, one line each: a stand-in advice (the network approved while
+ * the issuer was unreachable) and its reversal advice, a 3 KD stand-in purchase shipped in two
+ * parts (the repeat of a part posts nothing), and the clearing of the refund the merchant
+ * announced, naming the purchase it refunds.
+ */
+async function afterAuthorization(c: ClientConfig, holder: Cardholder, rows: SimulationRow[], requests: Map<string, Record<string, unknown>>): Promise<string[]> {
+  const lines = ['After authorization:'];
+  const advice = { ...authorization(holder, { name: 'advice', amountFils: 1_500, request: { ...WEB, merchantName: 'Souq Stand-in' }, expect: '00' }),
+    mti: '0120', responseCode: '00', authCode: 'SIM120' };
+  const advised = must(await signedPost(c, '/v1/network/authorization-advices', advice), [200], 'authorization advice');
+  lines.push(`  0120 advice, network approved ${formatKd(1_500)}: ${advised.responseCode} acknowledged, needsReview ${advised.needsReview}`);
+  stanCounter = (stanCounter + 1) % 1_000_000;
+  const reversal = { mti: '0420', authorizationId: advised.authorizationId, stan: String(stanCounter).padStart(6, '0'), transmissionTime: new Date().toISOString() };
+  const reversed = must(await signedPost(c, '/v1/network/reversal-advices', reversal), [200], 'reversal advice');
+  lines.push(`  0420 reversal advice: ${reversed.responseCode}, released ${formatKd(reversed.reversedAmount)}`);
+
+  // Shipped in two parts: approved by the network in stand-in (the card is past its limit by now,
+  // and the network's decision stands), then cleared part by part.
+  const split = { ...authorization(holder, { name: 'split', amountFils: 3_000, request: { ...WEB, merchantName: 'Two Parcels Store' }, expect: '00' }),
+    mti: '0120', responseCode: '00', authCode: 'SIM121' };
+  const splitAnswer = must(await signedPost(c, '/v1/network/authorization-advices', split), [200], 'split-shipment advice');
+  const record = (r: Record<string, unknown>, amount: number, more: Record<string, unknown>) => ({ pan: holder.pan, rrn: r.rrn, authCode: r.authCode, acquirerId: r.acquirerId,
+    amount, currency: '414', processingCode: '000000', mcc: r.mcc, merchantName: r.merchantName, ...more });
+  const parts = must(await signedPost(c, '/v1/network/clearings', { records: [
+    record(split, 1_800, { clearingSequence: 1, clearingCount: 2 }), record(split, 1_200, { clearingSequence: 2, clearingCount: 2 }),
+    record(split, 1_200, { clearingSequence: 2, clearingCount: 2 })] }), [200], 'split clearing');
+  lines.push(`  split shipment of ${formatKd(3_000)} (advice ${splitAnswer.responseCode}): part 1 of 2 ${parts.results[0].status}, part 2 of 2 ${parts.results[1].status}, part 2 again ${parts.results[2].status}`);
+
+  const refund = rows.find((r) => r.reason === 'refund_approved');
+  const purchase = rows.find((r) => r.reason === 'approved' && r.amountFils > 0);
+  if (refund && purchase) {
+    const refundRequest = requests.get(refund.scenario)!;
+    const cleared = must(await signedPost(c, '/v1/network/clearings', { records: [record(refundRequest, refund.amountFils,
+      { processingCode: '200000', authCode: undefined, originalRrn: requests.get(purchase.scenario)!.rrn })] }), [200], 'refund clearing');
+    lines.push(`  refund clearing of ${formatKd(refund.amountFils)} naming "${purchase.scenario}": ${cleared.results[0].status}${cleared.results[0].needsReview ? ' (needs review)' : ''}`);
+  }
+  return lines;
+}
+
 function decisionText(r: SimulationRow): string {
   if (r.reason === 'refund_approved') return 'REFUND APPROVED';
   if (r.responseCode === '85') return 'verified (nothing charged)';
@@ -133,8 +174,11 @@ export async function simulate(c: ClientConfig, write: (text: string) => void = 
 
   const rows: SimulationRow[] = [];
   const ids = new Map<string, string>();
+  const requests = new Map<string, Record<string, unknown>>();
   for (const s of SCENARIOS) {
-    const answer = await signedPost(c, '/v1/network/authorizations', authorization(holder, s, s.initialFrom ? ids.get(s.initialFrom) : undefined));
+    const request = authorization(holder, s, s.initialFrom ? ids.get(s.initialFrom) : undefined);
+    requests.set(s.name, request);
+    const answer = await signedPost(c, '/v1/network/authorizations', request);
     const body = must(answer, [200], `authorization "${s.name}"`);
     ids.set(s.name, body.authorizationId);
     rows.push({
@@ -148,6 +192,7 @@ export async function simulate(c: ClientConfig, write: (text: string) => void = 
   write(`Card now: outstanding ${formatKd(card.outstanding)}, available ${formatKd(card.available)}, one-time exceed ${card.overLimit.used ? 'used' : 'unused'}.\n`);
   const surprises = rows.filter((r) => outcome(r) !== r.expected);
   if (surprises.length) write(`Different from the default product's expectation: ${surprises.map((r) => r.scenario).join('; ')} (product settings changed?)\n`);
+  write(`\n${(await afterAuthorization(c, holder, rows, requests)).join('\n')}\n`);
   return rows;
 }
 

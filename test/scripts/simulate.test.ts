@@ -57,6 +57,12 @@ forEachBackend((backend) => {
       expect(out).toMatch(/Refund announced by the merchant\s+KD 2\.000\s+00\s+refund_approved\s+REFUND APPROVED/);
       expect(out).toContain('outstanding KD 105.000, available KD 0.000, one-time exceed used');
       expect(out).not.toContain('Different from');
+      // Then the messages after authorization, each with the issuer's answer.
+      expect(out).toContain('0120 advice, network approved KD 1.500: 00 acknowledged, needsReview true');
+      expect(out).toContain('0420 reversal advice: 00, released KD 1.500');
+      expect(out).toContain('split shipment of KD 3.000 (advice 00): part 1 of 2 posted, part 2 of 2 posted, part 2 again duplicate');
+      expect(out).toContain('refund clearing of KD 2.000 naming "Web purchase (e-commerce, CVV2)": posted');
+      expect(out).not.toMatch(/refund clearing[^\n]*needs review/);
       // The revealed PAN is used, never printed unless asked for.
       const pans = await server.deps.handle.db.selectFrom('cards').select('last4').execute();
       expect(pans.length).toBeGreaterThan(0);

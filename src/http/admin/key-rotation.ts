@@ -1,4 +1,4 @@
-// Rotation with an overlap window (issue 7): network-client secrets and staff keys. The new secret
+// Rotation with an overlap window: network-client secrets and staff keys. The new secret
 // is shown once; the old one keeps working until the overlap ends.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { DEFAULT_SECRET_OVERLAP_MS, rotateNetworkClientSecret } from '../../service/admin/network-clients.js';

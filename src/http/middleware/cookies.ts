@@ -1,4 +1,4 @@
-// The one way this service sets cookies (issue 7): HttpOnly, SameSite=Strict, Path=/, and Secure
+// The one way this service sets cookies: HttpOnly, SameSite=Strict, Path=/, and Secure
 // when NODE_ENV=production (development runs on plain http://localhost).
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';

@@ -1,4 +1,4 @@
-// CSRF protection for cookie-authenticated requests (issue 7). Only Bearer-token calls are exempt:
+// CSRF protection for cookie-authenticated requests. Only Bearer-token calls are exempt:
 // a browser never attaches a bearer token cross-site on its own (it does attach Basic credentials
 // it has been given for the site), and a Bearer request is never authenticated by a cookie (bearer.ts).
 // For every state-changing request without one:

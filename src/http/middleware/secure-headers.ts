@@ -1,4 +1,4 @@
-// Secure response headers on every answer (issue 7): hono's secure-headers with a strict
+// Secure response headers on every answer: hono's secure-headers with a strict
 // Content-Security-Policy for the web pages, HSTS, no framing, no sniffing, no referrer leaks.
 // API answers are never cached by browsers or proxies: they carry balances and card data.
 import type { MiddlewareHandler } from 'hono';

@@ -77,7 +77,7 @@ export class Reports {
    * cannot. At 1M accounts under full load, ledger checks back to back cost the network 20-24 % of
    * its authorizations and p99 ×1.09-1.14 at the process's priority, 0-10 % and p99 ×0.91-0.95 ten
    * steps lower, each check taking ~8 % longer (scripts/bench/report-under-load.ts;
-   * docs/performance.md, 2026-12-04 evening).
+   * docs/performance.md, "a long report under load").
    */
   constructor(private readonly handle: DbHandle, private readonly entry: URL, private readonly o: { nice?: number } = {}) {}
 

@@ -20,7 +20,7 @@ export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_000;
  * (restartWal below); SQLITE_WAL_RESTART_PAGES overrides it. Rarer holds are better: each one waits
  * for two fsyncs (~5-15 ms under load). Against the backstop alone (scripts/bench/ab-http.ts): at
  * 8,000 pages -2.3 % auth/s, at 24,000 +4.5 % and +6.7 %, p99 34 against 36 and 28 against 36 ms
- * (docs/performance.md, 2026-12-03 late evening).
+ * (docs/performance.md, "the WAL starts over without stalling the event loop").
  */
 export const RESTART_AT_FRAMES = 24_000;
 
@@ -30,7 +30,7 @@ export const RESTART_AT_FRAMES = 24_000;
  * 32-byte header, and a quarter more keeps a file that ends a little past the usual from being cut
  * at every restart. A report's read transaction (report-thread.ts) keeps the WAL from starting over
  * while it runs (a 25 s ledger check at 1M accounts under load grew it to ~950 MB), and SQLite never
- * shrinks the file by itself (docs/performance.md, 2026-12-04 evening).
+ * shrinks the file by itself (docs/performance.md, "a long report under load").
  */
 export function walSizeLimitBytes(frames: number, pageSize: number): number {
   return Math.ceil((32 + frames * (pageSize + 24)) * 1.25);
@@ -55,8 +55,8 @@ const MAX_BACKOFF_MS = 30_000;
  * cores shared with the load's own sender the scheduler sometimes ran it in the event loop's place.
  * Ten steps lower it still gets ~10 % of a contended core, so it is never starved (and the main
  * connection's backstop above remains). Measured: +2.2 % and +4.1 % auth/s in two interleaved
- * A/B runs (scripts/bench/ab-http.ts), p99 no worse, 1M cards too (docs/performance.md,
- * 2026-12-03 night). SQLITE_CHECKPOINT_NICE overrides it.
+ * A/B runs (scripts/bench/ab-http.ts), p99 no worse, 1M cards too (docs/performance.md, "the
+ * baseline interleaved, and the checkpoint thread yields"). SQLITE_CHECKPOINT_NICE overrides it.
  */
 export const CHECKPOINTER_NICE = 10;
 

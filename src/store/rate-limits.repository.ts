@@ -1,4 +1,4 @@
-// Fixed-window rate-limit counters in the database, so every instance shares them (issue 7).
+// Fixed-window rate-limit counters in the database, so every instance shares them.
 // One upsert per hit: a new window resets the count atomically on both backends.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';

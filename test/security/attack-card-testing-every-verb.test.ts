@@ -2,21 +2,16 @@
 // advices together freezes the card once, every answer a network answer (no 500 from a lock cycle),
 // and an advice's needsReview is no oracle for guessing a CVV2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wrongCvv2, wrongExpiry, cardTestingState } from '../support/card-testing.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
-const wrongExpiry = (expiry: string) => `${String(Number(expiry.slice(0, 2)) + 1).padStart(2, '0')}${expiry.slice(2)}`;
-const wrongCvv2 = (cvv2: string, i: number) => String((Number(cvv2) + 1 + i) % 1000).padStart(3, '0');
-
 forEachBackend((backend) => {
   let h: Harness;
   beforeAll(async () => { h = await Harness.create({ backend }); });
   afterAll(() => h.close());
-
-  const cardRow = (cardId: string) => h.deps.handle.db.selectFrom('cards')
-    .select(['status', 'status_reason', 'verification_failures']).where('id', '=', cardId).executeTakeFirstOrThrow();
 
   describe('wrong CVV2s and expiries at once through every verb, with the right CVV2 among them', () => {
     it('freezes the card once, judges at most 5 in a row, and the right CVV2 afterwards is 62', async () => {
@@ -36,7 +31,7 @@ forEachBackend((backend) => {
       // At most 5 before the right one resets the count and 5 after it; without a reset, at most 5.
       expect(n7).toBeLessThanOrEqual(r.body.responseCode === '00' ? 2 * CARD_TESTING_FREEZE_AFTER : CARD_TESTING_FREEZE_AFTER);
       for (const x of a) expect(['N7', '62']).toContain(x.body.responseCode);
-      expect(await cardRow(holder.card.id)).toEqual({ status: 'frozen', status_reason: 'card_testing', verification_failures: CARD_TESTING_FREEZE_AFTER });
+      expect(await cardTestingState(h, holder.card.id)).toEqual({ status: 'frozen', status_reason: 'card_testing', verification_failures: CARD_TESTING_FREEZE_AFTER });
       const notes = await h.deps.handle.db.selectFrom('notifications').select('id')
         .where('card_id', '=', holder.card.id).where('kind', '=', 'card_frozen').execute();
       expect(notes).toHaveLength(1);

@@ -4,25 +4,20 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { MAX_FAILURES } from '../../src/store/auth-failures.repository.js';
+import { BURST_ENV, wrongCvv2, cardTestingState } from '../support/card-testing.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 import { setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
-const env = { RATE_LIMIT_LOGIN_PER_MIN: '1000', RATE_LIMIT_SENSITIVE_PER_MIN: '1000' };
-const wrongCvv2 = (cvv2: string, i: number) => String((Number(cvv2) + 1 + i) % 1000).padStart(3, '0');
-
 forEachBackend((backend) => {
   let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend, env }); });
+  beforeAll(async () => { h = await Harness.create({ backend, env: BURST_ENV }); });
   afterAll(() => h.close());
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
-  const cardRow = (cardId: string) => h.deps.handle.db.selectFrom('cards')
-    .select(['status', 'status_reason', 'verification_failures']).where('id', '=', cardId).executeTakeFirstOrThrow();
-
   /** Freezes the card through the card-testing guard, one wrong CVV2 after another. */
   async function systemFreeze(holder: Holder) {
     for (let i = 0; i < CARD_TESTING_FREEZE_AFTER; i++) await h.authorize(holder, { cvv2: wrongCvv2(holder.cvv2, i), amount: 100 });
-    expect(await cardRow(holder.card.id)).toMatchObject({ status: 'frozen', status_reason: 'card_testing' });
+    expect(await cardTestingState(h, holder.card.id)).toMatchObject({ status: 'frozen', status_reason: 'card_testing' });
   }
 
   describe('one TOTP code sent at once to every step-up endpoint', () => {
@@ -44,7 +39,7 @@ forEachBackend((backend) => {
       const statuses = answers.map((x) => x.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
       for (const x of answers.filter((y) => y.status !== 200)) expect([x.status, x.body.code]).toEqual([403, 'invalid_otp']);
-      const card = await cardRow(id);
+      const card = await cardTestingState(h, id);
       const account = await h.deps.handle.db.selectFrom('card_accounts').select('limit_fils').where('id', '=', holder.card.accountId).executeTakeFirstOrThrow();
       expect(card.status === 'active').toBe(statuses[2] === 200);
       expect(account.limit_fils === 200_000).toBe(statuses[1] === 200);
@@ -73,7 +68,7 @@ forEachBackend((backend) => {
       expect(codes.filter((c) => c !== 'invalid_otp').every((c) => c === 'locked')).toBe(true);
       const right = await h.banking(holder.token, 'POST', `/v1/banking/cards/${id}/unfreeze`, { otp: await h.otp(holder.totpSecret) });
       expect(right.status).not.toBe(200);
-      expect((await cardRow(id)).status).toBe('frozen');
+      expect((await cardTestingState(h, id)).status).toBe('frozen');
     });
   });
 });

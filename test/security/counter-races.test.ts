@@ -7,24 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { MAX_FAILURES } from '../../src/store/auth-failures.repository.js';
 import type { Authorization } from '../../src/store/schema.js';
+import { BURST_ENV, wrongCvv2, cardTestingState } from '../support/card-testing.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 
-// Rate limits high enough that every request of a burst reaches the lockout it tests.
-const env = { RATE_LIMIT_LOGIN_PER_MIN: '1000', RATE_LIMIT_SENSITIVE_PER_MIN: '1000' };
-
-const wrongCvv2 = (cvv2: string, i: number) => String((Number(cvv2) + 1 + i) % 1000).padStart(3, '0');
-
 forEachBackend((backend) => {
   let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend, env }); });
+  beforeAll(async () => { h = await Harness.create({ backend, env: BURST_ENV }); });
   afterAll(() => h.close());
 
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
-
-  const cardRow = (cardId: string) =>
-    h.deps.handle.db.selectFrom('cards').select(['status', 'status_reason', 'verification_failures', 'account_id'])
-      .where('id', '=', cardId).executeTakeFirstOrThrow();
 
   /** The account's authorizations in the order they were stored (the per-account chain). */
   async function storedOrder(accountId: string): Promise<Authorization[]> {
@@ -69,9 +61,9 @@ forEachBackend((backend) => {
       const codes = answers.map((a) => `${a.body.responseCode} ${a.body.reason}`);
       expect(codes.filter((c) => c === 'N7 cvv2_mismatch')).toHaveLength(CARD_TESTING_FREEZE_AFTER);
       expect(codes.filter((c) => c === '62 card_frozen')).toHaveLength(30 - CARD_TESTING_FREEZE_AFTER);
-      const card = await cardRow(holder.card.id);
+      const card = await cardTestingState(h, holder.card.id);
       expect(card).toMatchObject({ status: 'frozen', status_reason: 'card_testing', verification_failures: CARD_TESTING_FREEZE_AFTER });
-      const order = await storedOrder(card.account_id);
+      const order = await storedOrder(holder.card.accountId);
       expect(replaySerially(order)).toEqual({ judged: CARD_TESTING_FREEZE_AFTER, frozenAt: CARD_TESTING_FREEZE_AFTER - 1 });
       // One freeze: one notification and one audit entry, however many requests raced.
       const db = h.deps.handle.db;
@@ -88,8 +80,8 @@ forEachBackend((backend) => {
         const bodies = Array.from({ length: 24 }, (_, i) => (i % 6 === 5 ? {} : { cvv2: wrongCvv2(holder.cvv2, i) }));
         const answers = await Promise.all(bodies.map((o) => h.authorize(holder, { amount: 100, ...o })));
         expect(answers.map((a) => a.status)).toEqual(Array(24).fill(200));
-        const card = await cardRow(holder.card.id);
-        const order = await storedOrder(card.account_id);
+        const card = await cardTestingState(h, holder.card.id);
+        const order = await storedOrder(holder.card.accountId);
         const { frozenAt } = replaySerially(order);
         // What the stored order says is what the card shows.
         expect(card.status).toBe(frozenAt >= 0 ? 'frozen' : 'active');

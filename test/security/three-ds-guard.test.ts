@@ -3,12 +3,10 @@
 // authorization does, and only the CAVV of a challenge the cardholder approved waives CVV2.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
+import { wrongCvv2, wrongExpiry, cardTestingState } from '../support/card-testing.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 import { authorizeWithCavv, readThreeDs, setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
-
-const wrongCvv2 = (cvv2: string) => String((Number(cvv2) + 1) % 1000).padStart(3, '0');
-const wrongExpiry = (expiry: string) => (expiry.endsWith('12') ? `${expiry.slice(0, 2)}11` : `${expiry.slice(0, 2)}12`);
 
 forEachBackend((backend) => {
   let h: Harness;
@@ -16,8 +14,6 @@ forEachBackend((backend) => {
   afterAll(() => h.close());
 
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
-  const cardRow = (cardId: string) => h.deps.handle.db.selectFrom('cards')
-    .select(['status', 'status_reason', 'verification_failures']).where('id', '=', cardId).executeTakeFirstOrThrow();
   const freezeNotes = async (cardId: string) => (await h.deps.handle.db.selectFrom('notifications').select('id')
     .where('card_id', '=', cardId).where('kind', '=', 'card_frozen').execute()).length;
 
@@ -31,7 +27,7 @@ forEachBackend((backend) => {
         expect(res.status).toBe(200);
         expect(res.body.transStatus).toBe('N');
       }
-      expect(await cardRow(holder.card.id)).toEqual({ status: 'frozen', status_reason: 'card_testing', verification_failures: CARD_TESTING_FREEZE_AFTER });
+      expect(await cardTestingState(h, holder.card.id)).toEqual({ status: 'frozen', status_reason: 'card_testing', verification_failures: CARD_TESTING_FREEZE_AFTER });
       expect(await freezeNotes(holder.card.id)).toBe(1);
       expect((await h.authorize(holder, { amount: 100 })).body).toMatchObject({ responseCode: '62', reason: 'card_frozen' });
       expect((await startThreeDs(h, holder)).body.transStatus).toBe('N');
@@ -41,29 +37,29 @@ forEachBackend((backend) => {
       const holder = await h.cardholder();
       for (let i = 0; i < 3; i++) expect((await h.authorize(holder, { cvv2: wrongCvv2(holder.cvv2) })).body.responseCode).toBe('N7');
       for (let i = 0; i < 2; i++) expect((await startThreeDs(h, holder, { expiry: wrongExpiry(holder.expiry) })).body.transStatus).toBe('N');
-      expect(await cardRow(holder.card.id)).toMatchObject({ status: 'frozen', status_reason: 'card_testing' });
+      expect(await cardTestingState(h, holder.card.id)).toMatchObject({ status: 'frozen', status_reason: 'card_testing' });
     });
 
     it('an approval resets the count, for 3-D Secure failures too', async () => {
       const holder = await h.cardholder();
       for (let i = 0; i < 4; i++) await startThreeDs(h, holder, { expiry: wrongExpiry(holder.expiry) });
-      expect((await cardRow(holder.card.id)).verification_failures).toBe(4);
+      expect((await cardTestingState(h, holder.card.id)).verification_failures).toBe(4);
       expect((await h.authorize(holder, { amount: 100 })).body.responseCode).toBe('00');
       for (let i = 0; i < 4; i++) await startThreeDs(h, holder, { expiry: wrongExpiry(holder.expiry) });
-      expect(await cardRow(holder.card.id)).toMatchObject({ status: 'active', verification_failures: 4 });
+      expect(await cardTestingState(h, holder.card.id)).toMatchObject({ status: 'active', verification_failures: 4 });
     });
 
     it('a right expiry never counts', async () => {
       const holder = await h.cardholder();
       for (let i = 0; i < 6; i++) expect((await startThreeDs(h, holder)).body.transStatus).not.toBe('N');
-      expect(await cardRow(holder.card.id)).toMatchObject({ status: 'active', verification_failures: 0 });
+      expect(await cardTestingState(h, holder.card.id)).toMatchObject({ status: 'active', verification_failures: 0 });
     });
 
     it('12 concurrent wrong expiries: exactly 5 counted, one freeze, one notification', async () => {
       const holder = await h.cardholder();
       const answers = await Promise.all(Array.from({ length: 12 }, () => startThreeDs(h, holder, { expiry: wrongExpiry(holder.expiry) })));
       for (const a of answers) expect(a.body.transStatus).toBe('N');
-      expect(await cardRow(holder.card.id)).toEqual({ status: 'frozen', status_reason: 'card_testing', verification_failures: CARD_TESTING_FREEZE_AFTER });
+      expect(await cardTestingState(h, holder.card.id)).toEqual({ status: 'frozen', status_reason: 'card_testing', verification_failures: CARD_TESTING_FREEZE_AFTER });
       expect(await freezeNotes(holder.card.id)).toBe(1);
     });
   });
@@ -108,7 +104,7 @@ forEachBackend((backend) => {
       const auth = await authorizeWithCavv(h, holder, Buffer.alloc(20, 7).toString('base64'), { amount: 1_000 });
       expect(auth.body).toMatchObject({ responseCode: 'N7', reason: 'cvv2_required' });
       // A missing CVV2 is not a wrong one: nothing counted toward the freeze.
-      expect((await cardRow(holder.card.id)).verification_failures).toBe(0);
+      expect((await cardTestingState(h, holder.card.id)).verification_failures).toBe(0);
     });
   });
 });

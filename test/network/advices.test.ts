@@ -200,6 +200,10 @@ forEachBackend((backend) => {
       expect(res.body).toEqual({ responseCode: '00', reversedAmount: 0, needsReview: true });
       const again = await h.network('/v1/network/reversal-advices', { ...body, mti: undefined });
       expect(again.body).toEqual(res.body);
+      // The same instant written another way is the same message, as for an authorization.
+      const offset = new Date(h.clock.now() + 3 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+03:00');
+      const respelled = await h.network('/v1/network/reversal-advices', { ...body, transmissionTime: offset });
+      expect(respelled.body).toEqual(res.body);
       const other = await h.network('/v1/network/reversal-advices', { ...body, replacementAmount: 5 });
       expect(other.body).toMatchObject({ responseCode: '94' });
       const rows = await h.deps.handle.db.selectFrom('reversal_advices').selectAll().where('rrn', '=', 'NOSUCHRRN001').execute();

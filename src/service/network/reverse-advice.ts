@@ -3,11 +3,12 @@
 // the over-limit allowance back on a full reversal). One for an unknown original is acknowledged
 // too, flagged for review. Each is kept (reversal_advices) so that a retransmission gets the first
 // answer and changes nothing, and the same key with other content is 94, as for authorizations.
+import { transmissionInstant } from '../../domain/transmission-time.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import type { Trx } from '../../store/db.js';
 import type { ServiceContext } from '../context.js';
-import { requestHash } from './authorize.js';
+import { idempotencyKey, requestHash } from './authorize.js';
 import { reverse, type ReversalRequest } from './reverse.js';
 
 export interface ReversalAdviceRequest extends ReversalRequest { mti?: string }
@@ -20,22 +21,20 @@ export interface ReversalAdviceResponse {
   needsReview: boolean;
 }
 
-/** The transmission time as an instant, to the second: the same moment written two ways is one key. */
-function instant(transmissionTime: string): string {
-  const ms = Date.parse(transmissionTime);
-  return Number.isNaN(ms) ? transmissionTime : new Date(Math.floor(ms / 1000) * 1000).toISOString();
-}
-
-/** The client's own key space: another client's keys never collide with these. */
+/**
+ * The client's own key space, as an authorization's (the time compared as an instant, to the
+ * second); kept in a table of their own, so they never meet an authorization's keys.
+ */
 export function reversalAdviceKey(networkClient: string, r: ReversalAdviceRequest): string {
-  return `${networkClient}|${r.acquirerId ?? ''}|${r.stan}|${instant(r.transmissionTime)}`;
+  return idempotencyKey(networkClient, { acquirerId: r.acquirerId ?? '', stan: r.stan, transmissionTime: r.transmissionTime });
 }
 
 export async function reverseAdvice(trx: Trx, ctx: ServiceContext, r: ReversalAdviceRequest, networkClient: string): Promise<ReversalAdviceResponse> {
   const key = reversalAdviceKey(networkClient, r);
-  // The MTI is optional on the wire: a repeat with or without it is the same message.
+  // The MTI is optional on the wire: a repeat with or without it is the same message; and its time
+  // is hashed as the instant the key compares, so a respelled retransmission is not a 94.
   const { mti: _mti, ...content } = r;
-  const hash = requestHash(content);
+  const hash = requestHash({ ...content, transmissionTime: transmissionInstant(content.transmissionTime) });
   const previous = await trx.selectFrom('reversal_advices').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
   if (previous) {
     if (previous.request_hash !== hash) return { responseCode: '94', reason: 'duplicate_transmission', reversedAmount: 0, needsReview: false };

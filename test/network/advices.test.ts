@@ -134,6 +134,9 @@ forEachBackend((backend) => {
       const first = await sendAdvice(body);
       const again = await sendAdvice(body);
       expect(again.body).toEqual(first.body);
+      // Its time written another way is the same instant: the same message.
+      const respelled = await sendAdvice({ ...body, transmissionTime: (body.transmissionTime as string).replace(/Z$/, '+00:00') });
+      expect(respelled.body).toEqual(first.body);
       const [authorizations] = await h.countRows('authorizations');
       const other = await sendAdvice({ ...body, amount: 3_001 });
       expect(other.body).toMatchObject({ responseCode: '94', reason: 'duplicate_transmission', authorizationId: first.body.authorizationId });

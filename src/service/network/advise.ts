@@ -24,7 +24,7 @@ import { addNotification } from '../../store/notifications.repository.js';
 import type { Authorization, CardAccount } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 import { useCavv, verifyCavv } from '../three-ds/verify-cavv.js';
-import { convert, cvv2Matches, idempotencyKey, requestHash, storedCredential, type AuthorizationConversion } from './authorize.js';
+import { convert, cvv2Matches, hashedContent, idempotencyKey, requestHash, storedCredential, type AuthorizationConversion } from './authorize.js';
 import { countVerificationFailure } from './count-verification-failure.js';
 import { releaseReplaced } from './replace-decision.js';
 
@@ -60,7 +60,7 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
   const { request, networkClient } = input;
   const nowMs = ctx.clock.now();
   const key = adviceIdempotencyKey(networkClient, request);
-  const hash = requestHash(request);
+  const hash = requestHash(hashedContent(request));
   const reads = await readForAuthorization(trx, ctx.handle.dialect, key,
     isValidPan(request.pan) ? ctx.keyring.fingerprint(request.pan) : null, DEFAULT_PRODUCT_CODE);
   if (reads.previousId !== undefined) {

@@ -83,7 +83,7 @@ export function idempotencyKey(networkClient: string, r: Pick<AuthorizationReque
  * The request as its hash sees it: transmissionTime as the instant the key compares, so that a
  * retransmission spelling its time another way is the same content, not a 94.
  */
-function hashedContent(request: AuthorizationRequest): AuthorizationRequest {
+export function hashedContent<R extends AuthorizationRequest>(request: R): R {
   const instant = transmissionInstant(request.transmissionTime);
   return instant === request.transmissionTime ? request : { ...request, transmissionTime: instant };
 }

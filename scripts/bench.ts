@@ -305,7 +305,7 @@ function readiness(c: { readyMs: number; selfReported?: { readyMs: number; since
 
 function round(n: number, digits: number): number { const f = 10 ** digits; return Math.round(n * f) / f; }
 
-/** Holds of the group commit for a WAL restart during the run (store/checkpointer.ts). */
+/** Holds of the group commit for a WAL restart during the run (runtime/checkpointer.ts). */
 function walRestartHolds(before: string, after: string): { count: number; meanMs: number } {
   const { count, sum } = histogramDelta(before, after, 'db_wal_restart_hold_seconds');
   return { count, meanMs: count > 0 ? (sum / count) * 1000 : NaN };

@@ -1,5 +1,5 @@
-// Entry of the authorization worker thread (src/service/network/authorization-worker.ts): bundled
+// Entry of the authorization worker thread (src/runtime/authorization-worker.ts): bundled
 // on its own (dist/authorization-worker-main.mjs) so the thread loads the engine, not the whole app.
-import { runAuthorizationWorker } from './service/network/authorization-worker-thread.js';
+import { runAuthorizationWorker } from './runtime/authorization-worker-thread.js';
 
 void runAuthorizationWorker();

@@ -15,7 +15,7 @@ import { openDatabase, type DbHandle, type DbOptions } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { withStartupLock } from './store/startup-lock.js';
 import { insertProductIfMissing } from './store/products.repository.js';
-import { Reports } from './report-thread.js';
+import { Reports } from './runtime/report-thread.js';
 
 export interface StartOptions {
   config: Config;

@@ -37,22 +37,22 @@ const EnvSchema = z.object({
   PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(1000),
   // `0`: the hot path's SQL runs unnamed, parsed on every run (for a transaction-mode PgBouncer older
   // than 1.21 or with max_prepared_statements = 0, which cannot keep named statements;
-  // src/store/pg-named-statements.ts).
+  // src/runtime/pg-named-statements.ts).
   PG_NAMED_STATEMENTS: z.enum(['0', '1']).default('1'),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
   // How many steps the WAL checkpoint thread's nice value is raised above the process's, on Linux
-  // (0: the process's own priority; see src/store/checkpointer.ts).
+  // (0: the process's own priority; see src/runtime/checkpointer.ts).
   SQLITE_CHECKPOINT_NICE: z.coerce.number().int().min(0).max(19).default(10),
-  // The same for the report thread (ledger check, audit head: src/report-thread.ts).
+  // The same for the report thread (ledger check, audit head: src/runtime/report-thread.ts).
   REPORT_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // WAL size in pages (4 KiB) at which the group commit is held for a moment so that the WAL starts
-  // over (src/store/checkpointer.ts): larger, rarer holds and a larger WAL file. 0: never held (the
+  // over (src/runtime/checkpointer.ts): larger, rarer holds and a larger WAL file. 0: never held (the
   // main connection's own checkpoint at 16,000 pages restarts it, on the event loop).
   SQLITE_WAL_RESTART_PAGES: z.coerce.number().int().max(1_000_000).refine((n) => n === 0 || n >= 100, 'must be 0 (off) or at least 100').default(24_000),
   // At start, read the SQLite file into the OS page cache, at most this many MiB (0: off). Default:
   // half the memory the process may use (the cgroup's limit in a container), so that the read
-  // leaves room for the rest of what the machine caches (src/store/prewarm.ts).
+  // leaves room for the rest of what the machine caches (src/runtime/prewarm.ts).
   SQLITE_PREWARM_MB: z.coerce.number().int().min(0).max(1_048_576).optional(),
   // SQLite on disk: `worker` runs network authorizations on a worker thread with a connection of
   // their own (docs/decisions/performance.md: no faster on this 2-core machine, hence off by default).

@@ -2,7 +2,7 @@
 // every instance at once, and the one-off read of the SQLite file into the page cache.
 import type { AppDeps } from './http/env.js';
 import { expireHolds } from './service/holds/expire-holds.js';
-import { prewarmFile, sqliteFileOf } from './store/prewarm.js';
+import { prewarmFile, sqliteFileOf } from './runtime/prewarm.js';
 import { pruneRateLimits } from './store/rate-limits.repository.js';
 
 export interface Jobs { stop(): void }

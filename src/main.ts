@@ -1,6 +1,6 @@
 // Starts the service: validate configuration, open and migrate the database, serve HTTP.
 import { serve } from '@hono/node-server';
-import { AuthorizationWorker } from './service/network/authorization-worker.js';
+import { AuthorizationWorker } from './runtime/authorization-worker.js';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { startServices } from './bootstrap.js';
 import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';

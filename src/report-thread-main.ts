@@ -1,10 +1,10 @@
-// Entry of the report thread (src/report-thread.ts): bundled on its own
+// Entry of the report thread (src/runtime/report-thread.ts): bundled on its own
 // (dist/report-thread-main.mjs). A read-only connection to the SQLite file; each report runs in a
 // read transaction of its own while the main thread's connection goes on writing.
 import { parentPort, workerData } from 'node:worker_threads';
 import { runReportOn, type Report } from './service/reports/run-report.js';
 import { openSqliteReader } from './store/db.js';
-import { lowerThisThreadPriority } from './thread-priority.js';
+import { lowerThisThreadPriority } from './runtime/thread-priority.js';
 
 const { file, nice } = workerData as { file: string; nice: number };
 lowerThisThreadPriority(nice);

@@ -1,6 +1,6 @@
 // Ad-hoc: what a long report costs the network. The service is driven in alternating slices (ABBA):
 // authorizations alone, then authorizations while staff run GET /v1/admin/ledger/check back to back
-// (the report thread, src/report-thread.ts: its read transaction pins the WAL, which cannot start
+// (the report thread, src/runtime/report-thread.ts: its read transaction pins the WAL, which cannot start
 // over until the check ends). Prints each side's pooled p99, the checks' durations, and the largest
 // WAL file seen on each side.
 //   npx tsx scripts/bench/report-under-load.ts [--reuse DIR | --cards N] [--slices 4] [--slice-seconds 15]

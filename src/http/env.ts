@@ -4,8 +4,8 @@ import type { Config } from '../config.js';
 import type { ServiceContext } from '../service/context.js';
 import type { EventRelay } from '../service/pg-events.js';
 import type { Metrics } from './ops/metrics.js';
-import type { AuthorizationWorker } from '../service/network/authorization-worker.js';
-import type { Reports } from '../report-thread.js';
+import type { AuthorizationWorker } from '../runtime/authorization-worker.js';
+import type { Reports } from '../runtime/report-thread.js';
 
 export interface StaffIdentity {
   id: string; name: string; role: 'admin' | 'ops' | 'auditor';

@@ -12,8 +12,8 @@
 import { hash as oneShotHash } from 'node:crypto';
 import { newId } from '../ids.js';
 import type { Dialect, Executor } from './db.js';
-import { auditHeadsOf } from './audit-heads.js';
-import { param, prepared } from './prepared.js';
+import { auditHeadsOf } from '../runtime/audit-heads.js';
+import { param, prepared } from '../runtime/prepared.js';
 import type { AuditLogTable } from './schema.js';
 
 /** Audit ids are made from the entry's own created_at, so a time range is an id range (list-audit.ts). */

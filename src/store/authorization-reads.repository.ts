@@ -14,7 +14,7 @@
 import type { Product } from '../domain/product.js';
 import { AUTHORIZING_ACCOUNT_COLUMNS, AUTHORIZING_CARD_COLUMNS, type AuthorizingAccount, type AuthorizingCard } from './cards.repository.js';
 import type { Dialect, Executor } from './db.js';
-import { param, prepared } from './prepared.js';
+import { param, prepared } from '../runtime/prepared.js';
 import { findProductInTransaction, PRODUCT_COLUMNS, productOfRow } from './products.repository.js';
 import type { Selectable } from 'kysely';
 import type { ProductsTable } from './schema.js';

@@ -9,7 +9,7 @@
 //   what the three did, and a failure undoes all three, as the transaction did before.
 import type { QueryCreator } from 'kysely';
 import type { Dialect, Executor } from './db.js';
-import { param, prepared } from './prepared.js';
+import { param, prepared } from '../runtime/prepared.js';
 import { insertTransferRow } from './ledger.repository.js';
 import type { Authorization, Database, LedgerTransfer } from './schema.js';
 

@@ -1,5 +1,5 @@
 import type { Dialect, Executor } from './db.js';
-import { param, prepared } from './prepared.js';
+import { param, prepared } from '../runtime/prepared.js';
 import type { Card, CardAccount, CardStatus } from './schema.js';
 
 // Compiled once, statements kept (an authorization reads through authorization-reads.repository.ts).

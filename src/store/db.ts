@@ -5,12 +5,12 @@ import { isMainThread } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
-import { NamedStatementClient } from './pg-named-statements.js';
+import { NamedStatementClient } from '../runtime/pg-named-statements.js';
 import type { Database } from './schema.js';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES, walSizeLimitBytes } from './checkpointer.js';
-import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
-import { enableDirectSqlite } from './prepared.js';
-import { WalSync, type WalFsync } from './wal-sync.js';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES, walSizeLimitBytes } from '../runtime/checkpointer.js';
+import { acquireDescriptor, releaseDescriptor } from '../runtime/file-descriptors.js';
+import { enableDirectSqlite } from '../runtime/prepared.js';
+import { WalSync, type WalFsync } from '../runtime/wal-sync.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;

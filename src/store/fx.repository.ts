@@ -1,5 +1,5 @@
 import type { Executor } from './db.js';
-import { param, prepared } from './prepared.js';
+import { param, prepared } from '../runtime/prepared.js';
 
 const rateByCurrency = prepared<{ currency: string }, { rate: string }>((db) =>
   db.selectFrom('fx_rates').select('rate').where('currency', '=', param('currency')));

@@ -3,7 +3,7 @@
 // 3-D Secure asks whether there is any at a merchant (the authorizations_known_merchants index).
 import { sql } from 'kysely';
 import type { Executor } from './db.js';
-import { param, prepared } from './prepared.js';
+import { param, prepared } from '../runtime/prepared.js';
 
 // The literal list of the partial index's WHERE, written out the same: only then may SQLite use it.
 const PROVES_CARD = sql<boolean>`rule_id IN ('approved', 'approved_over_limit', 'verified')`;

@@ -6,7 +6,7 @@
 //   bank:opening-balances  where current-account balances given at customer creation come from
 import { newId } from '../ids.js';
 import type { Executor } from './db.js';
-import { param, prepared } from './prepared.js';
+import { param, prepared } from '../runtime/prepared.js';
 import type { LedgerTransfer } from './schema.js';
 
 export const cardLedger = (accountId: string) => `card:${accountId}`;

@@ -16,7 +16,7 @@ import { newId } from '../ids.js';
 import { walkChain, type ChainedAuthorization } from './authorization-chains.repository.js';
 import type { Executor } from './db.js';
 import { olderThan } from './keyset.js';
-import { param, prepared } from './prepared.js';
+import { param, prepared } from '../runtime/prepared.js';
 import type { NotificationsTable } from './schema.js';
 
 export type NotificationRow = Selectable<NotificationsTable>;

@@ -1,6 +1,6 @@
 import type { Product } from '../domain/product.js';
 import type { Executor } from './db.js';
-import { param, prepared } from './prepared.js';
+import { param, prepared } from '../runtime/prepared.js';
 import type { Selectable } from 'kysely';
 import type { ProductsTable } from './schema.js';
 

@@ -1,6 +1,6 @@
 // Under steady network load the group commit never leaves SQLite the moment it needs to start the
 // WAL over (a transaction beginning with every frame copied back), so the checkpointer holds it
-// between two batches once the WAL is large (src/store/checkpointer.ts). Through the whole service:
+// between two batches once the WAL is large (src/runtime/checkpointer.ts). Through the whole service:
 // purchases at FULL keep being approved, the WAL starts over, and /metrics shows the holds.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // The reports that read a whole table (audit head, ledger check) run, on SQLite on disk, on a
-// thread of their own with a read-only connection (src/report-thread.ts): the same figures as on
+// thread of their own with a read-only connection (src/runtime/report-thread.ts): the same figures as on
 // the main connection, while the main thread stays free; elsewhere they run on the handle itself.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { walSizeLimitBytes } from '../../src/store/checkpointer.js';
+import { walSizeLimitBytes } from '../../src/runtime/checkpointer.js';
 import { openDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { forEachBackend } from '../support/backends.js';

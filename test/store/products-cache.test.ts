@@ -3,7 +3,7 @@
 // next one, and a change inside the transaction is seen by the rest of it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProduct, DEFAULT_PRODUCT_CODE, type Product } from '../../src/domain/product.js';
-import { GroupCommit } from '../../src/service/network/group-commit.js';
+import { GroupCommit } from '../../src/runtime/group-commit.js';
 import type { DbHandle } from '../../src/store/db.js';
 import { findProduct, findProductInTransaction, insertProductIfMissing, saveProduct } from '../../src/store/products.repository.js';
 import { forEachBackend } from '../support/backends.js';

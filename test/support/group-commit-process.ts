@@ -2,7 +2,7 @@
 // with a WAL restart threshold of 20 pages the checkpointer holds it again and again. Prints
 // "committed N" at the end; a process that exits before that lost track of its own writes.
 //   node --import tsx test/support/group-commit-process.ts FILE SECONDS
-import { groupCommitFor } from '../../src/service/network/group-commit.js';
+import { groupCommitFor } from '../../src/runtime/group-commit.js';
 import { openDatabase, type Trx } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 

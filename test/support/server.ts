@@ -16,7 +16,7 @@ import type { AppDeps } from '../../src/http/env.js';
 import { signNetworkRequest } from '../../src/http/middleware/network-signature.js';
 import { createLogger } from '../../src/logger.js';
 import { decryptPan } from '../../src/service/banking/issue-card.js';
-import { AuthorizationWorker } from '../../src/service/network/authorization-worker.js';
+import { AuthorizationWorker } from '../../src/runtime/authorization-worker.js';
 import { openDatabase, type DbHandle } from '../../src/store/db.js';
 import { backendUrl, createPgSchema, dropPgSchema, type Backend } from './backends.js';
 import { ADMIN_KEY, NETWORK_KEY_ID, NETWORK_SECRET } from './harness.js';

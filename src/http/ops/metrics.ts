@@ -1,8 +1,8 @@
 // Prometheus metrics (/metrics): authorizations by response code and reason, latency, over-limit
 // grants, database pool use, and Node's default metrics (event-loop lag among them).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { groupCommitFor, type BatchStats } from '../../service/network/group-commit.js';
-import type { Checkpointer } from '../../store/checkpointer.js';
+import { groupCommitFor, type BatchStats } from '../../runtime/group-commit.js';
+import type { Checkpointer } from '../../runtime/checkpointer.js';
 import type { DbHandle } from '../../store/db.js';
 
 export class Metrics {
@@ -54,7 +54,7 @@ export class Metrics {
     gc.observe(this.batchObserver);
   }
 
-  /** How often, and for how long, the group commit is held so that the WAL restarts (store/checkpointer.ts). */
+  /** How often, and for how long, the group commit is held so that the WAL restarts (runtime/checkpointer.ts). */
   private observeWalRestarts(checkpointer: Checkpointer): void {
     const held = new Histogram({
       name: 'db_wal_restart_hold_seconds', help: 'Time the group commit was held between two batches while the last WAL frames were copied back',
@@ -78,7 +78,7 @@ export class Metrics {
 
   private prewarmGauges: { done: Gauge; bytes: Gauge } | undefined;
 
-  /** The read of the SQLite file into the page cache after start (src/store/prewarm.ts). */
+  /** The read of the SQLite file into the page cache after start (src/runtime/prewarm.ts). */
   prewarmStarted(): { ended(bytes: number): void } {
     // Made once: a registry refuses a second metric of the same name.
     this.prewarmGauges ??= {

@@ -22,7 +22,7 @@ import { readForAuthorization } from '../../store/authorization-reads.repository
 import { type AccountMove, writeAuthorization } from '../../store/authorization-writes.repository.js';
 import type { AuthorizingAccount, AuthorizingCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
-import { param, prepared } from '../../store/prepared.js';
+import { param, prepared } from '../../runtime/prepared.js';
 import { findRate } from '../../store/fx.repository.js';
 import { cardLedger, NETWORK_SETTLEMENT, pendingTransfer } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
@@ -64,7 +64,7 @@ export interface AuthorizeOutcome {
   replayed: boolean;
 }
 
-// The queries every authorization runs, compiled once (see store/prepared.ts).
+// The queries every authorization runs, compiled once (see runtime/prepared.ts).
 // A retransmission, rare, reads its original's whole row.
 const authorizationById = prepared<{ id: string }, Authorization>((db) =>
   db.selectFrom('authorizations').selectAll().where('id', '=', param('id')));

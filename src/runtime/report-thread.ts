@@ -6,10 +6,10 @@
 // connection writes. PostgreSQL runs them in the server; SQLite in memory has one connection only.
 import type { Worker } from 'node:worker_threads';
 import { newWorker } from './new-worker.js';
-import { runReportOn, type Report, type ReportResult } from './service/reports/run-report.js';
-import type { LedgerReport } from './service/ledger/check-ledger.js';
-import type { DbHandle } from './store/db.js';
-import { sqliteFileOf } from './store/prewarm.js';
+import { runReportOn, type Report, type ReportResult } from '../service/reports/run-report.js';
+import type { LedgerReport } from '../service/ledger/check-ledger.js';
+import type { DbHandle } from '../store/db.js';
+import { sqliteFileOf } from './prewarm.js';
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
 type Waiting = { resolve: (v: unknown) => void; reject: (e: Error) => void };

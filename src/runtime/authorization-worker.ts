@@ -18,14 +18,14 @@
 // This file is the main thread's side; the worker's side is authorization-worker-thread.ts.
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { newWorker } from '../../new-worker.js';
-import { ServiceError, type ErrorCode } from '../errors.js';
-import type { ServiceContext } from '../context.js';
-import type { WalFsync, WalSync } from '../../store/wal-sync.js';
+import { newWorker } from './new-worker.js';
+import { ServiceError, type ErrorCode } from '../service/errors.js';
+import type { ServiceContext } from '../service/context.js';
+import type { WalFsync, WalSync } from './wal-sync.js';
 import type { BatchStats } from './group-commit.js';
-import { assertAcquirerPermitted } from './acquirer-scope.js';
-import { authorize, type AuthorizeInput, type AuthorizeOutcome } from './authorize.js';
-import { runNetworkVerb } from './run-in-transaction.js';
+import { assertAcquirerPermitted } from '../service/network/acquirer-scope.js';
+import { authorize, type AuthorizeInput, type AuthorizeOutcome } from '../service/network/authorize.js';
+import { runNetworkVerb } from './run-network-verb.js';
 
 export interface AuthorizationWorkerData {
   databaseUrl: string;

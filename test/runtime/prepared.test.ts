@@ -1,11 +1,11 @@
-// Prepared queries (store/prepared.ts): compiled once, and on SQLite inside a transaction run on the
+// Prepared queries (runtime/prepared.ts): compiled once, and on SQLite inside a transaction run on the
 // connection's own statement, whose rows come back as arrays and are made into objects by us.
 // Whatever the path — SQLite direct, SQLite through kysely, PostgreSQL — a query answers the same.
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/store/db.js';
 import type { FxRatesTable } from '../../src/store/schema.js';
-import { param, prepared } from '../../src/store/prepared.js';
+import { param, prepared } from '../../src/runtime/prepared.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
 import { openMigratedDatabase } from '../support/databases.js';

@@ -1,4 +1,4 @@
-// Reading the SQLite file into the page cache after start (src/store/prewarm.ts): on real files,
+// Reading the SQLite file into the page cache after start (src/runtime/prewarm.ts): on real files,
 // through a real service whose log is read back.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { prewarmDatabase, startBackgroundJobs } from '../../src/jobs.js';
 import { createLogger } from '../../src/logger.js';
 import { openDatabase } from '../../src/store/db.js';
-import { prewarmFile, sqliteFileOf } from '../../src/store/prewarm.js';
+import { prewarmFile, sqliteFileOf } from '../../src/runtime/prewarm.js';
 import { ADMIN_KEY, NETWORK_KEY_ID, NETWORK_SECRET } from '../support/harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'isc-prewarm-'));

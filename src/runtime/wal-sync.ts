@@ -16,7 +16,7 @@ import type SqliteDatabase from 'better-sqlite3';
  * Who fsyncs the WAL after a group commit: this connection's thread, on libuv's thread pool
  * ('thread-pool'), or whoever the results are handed to ('caller'): the authorization worker commits
  * and hands its answers to the main thread, which fsyncs before releasing them (see
- * service/network/authorization-worker.ts).
+ * runtime/authorization-worker.ts).
  */
 export type WalFsync = 'thread-pool' | 'caller';
 

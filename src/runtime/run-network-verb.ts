@@ -3,9 +3,9 @@
 // On SQLite, verbs share transactions through group commit (group-commit.ts): one fsync for all
 // the requests that arrived together. PostgreSQL keeps one transaction per request: the pool runs
 // them in parallel and the server groups commits itself (see docs/decisions/performance.md).
-import type { Trx } from '../../store/db.js';
-import { inTransaction, isUniqueViolation } from '../../store/transaction.js';
-import type { ServiceContext } from '../context.js';
+import type { Trx } from '../store/db.js';
+import { inTransaction, isUniqueViolation } from '../store/transaction.js';
+import type { ServiceContext } from '../service/context.js';
 import { groupCommitFor } from './group-commit.js';
 
 export async function runNetworkVerb<T>(ctx: ServiceContext, work: (trx: Trx) => Promise<T>): Promise<T> {

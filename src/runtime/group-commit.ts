@@ -5,7 +5,7 @@
 // commit. Units almost never fail (a decline is an answer, not an error), and a savepoint per unit
 // cost ~10 % of an authorization (every unit copies the pages it touches into the statement
 // journal), so the savepoints are paid only by the rare batch that needs them. Every caller is
-// answered only after the commit is durable (at FULL: after the WAL fsync, see store/wal-sync.ts),
+// answered only after the commit is durable (at FULL: after the WAL fsync, see runtime/wal-sync.ts),
 // so an answer never announces what a power cut could undo.
 //
 // Batches form by themselves: the first request to arrive schedules a run with setImmediate, so
@@ -13,12 +13,12 @@
 // while a batch runs form the next one. better-sqlite3 is synchronous, so a batch's queries hold
 // the event loop; its fsync does not (it runs on the thread pool while the next batch executes).
 // Once the WAL is large, the checkpointer holds the next batch (~10 ms, at most ~100) so that the
-// WAL can start over (store/checkpointer.ts); requests are still read and checked meanwhile.
+// WAL can start over (runtime/checkpointer.ts); requests are still read and checked meanwhile.
 import { CompiledQuery } from 'kysely';
-import { auditHeadsOf, type AuditHeads, type BatchHeads } from '../../store/audit-heads.js';
-import type { DbHandle, Trx } from '../../store/db.js';
-import { runFixed } from '../../store/prepared.js';
-import { isUniqueViolation } from '../../store/transaction.js';
+import { auditHeadsOf, type AuditHeads, type BatchHeads } from './audit-heads.js';
+import type { DbHandle, Trx } from '../store/db.js';
+import { runFixed } from './prepared.js';
+import { isUniqueViolation } from '../store/transaction.js';
 
 /** Largest batch: bounds how long one commit holds the event loop. */
 export const MAX_BATCH = 256;
@@ -48,7 +48,7 @@ class UnitFailed extends Error {}
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  /** Held between two batches (the WAL restarting, see store/checkpointer.ts): no batch begins. */
+  /** Held between two batches (the WAL restarting, see runtime/checkpointer.ts): no batch begins. */
   private held = false;
   /** The batch whose transaction is running, if any. */
   private committing: Promise<unknown> | null = null;
@@ -146,7 +146,7 @@ export class GroupCommit {
       // Only once the transaction holds the connection: before that, another transaction may still
       // be appending (and may roll back), and its heads must not be remembered.
       written = heads.beginBatch();
-      // Safe to run on the connection directly: the transaction holds it (see store/prepared.ts).
+      // Safe to run on the connection directly: the transaction holds it (see runtime/prepared.ts).
       if (this.dataVersion) heads.seenDataVersion(this.dataVersion.get() as number);
       try {
         if (withSavepoints) {

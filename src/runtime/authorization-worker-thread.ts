@@ -3,13 +3,13 @@
 // minute as the main thread's is), and the same engine — runNetworkVerb + authorize, group commit
 // included. Answers go back once per event-loop turn, with the group-commit batches run meanwhile.
 import { parentPort, workerData } from 'node:worker_threads';
-import { systemClock } from '../../clock.js';
-import { loadKeyring } from '../../crypto/keyring.js';
-import { createLogger } from '../../logger.js';
-import { openDatabase } from '../../store/db.js';
-import type { ServiceContext } from '../context.js';
-import { LocalEventBus } from '../events.js';
-import type { AuthorizeOutcome } from './authorize.js';
+import { systemClock } from '../clock.js';
+import { loadKeyring } from '../crypto/keyring.js';
+import { createLogger } from '../logger.js';
+import { openDatabase } from '../store/db.js';
+import type { ServiceContext } from '../service/context.js';
+import { LocalEventBus } from '../service/events.js';
+import type { AuthorizeOutcome } from '../service/network/authorize.js';
 import {
   authorizeNetworkRequest, toWireError, type AuthorizationWorkerData, type FromWorker, type ToWorker, type WireError,
 } from './authorization-worker.js';

@@ -1,4 +1,4 @@
-// Our own descriptors on a database file (src/store/file-descriptors.ts): closing any descriptor of
+// Our own descriptors on a database file (src/runtime/file-descriptors.ts): closing any descriptor of
 // a file drops every POSIX lock the process holds on it, SQLite's among them, so one descriptor per
 // file is shared and closed only when its last user lets go. Checked on real files and handles.
 import { fstatSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
-import { acquireDescriptor, descriptorUsers, releaseDescriptor } from '../../src/store/file-descriptors.js';
-import { prewarmFile } from '../../src/store/prewarm.js';
+import { acquireDescriptor, descriptorUsers, releaseDescriptor } from '../../src/runtime/file-descriptors.js';
+import { prewarmFile } from '../../src/runtime/prewarm.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'isc-fds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

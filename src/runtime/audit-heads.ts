@@ -18,7 +18,7 @@
 // - Should a head still be older than the table (a slower batch published late), the append
 //   collides with UNIQUE (stream, seq): the batch is rolled back and runs again with savepoints, and
 //   the retry reads the head from the table.
-import type { Executor } from './db.js';
+import type { Executor } from '../store/db.js';
 
 export interface AuditHead { seq: number; hash: string }
 

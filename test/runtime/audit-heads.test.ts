@@ -1,4 +1,4 @@
-// Audit stream heads remembered between group-commit batches (store/audit-heads.ts, SQLite only):
+// Audit stream heads remembered between group-commit batches (runtime/audit-heads.ts, SQLite only):
 // whatever rolls back, whoever else appends, the chain stays dense and verifies.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
-import { GroupCommit, type BatchStats } from '../../src/service/network/group-commit.js';
-import { auditHeadsOf } from '../../src/store/audit-heads.js';
+import { GroupCommit, type BatchStats } from '../../src/runtime/group-commit.js';
+import { auditHeadsOf } from '../../src/runtime/audit-heads.js';
 import { appendAudit } from '../../src/store/audit.repository.js';
 import { openDatabase, type DbHandle, type Trx } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';

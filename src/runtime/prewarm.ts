@@ -5,7 +5,7 @@
 // each probe that misses the cache is a disk read inside a group commit that 64 requests wait on.
 // Measured in docs/performance.md. PostgreSQL keeps its own buffers (pg_prewarm is its tool).
 import { Worker } from 'node:worker_threads';
-import type { DbHandle } from './db.js';
+import type { DbHandle } from '../store/db.js';
 import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
 
 export interface PrewarmResult {
@@ -30,7 +30,7 @@ export interface PrewarmOptions {
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
-// The parent's descriptor (store/file-descriptors.ts): never closed here.
+// The parent's descriptor (runtime/file-descriptors.ts): never closed here.
 const fd = workerData.fd;
 let bytes = 0;
 const end = Math.min(fs.fstatSync(fd).size, workerData.maxBytes);
@@ -48,7 +48,7 @@ export function prewarmFile(path: string, o: PrewarmOptions): Promise<PrewarmRes
   const result = (bytes: number, stopped: boolean) => ({ bytes, ms: performance.now() - started, stopped });
   if (o.signal?.aborted) return Promise.resolve(result(0, true));
   // A descriptor of our own on a database file must not be closed while a connection of this
-  // process holds locks on it (store/file-descriptors.ts): the shared one, let go when done.
+  // process holds locks on it (runtime/file-descriptors.ts): the shared one, let go when done.
   let fd: number;
   try {
     fd = acquireDescriptor(path);

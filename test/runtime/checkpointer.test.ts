@@ -1,11 +1,11 @@
-// The background checkpointer (src/store/checkpointer.ts) on a real SQLite file: it keeps the WAL
+// The background checkpointer (src/runtime/checkpointer.ts) on a real SQLite file: it keeps the WAL
 // copied back into the database, and its thread runs below the event loop's priority.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { CHECKPOINTER_NICE, Checkpointer, ErrorThrottle, type RestartHold } from '../../src/store/checkpointer.js';
+import { CHECKPOINTER_NICE, Checkpointer, ErrorThrottle, type RestartHold } from '../../src/runtime/checkpointer.js';
 import { walCheckpointSequence } from '../support/databases.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'isc-checkpointer-'));

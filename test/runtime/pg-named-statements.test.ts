@@ -1,11 +1,11 @@
 // On PostgreSQL, prepared queries run as named statements, parsed once per connection
-// (store/pg-named-statements.ts); a `select *` never does, and PG_NAMED_STATEMENTS=0 turns it off.
+// (runtime/pg-named-statements.ts); a `select *` never does, and PG_NAMED_STATEMENTS=0 turns it off.
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/store/db.js';
-import { nameStatement, statementName } from '../../src/store/pg-named-statements.js';
-import { param, prepared } from '../../src/store/prepared.js';
+import { nameStatement, statementName } from '../../src/runtime/pg-named-statements.js';
+import { param, prepared } from '../../src/runtime/prepared.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
 import { freshDatabase, openMigratedDatabase } from '../support/databases.js';

@@ -1,10 +1,10 @@
-// Authorizations on the worker thread (src/service/network/authorization-worker.ts): a second
+// Authorizations on the worker thread (src/runtime/authorization-worker.ts): a second
 // SQLite connection writing the same file while the main thread's connection serves online banking.
 // Whatever the interleaving, nothing fails for a lock, every audit chain stays whole, the ledger
 // balances, and the cardholder is woken for what the worker approved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceError } from '../../src/service/errors.js';
-import { fromWireError, toWireError } from '../../src/service/network/authorization-worker.js';
+import { fromWireError, toWireError } from '../../src/runtime/authorization-worker.js';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
 import { httpJson, serverCardholder, signedPost, startTestServer, webPurchase, type TestServer } from '../support/server.js';

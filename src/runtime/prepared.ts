@@ -13,9 +13,9 @@ import {
   CompiledQuery, DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
   SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable,
 } from 'kysely';
-import type { Dialect, Executor } from './db.js';
+import type { Dialect, Executor } from '../store/db.js';
 import { nameStatement } from './pg-named-statements.js';
-import type { Database } from './schema.js';
+import type { Database } from '../store/schema.js';
 
 const PARAM_PREFIX = '\u0000param:';
 

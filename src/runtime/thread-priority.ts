@@ -2,7 +2,7 @@
 // setpriority on a thread id changes that thread alone. Only ever raised from the thread's current
 // nice value, which needs no privilege and never puts the thread ahead of the event loop; off Linux
 // the read fails and the thread keeps the process's priority. (The checkpoint thread does the same
-// in its own CommonJS source, store/checkpointer.ts.)
+// in its own CommonJS source, runtime/checkpointer.ts.)
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 

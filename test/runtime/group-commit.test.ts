@@ -1,4 +1,4 @@
-// Group commit (service/network/group-commit.ts): units of work that arrive together share one
+// Group commit (runtime/group-commit.ts): units of work that arrive together share one
 // transaction; a failing unit is rolled back alone (the batch runs again, a savepoint per unit);
 // nobody is answered before the commit. Checked against a second connection that only sees
 // committed data.
@@ -7,7 +7,7 @@ import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { GroupCommit, groupCommitFor, type BatchStats } from '../../src/service/network/group-commit.js';
+import { GroupCommit, groupCommitFor, type BatchStats } from '../../src/runtime/group-commit.js';
 import type { DbHandle, Trx } from '../../src/store/db.js';
 import { forEachBackend } from '../support/backends.js';
 import { openMigratedDatabase } from '../support/databases.js';

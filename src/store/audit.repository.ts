@@ -13,7 +13,7 @@ import { hash as oneShotHash } from 'node:crypto';
 import { newId } from '../ids.js';
 import type { Dialect, Executor } from './db.js';
 import { auditHeadsOf } from '../runtime/audit-heads.js';
-import { param, prepared } from '../runtime/prepared.js';
+import { dialectOf, param, prepared } from '../runtime/prepared.js';
 import type { AuditLogTable } from './schema.js';
 
 /** Audit ids are made from the entry's own created_at, so a time range is an id range (list-audit.ts). */
@@ -85,7 +85,8 @@ const insertEntry = prepared<AuditLogTable, never>((db) => db.insertInto('audit_
   prev_hash: param('prev_hash'), hash: param('hash'), account_id: param('account_id'),
 }));
 
-export async function appendAudit(trx: Executor, dialect: Dialect, e: AuditEntry): Promise<void> {
+export async function appendAudit(trx: Executor, e: AuditEntry): Promise<void> {
+  const dialect = dialectOf(trx);
   const stream = e.stream ?? auditChainFor(dialect, e.accountId);
   if (dialect === 'postgres') {
     await streamLock.execute(trx, { stream });

@@ -26,7 +26,7 @@ describe('remembered audit heads (SQLite group commit)', () => {
   afterAll(async () => { await other.close(); await handle.close(); rmSync(dir, { recursive: true, force: true }); });
 
   const append = (db: Trx | DbHandle['db'], stream: string, action = 'test.append') =>
-    appendAudit(db, 'sqlite', { stream, actorType: 'system', actorId: 'test', action, nowMs: 1_700_000_000_000 });
+    appendAudit(db, { stream, actorType: 'system', actorId: 'test', action, nowMs: 1_700_000_000_000 });
   const seqs = async (stream: string) =>
     (await handle.db.selectFrom('audit_log').select('seq').where('stream', '=', stream).orderBy('seq').execute()).map((r) => r.seq);
 

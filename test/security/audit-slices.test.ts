@@ -25,7 +25,7 @@ forEachBackend((backend) => {
     ({ handle, close } = await openMigratedDatabase(backend));
     // Several entries per millisecond, so that slice edges and cursors fall inside a tie.
     for (let i = 0; i < ENTRIES; i++) {
-      await inTransaction(handle, (trx) => appendAudit(trx, backend, {
+      await inTransaction(handle, (trx) => appendAudit(trx, {
         accountId: ACCOUNTS[i % 3] ?? undefined, actorType: i % 3 === 2 ? 'cardholder' : 'staff', actorId: ACTORS[i % 3],
         action: ACTIONS[(i * 7) % 4], subject: `card_${i % 5}`, nowMs: BASE_MS + Math.floor(i / 3),
       }));

@@ -109,7 +109,7 @@ describe('GET /v1/admin/audit', () => {
 
     // Before migration 4 an entry named its account only in its stream (account_id NULL).
     const legacyStream = `account:${accountId}`;
-    await inTransaction(h.deps.handle, (trx) => appendAudit(trx, backend, {
+    await inTransaction(h.deps.handle, (trx) => appendAudit(trx, {
       stream: legacyStream, actorType: 'system', actorId: 'test', action: 'test.legacy', nowMs: h.clock.now(),
     }));
     try {
@@ -203,7 +203,7 @@ describe('npm run audit:verify (CLI)', () => {
     const handle = openDatabase(url);
     await migrate(handle, 1_000);
     for (let i = 0; i < 5; i++) {
-      await inTransaction(handle, (trx) => appendAudit(trx, 'sqlite', { stream: 'global', actorType: 'system', actorId: 'test', action: `test.${i}`, nowMs: 1_000 + i }));
+      await inTransaction(handle, (trx) => appendAudit(trx, { stream: 'global', actorType: 'system', actorId: 'test', action: `test.${i}`, nowMs: 1_000 + i }));
     }
     const head = await auditHead(handle.db, 1_004);
     const run = (...args: string[]) => promisify(execFile)('npx', ['tsx', 'scripts/audit-verify.ts', ...args], { env: { ...process.env, DATABASE_URL: url } })

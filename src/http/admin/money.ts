@@ -50,7 +50,7 @@ export function registerAdminMoney(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     if (asOfMs > nowMs) throw fieldError('asOf', 'must not be later than now');
     const released = await expireHolds(deps, asOfMs);
     const actor = staffActor(c);
-    await inTransaction(deps.handle, (trx) => appendAudit(trx, deps.handle.dialect, { actorType: actor.type,
+    await inTransaction(deps.handle, (trx) => appendAudit(trx, { actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: 'job.expire_holds', after: { asOf: new Date(asOfMs).toISOString(), released },
       nowMs: deps.clock.now() }));
     return c.json({ released, asOf: new Date(asOfMs).toISOString() }, 200);

@@ -23,7 +23,7 @@ export function registerAdminNetworkClients(app: OpenAPIHono<AppEnv>, deps: AppD
     const name = body.name ?? 'network client';
     const client = await inTransaction(deps.handle, async (trx) => {
       const created = await createNetworkClient(deps, trx, name, body.acquirerIds);
-      await appendAudit(trx, deps.handle.dialect, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
         action: 'network_client.created', subject: created.keyId, after: { name, acquirerIds: created.acquirerIds }, nowMs: deps.clock.now() });
       return created;
     });

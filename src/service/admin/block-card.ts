@@ -14,7 +14,7 @@ export async function blockCard(ctx: ServiceContext, cardId: string, reason: str
     requireTransition(card, 'block');
     const nowMs = ctx.clock.now();
     await setCardStatus(trx, card.id, 'blocked', reason, nowMs);
-    await appendAudit(trx, ctx.handle.dialect, { accountId: card.account_id, actorType: actor.type,
+    await appendAudit(trx, { accountId: card.account_id, actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: 'card.blocked', subject: card.id,
       before: { status: card.status }, after: { status: 'blocked', reason }, nowMs });
     await addNotification(trx, { customerId: card.customer_id, accountId: card.account_id, cardId: card.id,

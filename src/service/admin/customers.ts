@@ -30,7 +30,7 @@ export async function createCustomer(ctx: ServiceContext, input: NewCustomer, ac
         await insertPosted(trx, { accountId: null, debit: BANK_OPENING_BALANCES, credit: currentLedger(currentAccountId),
           amountFils: input.currentAccountBalance, reference: `opening:${currentAccountId}`, nowMs });
       }
-      await appendAudit(trx, ctx.handle.dialect, {
+      await appendAudit(trx, {
         actorType: actor.type, actorId: actor.id, sourceIp: actor.ip, action: 'customer.created',
         subject: id, after: { username: input.username, currentAccountId, balanceFils: input.currentAccountBalance }, nowMs,
       });

@@ -14,7 +14,7 @@ export async function setFxRate(ctx: ServiceContext, code: string, rate: string,
     const nowMs = ctx.clock.now();
     const before = await findRate(trx, currency.numeric);
     await upsertRate(trx, currency.numeric, rate, nowMs);
-    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id,
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id,
       sourceIp: actor.ip, action: 'fx_rate.set', subject: currency.alpha, before: { rate: before ?? null }, after: { rate }, nowMs });
     return { currency: currency.alpha, numericCode: currency.numeric, exponent: currency.exponent, rate, updatedAt: new Date(nowMs).toISOString() };
   });

@@ -63,7 +63,7 @@ export async function ensureBootstrapClient(ctx: ServiceContext, keyId: string, 
       await trx.updateTable('network_clients')
         .set({ secret: sealed.ciphertext, secret_key_id: sealed.keyId, previous_secret: null, previous_until: null, active: 1 })
         .where('key_id', '=', keyId).execute();
-      await appendAudit(trx, ctx.handle.dialect, { actorType: 'system', actorId: 'bootstrap',
+      await appendAudit(trx, { actorType: 'system', actorId: 'bootstrap',
         action: 'network_client.secret_replaced', subject: keyId, nowMs: ctx.clock.now() });
     });
   }
@@ -127,7 +127,7 @@ export async function rotateNetworkClientSecret(ctx: ServiceContext, keyId: stri
     await trx.updateTable('network_clients').set({
       secret: next.ciphertext, secret_key_id: next.keyId, previous_secret: previous.ciphertext, previous_until: previousUntil,
     }).where('key_id', '=', keyId).execute();
-    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
       action: 'network_client.secret_rotated', subject: keyId, after: { previousSecretValidUntil: new Date(previousUntil).toISOString() }, nowMs });
     return { keyId, secret, previousSecretValidUntil: new Date(previousUntil).toISOString() };
   });

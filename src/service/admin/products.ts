@@ -23,7 +23,7 @@ export async function updateProduct(ctx: ServiceContext, code: string, changes: 
     if (after.bin.length + 1 >= 16) throw fieldError('bin', 'too long for a 16-digit PAN');
     const nowMs = ctx.clock.now();
     await saveProduct(trx, after, nowMs);
-    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id,
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id,
       sourceIp: actor.ip, action: 'product.updated', subject: code, before, after, nowMs });
     return after;
   });

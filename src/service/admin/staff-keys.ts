@@ -17,7 +17,7 @@ export async function createStaffKey(ctx: ServiceContext, input: { name: string;
       id, name: input.name, role: input.role, key_hash: hashKey(key),
       active: 1, expires_at: null, created_at: nowMs, replaced_by: null,
     }).execute();
-    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id,
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id,
       sourceIp: actor.ip, action: 'staff_key.created', subject: id, after: { name: input.name, role: input.role }, nowMs });
     return { id, name: input.name, role: input.role, key, createdAt: new Date(nowMs).toISOString() };
   });
@@ -50,7 +50,7 @@ export async function rotateStaffKey(ctx: ServiceContext, id: string, overlapMs:
       id: newKeyId, name: old.name, role: old.role, key_hash: hashKey(key),
       active: 1, expires_at: null, created_at: nowMs, replaced_by: null,
     }).execute();
-    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
       action: 'staff_key.rotated', subject: id, before: { expiresAt: old.expires_at }, after: { replacedBy: newKeyId, expiresAt: oldUntil }, nowMs });
     return {
       id: newKeyId, name: old.name, role: old.role, key, createdAt: new Date(nowMs).toISOString(),
@@ -83,7 +83,7 @@ export async function revokeStaffKey(ctx: ServiceContext, id: string, actor: Act
       current = predecessor?.id;
     }
     if (revoked.length === 0) return;
-    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
       action: 'staff_key.revoked', subject: id, after: { revoked }, nowMs });
   });
 }

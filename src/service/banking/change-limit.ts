@@ -34,7 +34,7 @@ export async function changeLimit(ctx: ServiceContext, customerId: string, cardI
     }
     if (check === 'ok') {
       await trx.updateTable('card_accounts').set({ limit_fils: input.limit }).where('id', '=', account.id).execute();
-      await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: actor.type,
+      await appendAudit(trx, { accountId: account.id, actorType: actor.type,
         actorId: actor.id, sourceIp: actor.ip, action: 'card.limit_changed', subject: card.id,
         before: { limitFils: account.limit_fils }, after: { limitFils: input.limit }, nowMs });
       await addNotification(trx, { customerId, accountId: account.id, cardId: card.id, kind: 'limit_changed', severity: 'info',

@@ -39,7 +39,7 @@ export async function requestCard(ctx: ServiceContext, customerId: string, limit
         over_limit_auth_id: null, over_limit_used_at: null, status: 'open', created_at: nowMs, closed_at: null,
       }).execute();
       const card = await issueCardOnAccount(trx, ctx, { accountId, customerId, bin: product.bin, nowMs });
-      await appendAudit(trx, ctx.handle.dialect, {
+      await appendAudit(trx, {
         accountId, actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
         action: 'card.issued', subject: card.id, after: { limitFils, last4: card.last4, expiry: card.expiry }, nowMs,
       });

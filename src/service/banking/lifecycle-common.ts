@@ -28,7 +28,7 @@ export interface StatusChange {
 }
 
 export async function recordCardChange(trx: Trx, ctx: ServiceContext, c: StatusChange): Promise<void> {
-  await appendAudit(trx, ctx.handle.dialect, {
+  await appendAudit(trx, {
     accountId: c.card.account_id, actorType: c.actor.type, actorId: c.actor.id, sourceIp: c.actor.ip,
     action: c.action, subject: c.card.id, before: { status: c.card.status },
     after: { status: c.to, ...(c.reason ? { reason: c.reason } : {}), ...c.after }, nowMs: c.nowMs,

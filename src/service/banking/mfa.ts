@@ -13,7 +13,7 @@ export async function startTotpEnrolment(ctx: ServiceContext, customerId: string
   await inTransaction(ctx.handle, async (trx) => {
     await trx.updateTable('customers').set({ totp_pending: sealTotpSecret(ctx, customerId, secret) })
       .where('id', '=', customerId).execute();
-    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customerId,
+    await appendAudit(trx, { actorType: 'cardholder', actorId: customerId,
       action: 'mfa.totp_enrolment_started', subject: customerId, after: { replacing: customer.totp_secret !== null }, nowMs: ctx.clock.now() });
   });
   const otpauthUrl = generateURI({ issuer: ctx.bankName, label: customer.username, secret });
@@ -29,7 +29,7 @@ export async function confirmTotpEnrolment(ctx: ServiceContext, customerId: stri
     if (step === null) return new ServiceError('invalid_otp', 'The code does not match. Check the time on your phone and try again.', {}, undefined, 400);
     await trx.updateTable('customers')
       .set({ totp_secret: customer.totp_pending, totp_pending: null, totp_last_step: step }).where('id', '=', customerId).execute();
-    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customerId,
+    await appendAudit(trx, { actorType: 'cardholder', actorId: customerId,
       sourceIp: ip, action: 'mfa.totp_enrolled', subject: customerId, nowMs });
     return null;
   });

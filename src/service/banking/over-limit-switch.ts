@@ -20,7 +20,7 @@ export async function switchOverLimit(ctx: ServiceContext, customerId: string, c
     const enabled = input.enabled ? 1 : 0;
     if (account.over_limit_enabled !== enabled) {
       await trx.updateTable('card_accounts').set({ over_limit_enabled: enabled }).where('id', '=', account.id).execute();
-      await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: actor.type,
+      await appendAudit(trx, { accountId: account.id, actorType: actor.type,
         actorId: actor.id, sourceIp: actor.ip, action: 'card.over_limit_switched', subject: card.id,
         before: { enabled: account.over_limit_enabled === 1 }, after: { enabled: input.enabled }, nowMs });
       await addNotification(trx, { customerId, accountId: account.id, cardId: card.id, kind: 'over_limit_switched', severity: 'info', nowMs, data: { enabled: input.enabled },

@@ -100,7 +100,7 @@ async function pay(trx: Trx, ctx: ServiceContext, customerId: string, cardId: st
   const postedFils = account.posted_fils - input.amount;
   await trx.updateTable('card_accounts').set({ posted_fils: postedFils }).where('id', '=', account.id).execute();
   await trx.insertInto('payments').values({ id, account_id: account.id, from_account_id: from.id, amount_fils: input.amount, created_at: nowMs }).execute();
-  await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: actor.type, actorId: actor.id,
+  await appendAudit(trx, { accountId: account.id, actorType: actor.type, actorId: actor.id,
     sourceIp: actor.ip, action: 'payment.posted', subject: id,
     before: { postedFils: account.posted_fils, currentBalanceFils: from.balance_fils },
     after: { postedFils, currentBalanceFils: from.balance_fils - input.amount, amountFils: input.amount, fromAccountId: from.id }, nowMs });

@@ -31,7 +31,7 @@ export async function replaceCard(ctx: ServiceContext, customerId: string, cardI
       message: `Your card ending ${card.last4} was replaced by a new card ending ${fresh.last4}. Use the new number from now on.`,
       after: { replacedBy: fresh.id },
     });
-    await appendAudit(trx, ctx.handle.dialect, {
+    await appendAudit(trx, {
       accountId: account.id, actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
       action: 'card.issued', subject: fresh.id, after: { replaces: card.id, last4: fresh.last4, expiry: fresh.expiry }, nowMs,
     });

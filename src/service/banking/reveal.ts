@@ -16,7 +16,7 @@ export async function revealCard(ctx: ServiceContext, customerId: string, cardId
     const nowMs = ctx.clock.now();
     const { card } = await loadOwnCard(trx, ctx, customerId, cardId);
     const pan = await openPan(ctx, card, trx);
-    await appendAudit(trx, ctx.handle.dialect, { accountId: card.account_id, actorType: actor.type,
+    await appendAudit(trx, { accountId: card.account_id, actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: 'card.revealed', subject: card.id, nowMs });
     await addNotification(trx, { customerId, accountId: card.account_id, cardId: card.id, kind: 'card_revealed', severity: 'info',
       message: `The full number of your card ending ${card.last4} was shown in online banking.`, nowMs });

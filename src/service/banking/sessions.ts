@@ -61,7 +61,7 @@ async function upgradePasswordHash(ctx: ServiceContext, customer: { id: string; 
       .where('id', '=', customer.id).where('password_hash', '=', customer.password_hash).executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return;
     const [, n, r, p] = fresh.split('$');
-    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customer.id, sourceIp: meta.ip,
+    await appendAudit(trx, { actorType: 'cardholder', actorId: customer.id, sourceIp: meta.ip,
       action: 'customer.password_rehashed', subject: customer.id, after: { scheme: 'scrypt', n: Number(n), r: Number(r), p: Number(p) },
       nowMs: ctx.clock.now() });
   });
@@ -95,7 +95,7 @@ async function openSession(ctx: ServiceContext, customer: { id: string }, subjec
     await addNotification(trx, { customerId: customer.id, kind: 'new_login', severity: 'info',
       message: `New sign-in to online banking${named ? ` on ${named}` : ''}.`, nowMs,
       data: { sessionId: id, browser: device.browser, system: device.system, userAgent: meta.userAgent?.slice(0, 200) ?? null, ip: meta.ip ?? null } });
-    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customer.id,
+    await appendAudit(trx, { actorType: 'cardholder', actorId: customer.id,
       sourceIp: meta.ip, action: 'session.created', subject: id, nowMs });
   });
   ctx.events.publish(customer.id);
@@ -144,7 +144,7 @@ export async function revokeSession(ctx: ServiceContext, customerId: string, ses
     const result = await trx.updateTable('sessions').set({ revoked_at: nowMs })
       .where('id', '=', sessionId).where('customer_id', '=', customerId).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new ServiceError('not_found', 'Session not found');
-    await appendAudit(trx, ctx.handle.dialect, { actorType: 'cardholder', actorId: customerId,
+    await appendAudit(trx, { actorType: 'cardholder', actorId: customerId,
       sourceIp: ip, action: 'session.revoked', subject: sessionId, nowMs });
   });
   // Wakes the customer's event streams, which re-check their session and end if it was this one.

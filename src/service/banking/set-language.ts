@@ -12,7 +12,7 @@ export async function setLanguage(ctx: ServiceContext, customerId: string, langu
     const before = await trx.selectFrom('customers').select('language').where('id', '=', customerId).executeTakeFirst();
     if (!before || before.language === language) return;
     await trx.updateTable('customers').set({ language }).where('id', '=', customerId).execute();
-    await appendAudit(trx, ctx.handle.dialect, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
       action: 'customer.language_changed', subject: customerId, before: { language: before.language }, after: { language }, nowMs });
   });
 }

@@ -104,7 +104,7 @@ export async function clearRecord(trx: Trx, ctx: ServiceContext, r: ClearingReco
     needs_review: posting.needsReview ? 1 : 0, created_at: nowMs,
     clearing_sequence: r.clearingSequence, clearing_count: r.clearingCount,
   }).execute();
-  await appendAudit(trx, ctx.handle.dialect, {
+  await appendAudit(trx, {
     accountId: account.id, actorType: 'network', actorId: networkClient,
     action: kind === 'refund' ? 'clearing.refund_posted' : `clearing.${status}`, subject: id,
     after: { authorizationId: auth?.id ?? null, billingFils: conversion.billingFils, rate: conversion.rate,

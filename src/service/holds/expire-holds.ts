@@ -57,7 +57,7 @@ async function expireOne(ctx: ServiceContext, authorizationId: string, accountId
         .where('id', '=', auth.id).execute();
       await trx.updateTable('card_accounts').set({ held_fils: account.held_fils - releasedFils })
         .where('id', '=', account.id).execute();
-      await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: 'system',
+      await appendAudit(trx, { accountId: account.id, actorType: 'system',
         actorId: 'hold-expiry', action: 'authorization.expired', subject: auth.id,
         before: { holdFils: auth.hold_fils, status: 'pending' }, after: { holdFils: 0, status: 'expired' }, nowMs });
       return true;

@@ -17,7 +17,7 @@ const audit = (ctx: ServiceContext, actor: Actor) => ({ actorType: actor.type, a
 export async function rewrapMasterKey(ctx: ServiceContext, newMaster: Buffer, actor: Actor): Promise<number> {
   return inTransaction(ctx.handle, async (trx) => {
     const count = await ctx.keyring.rewrapAll(trx, newMaster);
-    await appendAudit(trx, ctx.handle.dialect, { ...audit(ctx, actor), action: 'keys.master_rewrapped', after: { dataKeys: count }, nowMs: ctx.clock.now() });
+    await appendAudit(trx, { ...audit(ctx, actor), action: 'keys.master_rewrapped', after: { dataKeys: count }, nowMs: ctx.clock.now() });
     return count;
   });
 }
@@ -26,7 +26,7 @@ export async function addPanDataKey(ctx: ServiceContext, actor: Actor): Promise<
   return inTransaction(ctx.handle, async (trx) => {
     const nowMs = ctx.clock.now();
     const id = await ctx.keyring.addPanKey(trx, nowMs);
-    await appendAudit(trx, ctx.handle.dialect, { ...audit(ctx, actor), action: 'keys.pan_key_added', subject: id, nowMs });
+    await appendAudit(trx, { ...audit(ctx, actor), action: 'keys.pan_key_added', subject: id, nowMs });
     return id;
   });
 }
@@ -110,7 +110,7 @@ export async function reencryptAll(ctx: ServiceContext, actor: Actor, o: BatchOp
       await o.onBatch?.(name, rows);
     }
   }
-  await inTransaction(ctx.handle, (trx) => appendAudit(trx, ctx.handle.dialect, {
+  await inTransaction(ctx.handle, (trx) => appendAudit(trx, {
     ...audit(ctx, actor), action: 'keys.reencrypted', subject: ctx.keyring.activePanKeyId, after: totals, nowMs: ctx.clock.now(),
   }));
   return totals;

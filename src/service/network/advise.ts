@@ -111,7 +111,7 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
   });
 
   const row = await record(trx, { input, id, key, hash, createdAt, card, account, product, conversion, outcome, nowMs });
-  await appendAudit(trx, ctx.handle.dialect, {
+  await appendAudit(trx, {
     accountId: row.account_id, actorType: 'network', actorId: networkClient,
     action: outcome.approved ? 'advice.approved' : 'advice.declined', subject: id, sourceIp: input.sourceIp,
     after: {

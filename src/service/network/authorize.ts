@@ -285,7 +285,7 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     source: 'issuer', needs_review: 0, superseded_by: null,
   };
   await writeAuthorization(trx, ctx.handle.dialect, { transfer, move, row });
-  await appendAudit(trx, ctx.handle.dialect, {
+  await appendAudit(trx, {
     accountId: row.account_id, actorType: 'network', actorId: a.input.networkClient,
     action: AUDIT_ACTIONS[a.decision.ruleId] ?? (a.decision.approved ? 'authorization.approved' : 'authorization.declined'),
     subject: id, sourceIp: a.input.sourceIp,

@@ -23,7 +23,7 @@ export async function countVerificationFailure(trx: Trx, ctx: ServiceContext, f:
   await addNotification(trx, { customerId: card.customer_id, accountId, cardId: card.id, nowMs,
     kind: 'card_frozen', severity: 'alert',
     message: `Your card ending ${card.last4} was frozen after ${failures} failed security-code or expiry checks in a row. If this was you, unfreeze it in online banking.` });
-  await appendAudit(trx, ctx.handle.dialect, { accountId, actorType: 'system',
+  await appendAudit(trx, { accountId, actorType: 'system',
     actorId: 'card-testing-guard', action: 'card.frozen', subject: card.id,
     before: { status: 'active' }, after: { status: 'frozen', reason: 'card_testing' }, nowMs });
   return true;

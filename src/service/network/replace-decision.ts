@@ -30,7 +30,7 @@ export async function releaseReplaced(trx: Trx, ctx: ServiceContext, r: Replacem
       ...(givesAllowanceBack ? { over_limit_used: 0, over_limit_auth_id: null, over_limit_used_at: null } : {}),
     }).where('id', '=', account.id).execute();
   }
-  await appendAudit(trx, ctx.handle.dialect, {
+  await appendAudit(trx, {
     accountId: old.account_id, actorType: 'network', actorId: r.networkClient, action: 'authorization.superseded_by_advice',
     subject: old.id, before: { status: old.status, holdFils: old.hold_fils },
     after: { supersededBy: r.by, holdFils: old.status === 'pending' ? 0 : old.hold_fils, overLimitRestored: givesAllowanceBack },

@@ -56,7 +56,7 @@ export async function reverseAdvice(trx: Trx, ctx: ServiceContext, r: ReversalAd
     replacement_amount: r.replacementAmount ?? 0, reversed_fils: result.reversedAmount, needs_review: unknown ? 1 : 0,
     created_at: nowMs,
   }).execute();
-  await appendAudit(trx, ctx.handle.dialect, {
+  await appendAudit(trx, {
     accountId: original?.account_id ?? null, actorType: 'network', actorId: networkClient,
     action: unknown ? 'reversal_advice.unknown_original' : 'reversal_advice.applied', subject: result.authorizationId ?? id,
     after: { reversalAdviceId: id, reversedFils: result.reversedAmount, replacementAmount: r.replacementAmount ?? 0, needsReview: unknown },

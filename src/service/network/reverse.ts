@@ -83,7 +83,7 @@ export async function reverse(trx: Trx, ctx: ServiceContext, r: ReversalRequest,
     id: newId('rev', nowMs), account_id: account.id, authorization_id: auth.id, stan: r.stan,
     replacement_amount: r.replacementAmount ?? 0, reversed_fils: releasedFils, created_at: nowMs,
   }).execute();
-  await appendAudit(trx, ctx.handle.dialect, { accountId: account.id, actorType: 'network',
+  await appendAudit(trx, { accountId: account.id, actorType: 'network',
     actorId: networkClient, action: full ? 'authorization.reversed' : 'authorization.partially_reversed', subject: auth.id,
     before: { holdFils: auth.hold_fils }, after: { holdFils: targetFils, overLimitRestored: givesAllowanceBack }, nowMs });
   return { ...done(releasedFils), remainingAmount: targetFils };

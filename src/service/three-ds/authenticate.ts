@@ -71,7 +71,7 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
     challenged: decision.transStatus === 'C' ? 1 : 0,
   };
   await insertAuthentication(trx, row);
-  await appendAudit(trx, ctx.handle.dialect, {
+  await appendAudit(trx, {
     accountId: row.account_id, actorType: 'network', actorId: input.networkClient,
     sourceIp: input.sourceIp, action: `three_ds.${decision.transStatus === 'C' ? 'challenged' : decision.transStatus === 'Y' ? 'frictionless' : 'refused'}`,
     subject: id, after: { transStatus: row.trans_status, reason: decision.reason, cardId: row.card_id, billingFils: billing, merchantId: row.merchant_id },

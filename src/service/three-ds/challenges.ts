@@ -43,7 +43,7 @@ async function decide(ctx: ServiceContext, customerId: string, id: string, appro
       ? { trans_status: 'Y', eci: authenticatedEci(card.bin), cavv_ref: newCavvRef(), decided_at: nowMs, expires_at: nowMs + CAVV_TTL_MS }
       : { trans_status: 'N', eci: null, cavv_ref: null, decided_at: nowMs, expires_at: row.expires_at }, nowMs);
     if (!decided) throw new ServiceError('invalid_transition', 'This challenge was already answered.');
-    await appendAudit(trx, ctx.handle.dialect, { accountId: row.account_id, actorType: actor.type,
+    await appendAudit(trx, { accountId: row.account_id, actorType: actor.type,
       actorId: actor.id, sourceIp: actor.ip, action: approve ? 'three_ds.approved' : 'three_ds.declined', subject: id,
       before: { transStatus: 'C' }, after: { transStatus: status }, nowMs });
     return { id, transStatus: status };

@@ -11,7 +11,7 @@ export async function settleIfExpired(trx: Executor, ctx: ServiceContext, row: T
   const nowMs = ctx.clock.now();
   if (effectiveStatus(row, nowMs) === row.trans_status) return row;
   if (await expireChallenge(trx, row.id, nowMs)) {
-    await appendAudit(trx, ctx.handle.dialect, { accountId: row.account_id, actorType: 'system',
+    await appendAudit(trx, { accountId: row.account_id, actorType: 'system',
       actorId: 'three-ds-expiry', action: 'three_ds.expired', subject: row.id,
       before: { transStatus: 'C' }, after: { transStatus: 'N' }, nowMs });
   }

@@ -26,16 +26,16 @@ export function testRunId(): string {
   return process.env.TEST_RUN_ID ?? Date.now().toString(36);
 }
 
-export async function createPgSchema(): Promise<string> {
+export async function createPgSchema(url = process.env.TEST_DATABASE_URL): Promise<string> {
   const schema = `t_${testRunId()}_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try { await client.query(`create schema ${schema}`); } finally { await client.end(); }
   return schema;
 }
 
-export async function dropPgSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+export async function dropPgSchema(schema: string, url = process.env.TEST_DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try { await client.query(`drop schema if exists ${schema} cascade`); } finally { await client.end(); }
 }

@@ -13,7 +13,7 @@
 // and it covers every frame written so far. Were the fsync left to the worker (on its thread pool),
 // its completion would be seen only once the worker's next batch had run, and every answer would
 // wait one batch longer; done there synchronously, it would stop the engine for every flush
-// (measured in docs/decisions/performance.md).
+// (docs/decisions/0051-authorizations-on-a-worker-thread.md).
 //
 // This file is the main thread's side; the worker's side is authorization-worker-thread.ts.
 import type { Worker } from 'node:worker_threads';

@@ -1,9 +1,7 @@
 // Reports that read a whole table (service/reports/run-report.ts) run, for SQLite on disk, on a
-// thread of their own with a read-only connection. On the main thread they held up every network
-// authorization for their whole length: the audit head 1.8–4.2 s at 5M entries, every five
-// minutes; the ledger check ~12 s at 1M accounts and 2M transfers (docs/decisions/performance.md,
-// "Long work and the network's thread"). WAL lets the thread read its snapshot while the main
-// connection writes. PostgreSQL runs them in the server; SQLite in memory has one connection only.
+// thread of their own with a read-only connection: on the main thread they would hold up every
+// network authorization for their whole length (docs/decisions/0057-long-work-and-the-networks-thread.md).
+// WAL lets the thread read its snapshot while the main connection writes. PostgreSQL runs them in the server; SQLite in memory has one connection only.
 import type { Worker } from 'node:worker_threads';
 import { newWorker } from './new-worker.js';
 import { runReportOn, type Report, type ReportResult } from '../service/reports/run-report.js';

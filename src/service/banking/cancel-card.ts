@@ -1,6 +1,6 @@
 // Cancels the card and closes its card account (SPEC §2): only with nothing outstanding — no
 // balance owed, no open hold, and no credit left to give back. Step-up code. Afterwards the
-// customer may request a new card; the one-time exceed follows them (issue-card.ts).
+// customer may request a new card; the over-limit allowance follows them (issue-card.ts).
 import { formatKd } from '../../domain/money.js';
 import { outstandingFils } from '../../domain/limits.js';
 import type { Trx } from '../../store/db.js';

@@ -73,9 +73,10 @@ export type FromWorker =
   | { kind: 'log'; line: string }
   | { kind: 'closed' };
 
-// The worker's short-lived objects (requests, rows, answers) die young; V8's default young generation
-// (up to 48 MiB here) grew to fill it, and the second isolate pushed the service past its 300 MB
-// budget. 16 MiB measured the same throughput with ~50 MB less RSS (docs/performance.md).
+// The worker's short-lived objects (requests, rows, answers) die young, and V8's default young
+// generation (up to 48 MiB) grows to fill it: 16 MiB gives the same throughput with ~50 MB less RSS,
+// which keeps a second isolate inside the 300 MB budget
+// (docs/decisions/0051-authorizations-on-a-worker-thread.md).
 const WORKER_YOUNG_GENERATION_MB = 16;
 
 /** What AuthorizationWorker.startFor takes from the service. */

@@ -72,10 +72,8 @@ export class Reports {
    * `entry`: the report thread's entry module (dist/report-thread-main.mjs, or its source under tsx).
    * `nice`: steps the thread's nice value is raised above the process's (Linux; 0 here, the config's
    * REPORT_THREAD_NICE defaults to 10). A report can take a little longer; the network's answers
-   * cannot. At 1M accounts under full load, ledger checks back to back cost the network 20-24 % of
-   * its authorizations and p99 ×1.09-1.14 at the process's priority, 0-10 % and p99 ×0.91-0.95 ten
-   * steps lower, each check taking ~8 % longer (scripts/bench/report-under-load.ts;
-   * docs/performance.md, "a long report under load").
+   * cannot: ten steps lower, a ledger check under full load costs the network a few per cent of its
+   * authorizations instead of a fifth (docs/performance.md, "A long report under load").
    */
   constructor(private readonly handle: DbHandle, private readonly entry: URL, private readonly o: { nice?: number } = {}) {}
 

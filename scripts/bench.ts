@@ -93,8 +93,8 @@ const REFERENCE_CARDS = 10_000;
 /**
  * The reference for a run with many cards: a second service on a fresh database of `cards` cards
  * (no history), same keys and settings, driven in the same alternating slices as the service under
- * test. Two runs a few minutes apart compared the host's moments as much as the two databases
- * (p99 ratios of 1.15 to 1.8 for the same pair of databases within one evening).
+ * test: two runs a few minutes apart would compare the host's moments as much as the two databases
+ * (docs/decisions/0046-benchmark-definitions.md).
  */
 async function startReference(cards: number, port: number, secrets: Secrets, sync: 'FULL' | 'NORMAL') {
   const dir = mkdtempSync(join(tmpdir(), 'isc-bench-reference-'));

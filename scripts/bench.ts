@@ -1,5 +1,5 @@
-// The benchmark (docs/performance.md): the full authorization path over HTTP against a bare hono route, and the
-// engine in process against bare better-sqlite3, on the same machine in the same run.
+// The benchmark (docs/performance.md): the full authorization path over HTTP against a bare hono
+// route, and the engine in process against bare better-sqlite3, on the same machine in the same run.
 //
 //   npm run bench                       10,000 cards, SQLite, synchronous=FULL, 30 s each for the
 //                                       service and the bare route, in alternating slices
@@ -142,7 +142,7 @@ async function main() {
   const isoPort = port + 3;
   const service = await startService({ port, databaseUrl, secrets, sync: a.sync, env: a.iso ? { ISO8583_PORT: String(isoPort) } : {} });
   // The steady state is measured: the run starts once the service has read its file into the page
-  // cache (SQLITE_PREWARM_MB=0 measures a cold cache; docs/performance.md has both at 1M cards).
+  // cache (SQLITE_PREWARM_MB=0 measures a cold cache; docs/performance.md, "A million cards").
   const prewarm = await waitForPrewarm(service.url);
   if (prewarm.mb > 0) log(`  database file read into the page cache: ${fmt(prewarm.mb)} MB in ${fmt(prewarm.seconds, 1)} s`);
   if (a.iso) {

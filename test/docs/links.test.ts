@@ -57,3 +57,36 @@ describe('docs links', () => {
     expect(paths.filter((p) => !existsSync(join(root, p)))).toEqual([]);
   });
 });
+
+describe('docs named in code comments', () => {
+  const sources = ['src', 'scripts', 'test'].flatMap((dir) => codeFiles(join(root, dir)));
+
+  it('every docs/…md path a comment names exists', () => {
+    const missing: string[] = [];
+    for (const file of sources) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/\bdocs\/[\w./-]+\.md\b/g)) {
+        if (!existsSync(join(root, m[0]))) missing.push(`${relative(root, file)} → ${m[0]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('every section of docs/performance.md a comment names is a heading there', () => {
+    const headings = [...readFileSync(join(root, 'docs/performance.md'), 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase());
+    const missing: string[] = [];
+    for (const file of sources) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/docs\/performance\.md, "([^"]+)"/g)) {
+        if (!headings.includes(m[1]!.toLowerCase())) missing.push(`${relative(root, file)} → "${m[1]}"`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+function codeFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return codeFiles(path);
+    return /\.(ts|tsx|mjs|sh)$/.test(name) ? [path] : [];
+  });
+}

@@ -1,5 +1,5 @@
-// The benchmark (issue 9): the full authorization path over HTTP against a bare hono route, and the
-// engine in process against bare better-sqlite3, on the same machine in the same run.
+// The benchmark (docs/performance.md): the full authorization path over HTTP against a bare hono
+// route, and the engine in process against bare better-sqlite3, on the same machine in the same run.
 //
 //   npm run bench                       10,000 cards, SQLite, synchronous=FULL, 30 s each for the
 //                                       service and the bare route, in alternating slices
@@ -11,14 +11,15 @@
 //   npm run bench -- --reuse /tmp/big --cards 1000000 --history 5000000   (seed once, run again)
 //   npm run bench -- ... --reference-cards N   beside a run with more than 10,000 cards, a second
 //                                       service on a fresh N-card database (default 10,000; 0: none)
-//                                       driven in the same alternating slices, for issue 9's point 3
+//                                       driven in the same alternating slices, for the 1M-card ratio
 //                                       (p99 against the 10,000-card run's, host drift shared)
 //   npm run bench -- --iso [--quick]    the service over ISO 8583 (4 persistent connections, 16 in
 //                                       flight on each: --iso-connections, --iso-depth) and over
 //                                       HTTP, and a bare TCP echo server, in alternating slices
 //                                       (scripts/bench/iso-bench.ts); no engine run
 //
-// The last line of output is one JSON object (see issue 9); the lines before it are a table.
+// The last line of output is one JSON object (docs/decisions/0046-benchmark-definitions.md); the
+// lines before it are a table.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -86,14 +87,14 @@ async function startHttpBaseline(port: number) {
 /** Slices per side in the interleaved comparison (scripts/bench.ts, main). */
 const SLICES = 6;
 
-/** Issue 9 point 3 compares a large run's p99 with the 10,000-card run's. */
+/** A large run's p99 is compared with a 10,000-card run's (docs/performance.md, "A million cards"). */
 const REFERENCE_CARDS = 10_000;
 
 /**
  * The reference for a run with many cards: a second service on a fresh database of `cards` cards
  * (no history), same keys and settings, driven in the same alternating slices as the service under
- * test. Two runs a few minutes apart compared the host's moments as much as the two databases
- * (p99 ratios of 1.15 to 1.8 for the same pair of databases within one evening).
+ * test: two runs a few minutes apart would compare the host's moments as much as the two databases
+ * (docs/decisions/0046-benchmark-definitions.md).
  */
 async function startReference(cards: number, port: number, secrets: Secrets, sync: 'FULL' | 'NORMAL') {
   const dir = mkdtempSync(join(tmpdir(), 'isc-bench-reference-'));
@@ -141,7 +142,7 @@ async function main() {
   const isoPort = port + 3;
   const service = await startService({ port, databaseUrl, secrets, sync: a.sync, env: a.iso ? { ISO8583_PORT: String(isoPort) } : {} });
   // The steady state is measured: the run starts once the service has read its file into the page
-  // cache (SQLITE_PREWARM_MB=0 measures a cold cache; docs/performance.md has both at 1M cards).
+  // cache (SQLITE_PREWARM_MB=0 measures a cold cache; docs/performance.md, "A million cards").
   const prewarm = await waitForPrewarm(service.url);
   if (prewarm.mb > 0) log(`  database file read into the page cache: ${fmt(prewarm.mb)} MB in ${fmt(prewarm.seconds, 1)} s`);
   if (a.iso) {
@@ -239,7 +240,7 @@ async function main() {
     ['httpRatio', fmt(result.httpRatio, 3)],
     ...(ref ? [
       [`${referenceCards} cards, same slices`, `${fmt(ref.perSec)} auth/s  p50 ${ref.p50Ms} ms  p99 ${ref.p99Ms} ms  (slices: ${referenceResult!.runs.map((r) => fmt(runRate(r))).join(' ')})`],
-      [`p99 against ${referenceCards} cards`, `${fmt(auth.p99Ms / ref.p99Ms, 2)}× (issue 9 point 3: ≤ 1.5×)`],
+      [`p99 against ${referenceCards} cards`, `${fmt(auth.p99Ms / ref.p99Ms, 2)}× (target ≤ 1.5×)`],
     ] as Array<[string, string]> : []),
     ['mean requests per commit (HTTP)', fmt(httpBatch, 1)],
     ['WAL restart holds (HTTP)', `${holds.count}, ${fmt(holds.meanMs, 1)} ms each on average (SQLITE_WAL_RESTART_PAGES)`],

@@ -3,8 +3,8 @@
 // (src/authorization-worker-main.ts) into dist/authorization-worker-main.mjs beside it, and the report
 // thread's (src/report-thread-main.ts) into dist/report-thread-main.mjs. `npm start` runs this, then `node dist/main.mjs`: node
 // then parses one file instead of compiling hundreds of TypeScript modules through tsx and
-// resolving hundreds of package files, which was most of the start-up time (issue 9 §5,
-// docs/decisions/performance.md). Plain JavaScript so that it runs without tsx.
+// resolving hundreds of package files, most of the start-up time
+// (docs/decisions/0048-start-up.md). Plain JavaScript so that it runs without tsx.
 //
 //   node scripts/build.mjs           build unless dist/ is up to date (a few ms when it is)
 //   node scripts/build.mjs --force   build anyway (about 0.5 s)

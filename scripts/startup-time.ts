@@ -1,5 +1,5 @@
-// Start-up time on an existing database (issue 9 §5): builds the bundle, seeds a SQLite file once,
-// then starts the service the way `npm start` does (node dist/main.mjs) several times and reports,
+// Start-up time on an existing database (docs/performance.md, "Start-up"): builds the bundle,
+// seeds a SQLite file once, then starts the service the way `npm start` does (node dist/main.mjs) several times and reports,
 // per start, spawn -> ready line, process start -> listening and main() -> listening.
 //
 //   npm run bench:startup                  10 starts of the bundle

@@ -55,7 +55,7 @@ const EnvSchema = z.object({
   // leaves room for the rest of what the machine caches (src/runtime/prewarm.ts).
   SQLITE_PREWARM_MB: z.coerce.number().int().min(0).max(1_048_576).optional(),
   // SQLite on disk: `worker` runs network authorizations on a worker thread with a connection of
-  // their own (docs/decisions/performance.md: no faster on this 2-core machine, hence off by default).
+  // their own (docs/decisions/0051-authorizations-on-a-worker-thread.md: no faster on this 2-core machine, hence off by default).
   AUTHORIZATION_THREAD: z.enum(['worker', 'main']).default('main'),
   SLOW_REQUEST_MS: z.coerce.number().int().min(0).default(250),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),

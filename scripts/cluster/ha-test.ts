@@ -6,7 +6,7 @@
 // promotes the synchronous standby. Traffic goes on through the outage. Afterwards, from the new
 // primary: every approval a client was told about exists exactly once; nothing answered as a
 // decline became an approval; every request answered 91 (or not at all) holds nothing once the
-// network's reversal is applied (this script sends them); the one-time exceed was used at most once
+// network's reversal is applied (this script sends them); the over-limit allowance was used at most once
 // per customer; `ledger:check` and `audit:verify` pass. The killed node is then brought back
 // (cluster:up again) and rejoins as a replica.
 //

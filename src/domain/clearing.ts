@@ -35,9 +35,9 @@ export interface SplitPart {
   heldFils: number;
   /** The billing amount the authorization held at first, fils, and its amount (minor units). */
   authorizedFils: number;
-  authorizedAmount: number;
+  authorizedMinor: number;
   /** This part's amount, in the authorization's currency (minor units). */
-  partAmount: number;
+  partMinor: number;
   /** The part whose sequence equals the count: it releases whatever is left. */
   last: boolean;
 }
@@ -48,8 +48,8 @@ export interface SplitPart {
  * releases everything left.
  */
 export function partReleaseFils(p: SplitPart): number {
-  if (p.last || p.authorizedAmount <= 0) return p.heldFils;
-  const share = Number(divideHalfUp(BigInt(p.authorizedFils) * BigInt(Math.max(p.partAmount, 0)), BigInt(p.authorizedAmount)));
+  if (p.last || p.authorizedMinor <= 0) return p.heldFils;
+  const share = Number(divideHalfUp(BigInt(p.authorizedFils) * BigInt(Math.max(p.partMinor, 0)), BigInt(p.authorizedMinor)));
   return Math.min(p.heldFils, share);
 }
 

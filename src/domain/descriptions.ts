@@ -5,7 +5,7 @@ const REASONS: Record<string, { en: string; ar: string }> = {
   approved: { en: 'Approved', ar: 'تمت الموافقة' },
   refund_approved: { en: 'Refund on its way from the merchant', ar: 'مبلغ مسترد في الطريق من التاجر' },
   verified: { en: 'Card checked by the merchant (nothing charged)', ar: 'تحقق التاجر من البطاقة (دون أي خصم)' },
-  approved_over_limit: { en: 'Approved using your one-time exceed', ar: 'تمت الموافقة باستخدام تجاوز الحد لمرة واحدة' },
+  approved_over_limit: { en: 'Approved using your over-limit allowance', ar: 'تمت الموافقة باستخدام سماح تجاوز الحد' },
   invalid_card: { en: 'Declined: this card number is not valid', ar: 'مرفوضة: رقم البطاقة غير صالح' },
   channel_atm_or_cash: { en: 'Blocked: ATM cash withdrawals are not allowed on this card', ar: 'محظورة: السحب النقدي من أجهزة الصراف غير مسموح بهذه البطاقة' },
   channel_card_present: { en: 'Blocked: this card cannot be used at shop terminals (chip, contactless or magstripe)', ar: 'محظورة: لا يمكن استخدام هذه البطاقة في أجهزة نقاط البيع' },

@@ -33,18 +33,18 @@ export function compareLedger(sums: LedgerSums, cached: CachedBalances): LedgerD
   if (sums.nonPositive > 0) out.push({ check: 'positive_amounts', subject: 'ledger', ledger: sums.nonPositive, cached: 0 });
   for (const a of cached.cardAccounts) {
     const ledgerAccount = `card:${a.id}`;
-    const posted = sums.postedNet.get(ledgerAccount) ?? 0;
-    const held = sums.openPendingNet.get(ledgerAccount) ?? 0;
-    if (posted !== a.postedFils) out.push({ check: 'card_posted', subject: a.id, ledger: posted, cached: a.postedFils });
-    if (held !== a.heldFils) out.push({ check: 'card_held', subject: a.id, ledger: held, cached: a.heldFils });
-    if (held !== a.pendingAuthorizationHoldFils) {
-      out.push({ check: 'authorization_holds', subject: a.id, ledger: held, cached: a.pendingAuthorizationHoldFils });
+    const postedFils = sums.postedNet.get(ledgerAccount) ?? 0;
+    const heldFils = sums.openPendingNet.get(ledgerAccount) ?? 0;
+    if (postedFils !== a.postedFils) out.push({ check: 'card_posted', subject: a.id, ledger: postedFils, cached: a.postedFils });
+    if (heldFils !== a.heldFils) out.push({ check: 'card_held', subject: a.id, ledger: heldFils, cached: a.heldFils });
+    if (heldFils !== a.pendingAuthorizationHoldFils) {
+      out.push({ check: 'authorization_holds', subject: a.id, ledger: heldFils, cached: a.pendingAuthorizationHoldFils });
     }
   }
   for (const c of cached.currentAccounts) {
     // The bank owes the customer their current account: its balance is credits − debits.
-    const balance = -(sums.postedNet.get(`current:${c.id}`) ?? 0);
-    if (balance !== c.balanceFils) out.push({ check: 'current_balance', subject: c.id, ledger: balance, cached: c.balanceFils });
+    const balanceFils = -(sums.postedNet.get(`current:${c.id}`) ?? 0);
+    if (balanceFils !== c.balanceFils) out.push({ check: 'current_balance', subject: c.id, ledger: balanceFils, cached: c.balanceFils });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// Limits and the one-time exceed (SPEC §3). Pure: balances in, decision out.
+// Limits and the over-limit allowance (SPEC §3). Pure: balances in, decision out.
 
 export interface AccountBalances {
   limitFils: number;
@@ -17,7 +17,7 @@ export function availableFils(a: Pick<AccountBalances, 'limitFils' | 'postedFils
   return Math.max(0, a.limitFils - Math.max(outstandingFils(a), 0));
 }
 
-/** The extra amount the one exceed may reach, in fils. */
+/** The extra amount the over-limit allowance may reach, in fils. */
 export function overLimitMarginFils(limitFils: number, marginPercent: number): number {
   return Math.floor((limitFils * marginPercent) / 100);
 }
@@ -28,7 +28,7 @@ export function decideLimit(a: AccountBalances, amountFils: number, marginPercen
   if (amountFils <= availableFils(a)) return 'within_limit';
   const canExceed = a.overLimitEnabled && !a.overLimitUsed;
   const ceiling = a.limitFils + overLimitMarginFils(a.limitFils, marginPercent);
-  // max(outstanding, 0), as for available: a credit balance does not widen the exceed either.
+  // max(outstanding, 0), as for available: a credit balance does not widen the allowance either.
   if (canExceed && Math.max(outstandingFils(a), 0) + amountFils <= ceiling) return 'over_limit_once';
   return 'declined';
 }

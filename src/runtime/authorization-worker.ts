@@ -13,7 +13,7 @@
 // and it covers every frame written so far. Were the fsync left to the worker (on its thread pool),
 // its completion would be seen only once the worker's next batch had run, and every answer would
 // wait one batch longer; done there synchronously, it would stop the engine for every flush
-// (measured in docs/decisions/performance.md).
+// (docs/decisions/0051-authorizations-on-a-worker-thread.md).
 //
 // This file is the main thread's side; the worker's side is authorization-worker-thread.ts.
 import type { Worker } from 'node:worker_threads';
@@ -73,9 +73,10 @@ export type FromWorker =
   | { kind: 'log'; line: string }
   | { kind: 'closed' };
 
-// The worker's short-lived objects (requests, rows, answers) die young; V8's default young generation
-// (up to 48 MiB here) grew to fill it, and the second isolate pushed the service past its 300 MB
-// budget. 16 MiB measured the same throughput with ~50 MB less RSS (docs/performance.md).
+// The worker's short-lived objects (requests, rows, answers) die young, and V8's default young
+// generation (up to 48 MiB) grows to fill it: 16 MiB gives the same throughput with ~50 MB less RSS,
+// which keeps a second isolate inside the 300 MB budget
+// (docs/decisions/0051-authorizations-on-a-worker-thread.md).
 const WORKER_YOUNG_GENERATION_MB = 16;
 
 /** What AuthorizationWorker.startFor takes from the service. */

@@ -18,9 +18,7 @@ export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_000;
 /**
  * A WAL size (pages, ~96 MiB) at which the group commit is held for a moment so that the WAL restarts
  * (restartWal below); SQLITE_WAL_RESTART_PAGES overrides it. Rarer holds are better: each one waits
- * for two fsyncs (~5-15 ms under load). Against the backstop alone (scripts/bench/ab-http.ts): at
- * 8,000 pages -2.3 % auth/s, at 24,000 +4.5 % and +6.7 %, p99 34 against 36 and 28 against 36 ms
- * (docs/performance.md, "the WAL starts over without stalling the event loop").
+ * for two fsyncs (~5-15 ms under load); why 24,000: docs/decisions/0044-group-commit.md.
  */
 export const RESTART_AT_FRAMES = 24_000;
 
@@ -29,16 +27,16 @@ export const RESTART_AT_FRAMES = 24_000;
  * normally grows to `frames` frames: each frame is a page and a 24-byte header, the file has a
  * 32-byte header, and a quarter more keeps a file that ends a little past the usual from being cut
  * at every restart. A report's read transaction (report-thread.ts) keeps the WAL from starting over
- * while it runs (a 25 s ledger check at 1M accounts under load grew it to ~950 MB), and SQLite never
- * shrinks the file by itself (docs/performance.md, "a long report under load").
+ * while it runs (a ledger check at 1M accounts grows it to ~1 GB), and SQLite never shrinks the
+ * file by itself (docs/performance.md, "A long report under load").
  */
 export function walSizeLimitBytes(frames: number, pageSize: number): number {
   return Math.ceil((32 + frames * (pageSize + 24)) * 1.25);
 }
 // Small and often: each checkpoint writes back the pages dirtied since the last one, and at a million
 // cards those are random pages all over the file; their fsync shares the disk with the WAL fsync
-// every answer waits for. Every 25 ms the write-backs stay short: 1M-card p99 38-43 ms against
-// 166-172 ms at 250 ms, 10,000 cards 33-38 against 49-52 (docs/performance.md).
+// every answer waits for. Every 25 ms the write-backs stay short, and so does the WAL fsync's tail
+// (docs/decisions/0044-group-commit.md).
 const INTERVAL_MS = 25;
 /** Longest the restart thread tries to copy the last frames back while the writer waits. */
 const BACKFILL_WAIT_MS = 50;
@@ -54,9 +52,8 @@ const MAX_BACKOFF_MS = 30_000;
  * loop answering the network cannot. The thread takes ~10-14 % of a core under load, and on two
  * cores shared with the load's own sender the scheduler sometimes ran it in the event loop's place.
  * Ten steps lower it still gets ~10 % of a contended core, so it is never starved (and the main
- * connection's backstop above remains). Measured: +2.2 % and +4.1 % auth/s in two interleaved
- * A/B runs (scripts/bench/ab-http.ts), p99 no worse, 1M cards too (docs/performance.md, "the
- * baseline interleaved, and the checkpoint thread yields"). SQLITE_CHECKPOINT_NICE overrides it.
+ * connection's backstop above remains): docs/decisions/0044-group-commit.md.
+ * SQLITE_CHECKPOINT_NICE overrides it.
  */
 export const CHECKPOINTER_NICE = 10;
 
@@ -225,9 +222,8 @@ export class Checkpointer {
     this.restarting = true;
     try {
       // While the writer runs: copy back what the periodic thread has not yet, so that the pass
-      // under hold copies only the frames of the last moments. (Flushing the database file here as
-      // well, ahead of the hold, halved the hold at 10,000 cards but cost 11 % at a million, where
-      // the flush is ~90 MiB of random pages competing with the WAL's fsyncs: docs/performance.md.)
+      // under hold copies only the frames of the last moments. (The database file is not flushed
+      // here: at a million cards that is ~90 MiB of random pages competing with the WAL's fsyncs.)
       const caughtUp = await this.pass(false);
       // Still far behind (a reader on an old snapshot, which no checkpoint may pass; a thread
       // that did not answer): a hold could not copy everything back and would only stall the writer.

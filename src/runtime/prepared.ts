@@ -191,7 +191,7 @@ function directQuery(source: StatementSource, compiled: Compiled): DirectQuery {
   const statement = source.prepareOwn(compiled.sql);
   if (!statement.reader || compiled.sql.includes('*')) return { statement, compiled, columns: null };
   // Rows as arrays, made into objects here: better-sqlite3 builds an object row through V8's API,
-  // looking up each column's name in V8's string table, every row (docs/performance.md).
+  // looking up each column's name in V8's string table, every row (docs/decisions/0045-prepared-statements.md).
   return { statement: statement.raw(true), compiled, columns: statement.columns().map((c) => c.name) };
 }
 

@@ -3,7 +3,7 @@
 // the kernel reclaimed the cache of an idle file) answer from disk: every authorization probes
 // indexes at random (card fingerprints, card rows, accounts), and with a million cards
 // each probe that misses the cache is a disk read inside a group commit that 64 requests wait on.
-// Measured in docs/performance.md. PostgreSQL keeps its own buffers (pg_prewarm is its tool).
+// Figures: docs/performance.md, "A million cards". PostgreSQL keeps its own buffers (pg_prewarm is its tool).
 import { Worker } from 'node:worker_threads';
 import type { DbHandle } from '../store/db.js';
 import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';

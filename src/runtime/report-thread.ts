@@ -1,9 +1,7 @@
 // Reports that read a whole table (service/reports/run-report.ts) run, for SQLite on disk, on a
-// thread of their own with a read-only connection. On the main thread they held up every network
-// authorization for their whole length: the audit head 1.8–4.2 s at 5M entries, every five
-// minutes; the ledger check ~12 s at 1M accounts and 2M transfers (docs/decisions/performance.md,
-// "Long work and the network's thread"). WAL lets the thread read its snapshot while the main
-// connection writes. PostgreSQL runs them in the server; SQLite in memory has one connection only.
+// thread of their own with a read-only connection: on the main thread they would hold up every
+// network authorization for their whole length (docs/decisions/0057-long-work-and-the-networks-thread.md).
+// WAL lets the thread read its snapshot while the main connection writes. PostgreSQL runs them in the server; SQLite in memory has one connection only.
 import type { Worker } from 'node:worker_threads';
 import { newWorker } from './new-worker.js';
 import { runReportOn, type Report, type ReportResult } from '../service/reports/run-report.js';
@@ -74,10 +72,8 @@ export class Reports {
    * `entry`: the report thread's entry module (dist/report-thread-main.mjs, or its source under tsx).
    * `nice`: steps the thread's nice value is raised above the process's (Linux; 0 here, the config's
    * REPORT_THREAD_NICE defaults to 10). A report can take a little longer; the network's answers
-   * cannot. At 1M accounts under full load, ledger checks back to back cost the network 20-24 % of
-   * its authorizations and p99 ×1.09-1.14 at the process's priority, 0-10 % and p99 ×0.91-0.95 ten
-   * steps lower, each check taking ~8 % longer (scripts/bench/report-under-load.ts;
-   * docs/performance.md, "a long report under load").
+   * cannot: ten steps lower, a ledger check under full load costs the network a few per cent of its
+   * authorizations instead of a fifth (docs/performance.md, "A long report under load").
    */
   constructor(private readonly handle: DbHandle, private readonly entry: URL, private readonly o: { nice?: number } = {}) {}
 

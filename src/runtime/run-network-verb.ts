@@ -2,7 +2,7 @@
 // idempotency key) committed first: run again, and the verb finds and replays it.
 // On SQLite, verbs share transactions through group commit (group-commit.ts): one fsync for all
 // the requests that arrived together. PostgreSQL keeps one transaction per request: the pool runs
-// them in parallel and the server groups commits itself (see docs/decisions/performance.md).
+// them in parallel and the server groups commits itself (see docs/decisions/0044-group-commit.md).
 import type { Trx } from '../store/db.js';
 import { inTransaction, isUniqueViolation } from '../store/transaction.js';
 import type { ServiceContext } from '../service/context.js';

@@ -6,7 +6,7 @@
 //   chain serializes its appends (an advisory lock), so accounts never wait on each other.
 // - SQLite: one chain for everything. There is one writer, so per-account chains bought nothing,
 //   and each cost a randomly keyed entry in the (stream, seq) index per authorization: a page of its
-//   own to write at every commit, 9–12 % of an authorization's CPU (docs/performance.md).
+//   own to write at every commit, 9–12 % of an authorization's CPU (docs/decisions/0025-audit.md).
 // Either way an entry names its card account in account_id, so staff can ask for an account's
 // entries on both engines.
 import { hash as oneShotHash } from 'node:crypto';

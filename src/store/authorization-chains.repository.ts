@@ -3,7 +3,7 @@
 // purchase or a blocked attempt: domain/rules.ts, notifiesCardholder) the previous of those
 // (prev_notified_authorization_id); the account row names the newest of each. They replace an
 // (account_id, created_at) index on authorizations: its entry landed on a random page, a page of its
-// own to write at every group commit (25 of 80 WAL frames per commit, docs/performance.md), while
+// own to write at every group commit (docs/decisions/0053-authorization-chains-per-card-account.md), while
 // the account row an approval updates anyway now carries the head.
 //
 // A walk reads the chain in chunks, each one recursive query that follows the pointers; the

@@ -10,7 +10,7 @@
 //   dozen an authorization sends. A waiting lock returns the account and card as committed by the holder;
 //   the idempotency look-up sees the statement's snapshot, so a retransmission racing its original
 //   finds nothing, inserts, and meets the unique key, as with separate statements. A retransmission
-//   now waits for the account's lock before it is answered (it used to be answered without it).
+//   waits for the account's lock before it is answered.
 import type { Product } from '../domain/product.js';
 import { AUTHORIZING_ACCOUNT_COLUMNS, AUTHORIZING_CARD_COLUMNS, type AuthorizingAccount, type AuthorizingCard } from './cards.repository.js';
 import type { Dialect, Executor } from './db.js';

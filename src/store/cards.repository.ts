@@ -57,7 +57,7 @@ export async function findAccount(db: Executor, accountId: string): Promise<Card
 
 /**
  * Reads the card account and, on PostgreSQL, takes its row lock for the rest of the transaction,
- * so that limits and the one-time exceed hold across connections and instances. On SQLite the
+ * so that limits and the over-limit allowance hold across connections and instances. On SQLite the
  * write transaction already serializes.
  */
 export async function lockAccount(trx: Executor, dialect: Dialect, accountId: string): Promise<CardAccount | undefined> {

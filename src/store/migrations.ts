@@ -50,7 +50,7 @@ export const MIGRATIONS: Migration[] = [
     // the newest (store/authorization-chains.repository.ts). The chains replace the
     // (account_id, created_at) index. No rolling upgrade across this one: an instance of the
     // previous version would go on writing authorizations that no chain reaches (stop them first;
-    // docs/decisions/performance.md).
+    // docs/decisions/0053-authorization-chains-per-card-account.md).
     version: 6, name: 'authorizations chained per card account',
     statements: [
       'ALTER TABLE authorizations ADD COLUMN prev_authorization_id TEXT',

@@ -3,7 +3,7 @@
 // to (domain/rules.ts, notifiesCardholder), *is* one, read back from `authorizations` in the same
 // shape. Writing a row for each cost the authorization a randomly keyed (customer_id, created_at)
 // index entry, a page of its own at every group commit: 16 % of an approval's CPU, and 11 % of the
-// WAL frames in the bench's mix (docs/performance.md). Its id is `ntf_` and the
+// WAL frames in the bench's mix (docs/decisions/0014-notifications.md). Its id is `ntf_` and the
 // authorization id's time-ordered part, so every notification id has one prefix and ids sort in
 // creation order, as they did when all were rows.
 import type { Selectable } from 'kysely';

@@ -9,7 +9,7 @@ export function cardActions(w: BankingWeb, card: CardView): [string, string][] {
   const usable = card.status === 'active' || card.status === 'frozen';
   if (usable) actions.push([`${base}/reveal`, t.actionReveal], [`${base}/limit`, t.actionLimit]);
   if (usable && !card.overLimit.used) {
-    actions.push([`${base}/over-limit`, card.overLimit.enabled ? t.actionExceedOff : t.actionExceedOn]);
+    actions.push([`${base}/over-limit`, card.overLimit.enabled ? t.actionOverLimitOff : t.actionOverLimitOn]);
   }
   if (card.status === 'active') actions.push([`${base}/freeze`, t.actionFreeze]);
   if (card.status === 'frozen') actions.push([`${base}/unfreeze`, t.actionUnfreeze]);

@@ -27,8 +27,8 @@ export function flashMessage(w: Web, done: string | undefined, card: CardView | 
     case 'enrolled': return t.enrolDone;
     case 'requested': return t.requestDone;
     case 'limit': return card ? t.limitDone(formatKd(card.limit, w.lang)) : null;
-    case 'exceed-off': return t.exceedSwitchedOff;
-    case 'exceed-on': return t.exceedSwitchedOn;
+    case 'exceed-off': return t.overLimitSwitchedOff;
+    case 'exceed-on': return t.overLimitSwitchedOn;
     case 'freeze': return t.doneFreeze;
     case 'unfreeze': return t.doneUnfreeze;
     case 'report': return t.doneReport;

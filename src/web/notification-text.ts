@@ -74,7 +74,7 @@ function render(f: Facts): string | null {
       const to = kd('to');
       return from && to ? t.limitChanged(from, to) : null;
     }
-    case 'over_limit_switched': return data.enabled === true ? t.exceedOn : data.enabled === false ? t.exceedOff : null;
+    case 'over_limit_switched': return data.enabled === true ? t.overLimitOn : data.enabled === false ? t.overLimitOff : null;
     case 'payment_posted': { const amount = kd('amount'); return amount ? t.paymentPosted(amount) : null; }
     case 'refund_posted': { const amount = kd('amount'); return amount && merchant ? t.refundPosted(amount, merchant) : null; }
     case 'new_login': {

@@ -148,7 +148,7 @@ describe.skipIf(!chromiumAvailable())('online banking in a browser', () => {
 
     const over = await buy('laptop'); // 12.500 + 199.000 > 200.000, within the 20 % margin
     expect(await over.getAttribute('data-approved')).toBe('true');
-    expect(await over.textContent()).toContain('one-time exceed');
+    expect(await over.textContent()).toContain('over-limit allowance');
 
     const refused = await buy('book');
     expect(await refused.getAttribute('data-approved')).toBe('false');

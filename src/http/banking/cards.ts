@@ -50,7 +50,7 @@ const limit = createRoute({
 });
 const overLimit = createRoute({
   method: 'put', path: '/v1/banking/cards/{id}/over-limit', tags: ['banking'],
-  summary: 'Switch the one-time exceed off or on (on needs a code)', security,
+  summary: 'Switch the over-limit allowance off or on (on needs a code)', security,
   request: { params: CardIdParam, body: jsonBody(OverLimitSchema) },
   responses: { 200: jsonResponse(CardSchema, 'The card'), 403: problemResponse('Code missing or wrong'), 409: problemResponse('Already used'), ...cardErrors },
 });

@@ -32,7 +32,7 @@ export const CardSchema = z.object({
   outstanding: z.number().int(),
   available: z.number().int(),
   currency: z.literal('KWD'),
-  overLimit: z.object({ enabled: z.boolean(), used: z.boolean(), margin: z.number().int(), usedAt: z.string().nullable() }),
+  overLimit: z.object({ enabled: z.boolean(), used: z.boolean(), margin: z.number().int(), usedAt: z.string().nullable() }).openapi({ description: 'The over-limit allowance: switched on, used, and how far past the limit it may go (margin, fils)' }),
   channels: z.object({ ecommerce: z.literal(true), atm: z.literal(false), cardPresent: z.literal(false) }),
   createdAt: z.string(),
 }).openapi('Card');
@@ -52,7 +52,8 @@ export const ChangeLimitSchema = z.object({
   otp: Otp.optional(),
 }).openapi('ChangeLimit');
 
-export const OverLimitSchema = z.object({ enabled: z.boolean(), otp: Otp.optional() }).openapi('OverLimitSwitch');
+export const OverLimitSchema = z.object({ enabled: z.boolean(), otp: Otp.optional() })
+  .openapi('OverLimitSwitch', { description: 'Switches the over-limit allowance on (needs otp) or off' });
 
 export const CardIdParam = z.object({ id: z.string().min(1).max(64) });
 
@@ -82,7 +83,7 @@ export const TransactionSchema = z.object({
   responseCode: z.string().nullable(),
   reason: z.string().nullable(),
   description: z.string().openapi({ description: "In the cardholder's language" }),
-  overLimit: z.boolean(),
+  overLimit: z.boolean().openapi({ description: 'True when this authorization used the over-limit allowance' }),
   createdAt: z.string(),
 }).openapi('Transaction');
 

@@ -1,4 +1,4 @@
-// Rate limits (SPEC §6, issue 7): fixed one-minute windows counted in the rate_limits table, so
+// Rate limits (SPEC §6): fixed one-minute windows counted in the rate_limits table, so
 // all instances share them; per client address and per account (username, customer, staff key,
 // card). Over the limit: 429 rate_limited with Retry-After.
 import type { Context, MiddlewareHandler } from 'hono';

@@ -1,7 +1,7 @@
 // POST /v1/network/authorizations answered on node's own request and response, outside hono.
 // The hot path's answer does not need hono's per-request machinery — a WHATWG Request, a Context,
 // a Headers object, eight middleware functions, a Response — and that machinery cost about as much
-// CPU as the authorization itself (docs/performance.md).
+// CPU as the authorization itself (docs/decisions/0050-the-authorization-fast-path.md).
 //
 // The fast path answers only what it can answer exactly as the app would: a well-formed, correctly
 // signed, valid authorization request. Anything else — another path or method, a chunked or

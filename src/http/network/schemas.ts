@@ -47,7 +47,7 @@ export const AuthorizationResponseSchema = z.object({
   authCode: z.string().regex(/^[0-9A-Z]{6}$/).optional().openapi({ description: 'Only when approved (a purchase or a refund)' }),
   billingAmount: z.number().int().optional(),
   billingCurrency: z.string().openapi({ example: '414' }),
-  overLimit: z.boolean(),
+  overLimit: z.boolean().openapi({ description: 'True when this approval used the over-limit allowance (SPEC §3)' }),
 }).openapi('AuthorizationResponse');
 
 /** A reversal's fields (0400, and 0420 with its optional mti): the original by id, or by acquirerId + rrn. */

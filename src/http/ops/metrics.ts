@@ -12,7 +12,7 @@ export class Metrics {
     registers: [this.registry],
   });
   private readonly overLimitGrants = new Counter({
-    name: 'card_over_limit_grants_total', help: 'Authorizations approved with the one-time exceed', registers: [this.registry],
+    name: 'card_over_limit_grants_total', help: 'Authorizations approved with the over-limit allowance', registers: [this.registry],
   });
   readonly httpDuration = new Histogram({
     name: 'http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'] as const,

@@ -23,7 +23,7 @@ const parse = (v: string | null) => {
  * have no index (an index would cost every authorization a random page), so a query for an entry
  * that is rare can walk the whole log: 2.3–2.5 s for 5M entries, on the thread that answers the
  * network. On SQLite the log is read in slices of this many rows, newest first, with the event loop
- * free between them (docs/decisions/security.md, "Audit").
+ * free between them (docs/decisions/0025-audit.md).
  */
 export const AUDIT_SCAN_SLICE_ROWS = 4096;
 

@@ -1,6 +1,6 @@
 // Cancels the card and closes its card account (SPEC §2): only with nothing outstanding — no
 // balance owed, no open hold, and no credit left to give back. Step-up code. Afterwards the
-// customer may request a new card; the one-time exceed follows them (issue-card.ts).
+// customer may request a new card; the over-limit allowance follows them (issue-card.ts).
 import { formatKd } from '../../domain/money.js';
 import { outstandingFils } from '../../domain/limits.js';
 import type { Trx } from '../../store/db.js';
@@ -14,12 +14,12 @@ import { loadOwnCard } from './load-card.js';
 import { requireOtp } from './totp.js';
 
 function requireNothingOutstanding(account: CardAccount): void {
-  const outstanding = outstandingFils({ postedFils: account.posted_fils, heldFils: account.held_fils });
-  if (outstanding === 0) return;
-  const detail = outstanding > 0
-    ? `You owe ${formatKd(outstanding)} (including pending purchases). Pay it and wait for pending purchases to settle before cancelling.`
-    : `Your card has a credit balance of ${formatKd(-outstanding)}. Contact the bank to have it paid out before cancelling.`;
-  throw new ServiceError('outstanding_balance', detail, { outstanding, currency: 'KWD' });
+  const owedFils = outstandingFils({ postedFils: account.posted_fils, heldFils: account.held_fils });
+  if (owedFils === 0) return;
+  const detail = owedFils > 0
+    ? `You owe ${formatKd(owedFils)} (including pending purchases). Pay it and wait for pending purchases to settle before cancelling.`
+    : `Your card has a credit balance of ${formatKd(-owedFils)}. Contact the bank to have it paid out before cancelling.`;
+  throw new ServiceError('outstanding_balance', detail, { outstanding: owedFils, currency: 'KWD' });
 }
 
 export async function cancelCard(ctx: ServiceContext, customerId: string, cardId: string, otp: string | undefined, actor: Actor): Promise<CardView> {

@@ -29,8 +29,8 @@ export async function changeLimit(ctx: ServiceContext, customerId: string, cardI
       overLimitEnabled: account.over_limit_enabled === 1, overLimitUsed: account.over_limit_used === 1,
     }, input.limit, product.allowedLimits);
     if (check === 'below_outstanding') {
-      const outstanding = account.posted_fils + account.held_fils;
-      throw new ServiceError('limit_below_outstanding', `You owe ${formatKd(outstanding)}; pay it down before lowering the limit to ${formatKd(input.limit)}.`, { outstanding });
+      const owedFils = account.posted_fils + account.held_fils;
+      throw new ServiceError('limit_below_outstanding', `You owe ${formatKd(owedFils)}; pay it down before lowering the limit to ${formatKd(input.limit)}.`, { outstanding: owedFils });
     }
     if (check === 'ok') {
       await trx.updateTable('card_accounts').set({ limit_fils: input.limit }).where('id', '=', account.id).execute();

@@ -27,7 +27,7 @@ export async function requestCard(ctx: ServiceContext, customerId: string, limit
         .where('customer_id', '=', customerId).where('product_code', '=', product.code).where('status', '=', 'open')
         .executeTakeFirst();
       if (open) throw new ServiceError('card_exists', 'You already have an Internet Shopping Card. Change its limit instead.');
-      // The one-time exceed follows the customer across card accounts (SPEC §3). Found through the
+      // The over-limit allowance follows the customer across card accounts (SPEC §3). Found through the
       // customer's cards (indexed; every account is issued with its card): card_accounts has no
       // index by customer, and a scan of a million accounts took ~0.1 s of the network's thread.
       const usedBefore = await trx.selectFrom('cards as c').innerJoin('card_accounts as a', 'a.id', 'c.account_id').select('a.id')

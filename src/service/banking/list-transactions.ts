@@ -4,7 +4,7 @@
 // Each of the four tables is read with the same keyset and limit + 1, then merged: pages never
 // repeat or skip a row that existed when the client began paging (rows committed since are newer
 // than its cursor, or, rarely, sort just below it and wait for a fresh first page: see
-// docs/decisions/performance.md, "Authorization chains").
+// docs/decisions/0053-authorization-chains-per-card-account.md).
 // Authorizations are read by walking the account's chain (store/authorization-chains.repository.ts);
 // the cursor carries where the next page's walk resumes, so a deep page costs no more than the first.
 import {

@@ -1,4 +1,4 @@
-// The cardholder may switch the one-time exceed off, and on again (with a code), while it is unused.
+// The cardholder may switch the over-limit allowance off, and on again (with a code), while it is unused.
 import { appendAudit } from '../../store/audit.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';

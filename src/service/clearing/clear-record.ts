@@ -140,7 +140,7 @@ async function postSale(trx: Trx, a: SaleArgs): Promise<Posting> {
     releasedFils = partReleaseFils({
       heldFils: auth.hold_fils, authorizedFils,
       // A part in another currency than its authorization: its own billing amount is its share.
-      authorizedAmount: sameCurrency ? auth.amount : authorizedFils, partAmount: sameCurrency ? r.amount : a.amountFils,
+      authorizedMinor: sameCurrency ? auth.amount : authorizedFils, partMinor: sameCurrency ? r.amount : a.amountFils,
       last,
     });
     remainingHoldFils = auth.hold_fils - releasedFils;

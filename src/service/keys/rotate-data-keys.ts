@@ -1,4 +1,4 @@
-// Data-key rotation (SPEC §2, issue 7), safe while the service runs:
+// Data-key rotation (SPEC §2), safe while the service runs:
 //   1. optionally re-wrap every data key under a new MASTER_KEY (keys unchanged: nothing else moves);
 //   2. add a new PAN data key and make it active (new PANs and secrets use it at once here, and on
 //      other instances as soon as they meet it or reload);

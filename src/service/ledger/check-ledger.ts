@@ -13,8 +13,8 @@ export interface LedgerReport {
 
 const num = (v: unknown) => Number(v ?? 0);
 
-function addTo(map: Map<string, number>, key: string, amount: number) {
-  map.set(key, (map.get(key) ?? 0) + amount);
+function addTo(map: Map<string, number>, key: string, fils: number) {
+  map.set(key, (map.get(key) ?? 0) + fils);
 }
 
 async function ledgerSums(db: Executor): Promise<LedgerSums & { transfers: number }> {
@@ -35,11 +35,11 @@ async function ledgerSums(db: Executor): Promise<LedgerSums & { transfers: numbe
     postedNet: new Map(), openPendingNet: new Map(),
   };
   for (const r of posted) {
-    const total = num(r.total);
-    sums.postedDebits += total;
-    sums.postedCredits += total;
-    addTo(sums.postedNet, r.debit_account, total);
-    addTo(sums.postedNet, r.credit_account, -total);
+    const totalFils = num(r.total);
+    sums.postedDebits += totalFils;
+    sums.postedCredits += totalFils;
+    addTo(sums.postedNet, r.debit_account, totalFils);
+    addTo(sums.postedNet, r.credit_account, -totalFils);
   }
   for (const r of open) {
     addTo(sums.openPendingNet, r.debit_account, num(r.total));

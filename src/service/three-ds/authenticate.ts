@@ -51,10 +51,10 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   const account = found ? await lockAccount(trx, ctx.handle.dialect, found.account_id) : undefined;
   const card = found ? await lockCardByFingerprint(trx, ctx.handle.dialect, fingerprint) : undefined;
   const product = (await findProduct(trx, account?.product_code ?? DEFAULT_PRODUCT_CODE))!;
-  const billing = card ? await billingFils(trx, request.amount, request.currency, product.fxMarkupBps) : null;
+  const billedFils = card ? await billingFils(trx, request.amount, request.currency, product.fxMarkupBps) : null;
   const decision = decideThreeDs({
     card: card ? { status: card.status, expiry: card.expiry } : null, requestExpiry: request.expiry,
-    billingFils: billing, ceilingFils: product.frictionlessCeiling,
+    billingFils: billedFils, ceilingFils: product.frictionlessCeiling,
     knownMerchant: account ? await isKnownMerchant(trx, { accountId: account.id, merchantId: request.merchantId }) : false,
     nowMs,
   });
@@ -63,7 +63,7 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   const row: ThreeDsAuthentication = {
     id, account_id: card?.account_id ?? null, card_id: card?.id ?? null, customer_id: card?.customer_id ?? null,
     network_client: input.networkClient, pan_fingerprint: fingerprint, amount: request.amount, currency: request.currency,
-    billing_fils: billing, merchant_id: request.merchantId, merchant_name: request.merchantName,
+    billing_fils: billedFils, merchant_id: request.merchantId, merchant_name: request.merchantName,
     trans_status: decision.transStatus, eci: decision.transStatus === 'Y' ? authenticatedEci(request.pan) : null,
     cavv_ref: decision.transStatus === 'Y' ? newCavvRef() : null, cavv_used_at: null,
     decided_at: decision.transStatus === 'C' ? null : nowMs,
@@ -74,7 +74,7 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   await appendAudit(trx, {
     accountId: row.account_id, actorType: 'network', actorId: input.networkClient,
     sourceIp: input.sourceIp, action: `three_ds.${decision.transStatus === 'C' ? 'challenged' : decision.transStatus === 'Y' ? 'frictionless' : 'refused'}`,
-    subject: id, after: { transStatus: row.trans_status, reason: decision.reason, cardId: row.card_id, billingFils: billing, merchantId: row.merchant_id },
+    subject: id, after: { transStatus: row.trans_status, reason: decision.reason, cardId: row.card_id, billingFils: billedFils, merchantId: row.merchant_id },
     nowMs,
   });
 
@@ -83,11 +83,11 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
     if (await countVerificationFailure(trx, ctx, { card, accountId: card.account_id, nowMs })) notify.push(card.customer_id);
   }
   if (decision.transStatus === 'C' && card) {
-    const amount = billing !== null ? formatKd(billing, 'en') : `${request.amount}`;
+    const amount = billedFils !== null ? formatKd(billedFils, 'en') : `${request.amount}`;
     await addNotification(trx, {
       customerId: card.customer_id, accountId: card.account_id, cardId: card.id, kind: 'three_ds_challenge', severity: 'alert',
       message: `Approve a purchase of ${amount} at ${request.merchantName} with your card ending ${card.last4}? Open online banking within 5 minutes to approve or decline.`,
-      data: { authenticationId: id, merchantName: request.merchantName, billingAmount: billing, expiresAt: new Date(row.expires_at).toISOString() },
+      data: { authenticationId: id, merchantName: request.merchantName, billingAmount: billedFils, expiresAt: new Date(row.expires_at).toISOString() },
       nowMs,
     });
     notify.push(card.customer_id);

@@ -1,5 +1,5 @@
 // What the demo shop sells. Prices are picked so the browser test can walk the limit: a small buy,
-// a large one that needs the one-time exceed after a limit raise, and a small one refused after it.
+// a large one that needs the over-limit allowance after a limit raise, and a small one refused after it.
 export interface Product { id: 'book' | 'headphones' | 'laptop'; priceFils: number; emoji: string }
 
 export const CATALOG: Product[] = [

@@ -21,7 +21,7 @@ export const demoAr: DemoDict = {
   payNow: (amount) => `ادفع ${amount}`,
   approvedTitle: 'تمت الموافقة على الدفع',
   approvedBody: (code) => `شكراً لطلبك. رمز التفويض ${code}.`,
-  approvedOverLimit: 'استخدمت عملية الشراء هذه تجاوز حد البطاقة لمرة واحدة.',
+  approvedOverLimit: 'استخدمت عملية الشراء هذه سماح تجاوز الحد.',
   declinedTitle: 'رُفض الدفع',
   responseCode: (code) => `رمز الاستجابة ${code}`,
   backToShop: 'العودة إلى المتجر',

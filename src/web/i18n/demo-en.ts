@@ -19,7 +19,7 @@ export const demoEn = {
   payNow: (amount: string) => `Pay ${amount}`,
   approvedTitle: 'Payment approved',
   approvedBody: (code: string) => `Thank you for your order. Authorization code ${code}.`,
-  approvedOverLimit: 'This purchase used your one-time exceed of the card limit.',
+  approvedOverLimit: 'This purchase used your over-limit allowance.',
   declinedTitle: 'Payment declined',
   responseCode: (code: string) => `Response code ${code}`,
   backToShop: 'Back to the shop',

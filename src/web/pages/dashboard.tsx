@@ -1,6 +1,6 @@
 // The dashboard leads with what a customer asks first: how much can I spend, and is anything wrong.
 // "Available to spend" large, the card's state in words, the quick actions (show number, freeze,
-// pay), the last three purchases and declines, then the one-time exceed; everything else is under
+// pay), the last three purchases and declines, then the over-limit allowance; everything else is under
 // "More". The figures refresh without a reload when an alert arrives on the event stream
 // (app.js re-reads this page and swaps the [data-live-part] blocks; #live-summary announces it).
 import type { Hono } from 'hono';
@@ -94,15 +94,15 @@ function Hero({ w, card }: { w: BankingWeb; card: CardView }) {
   );
 }
 
-function Exceed({ w, card }: { w: BankingWeb; card: CardView }) {
+function OverLimitAllowance({ w, card }: { w: BankingWeb; card: CardView }) {
   const { t, lang } = w;
   const text = card.overLimit.used
-    ? t.exceedUsed(card.overLimit.usedAt ? formatDate(lang, card.overLimit.usedAt) : '—')
-    : card.overLimit.enabled ? t.exceedUnused(kd(card.overLimit.margin, lang)) : t.exceedOff;
+    ? t.overLimitStateUsed(card.overLimit.usedAt ? formatDate(lang, card.overLimit.usedAt) : '—')
+    : card.overLimit.enabled ? t.overLimitStateUnused(kd(card.overLimit.margin, lang)) : t.overLimitStateOff;
   const state = card.overLimit.used ? 'used' : card.overLimit.enabled ? 'unused' : 'off';
   return (
     <section class="panel" aria-labelledby="exceed-title" id="exceed" data-live-part>
-      <h2 id="exceed-title">{t.exceedTitle}</h2>
+      <h2 id="exceed-title">{t.overLimitTitle}</h2>
       <p id="exceed-state" data-state={state} class={`exceed exceed-${state}`}>{text}</p>
     </section>
   );
@@ -191,7 +191,7 @@ export function registerDashboardPage(app: Hono<AppEnv>, deps: AppDeps) {
           <div class="dashboard">
             <Hero w={w} card={card} />
             <Latest w={w} card={card} items={latest} />
-            <Exceed w={w} card={card} />
+            <OverLimitAllowance w={w} card={card} />
             <section class="panel" aria-labelledby="alerts-title">
               <h2 id="alerts-title">{t.recentNotifications}</h2>
               <NotificationList w={w} items={notifications} card={card} />

@@ -1,4 +1,4 @@
-// Switch the one-time exceed off (no code) or back on (with a code), with a confirmation.
+// Switch the over-limit allowance off (no code) or back on (with a code), with a confirmation.
 import type { Hono } from 'hono';
 import { cardholderActor } from '../../http/actors.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
@@ -13,18 +13,18 @@ import type { BankingWeb } from '../web-context.js';
 function confirmPage(w: BankingWeb, card: CardView, error?: PageError) {
   const { t } = w;
   const turningOn = !card.overLimit.enabled;
-  const title = turningOn ? t.exceedSwitchTitleOn : t.exceedSwitchTitleOff;
+  const title = turningOn ? t.overLimitSwitchTitleOn : t.overLimitSwitchTitleOff;
   return page(w, { title, nav: 'dashboard', status: error?.status }, (
     <section class="panel narrow">
       <h1>{title}</h1>
-      <p>{turningOn ? t.exceedSwitchOnIntro : t.exceedSwitchOffIntro}</p>
+      <p>{turningOn ? t.overLimitSwitchOnIntro : t.overLimitSwitchOffIntro}</p>
       <ErrorNotice w={w} {...otpErrors(error)} />
       <form method="post" action={`/cards/${card.id}/over-limit`} class="stack">
         <Csrf w={w} />
         <input type="hidden" name="enabled" value={turningOn ? '1' : '0'} />
         {turningOn ? <OtpField w={w} error={error?.message} autofocus /> : null}
         <div class="button-row">
-          <button type="submit" class="button primary">{t.confirmExceed}</button>
+          <button type="submit" class="button primary">{t.confirmOverLimit}</button>
           <a class="button" href="/">{t.cancel}</a>
         </div>
       </form>

@@ -105,7 +105,7 @@ export class PgGroupCommit {
    * it must change nothing but through `trx`.
    */
   run<T>(work: (trx: Trx) => Promise<T>, key?: string): Promise<T> {
-    const lane = key === undefined ? this.leastBusy() : this.lanes[laneHash(key) % this.lanes.length];
+    const lane = key === undefined ? this.leastBusy() : this.lanes[this.laneOf(key)];
     return new Promise<T>((resolve, reject) => {
       lane.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       this.schedule(lane);
@@ -118,7 +118,8 @@ export class PgGroupCommit {
   /** Units of work waiting for a batch, all lanes. */
   get queued(): number { return this.lanes.reduce((n, lane) => n + lane.queue.length, 0); }
 
-  get laneCount(): number { return this.lanes.length; }
+  /** The lane of the requests that share `key`. */
+  laneOf(key: string): number { return laneHash(key) % this.lanes.length; }
 
   private leastBusy(): Lane {
     let best = this.lanes[0];

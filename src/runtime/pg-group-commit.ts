@@ -39,8 +39,11 @@ import { runFixed } from './prepared.js';
 
 /** Largest batch: under PostgreSQL's 64 cached subtransactions (see above), and how long rows stay locked. */
 export const MAX_BATCH = 50;
-/** Most lanes: more connections than cores buy nothing but lock waits. */
-export const MAX_LANES = 4;
+/**
+ * Most lanes. Each unit is a dozen round trips in a row, and a lane's next statement waits for this
+ * process's event loop: more lanes keep more statements in flight (measured: scripts/bench/pg-lanes.ts).
+ */
+export const MAX_LANES = 8;
 /** Runs of a batch ended by a deadlock or a serialization failure before its units run alone. */
 export const BATCH_ATTEMPTS = 2;
 
@@ -261,9 +264,9 @@ function laneHash(key: string): number {
 
 const instances = new WeakMap<object, PgGroupCommit | null>();
 
-/** Lanes for a pool of `poolSize`: half of it, so that the rest of the service still finds connections. */
+/** Lanes for a pool of `poolSize`: all but two connections, which the rest of the service keeps finding. */
 export function lanesFor(poolSize: number): number {
-  return Math.max(1, Math.min(MAX_LANES, Math.floor(poolSize / 2)));
+  return Math.max(1, Math.min(MAX_LANES, poolSize - 2));
 }
 
 /** Turns group commit on or off for a PostgreSQL handle (PG_GROUP_COMMIT), before its first request. */

@@ -8,6 +8,13 @@
 //   npm run bench -- --sync NORMAL      SQLite synchronous=NORMAL
 //   npm run bench -- --cards 1000000 --history 5000000
 //   npm run bench -- --db postgres://postgres@127.0.0.1:5432/test
+//   npm run bench -- --db postgres://… --pg-compare   beside the service, a second one on the same
+//                                       database with PG_GROUP_COMMIT=0 (a transaction per request),
+//                                       driven in the same alternating slices
+//   npm run bench -- --db postgres://… --pg-floor   the service on SQLite, then the least-path floor
+//                                       on PostgreSQL (scripts/bench/pg-floor.ts): statements only,
+//                                       batches of --floor-batch (16) on --floor-connections (8),
+//                                       with and without a savepoint per authorization
 //   npm run bench -- --reuse /tmp/big --cards 1000000 --history 5000000   (seed once, run again)
 //   npm run bench -- ... --reference-cards N   beside a run with more than 10,000 cards, a second
 //                                       service on a fresh N-card database (default 10,000; 0: none)
@@ -31,11 +38,12 @@ import { bareSqlite, barePostgres, engineRun } from './bench/engine.js';
 import { alternate, pooled, runRate, warmUp, type Side } from './bench/load.js';
 import { benchSecrets, readReused, writeManifest } from './bench/manifest.js';
 import { compareIsoHttp } from './bench/iso-bench.js';
+import { pgFloor } from './bench/pg-floor.js';
 import { diskReadBytes, histogramDelta, histogramMean, peakRssMb, startChild, startService, stopChild, waitForPrewarm } from './bench/service.js';
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeededCard, type SeedResult } from './seed.js';
 
-interface Args { iso: boolean; isoConnections: number; isoDepth: number | null; httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number | null }
+interface Args { pgFloor: boolean; floorBatch: number; floorConnections: number; pgCompare: boolean; iso: boolean; isoConnections: number; isoDepth: number | null; httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number | null }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -45,7 +53,8 @@ function parseArgs(argv: string[]): Args {
   const referenceCards = get('--reference-cards') === undefined ? null : Number(get('--reference-cards'));
   if (referenceCards !== null && (!Number.isInteger(referenceCards) || referenceCards < 0)) throw new Error('--reference-cards must be a whole number (0: no reference)');
   return {
-    iso: argv.includes('--iso'), isoConnections: Number(get('--iso-connections') ?? 4), isoDepth: get('--iso-depth') === undefined ? null : Number(get('--iso-depth')),
+    pgFloor: argv.includes('--pg-floor'), floorBatch: Number(get('--floor-batch') ?? 16), floorConnections: Number(get('--floor-connections') ?? 8),
+    pgCompare: argv.includes('--pg-compare'), iso: argv.includes('--iso'), isoConnections: Number(get('--iso-connections') ?? 4), isoDepth: get('--iso-depth') === undefined ? null : Number(get('--iso-depth')),
     httpOnly: argv.includes('--http-only'), quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0), referenceCards,
     sync, connections: Number(get('--connections') ?? 64), seconds: Number(get('--seconds') ?? (quick ? 8 : 30)),
     reuse: get('--reuse') ? (mkdirSync(get('--reuse')!, { recursive: true }), resolve(get('--reuse')!)) : null,
@@ -106,8 +115,28 @@ async function startReference(cards: number, port: number, secrets: Secrets, syn
   return { child, workload: new Workload(seeded.cards), dir };
 }
 
+/**
+ * --pg-floor: the service over HTTP on SQLite (a child run of this script, --http-only), then the
+ * PostgreSQL floor with and without savepoints, one after the other on the same machine.
+ */
+async function floorRun(a: Args) {
+  if (!a.db?.startsWith('postgres')) throw new Error('--pg-floor needs --db postgres://…');
+  log('the service on SQLite (--http-only)');
+  const sqliteLine = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', '--http-only', '--seconds', String(a.seconds)], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop()!;
+  const sqlite = JSON.parse(sqliteLine) as { authPerSec: number; p99Ms: number };
+  const floorOptions = { url: a.db, seconds: a.seconds, batch: a.floorBatch, connections: a.floorConnections, accounts: Math.min(a.cards, 100_000) };
+  log(`PostgreSQL floor: batches of ${a.floorBatch} on ${a.floorConnections} connections, ${a.seconds} s`);
+  const floor = await pgFloor({ ...floorOptions, savepoints: false });
+  log('PostgreSQL floor with a savepoint per authorization');
+  const withSavepoints = await pgFloor({ ...floorOptions, savepoints: true });
+  const ratio = floor.perSec / sqlite.authPerSec;
+  log(`SQLite service ${fmt(sqlite.authPerSec)} auth/s (p99 ${sqlite.p99Ms} ms); PostgreSQL floor ${fmt(floor.perSec)} auth/s, ${fmt(withSavepoints.perSec)} with savepoints; floor / SQLite = ${fmt(ratio, 2)}`);
+  process.stdout.write(`${JSON.stringify({ sqliteAuthPerSec: sqlite.authPerSec, sqliteP99Ms: sqlite.p99Ms, pgFloorAuthPerSec: Math.round(floor.perSec), pgFloorP99BatchMs: round(floor.p99BatchMs, 1), pgFloorSavepointsAuthPerSec: Math.round(withSavepoints.perSec), floorToSqlite: round(ratio, 2), batch: a.floorBatch, connections: a.floorConnections })}\n`);
+}
+
 async function main() {
   const a = parseArgs(process.argv.slice(2));
+  if (a.pgFloor) return floorRun(a);
   const warmSeconds = a.quick ? 1 : 3;
   const secrets = benchSecrets();
   const port = 38_000 + Math.floor(Math.random() * 1000);
@@ -162,16 +191,19 @@ async function main() {
   const bare = a.httpOnly ? null : await startHttpBaseline(port + 1);
   const referenceCards = a.referenceCards ?? (a.cards > REFERENCE_CARDS ? REFERENCE_CARDS : 0);
   const reference = !pgTarget && referenceCards > 0 && a.cards > referenceCards ? await startReference(referenceCards, port + 2, secrets, a.sync) : null;
-  const slices = a.httpOnly && !reference ? 1 : a.quick ? 2 : SLICES;
+  // The same database without group commit, for a before/after of the same moments of the host.
+  const pgOff = pgTarget && a.pgCompare ? await startService({ port: port + 4, databaseUrl, secrets, sync: a.sync, env: { PG_GROUP_COMMIT: '0' } }) : null;
+  const slices = a.httpOnly && !reference && !pgOff ? 1 : a.quick ? 2 : SLICES;
   const sliceSeconds = a.seconds / slices;
-  const others = [bare && 'bare hono route', reference && `the ${referenceCards}-card reference`].filter(Boolean).join(' and ');
+  const others = [bare && 'bare hono route', reference && `the ${referenceCards}-card reference`, pgOff && 'the service with PG_GROUP_COMMIT=0'].filter(Boolean).join(' and ');
   log(!others ? `service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`
     : `service and ${others}: ${a.connections} connections, ${slices} alternating slices of ${fmt(sliceSeconds, 1)} s each, synchronous=${a.sync}`);
   const serviceSide: Side = { url: service.url, workload, options: load, pid: service.proc.pid };
   const bareSide: Side | null = bare && { url: bare.child.url, workload: bare.workload, options: { ...bare.load, connections: a.connections } };
   const referenceSide: Side | null = reference && { url: reference.child.url, workload: reference.workload, options: load };
+  const pgOffSide: Side | null = pgOff && { url: pgOff.url, workload: new Workload(seeded.cards), options: load, pid: pgOff.proc.pid };
   // The route first: route, service, reference, reference, service, route, …
-  const sides = [bareSide, serviceSide, referenceSide].filter((side): side is Side => side !== null);
+  const sides = [bareSide, serviceSide, referenceSide, pgOffSide].filter((side): side is Side => side !== null);
   await warmUp(sides, warmSeconds);
 
   const before = await (await fetch(`${service.url}/metrics`)).text();
@@ -181,6 +213,7 @@ async function main() {
   const serviceResult = resultOf(serviceSide)!;
   const bareResult = resultOf(bareSide);
   const referenceResult = resultOf(referenceSide);
+  const pgOffResult = resultOf(pgOffSide);
   const serviceRuns = serviceResult.runs;
   const serviceSlices = serviceRuns.map(runRate);
   const bareSlices = bareResult?.runs.map(runRate) ?? [];
@@ -199,11 +232,14 @@ async function main() {
     await stopChild(reference.child);
     rmSync(reference.dir, { recursive: true, force: true });
   }
+  const off = pgOff && pgOffResult && pooled(pgOff.url, a.connections, pgOffResult.runs);
+  if (pgOff) await stopChild(pgOff);
+  const pgOffJson = off ? { pgGroupCommitOffAuthPerSec: Math.round(off.perSec), pgGroupCommitOffP50Ms: off.p50Ms, pgGroupCommitOffP99Ms: off.p99Ms } : {};
   const referenceJson = ref ? { referenceCards, referenceAuthPerSec: Math.round(ref.perSec), referenceP99Ms: ref.p99Ms, p99Ratio: round(auth.p99Ms / ref.p99Ms, 2) } : {};
   if (!bare || !bareResult) {
     // --http-only: the service alone (and its reference), for quick comparisons of one change.
     await cleanUp();
-    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx, walHolds: holds.count, walHoldMeanMs: round(holds.meanMs, 1), ...referenceJson })}\n`);
+    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx, walHolds: holds.count, walHoldMeanMs: round(holds.meanMs, 1), ...referenceJson, ...pgOffJson })}\n`);
     return;
   }
   const baseHttp = pooled(bare.child.url, a.connections, bareResult.runs);

@@ -16,6 +16,7 @@ import { migrate } from './store/migrate.js';
 import { withStartupLock } from './store/startup-lock.js';
 import { insertProductIfMissing } from './store/products.repository.js';
 import { Reports } from './runtime/report-thread.js';
+import { configurePgGroupCommit } from './runtime/pg-group-commit.js';
 
 export interface StartOptions {
   config: Config;
@@ -48,6 +49,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     onCheckpointError: (message, failures) => o.logger.error({ job: 'checkpoint', failures }, `WAL checkpoint failed: ${message}`),
     ...o.dbOptions,
   });
+  if (handle.dialect === 'postgres') configurePgGroupCommit(handle, o.config.pgGroupCommit);
   const events = o.events ?? new LocalEventBus();
   // Instances starting together against one PostgreSQL database take turns here (startup-lock.ts).
   const deps = await withStartupLock(handle, async () => {

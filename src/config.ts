@@ -39,6 +39,9 @@ const EnvSchema = z.object({
   // than 1.21 or with max_prepared_statements = 0, which cannot keep named statements;
   // src/runtime/pg-named-statements.ts).
   PG_NAMED_STATEMENTS: z.enum(['0', '1']).default('1'),
+  // `0`: each network request in a PostgreSQL transaction of its own, instead of the requests that
+  // arrive together sharing one transaction and one commit (src/runtime/pg-group-commit.ts).
+  PG_GROUP_COMMIT: z.enum(['0', '1']).default('1'),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(65_536).default(32),
   // How many steps the WAL checkpoint thread's nice value is raised above the process's, on Linux
@@ -108,6 +111,8 @@ export interface Config {
   pgPoolSize: number;
   /** PostgreSQL: the hot path's SQL as named statements, parsed once per connection. */
   pgNamedStatements: boolean;
+  /** Network requests that arrive together share one PostgreSQL transaction (PG_GROUP_COMMIT). */
+  pgGroupCommit: boolean;
   pgStatementTimeoutMs: number;
   /** How long opening a PostgreSQL connection may take before the request fails as "database unavailable". */
   pgConnectTimeoutMs: number;
@@ -174,6 +179,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pgSchema: e.PG_SCHEMA,
     pgPoolSize: e.PG_POOL_SIZE,
     pgNamedStatements: e.PG_NAMED_STATEMENTS === '1',
+    pgGroupCommit: e.PG_GROUP_COMMIT === '1',
     pgStatementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
     pgConnectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,

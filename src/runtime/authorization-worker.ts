@@ -251,5 +251,5 @@ export async function authorizeNetworkRequest(ctx: AuthorizationContext, input: 
   await assertAcquirerPermitted(ctx, input.networkClient, input.request.acquirerId);
   const worker = ctx.authorizationWorker;
   if (worker?.running) return worker.authorize(input);
-  return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input));
+  return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input), input.request.pan);
 }

@@ -1,15 +1,19 @@
 // Runs one network verb in a transaction. A unique violation means a concurrent twin (same
 // idempotency key) committed first: run again, and the verb finds and replays it.
-// On SQLite, verbs share transactions through group commit (group-commit.ts): one fsync for all
-// the requests that arrived together. PostgreSQL keeps one transaction per request: the pool runs
-// them in parallel and the server groups commits itself (see docs/decisions/0044-group-commit.md).
+// Verbs share transactions through group commit: on SQLite one fsync for all the requests that
+// arrived together (group-commit.ts), on PostgreSQL one commit per batch, several batches in flight
+// (pg-group-commit.ts, docs/decisions/0071-pg-group-commit.md). With PG_GROUP_COMMIT=0, PostgreSQL runs one transaction per request.
+// `lane`, when given, keeps the requests that share it (an authorization's PAN) in one lane.
 import type { Trx } from '../store/db.js';
 import { inTransaction, isUniqueViolation } from '../store/transaction.js';
 import type { ServiceContext } from '../service/context.js';
 import { groupCommitFor } from './group-commit.js';
+import { pgGroupCommitFor } from './pg-group-commit.js';
 
-export async function runNetworkVerb<T>(ctx: ServiceContext, work: (trx: Trx) => Promise<T>): Promise<T> {
+export async function runNetworkVerb<T>(ctx: ServiceContext, work: (trx: Trx) => Promise<T>, lane?: string): Promise<T> {
   if (ctx.handle.dialect === 'sqlite') return groupCommitFor(ctx.handle).run(work);
+  const pgGroupCommit = pgGroupCommitFor(ctx.handle);
+  if (pgGroupCommit) return pgGroupCommit.run(work, lane);
   try {
     return await inTransaction(ctx.handle, work);
   } catch (error) {

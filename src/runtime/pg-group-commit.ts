@@ -1,0 +1,282 @@
+// Group commit (PostgreSQL): network requests that arrive together share one transaction and one
+// commit, as on SQLite (group-commit.ts). With a transaction per request, every authorization paid
+// a BEGIN and a COMMIT round trip and a WAL flush of its own, and PostgreSQL's own commit grouping
+// (commit_delay) only merges flushes that happen to coincide; here a batch of N pays one of each.
+//
+// Lanes. Batches run on several pooled connections at once (one batch per connection at a time),
+// so that the server executes one batch while this process prepares the next and while another
+// waits for its flush. A request goes to a lane chosen by its key (the PAN for an authorization):
+// one card's requests always share a lane, so two batches of this process never wait on each
+// other for that card's rows. Requests without a key go to the least busy lane.
+//
+// Failures. On PostgreSQL an error aborts the whole transaction. A savepoint per unit would isolate
+// it, at two round trips a unit (SAVEPOINT, RELEASE: pg's extended protocol sends one statement
+// per round trip) and a subtransaction each. So, as on SQLite, a batch first runs without
+// savepoints; should a unit throw, the transaction is rolled back and the batch runs again with a
+// savepoint per unit, so the failing unit is rolled back alone and its neighbours still commit. A
+// unique violation in its savepoint means a twin (same idempotency key) committed first, here or
+// elsewhere: the unit runs once more and replays it, as runNetworkVerb does per request. A batch
+// holds at most MAX_BATCH units, under the 64 subtransactions a backend caches: the rare run with
+// savepoints never overflows that cache, which would slow every other session's snapshots.
+//
+// Deadlocks. Units lock rows as they go (account and card, then an advisory lock per audit chain),
+// so two batches (two lanes with cards of one account, or two instances) can lock two accounts in
+// opposite orders. PostgreSQL then ends one transaction with 40P01 (after deadlock_timeout, 1 s by
+// default): that whole batch runs again, it is never answered as an error. A batch that fails so
+// BATCH_ATTEMPTS times runs each unit in its own transaction, as without group commit, where an
+// authorization locks one account and cannot deadlock with another.
+//
+// The database gone (a connection lost, no connection to be had, a statement timed out) fails every
+// unit of the batch with that same error, which the callers answer 91 / 503 as they would for one
+// request (store/db-unavailable.ts). Every caller is answered only after COMMIT has returned, so
+// with synchronous_commit on, after the commit is durable.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CompiledQuery } from 'kysely';
+import type { DbHandle, Trx } from '../store/db.js';
+import { isDatabaseUnavailable } from '../store/db-unavailable.js';
+import { inTransaction, isUniqueViolation, retryDelayMs } from '../store/transaction.js';
+import { runFixed } from './prepared.js';
+
+/** Largest batch: under PostgreSQL's 64 cached subtransactions (see above), and how long rows stay locked. */
+export const MAX_BATCH = 50;
+/**
+ * Most lanes. Each unit is a dozen round trips in a row, and a lane's next statement waits for this
+ * process's event loop: more lanes keep more statements in flight (measured: scripts/bench/pg-lanes.ts).
+ */
+export const MAX_LANES = 8;
+/** Runs of a batch ended by a deadlock or a serialization failure before its units run alone. */
+export const BATCH_ATTEMPTS = 2;
+
+const SAVEPOINT = CompiledQuery.raw('savepoint group_item');
+const RELEASE = CompiledQuery.raw('release savepoint group_item');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint group_item');
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+interface Pending {
+  work: (trx: Trx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  outcome?: Outcome;
+}
+
+interface Lane { index: number; queue: Pending[]; running: number; scheduled: boolean }
+
+export interface PgBatchStats {
+  lane: number;
+  size: number;
+  failed: number;
+  durationMs: number;
+  /** A unit failed in the first run: the batch was rolled back and ran again with savepoints. */
+  rerun: boolean;
+  /** Times the whole batch ran again after a deadlock or a serialization failure. */
+  retries: number;
+  /** The batch failed BATCH_ATTEMPTS times so: each unit ran in its own transaction. */
+  alone: boolean;
+}
+
+export interface PgGroupCommitOptions {
+  lanes?: number;
+  maxBatch?: number;
+}
+
+/** A unit's error in the run without savepoints: ends that run. */
+class UnitFailed extends Error {}
+/** The transaction cannot go on whoever caused it (deadlock victim, database gone): ends the batch's run. */
+class BatchFailed extends Error {}
+
+/** PostgreSQL asks for the transaction to be run again: serialization failure, deadlock. */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === '40001' || code === '40P01';
+}
+
+export class PgGroupCommit {
+  private readonly lanes: Lane[];
+  private readonly maxBatch: number;
+  private readonly observers: Array<(stats: PgBatchStats) => void> = [];
+
+  constructor(private readonly handle: Pick<DbHandle, 'db'>, options: PgGroupCommitOptions = {}) {
+    const lanes = Math.max(1, options.lanes ?? MAX_LANES);
+    this.lanes = Array.from({ length: lanes }, (_, index) => ({ index, queue: [], running: 0, scheduled: false }));
+    this.maxBatch = Math.max(1, options.maxBatch ?? MAX_BATCH);
+  }
+
+  /**
+   * Runs `work` in the next batch of its lane (`key`'s, else the least busy); resolves with its
+   * result once the batch has committed. `work` may run more than once (see the top of this file):
+   * it must change nothing but through `trx`.
+   */
+  run<T>(work: (trx: Trx) => Promise<T>, key?: string): Promise<T> {
+    const lane = key === undefined ? this.leastBusy() : this.lanes[this.laneOf(key)];
+    return new Promise<T>((resolve, reject) => {
+      lane.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule(lane);
+    });
+  }
+
+  /** Called after every batch (metrics, tests). */
+  observe(observer: (stats: PgBatchStats) => void): void { this.observers.push(observer); }
+
+  /** Units of work waiting for a batch, all lanes. */
+  get queued(): number { return this.lanes.reduce((n, lane) => n + lane.queue.length, 0); }
+
+  /** The lane of the requests that share `key`. */
+  laneOf(key: string): number { return laneHash(key) % this.lanes.length; }
+
+  private leastBusy(): Lane {
+    let best = this.lanes[0];
+    for (const lane of this.lanes) {
+      if (lane.queue.length + lane.running < best.queue.length + best.running) best = lane;
+    }
+    return best;
+  }
+
+  private schedule(lane: Lane): void {
+    if (lane.scheduled || lane.running) return;
+    lane.scheduled = true;
+    // Every request read from the sockets in this turn of the event loop joins the batch.
+    setImmediate(() => void this.flush(lane));
+  }
+
+  private async flush(lane: Lane): Promise<void> {
+    lane.scheduled = false;
+    const batch = lane.queue.splice(0, this.maxBatch);
+    lane.running = batch.length;
+    const started = performance.now();
+    let report = { rerun: false, retries: 0, alone: false };
+    try {
+      report = await this.commit(batch);
+    } catch (error) {
+      for (const item of batch) item.outcome = { ok: false, error };
+    } finally {
+      lane.running = 0;
+      // Requests that arrived meanwhile form the lane's next batch.
+      if (lane.queue.length) this.schedule(lane);
+    }
+    let failed = 0;
+    for (const item of batch) {
+      const outcome = item.outcome ?? { ok: false, error: new Error('the batch ended without an outcome for this unit') };
+      if (outcome.ok) item.resolve(outcome.value);
+      else { failed++; item.reject(outcome.error); }
+    }
+    const stats: PgBatchStats = { lane: lane.index, size: batch.length, failed, durationMs: performance.now() - started, ...report };
+    for (const observer of this.observers) observer(stats);
+  }
+
+  /** Sets every unit's outcome: committed together, alone after repeated deadlocks, or failed whole. */
+  private async commit(batch: Pending[]): Promise<Omit<PgBatchStats, 'lane' | 'size' | 'failed' | 'durationMs'>> {
+    let rerun = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        rerun = (await this.runBatch(batch)) || rerun;
+        return { rerun, retries: attempt - 1, alone: false };
+      } catch (thrown) {
+        const error = thrown instanceof BatchFailed ? thrown.cause : thrown;
+        if (!isRetryable(error)) {
+          for (const item of batch) item.outcome = { ok: false, error };
+          return { rerun, retries: attempt - 1, alone: false };
+        }
+        if (attempt >= BATCH_ATTEMPTS) {
+          await Promise.all(batch.map(async (item) => { item.outcome = await settle(() => runAlone(this.handle, item.work)); }));
+          return { rerun, retries: attempt - 1, alone: true };
+        }
+        await sleep(retryDelayMs(attempt));
+      }
+    }
+  }
+
+  /** One transaction for the batch: without savepoints, then with them if a unit failed. True if rerun. */
+  private async runBatch(batch: Pending[]): Promise<boolean> {
+    try {
+      await this.runOnce(batch, false);
+      return false;
+    } catch (error) {
+      if (!(error instanceof UnitFailed)) throw error;
+      if (isRetryable(error.cause) || isDatabaseUnavailable(error.cause)) throw new BatchFailed('the batch cannot go on', { cause: error.cause });
+      // Rolled back whole: nothing of the first run remains.
+      await this.runOnce(batch, true);
+      return true;
+    }
+  }
+
+  private runOnce(batch: Pending[], withSavepoints: boolean): Promise<void> {
+    return this.handle.db.transaction().execute(async (trx) => {
+      for (const item of batch) item.outcome = withSavepoints ? await runInSavepoint(trx, item.work) : await runUnit(trx, item);
+    });
+  }
+}
+
+/** A unit of the run without savepoints: its error (kept as its outcome) ends the run. */
+async function runUnit(trx: Trx, item: Pending): Promise<Outcome> {
+  try {
+    return { ok: true, value: await item.work(trx) };
+  } catch (error) {
+    item.outcome = { ok: false, error };
+    throw new UnitFailed('a unit of the batch failed', { cause: error });
+  }
+}
+
+/**
+ * One unit in its own savepoint. A unique violation: run once more (the twin is found and
+ * replayed). A deadlock, a serialization failure or the database gone is no fault of the unit's:
+ * the batch's run ends (and runs again, or fails whole).
+ */
+async function runInSavepoint(trx: Trx, work: (trx: Trx) => Promise<unknown>): Promise<Outcome> {
+  for (let attempt = 1; ; attempt++) {
+    await runFixed(trx, SAVEPOINT);
+    try {
+      const value = await work(trx);
+      await runFixed(trx, RELEASE);
+      return { ok: true, value };
+    } catch (error) {
+      if (isRetryable(error) || isDatabaseUnavailable(error)) throw new BatchFailed('the batch cannot go on', { cause: error });
+      await runFixed(trx, ROLLBACK_TO);
+      await runFixed(trx, RELEASE);
+      if (attempt >= 2 || !isUniqueViolation(error)) return { ok: false, error };
+    }
+  }
+}
+
+async function settle(run: () => Promise<unknown>): Promise<Outcome> {
+  try { return { ok: true, value: await run() }; } catch (error) { return { ok: false, error }; }
+}
+
+/**
+ * One unit in a transaction of its own (deadlocks retried by inTransaction). A unique violation
+ * means a concurrent twin committed first: run again, and the verb finds and replays it.
+ */
+export async function runAlone<T>(handle: Pick<DbHandle, 'db'>, work: (trx: Trx) => Promise<T>): Promise<T> {
+  try {
+    return await inTransaction(handle, work);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return inTransaction(handle, work);
+  }
+}
+
+/** FNV-1a over the key's code units: the same key, the same lane. */
+function laneHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+const instances = new WeakMap<object, PgGroupCommit | null>();
+
+/** Lanes for a pool of `poolSize`: all but two connections, which the rest of the service keeps finding. */
+export function lanesFor(poolSize: number): number {
+  return Math.max(1, Math.min(MAX_LANES, poolSize - 2));
+}
+
+/** Turns group commit on or off for a PostgreSQL handle (PG_GROUP_COMMIT), before its first request. */
+export function configurePgGroupCommit(handle: DbHandle, enabled: boolean, options: PgGroupCommitOptions = {}): void {
+  instances.set(handle, enabled ? new PgGroupCommit(handle, { lanes: lanesFor(handle.pool?.options.max ?? 10), ...options }) : null);
+}
+
+/** The group commit of a PostgreSQL handle (one per handle; on unless turned off), or null when off. */
+export function pgGroupCommitFor(handle: DbHandle): PgGroupCommit | null {
+  let gc = instances.get(handle);
+  if (gc === undefined) instances.set(handle, (gc = new PgGroupCommit(handle, { lanes: lanesFor(handle.pool?.options.max ?? 10) })));
+  return gc;
+}

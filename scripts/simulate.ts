@@ -189,7 +189,7 @@ export async function simulate(c: ClientConfig, write: (text: string) => void = 
   write(`${formatTable(rows)}\n\n`);
 
   const card = must(await call(`${c.url}/v1/banking/cards/${holder.cardId}`, 'GET', undefined, { authorization: `Bearer ${holder.token}` }), [200], 'read the card');
-  write(`Card now: outstanding ${formatKd(card.outstanding)}, available ${formatKd(card.available)}, one-time exceed ${card.overLimit.used ? 'used' : 'unused'}.\n`);
+  write(`Card now: outstanding ${formatKd(card.outstanding)}, available ${formatKd(card.available)}, over-limit allowance ${card.overLimit.used ? 'used' : 'unused'}.\n`);
   const surprises = rows.filter((r) => outcome(r) !== r.expected);
   if (surprises.length) write(`Different from the default product's expectation: ${surprises.map((r) => r.scenario).join('; ')} (product settings changed?)\n`);
   write(`\n${(await afterAuthorization(c, holder, rows, requests)).join('\n')}\n`);

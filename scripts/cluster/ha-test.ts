@@ -168,7 +168,7 @@ interface Probe { at: number; kind: 'readyz' | 'banking'; status: number | null;
 
 function authorizationBody(seq: number, card: Card) {
   const stan = String(seq % 1_000_000).padStart(6, '0');
-  // Mostly small purchases, now and then one large enough to need the one-time exceed.
+  // Mostly small purchases, now and then one large enough to need the over-limit allowance.
   const amount = randomInt(100) < 4 ? 15_000 : randomInt(50, 600);
   return {
     mti: '0100', pan: card.pan, expiry: card.expiry, cvv2: card.cvv2, processingCode: '000000', amount,
@@ -215,7 +215,7 @@ async function main() {
   for (let i = 0; i < INSTANCES; i++) instances.push(await startInstance(i, logDir));
   log(`${INSTANCES} instances up (${instances.map((i) => i.url).join(', ')}), logs in ${logDir}`);
   const cards = await createCards(instances);
-  // Each card starts 90 % used: the run's purchases reach the limit, the one-time exceed (a 15 KD
+  // Each card starts 90 % used: the run's purchases reach the limit, the over-limit allowance (a 15 KD
   // purchase) and the 51s beyond it, through the failover.
   for (const [i, card] of cards.entries()) {
     const res = await signed(instances[i % INSTANCES].url, '/v1/network/authorizations', { ...authorizationBody(MAX_REQUESTS + 1 + i, card), amount: 90_000 });
@@ -358,7 +358,7 @@ async function main() {
     `SELECT account_id, count(*)::int AS n FROM authorizations WHERE over_limit = 1 AND approved = 1 AND status <> 'reversed' GROUP BY account_id`)).rows;
   const overLimit = (await db.query<{ id: string }>(
     `SELECT id FROM card_accounts WHERE held_fils + GREATEST(posted_fils, 0) > limit_fils + limit_fils / 5`)).rows;
-  check('the one-time exceed at most once per customer, never past limit + margin', exceeds.every((e) => e.n <= 1) && overLimit.length === 0,
+  check('the over-limit allowance at most once per customer, never past limit + margin', exceeds.every((e) => e.n <= 1) && overLimit.length === 0,
     `${exceeds.length} accounts used it, most ${Math.max(0, ...exceeds.map((e) => e.n))} each; ${overLimit.length} accounts past limit + margin`);
   await db.end();
 

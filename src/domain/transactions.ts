@@ -2,7 +2,7 @@
 // authorizations (approved and declined), reversals, clearings (incl. refunds) and payments.
 // Pure: rows in, items out; the keyset cursor is (createdAt, id), newest first.
 import { findCurrency } from './currencies.js';
-import { describeReason } from './descriptions.js';
+import { describeReason } from './texts/descriptions.js';
 import type { Language } from './money.js';
 
 export { compareNewestFirst, decodeCursor, encodeCursor, type CursorKey } from './cursor.js';

@@ -12,12 +12,12 @@ import { requestLogger } from './middleware/request-logger.js';
 import { secureResponseHeaders } from './middleware/secure-headers.js';
 import { registerNetworkRoutes } from './network/index.js';
 import { registerOpsRoutes } from './ops/index.js';
-import { registerStatementPage } from './statements/page.js';
 import { methodMatcher } from './method-not-allowed.js';
-import { registerWebRoutes } from '../web/index.js';
-import { csrfRefusedPage, isRefusedPageForm } from '../web/pages/csrf-refused.js';
+// The pages sit above the API: this is the one place that mounts them.
+import {
+  csrfRefusedPage, isRefusedPageForm, notFoundPage, registerStatementPage, registerWebRoutes,
+} from '../web/index.js';
 import { issuerUnavailableFor } from './network/unavailable.js';
-import { notFoundPage } from '../web/pages/error.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;

@@ -1,17 +1,15 @@
 // Hono environment shared by every route: the per-request variables middleware sets.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../config.js';
+import type { StaffKeyHolder } from '../service/admin/find-staff-key.js';
 import type { ServiceContext } from '../service/context.js';
 import type { EventRelay } from '../service/pg-events.js';
 import type { Metrics } from './ops/metrics.js';
 import type { AuthorizationWorker } from '../runtime/authorization-worker.js';
 import type { Reports } from '../runtime/report-thread.js';
 
-export interface StaffIdentity {
-  id: string; name: string; role: 'admin' | 'ops' | 'auditor';
-  /** Replaced by a rotation and in its overlap: may not manage keys. */
-  rotatedOut: boolean;
-}
+/** The staff key a request presents (or the bootstrap admin key). */
+export type StaffIdentity = StaffKeyHolder;
 
 export interface AppVariables {
   requestId: string;

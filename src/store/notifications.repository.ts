@@ -8,7 +8,7 @@
 // creation order, as they did when all were rows.
 import type { Selectable } from 'kysely';
 import { compareNewestFirst, type Cursor, type CursorKey } from '../domain/cursor.js';
-import { describeReason } from '../domain/descriptions.js';
+import { describeReason } from '../domain/texts/descriptions.js';
 import { formatKd } from '../domain/money.js';
 import { ChainPage, MAX_WALKED_ABOVE_CURSOR } from '../domain/authorization-chain.js';
 import { notifiesCardholder } from '../domain/rules.js';

@@ -23,6 +23,12 @@ import { registerChallengesPage } from './pages/challenges.js';
 import { registerRevealPage } from './pages/reveal.js';
 import { registerSessionStay } from './pages/session-stay.js';
 
+// What createApp mounts besides the pages: the printable statement (ahead of the pages, outside
+// their method matching), and the pages' answers for an unknown path and an expired form.
+export { registerStatementPage } from './pages/statement-print.js';
+export { notFoundPage } from './pages/error.js';
+export { csrfRefusedPage, isRefusedPageForm } from './pages/csrf-refused.js';
+
 export function registerWebRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   registerAssets(app);
   registerLoginPage(app, deps);

@@ -2,9 +2,9 @@
 // The client script prepends new ones live from the event stream.
 // Texts are rendered in the page's language from each notification's kind and data.
 import type { CardView } from '../service/banking/card-view.js';
+import { localizedNotifications } from '../service/banking/localized-notifications.js';
 import { notificationRows } from '../store/notifications.repository.js';
 import { formatDate } from './components.js';
-import { localizedNotifications } from './notification-text.js';
 import type { BankingWeb } from './web-context.js';
 
 export interface NotificationItem { id: string; kind: string; severity: string; message: string; createdAt: string }

@@ -1,4 +1,4 @@
-// SPEC §3 as pure functions: available, the one-time exceed, limit changes.
+// SPEC §3 as pure functions: available, the over-limit allowance, limit changes.
 import { describe, expect, it } from 'vitest';
 import {
   availableFils, checkLimitChange, decideLimit, outstandingFils, overLimitMarginFils, type AccountBalances,

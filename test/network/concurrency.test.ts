@@ -1,4 +1,4 @@
-// SPEC §3: under any concurrency, on every backend, the one-time exceed is used once. 50 over-limit
+// SPEC §3: under any concurrency, on every backend, the over-limit allowance is used once. 50 over-limit
 // authorizations on one account, sent at once over real HTTP to a running server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';

@@ -26,7 +26,7 @@ forEachBackend((backend) => {
     return over.body.authorizationId as string;
   }
 
-  describe('the one-time exceed on a 100 KD card', () => {
+  describe('the over-limit allowance on a 100 KD card', () => {
     it('90 KD approved, 15 KD approved over the limit, one fil more declined 51; a full reversal gives the allowance back', async () => {
       const holder = await h.cardholder(100_000);
       const overId = await exceeded(holder);

@@ -33,7 +33,7 @@ forEachBackend((backend) => {
   });
 
   describe('group commit under concurrent purchases and reversals on few accounts', () => {
-    it('keeps the ledger whole, the limits and the one-time exceed', async () => {
+    it('keeps the ledger whole, the limits and the over-limit allowance', async () => {
       await fc.assert(fc.asyncProperty(fc.array(fc.array(opArb, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }), async (waves) => {
         const holders = await Promise.all([0, 1, 2].map(() => h.cardholder(LIMIT_FILS)));
         const approvals: Array<{ id: string; amount: number }> = [];

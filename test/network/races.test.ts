@@ -1,5 +1,5 @@
 // Authorizations racing on one account, through the real app and real connections: twins of one
-// request store one decision and get one answer; limits and the one-time exceed hold under any
+// request store one decision and get one answer; limits and the over-limit allowance hold under any
 // interleaving (on PostgreSQL through the account row lock, on SQLite through its single writer).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ forEachBackend((backend) => {
   });
 
   describe('concurrent purchases on one account', () => {
-    it('never pass limit + margin, use the one-time exceed at most once, and keep the ledger whole', async () => {
+    it('never pass limit + margin, use the over-limit allowance at most once, and keep the ledger whole', async () => {
       await fc.assert(fc.asyncProperty(
         fc.array(fc.integer({ min: 1_000, max: 115_000 }), { minLength: 2, maxLength: 16 }),
         async (amounts) => {

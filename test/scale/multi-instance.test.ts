@@ -1,6 +1,6 @@
 // Several stateless instances against one PostgreSQL database (issue 4): three real server
 // processes, 200 concurrent over-limit authorizations at one account spread across them. Exactly
-// one is approved (the one-time exceed), the ledger balances, and every approved answer the client
+// one is approved (the over-limit allowance), the ledger balances, and every approved answer the client
 // received is in the database. A cardholder's event stream held by one instance hears an
 // authorization answered by another (LISTEN/NOTIFY relay). The scenarios live in
 // test/support/multi-instance.ts; the cluster suite runs them on Patroni too.

@@ -55,7 +55,7 @@ forEachBackend((backend) => {
       expect(out).toMatch(/past the limit again\s+KD 1\.000\s+51\s+over_limit\s+declined/);
       expect(out).toMatch(/storing the card \(verification\)\s+KD 0\.000\s+85\s+verified\s+verified \(nothing charged\)/);
       expect(out).toMatch(/Refund announced by the merchant\s+KD 2\.000\s+00\s+refund_approved\s+REFUND APPROVED/);
-      expect(out).toContain('outstanding KD 105.000, available KD 0.000, one-time exceed used');
+      expect(out).toContain('outstanding KD 105.000, available KD 0.000, over-limit allowance used');
       expect(out).not.toContain('Different from');
       // Then the messages after authorization, each with the issuer's answer.
       expect(out).toContain('0120 advice, network approved KD 1.500: 00 acknowledged, needsReview true');

@@ -115,7 +115,7 @@ async function cardholderThroughApis(fleet: Fleet) {
 
 /**
  * 200 concurrent over-limit authorizations at one account, spread over every instance: exactly one
- * is approved (the one-time exceed), every answer is stored once, the ledger balances, and the
+ * is approved (the over-limit allowance), every answer is stored once, the ledger balances, and the
  * account's audit chain is one unbroken sequence.
  */
 export async function overLimitRace(fleet: Fleet): Promise<void> {

@@ -2,12 +2,12 @@
 // dictionaries, for the web pages, the banking API (list and stream) alike; the stored English
 // `message` stays what it was and is the fallback when the data falls short.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Arabic texts isolate amounts and Latin names (web/format.ts).
-import { kd as formatKdAr, named } from '../../src/web/format.js';
+// Arabic texts isolate amounts and Latin names (domain/texts/isolate.ts).
+import { kd as formatKdAr, named } from '../../src/domain/texts/isolate.js';
 const formatKd = (fils: number, _lang: 'ar') => formatKdAr(fils, 'ar');
-import type { NotificationReferences } from '../../src/service/banking/notifications.js';
+import type { NotificationReferences } from '../../src/domain/texts/notification-text.js';
 import type { NotificationsTable } from '../../src/store/schema.js';
-import { notificationText } from '../../src/web/notification-text.js';
+import { notificationText } from '../../src/domain/texts/notification-text.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
 import { setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';

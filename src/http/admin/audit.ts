@@ -1,6 +1,6 @@
 // GET /v1/admin/audit (SPEC §6, §9): every role may read; filters combine with AND.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { listAudit } from '../../service/audit/list-audit.js';
+import { readAuditLog } from '../../service/audit/list-audit.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireRole } from '../middleware/admin-auth.js';
 import { commonErrors, jsonResponse } from '../openapi-common.js';
@@ -36,7 +36,7 @@ const route = createRoute({
 export function registerAdminAudit(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(route, async (c) => {
     const q = c.req.valid('query');
-    return c.json(await listAudit(deps.handle.db, {
+    return c.json(await readAuditLog(deps, {
       ...q, fromMs: q.from ? Date.parse(q.from) : undefined, toMs: q.to ? Date.parse(q.to) : undefined,
     }), 200);
   });

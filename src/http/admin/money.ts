@@ -1,9 +1,6 @@
 // Operations on the money lifecycle: hold expiry on demand and the ledger integrity check.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { expireHolds } from '../../service/holds/expire-holds.js';
-import { appendAudit } from '../../store/audit.repository.js';
-import { fieldError } from '../../service/errors.js';
-import { inTransaction } from '../../store/transaction.js';
+import { expireHoldsOnRequest } from '../../service/holds/expire-holds-on-request.js';
 import { staffActor } from '../actors.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireRole } from '../middleware/admin-auth.js';
@@ -44,16 +41,8 @@ const ledger = createRoute({
 export function registerAdminMoney(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(expire, async (c) => {
     const body = c.req.valid('json');
-    const nowMs = deps.clock.now();
-    const asOfMs = body?.asOf ? Date.parse(body.asOf) : nowMs;
-    // A cut-off in the future would release holds before their time.
-    if (asOfMs > nowMs) throw fieldError('asOf', 'must not be later than now');
-    const released = await expireHolds(deps, asOfMs);
-    const actor = staffActor(c);
-    await inTransaction(deps.handle, (trx) => appendAudit(trx, { actorType: actor.type,
-      actorId: actor.id, sourceIp: actor.ip, action: 'job.expire_holds', after: { asOf: new Date(asOfMs).toISOString(), released },
-      nowMs: deps.clock.now() }));
-    return c.json({ released, asOf: new Date(asOfMs).toISOString() }, 200);
+    const asOfMs = body?.asOf ? Date.parse(body.asOf) : undefined;
+    return c.json(await expireHoldsOnRequest(deps, { asOfMs }, staffActor(c)), 200);
   });
   app.openapi(ledger, async (c) => c.json(await deps.reports.run({ kind: 'ledgerCheck' }), 200));
 }

@@ -1,7 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { createNetworkClient } from '../../service/admin/network-clients.js';
-import { appendAudit } from '../../store/audit.repository.js';
-import { inTransaction } from '../../store/transaction.js';
+import { addNetworkClient } from '../../service/admin/add-network-client.js';
 import { staffActor } from '../actors.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireRole } from '../middleware/admin-auth.js';
@@ -18,15 +16,7 @@ const create = createRoute({
 
 export function registerAdminNetworkClients(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(create, async (c) => {
-    const actor = staffActor(c);
     const body = c.req.valid('json');
-    const name = body.name ?? 'network client';
-    const client = await inTransaction(deps.handle, async (trx) => {
-      const created = await createNetworkClient(deps, trx, name, body.acquirerIds);
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, sourceIp: actor.ip,
-        action: 'network_client.created', subject: created.keyId, after: { name, acquirerIds: created.acquirerIds }, nowMs: deps.clock.now() });
-      return created;
-    });
-    return c.json(client, 200);
+    return c.json(await addNetworkClient(deps, { name: body.name ?? 'network client', acquirerIds: body.acquirerIds }, staffActor(c)), 200);
   });
 }

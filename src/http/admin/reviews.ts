@@ -43,7 +43,7 @@ const route = createRoute({
 export function registerAdminReviews(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(route, async (c) => {
     const q = c.req.valid('query');
-    return c.json(await listReviews(deps.handle.db, {
+    return c.json(await listReviews(deps, {
       kind: q.kind, cursor: q.cursor, limit: q.limit,
       fromMs: q.from ? Date.parse(q.from) : undefined, toMs: q.to ? Date.parse(q.to) : undefined,
     }), 200);

@@ -2,10 +2,9 @@
 // from what it sent before (see registerBankingNotifications).
 import type { SSEStreamingApi } from 'hono/streaming';
 import type { Language } from '../../domain/money.js';
-import { notificationsSince } from '../../service/banking/notifications.js';
+import { localizedNotifications } from '../../service/banking/localized-notifications.js';
+import { isChained, notificationsSince, type NotificationRow } from '../../service/banking/notifications.js';
 import type { ServiceContext } from '../../service/context.js';
-import { isChained, type NotificationRow } from '../../store/notifications.repository.js';
-import { localizedNotifications } from '../../web/notification-text.js';
 
 /**
  * How far back each catch-up read looks. Ids are ordered by creation, but transactions commit in

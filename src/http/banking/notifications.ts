@@ -5,6 +5,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Context } from 'hono';
 import type { Language } from '../../domain/money.js';
+import { localizedNotifications } from '../../service/banking/localized-notifications.js';
 import {
   findOwnNotification, listNotificationRows, notificationsSince,
 } from '../../service/banking/notifications.js';
@@ -12,7 +13,6 @@ import { getProfile } from '../../service/banking/profile.js';
 import { isSessionLive } from '../../service/banking/sessions.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { commonErrors, jsonResponse } from '../openapi-common.js';
-import { localizedNotifications } from '../../web/notification-text.js';
 import { COMMIT_SKEW_MS, Replayer } from './notification-replayer.js';
 import { NotificationPageSchema, PageQuery } from './schemas.js';
 

@@ -4,6 +4,7 @@
 // every instance.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { findStaffKey } from '../../service/admin/find-staff-key.js';
 import { ServiceError } from '../../service/errors.js';
 import type { AppDeps, AppEnv, StaffIdentity } from '../env.js';
 import { bearerToken } from './bearer.js';
@@ -16,17 +17,9 @@ export function adminAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const key = bearerToken(c);
     if (!key) throw new ServiceError('unauthorized', 'Send the admin key as Authorization: Bearer <key>.');
     const hash = sha256(key);
-    let staff: StaffIdentity | undefined;
-    if (timingSafeEqual(hash, bootstrapHash)) {
-      staff = { id: 'bootstrap', name: 'bootstrap admin key', role: 'admin', rotatedOut: false };
-    } else {
-      const row = await deps.handle.db.selectFrom('staff_keys').selectAll()
-        .where('key_hash', '=', hash.toString('hex')).where('active', '=', 1).executeTakeFirst();
-      if (row && (row.expires_at === null || row.expires_at > deps.clock.now())) {
-        // Only rotation sets expires_at: such a key is in its overlap.
-        staff = { id: row.id, name: row.name, role: row.role, rotatedOut: row.expires_at !== null };
-      }
-    }
+    const staff: StaffIdentity | undefined = timingSafeEqual(hash, bootstrapHash)
+      ? { id: 'bootstrap', name: 'bootstrap admin key', role: 'admin', rotatedOut: false }
+      : await findStaffKey(deps, hash.toString('hex'));
     if (!staff) throw new ServiceError('unauthorized', 'The admin key is not valid.');
     c.set('staff', staff);
     await next();

@@ -1,13 +1,13 @@
-// Rate limits (SPEC §6): fixed one-minute windows counted in the rate_limits table, so
-// all instances share them; per client address and per account (username, customer, staff key,
-// card). Over the limit: 429 rate_limited with Retry-After.
+// Rate limits (SPEC §6): which counters a request hits, per client address and per account
+// (username, customer, staff key, card). The counting is the service's (enforce-rate-limit.ts);
+// over the limit, 429 rate_limited with Retry-After.
 import type { Context, MiddlewareHandler } from 'hono';
-import { ServiceError } from '../../service/errors.js';
-import { hitRateLimit } from '../../store/rate-limits.repository.js';
+import { enforceRateLimit } from '../../service/rate-limits/enforce-rate-limit.js';
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../env.js';
 
-export const RATE_WINDOW_MS = 60_000;
+// The pages count their forms with the same verb.
+export { enforceRateLimit };
 
 export interface RateLimitRule {
   /** Names the counter, e.g. `login-ip`. */
@@ -15,16 +15,6 @@ export interface RateLimitRule {
   limit: (deps: AppDeps) => number;
   /** The key to count under; null skips this rule for the request. */
   key: (c: Context<AppEnv>) => string | null | Promise<string | null>;
-}
-
-/** Counts one hit; throws 429 when the window is full. */
-export async function enforceRateLimit(deps: AppDeps, name: string, key: string, limit: number): Promise<void> {
-  const nowMs = deps.clock.now();
-  const { hits, windowStart } = await hitRateLimit(deps.handle.db, `${name}:${key}`, RATE_WINDOW_MS, nowMs);
-  if (hits > limit) {
-    const retryAfter = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - nowMs) / 1000));
-    throw new ServiceError('rate_limited', 'Too many requests. Slow down and try again shortly.', {}, retryAfter);
-  }
 }
 
 export function rateLimit(deps: AppDeps, ...rules: RateLimitRule[]): MiddlewareHandler<AppEnv> {

@@ -1,11 +1,10 @@
 // 3-D Secure for gateways (SPEC §7): start an authentication, read its result.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { enforceRateLimit } from '../../service/rate-limits/enforce-rate-limit.js';
+import { authenticatePurchase } from '../../service/three-ds/authenticate-purchase.js';
 import { getAuthentication } from '../../service/three-ds/get-authentication.js';
-import { startAuthentication } from '../../service/three-ds/authenticate.js';
-import { inTransaction } from '../../store/transaction.js';
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../env.js';
-import { enforceRateLimit } from '../middleware/rate-limit.js';
 import { commonErrors, jsonBody, jsonResponse, problemResponse } from '../openapi-common.js';
 import { MAX_AMOUNT } from './schemas.js';
 
@@ -48,10 +47,7 @@ export function registerThreeDs(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     const request = c.req.valid('json');
     // Per card: a flood of challenges at one cardholder is refused before any is created.
     await enforceRateLimit(deps, '3ds-card', deps.keyring.fingerprint(request.pan), deps.config.rateLimits.sensitivePerMinute);
-    const outcome = await inTransaction(deps.handle, (trx) =>
-      startAuthentication(trx, deps, { request, networkClient: c.get('networkClient'), sourceIp: clientIp(c) }));
-    for (const customerId of outcome.notify) deps.events.publish(customerId);
-    return c.json(outcome.response, 200);
+    return c.json(await authenticatePurchase(deps, { request, networkClient: c.get('networkClient'), sourceIp: clientIp(c) }), 200);
   });
   app.openapi(read, async (c) => c.json(await getAuthentication(deps, c.get('networkClient'), c.req.valid('param').id), 200));
 }

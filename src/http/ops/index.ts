@@ -1,7 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { sql } from 'kysely';
-import { withinMs } from '../../store/db-unavailable.js';
-import { currentVersion, SCHEMA_VERSION } from '../../store/migrate.js';
+import { readiness } from '../../service/ops/readiness.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { documentOpsRoutes } from './openapi.js';
 
@@ -13,10 +11,9 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200));
   app.get('/readyz', async (c) => {
     try {
-      // Bounded: a load balancer's probe must hear "not ready" while the database fails over, not hang.
-      const version = await withinMs(READY_CHECK_MS, sql`select 1`.execute(deps.handle.db).then(() => currentVersion(deps.handle)), 'readyz');
-      if (version < SCHEMA_VERSION) return c.json({ status: 'migrations pending', version, expected: SCHEMA_VERSION }, 503);
-      return c.json({ status: 'ready', database: deps.handle.dialect, schemaVersion: version }, 200);
+      const { database, version, expected } = await readiness(deps, READY_CHECK_MS);
+      if (version < expected) return c.json({ status: 'migrations pending', version, expected }, 503);
+      return c.json({ status: 'ready', database, schemaVersion: version }, 200);
     } catch {
       return c.json({ status: 'database unreachable' }, 503);
     }

@@ -5,7 +5,7 @@
 import { alphaCurrency } from '../../domain/transactions.js';
 import { compareNewestFirst, decodeCursor, encodeCursor, type CursorKey } from '../../domain/cursor.js';
 import { maskPan } from '../../domain/pan.js';
-import type { Executor } from '../../store/db.js';
+import type { ServiceContext } from '../context.js';
 import { fieldError } from '../errors.js';
 
 export type ReviewKind = 'advice' | 'clearing' | 'reversal_advice';
@@ -50,7 +50,8 @@ function window(q: any, table: string, f: ReviewFilter, cursor: CursorKey | null
   return out.orderBy(col('created_at'), 'desc').orderBy(col('id'), 'desc').limit(n);
 }
 
-export async function listReviews(db: Executor, f: ReviewFilter): Promise<{ data: ReviewItem[]; nextCursor: string | null }> {
+export async function listReviews(ctx: ServiceContext, f: ReviewFilter): Promise<{ data: ReviewItem[]; nextCursor: string | null }> {
+  const { db } = ctx.handle;
   const cursor = f.cursor ? decodeCursor(f.cursor) : null;
   if (f.cursor && (!cursor || cursor.resumeIds !== null)) throw fieldError('cursor', 'not a cursor this API returned');
   const n = f.limit + 1;

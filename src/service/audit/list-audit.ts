@@ -7,6 +7,7 @@ import { idFloor } from '../../ids.js';
 import { accountOfStream, accountStream, AUDIT_ID_PREFIX, GLOBAL_STREAM } from '../../store/audit.repository.js';
 import { dialectOf } from '../../runtime/prepared.js';
 import type { AuditLogTable } from '../../store/schema.js';
+import type { ServiceContext } from '../context.js';
 
 export interface AuditFilter {
   actor?: string; actorType?: string; action?: string; subject?: string; stream?: string; account?: string;
@@ -26,6 +27,11 @@ const parse = (v: string | null) => {
  * free between them (docs/decisions/0025-audit.md).
  */
 export const AUDIT_SCAN_SLICE_ROWS = 4096;
+
+/** The admin API's read: the log of this service's database. */
+export function readAuditLog(ctx: ServiceContext, f: AuditFilter) {
+  return listAudit(ctx.handle.db, f);
+}
 
 export async function listAudit(db: Executor, f: AuditFilter, sliceRows = AUDIT_SCAN_SLICE_ROWS) {
   const fromId = f.fromMs === undefined ? undefined : idFloor(AUDIT_ID_PREFIX, f.fromMs);

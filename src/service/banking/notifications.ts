@@ -1,24 +1,19 @@
 // The cardholder's notifications: a newest-first page (cursor on (created_at, id)), and the
 // oldest-first reads the event stream uses to catch up.
 import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
+import { parseNotificationData as parseData, type NotificationReferences } from '../../domain/texts/notification-text.js';
 import {
-  findNotification, NOTIFICATION_PREFIX, notificationRows, notificationWindow, type NotificationRow,
+  findNotification, isChained, NOTIFICATION_PREFIX, notificationRows, notificationWindow, type NotificationRow,
 } from '../../store/notifications.repository.js';
 import type { ServiceContext } from '../context.js';
 import { fieldError } from '../errors.js';
 
+// The stream's catch-up walks each account's chain back only as far as it sent (notificationsSince).
+export { isChained, type NotificationRow };
+
 export interface NotificationView {
   id: string; kind: string; severity: 'info' | 'alert'; message: string; cardId: string | null;
   data: Record<string, unknown>; read: boolean; createdAt: string;
-}
-
-export function parseData(text: string): Record<string, unknown> {
-  try {
-    const data: unknown = JSON.parse(text);
-    return data && typeof data === 'object' && !Array.isArray(data) ? data as Record<string, unknown> : {};
-  } catch {
-    return {}; // stored by us; never fails in practice
-  }
 }
 
 export function notificationView(n: NotificationRow): NotificationView {
@@ -30,7 +25,7 @@ export function notificationView(n: NotificationRow): NotificationView {
 }
 
 /**
- * One newest-first page of rows; the caller renders them (web/notification-text.ts). The cursor
+ * One newest-first page of rows; the caller renders them (localized-notifications.ts). The cursor
  * carries, besides the last row's key, where each account's chain walk resumes.
  */
 export async function listNotificationRows(ctx: ServiceContext, customerId: string, q: { cursor?: string; limit?: number }) {
@@ -47,16 +42,9 @@ export async function listNotificationRows(ctx: ServiceContext, customerId: stri
 }
 
 /**
- * What a notification's text needs beyond its own row, read in two batched queries: the last four
- * digits of the cards it names (its card, and the new card of a replacement) and the amount and
- * merchant of an authorization it points to (over_limit_used stores only the authorization id).
- * The text itself is rendered per language by the web layer (web/notification-text.ts).
+ * What the notifications' texts need beyond their own rows (domain/texts/notification-text.ts), read
+ * in two batched queries: the cards they name and the authorizations they point to.
  */
-export interface NotificationReferences {
-  last4: Map<string, string>;
-  authorizations: Map<string, { billingFils: number | null; merchantName: string }>;
-}
-
 export async function notificationReferences(ctx: ServiceContext, rows: NotificationRow[], customerId: string): Promise<NotificationReferences> {
   const cardIds = new Set<string>();
   const authIds = new Set<string>();

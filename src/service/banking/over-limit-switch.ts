@@ -24,7 +24,7 @@ export async function switchOverLimit(ctx: ServiceContext, customerId: string, c
         actorId: actor.id, sourceIp: actor.ip, action: 'card.over_limit_switched', subject: card.id,
         before: { enabled: account.over_limit_enabled === 1 }, after: { enabled: input.enabled }, nowMs });
       await addNotification(trx, { customerId, accountId: account.id, cardId: card.id, kind: 'over_limit_switched', severity: 'info', nowMs, data: { enabled: input.enabled },
-        message: input.enabled ? 'You switched the one-time exceed on.' : 'You switched the one-time exceed off.' });
+        message: input.enabled ? 'You switched the over-limit allowance on.' : 'You switched the over-limit allowance off.' });
     }
     return cardView(card, { ...account, over_limit_enabled: enabled }, product);
   });

@@ -13,7 +13,7 @@ import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
 import { cavvVerified, countsTowardCardTesting, decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
-import { describeReason } from '../../domain/descriptions.js';
+import { describeReason } from '../../domain/texts/descriptions.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { readForAuthorization } from '../../store/authorization-reads.repository.js';

@@ -324,7 +324,7 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   if (decision.overLimit) {
     const amount = formatKd(row.billing_fils!, 'en'); // an approval always has its amount in fils
     await addNotification(trx, { customerId, accountId, cardId, nowMs, kind: 'over_limit_used', severity: 'alert',
-      message: `You used your one-time exceed: ${amount} at ${e.request.merchantName}. Purchases above your limit will now be declined.`,
+      message: `You used your over-limit allowance: ${amount} at ${e.request.merchantName}. Purchases above your limit will now be declined.`,
       data: { authorizationId: row.id } });
   }
   return notified ? [card.customer_id] : [];

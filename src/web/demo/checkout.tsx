@@ -1,7 +1,7 @@
 // Paying at the demo shop: validate the card fields, 3-D Secure when the issuer asks for it, then a
 // signed e-commerce authorization; the answer is shown as approved or declined with the reason.
 import type { Hono } from 'hono';
-import { describeReason } from '../../domain/descriptions.js';
+import { describeReason } from '../../domain/texts/descriptions.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
 import { Csrf, Notice } from '../components.js';
 import { page } from '../layout.js';

@@ -1,7 +1,7 @@
 // The terminal simulator: an ATM, a shop terminal (chip or tap) and a phone used as a contactless
 // terminal. Each sends the network message a real one would and shows the issuer's answer.
 import type { Hono } from 'hono';
-import { describeReason } from '../../domain/descriptions.js';
+import { describeReason } from '../../domain/texts/descriptions.js';
 import type { AppDeps, AppEnv } from '../../http/env.js';
 import { findCardByFingerprint } from '../../store/cards.repository.js';
 import { Csrf, Field } from '../components.js';

@@ -1,27 +1,43 @@
 // A notification's text in the reader's language, rendered at read time from its kind and data
-// (the source of truth) through the dictionary. The services also store an English `message`; it is
-// the fallback when a row lacks what its template needs (rows written before a field was added, a
-// kind this file does not know), so a reader always gets a sentence.
-import type { Selectable } from 'kysely';
-import { describeReason } from '../domain/descriptions.js';
+// (the source of truth) through the notice templates. The services also store an English
+// `message`; it is the fallback when a row lacks what its template needs (rows written before a
+// field was added, a kind this file does not know), so a reader always gets a sentence.
+import { formatKd, type Language } from '../money.js';
 // The guard freezes on exactly this many failures in a row (unfreezing resets the count).
-import { CARD_TESTING_FREEZE_AFTER } from '../domain/rules.js';
-import { formatKd, type Language } from '../domain/money.js';
-import {
-  notificationReferences, notificationView, parseData, type NotificationReferences, type NotificationView,
-} from '../service/banking/notifications.js';
-import type { ServiceContext } from '../service/context.js';
-import type { NotificationsTable } from '../store/schema.js';
-import { kd as kdText, named } from './format.js';
-import { dictionary, type Dict } from './i18n/index.js';
+import { CARD_TESTING_FREEZE_AFTER } from '../rules.js';
+import { describeReason } from './descriptions.js';
+import { kd as kdText, named } from './isolate.js';
+import { notices, type Notices } from './notices.js';
 
-type Row = Selectable<NotificationsTable>;
+/** What the text reads from a stored notification. */
+export interface NotificationFacts { kind: string; data: string; card_id: string | null; message: string }
+
+/**
+ * What a notification's text needs beyond its own row: the last four digits of the cards it names
+ * (its card, and the new card of a replacement) and the amount and merchant of an authorization it
+ * points to (over_limit_used stores only the authorization id).
+ */
+export interface NotificationReferences {
+  last4: Map<string, string>;
+  authorizations: Map<string, { billingFils: number | null; merchantName: string }>;
+}
+
 type Data = Record<string, unknown>;
+
+/** A notification's stored data (a JSON object); anything else reads as no data. */
+export function parseNotificationData(text: string): Data {
+  try {
+    const data: unknown = JSON.parse(text);
+    return data && typeof data === 'object' && !Array.isArray(data) ? data as Data : {};
+  } catch {
+    return {}; // stored by us; never fails in practice
+  }
+}
 
 const text = (data: Data, key: string): string | null => (typeof data[key] === 'string' && data[key] !== '' ? data[key] as string : null);
 const fils = (data: Data, key: string): number | null => (Number.isSafeInteger(data[key]) ? data[key] as number : null);
 
-interface Facts { kind: string; data: Data; last4: string | null; refs: NotificationReferences; lang: Language; t: Dict['notices'] }
+interface Facts { kind: string; data: Data; last4: string | null; refs: NotificationReferences; lang: Language; t: Notices }
 
 /** The card-status templates, by the status the card moved to. */
 function statusChange(f: Facts): string | null {
@@ -46,7 +62,7 @@ function statusChange(f: Facts): string | null {
 
 function render(f: Facts): string | null {
   const { t, data, lang, last4 } = f;
-  // English stays the exact text the services store; Arabic isolates the Latin parts (format.ts).
+  // English stays the exact text the services store; Arabic isolates the Latin parts (isolate.ts).
   const money = (v: number) => (lang === 'ar' ? kdText(v, lang) : formatKd(v, lang));
   const kd = (key: string) => { const v = fils(data, key); return v === null ? null : money(v); };
   const found = text(data, 'merchantName');
@@ -93,14 +109,8 @@ function render(f: Facts): string | null {
 }
 
 /** One notification's sentence in `lang`; the stored English message when the data falls short. */
-export function notificationText(row: Row, refs: NotificationReferences, lang: Language): string {
-  const data = parseData(row.data);
+export function notificationText(row: NotificationFacts, refs: NotificationReferences, lang: Language): string {
+  const data = parseNotificationData(row.data);
   const last4 = row.card_id ? refs.last4.get(row.card_id) ?? null : null;
-  return render({ kind: row.kind, data, last4, refs, lang, t: dictionary(lang).notices }) ?? row.message;
-}
-
-/** The API's notification shape with `message` in `lang` (list, stream and the web pages alike). */
-export async function localizedNotifications(ctx: ServiceContext, customerId: string, rows: Row[], lang: Language): Promise<NotificationView[]> {
-  const refs = await notificationReferences(ctx, rows, customerId);
-  return rows.map((row) => ({ ...notificationView(row), message: notificationText(row, refs, lang) }));
+  return render({ kind: row.kind, data, last4, refs, lang, t: notices(lang) }) ?? row.message;
 }

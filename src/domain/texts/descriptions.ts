@@ -1,5 +1,5 @@
 // Human-readable reasons for the cardholder, in their language.
-import type { Language } from './money.js';
+import type { Language } from '../money.js';
 
 const REASONS: Record<string, { en: string; ar: string }> = {
   approved: { en: 'Approved', ar: 'تمت الموافقة' },

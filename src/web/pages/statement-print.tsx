@@ -6,11 +6,11 @@ import { MONTH_PATTERN } from '../../domain/statement.js';
 import { getCard } from '../../service/banking/list-cards.js';
 import { getStatement, type Statement } from '../../service/banking/statement.js';
 import { ServiceError } from '../../service/errors.js';
-import type { AppDeps, AppEnv } from '../env.js';
-import { bankingSession } from '../middleware/banking-session.js';
-import { dictionary } from '../../web/i18n/index.js';
-import { ASSET_VERSION } from '../../web/layout.js';
-import { loginWithNext } from '../../web/next-path.js';
+import type { AppDeps, AppEnv } from '../../http/env.js';
+import { bankingSession } from '../../http/middleware/banking-session.js';
+import { dictionary } from '../i18n/index.js';
+import { ASSET_VERSION } from '../layout.js';
+import { loginWithNext } from '../next-path.js';
 
 const TEXT: Record<Language, Record<string, string>> = {
   en: { title: 'Card statement', month: 'Month', opening: 'Opening balance', closing: 'Closing balance', date: 'Date',

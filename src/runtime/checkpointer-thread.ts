@@ -1,7 +1,8 @@
 // A checkpoint thread of checkpointer.ts: its own connection to the database file, PASSIVE
 // checkpoints at an interval (the periodic thread), passes on request (the restart thread).
 // Started by Checkpointer with newWorker: dist/checkpointer-thread.mjs in the bundle, this source
-// under tsx. It imports only node, better-sqlite3 and thread-priority.ts, so that it starts quickly.
+// under tsx. It imports only node, better-sqlite3 and thread-priority.ts, and never import.meta:
+// under tsx it is bundled as CommonJS on start (newWorker's bundleUnderTsx).
 import { parentPort as port, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { lowerThisThreadPriority } from './thread-priority.js';

@@ -15,9 +15,8 @@
 //    finds the twin. So it reads what it decides on from the transaction, every time.
 // 2. It changes nothing except through the transaction it is handed: no state in memory that
 //    outlives the transaction, no events published, no messages sent. A first run rolled back then
-//    leaves nothing behind. What must follow
-//    the commit (waking cardholders, metrics) it returns, and its caller does it once
-//    runNetworkVerb has resolved, which is when the commit is durable.
+//    leaves nothing behind. What must follow the commit (waking cardholders, metrics) it returns,
+//    and its caller does it once runNetworkVerb has resolved, which is when the commit is durable.
 // 3. What it returns, and what it throws, cross a thread: the authorization worker runs the work
 //    on a thread of its own and posts the outcome back (structured clone). Plain data only: no
 //    functions, no class instances whose methods are needed on the other side; a thrown
@@ -35,7 +34,7 @@ import { runNetworkVerb as runInCommit } from './run-network-verb.js';
 /**
  * A unit of work run inside a shared commit: it may run more than once, changes nothing but
  * through `trx`, and what it returns or throws must survive a structured clone (the rules at the
- * top of src/runtime/index.ts).
+ * top of this file).
  */
 export type SharedCommitWork<T> = (trx: Trx) => Promise<T>;
 

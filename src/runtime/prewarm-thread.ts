@@ -1,6 +1,6 @@
 // The thread of prewarm.ts: reads the file front to back, synchronously, into the page cache, and
 // posts how many bytes it read. Started by prewarmFile with newWorker: dist/prewarm-thread.mjs in
-// the bundle, this source under tsx.
+// the bundle, this source under tsx (bundled as CommonJS on start: newWorker's bundleUnderTsx).
 import { fstatSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 

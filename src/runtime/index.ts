@@ -9,10 +9,10 @@
 // Work run inside a shared commit (SharedCommitWork) keeps three rules, because many requests
 // share one transaction and one commit:
 //
-// 1. It may run more than once. Should any unit of a batch throw, the whole transaction is rolled
-//    back and every unit runs again, each in a savepoint of its own; a unit that meets a unique
-//    violation (a twin request with the same idempotency key committed first) runs once more and
-//    finds the twin. So it reads what it decides on from the transaction, every time.
+// 1. It may run more than once: a batch in which any work threw is rolled back and runs again
+//    (group-commit.ts), and work that meets a unique violation (a twin request with the same
+//    idempotency key committed first) runs once more and finds the twin. So it reads what it
+//    decides on from the transaction, every time.
 // 2. It changes nothing except through the transaction it is handed: no state in memory that
 //    outlives the transaction, no events published, no messages sent. A first run rolled back then
 //    leaves nothing behind. What must follow the commit (waking cardholders, metrics) it returns,

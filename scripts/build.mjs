@@ -1,9 +1,10 @@
 // Bundles the service (src/main.ts and everything it imports, dependencies included) into one ES
-// module, dist/main.mjs, with a source map; and the authorization worker thread's entry
-// (src/authorization-worker-main.ts) into dist/authorization-worker-main.mjs beside it, and the report
-// thread's (src/report-thread-main.ts) into dist/report-thread-main.mjs. `npm start` runs this, then `node dist/main.mjs`: node
-// then parses one file instead of compiling hundreds of TypeScript modules through tsx and
-// resolving hundreds of package files, most of the start-up time
+// module, dist/main.mjs, with a source map; and beside it, each worker thread's entry on its own, so
+// that a thread loads what it runs and not the whole app: dist/authorization-worker-main.mjs,
+// dist/report-thread-main.mjs, dist/checkpointer-thread.mjs and dist/prewarm-thread.mjs (the code
+// starting them finds them beside itself, runtime/new-worker.ts). `npm start` runs this, then `node
+// dist/main.mjs`: node then parses one file instead of compiling hundreds of TypeScript modules
+// through tsx and resolving hundreds of package files, most of the start-up time
 // (docs/decisions/0048-start-up.md). Plain JavaScript so that it runs without tsx.
 //
 //   node scripts/build.mjs           build unless dist/ is up to date (a few ms when it is)
@@ -15,8 +16,16 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 // src/root.ts finds the project root as '../' from the bundle: keep the bundle one level down.
 const outfile = `${root}dist/main.mjs`;
-const workerFile = `${root}dist/authorization-worker-main.mjs`;
-const reportThreadFile = `${root}dist/report-thread-main.mjs`;
+// Every entry lands in dist/ under its own name: src/root.ts and the threads' entries are found
+// relative to the bundled module, which is one of these.
+const entryPoints = [
+  { in: 'src/main.ts', out: 'main' },
+  { in: 'src/authorization-worker-main.ts', out: 'authorization-worker-main' },
+  { in: 'src/report-thread-main.ts', out: 'report-thread-main' },
+  { in: 'src/runtime/checkpointer-thread.ts', out: 'checkpointer-thread' },
+  { in: 'src/runtime/prewarm-thread.ts', out: 'prewarm-thread' },
+];
+const outputs = entryPoints.map((entry) => `${root}dist/${entry.out}.mjs`);
 // What the last build read (esbuild's list of inputs, this script included) and when it started.
 const inputsFile = `${root}dist/main.inputs.json`;
 
@@ -24,9 +33,7 @@ const inputsFile = `${root}dist/main.inputs.json`;
 function upToDate() {
   try {
     const { startedAt, inputs } = JSON.parse(readFileSync(inputsFile, 'utf8'));
-    statSync(outfile);
-    statSync(workerFile);
-    statSync(reportThreadFile);
+    for (const output of outputs) statSync(output);
     return inputs.every((file) => statSync(`${root}${file}`).mtimeMs < startedAt);
   } catch {
     return false; // no bundle, no record, or an input is gone: build
@@ -40,8 +47,7 @@ async function build() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
-    // The authorization worker thread has an entry of its own: it loads the engine, not the app.
-    entryPoints: ['src/main.ts', 'src/authorization-worker-main.ts', 'src/report-thread-main.ts'],
+    entryPoints,
     outdir: `${root}dist`,
     outExtension: { '.js': '.mjs' },
     bundle: true,

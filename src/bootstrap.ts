@@ -17,6 +17,7 @@ import { withStartupLock } from './store/startup-lock.js';
 import { insertProductIfMissing } from './store/products.repository.js';
 import { Reports } from './runtime/report-thread.js';
 import { configurePgGroupCommit } from './runtime/pg-group-commit.js';
+import { entryBeside } from './runtime/new-worker.js';
 
 export interface StartOptions {
   config: Config;
@@ -66,7 +67,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
       network: { keyId: o.secrets.networkKeyId, secret: o.secrets.networkSecret },
       metrics: o.metrics === false ? undefined : new Metrics(handle),
       // Beside this module: the bundle's dist/report-thread-main.mjs, or the source under tsx.
-      reports: new Reports(handle, new URL(`./report-thread-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url), { nice: o.config.reportThreadNice }),
+      reports: new Reports(handle, entryBeside('report-thread-main', import.meta.url), { nice: o.config.reportThreadNice }),
     };
     await ensureBootstrapClient(started, o.secrets.networkKeyId, o.secrets.networkSecret);
     if (o.config.demo) started.demoNetwork = await ensureDemoNetworkClient(started);

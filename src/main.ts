@@ -1,6 +1,7 @@
 // Starts the service: validate configuration, open and migrate the database, serve HTTP.
 import { serve } from '@hono/node-server';
 import { AuthorizationWorker } from './runtime/authorization-worker.js';
+import { entryBeside } from './runtime/new-worker.js';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { startServices } from './bootstrap.js';
 import { DEMO_PASSWORD, DEMO_USERNAME, seedDemoCustomer } from './demo.js';
@@ -22,7 +23,7 @@ async function main() {
     deps.authorizationWorker = await AuthorizationWorker.startFor(
       deps,
       // Beside this module: the bundle's dist/authorization-worker-main.mjs, or the source under tsx.
-      new URL(`./authorization-worker-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'mjs'}`, import.meta.url),
+      entryBeside('authorization-worker-main', import.meta.url),
       {
         databaseUrl: config.databaseUrl, synchronous: config.sqliteSynchronous, cacheMb: config.sqliteCacheMb,
         masterKey: secrets.masterKey, bankName: config.bankName, logLevel: config.logLevel,

@@ -20,7 +20,7 @@ import { startServices } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import type { AuthorizationRequest } from '../../src/domain/authorization-request.js';
 import { authorize } from '../../src/service/network/authorize.js';
-import { runNetworkVerb } from '../../src/runtime/run-network-verb.js';
+import { runNetworkVerb } from '../../src/runtime/index.js';
 import { seedDatabase, type SeededCard } from '../seed.js';
 import { benchSecrets, readReused } from './manifest.js';
 import { Workload } from './workload.js';

@@ -13,7 +13,7 @@ import { startServices } from '../../src/bootstrap.js';
 import { loadConfig, type Secrets } from '../../src/config.js';
 import { authorize } from '../../src/service/network/authorize.js';
 import { groupCommitFor } from '../../src/runtime/group-commit.js';
-import { runNetworkVerb } from '../../src/runtime/run-network-verb.js';
+import { runNetworkVerb } from '../../src/runtime/index.js';
 import type { AuthorizationRequest } from '../../src/domain/authorization-request.js';
 import type { SeededCard } from '../seed.js';
 import { Workload } from './workload.js';

@@ -9,7 +9,7 @@ import { reverseAdvice } from '../service/network/reverse-advice.js';
 import { idempotencyKey, type AuthorizationResponse } from '../service/network/authorize.js';
 import { reverse, type ReversalResponse } from '../service/network/reverse.js';
 import { assertAcquirerPermitted } from '../service/network/acquirer-scope.js';
-import { runNetworkVerb } from '../runtime/run-network-verb.js';
+import { runNetworkVerb } from '../runtime/index.js';
 import { findAuthorizationIdByKeys } from '../store/authorization-originals.repository.js';
 import type { ReversalMessage } from './mapping.js';
 

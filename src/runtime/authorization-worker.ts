@@ -3,7 +3,8 @@
 // signatures, validation, the engine, SQLite, the commit — shares one core while the machine's
 // other core idles. Here a worker thread owns a second connection to the same database file and
 // runs the engine (runNetworkVerb + authorize, group commit included); the main thread keeps HTTP
-// and everything else. Requests and answers cross in one message per event-loop turn each way.
+// and everything else. Requests and answers cross in one message per event-loop turn each way (so
+// what a verb's work returns must survive a structured clone: SharedCommitWork, runtime/index.ts).
 //
 // Both connections write the same file: SQLite serializes them with its write lock (transactions
 // begin IMMEDIATE, see db.ts, so neither fails on a stale snapshot), and the audit chain survives

@@ -6,9 +6,11 @@
 // Copying the WAL back is not enough under steady load: SQLite starts the WAL over only when a
 // writer begins with every frame copied back, and the group commit never leaves it that moment.
 // So once the WAL is large, a second worker copies the last frames back while the group commit is
-// held between two batches (restartWal), and the next batch starts the WAL over.
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+// held between two batches (restartWal), and the next batch starts the WAL over. Both threads run
+// checkpointer-thread.ts.
+import type { Worker } from 'node:worker_threads';
+import type { CheckpointerThreadData, FromCheckpointer, ToCheckpointer } from './checkpointer-thread.js';
+import { entryBeside, newWorker } from './new-worker.js';
 
 /**
  * The main connection checkpoints by itself only past this many WAL pages (~64 MiB), or this many
@@ -57,62 +59,8 @@ const MAX_BACKOFF_MS = 30_000;
  */
 export const CHECKPOINTER_NICE = 10;
 
-// Plain CommonJS evaluated in the worker: no TypeScript loader needed there (tests, tsx, node).
-// /proc/thread-self names this thread's id, and setpriority on a thread id (Linux) changes this
-// thread alone. Only ever raised from the thread's current value (which needs no privilege, and
-// never puts the thread ahead of the event loop, root or not); off Linux the read fails and the
-// thread keeps the process's priority.
-const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
-if (workerData.nice > 0) {
-  try {
-    const os = require('node:os');
-    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-    os.setPriority(tid, Math.min(19, os.getPriority(tid) + workerData.nice));
-  } catch {}
-}
-const Database = require(workerData.driver);
-let db;
-let checkpoint;
-let timer;
-try {
-  db = new Database(workerData.file, { fileMustExist: true });
-  db.pragma('busy_timeout = 1000');
-  db.pragma('synchronous = ' + workerData.synchronous);
-  checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-  if (workerData.intervalMs > 0) timer = setInterval(() => {
-    try {
-      const { log } = checkpoint.get();
-      if (workerData.restartAtFrames > 0 && log >= workerData.restartAtFrames) parentPort.postMessage({ walFrames: log });
-    } catch (error) { parentPort.postMessage({ error: String(error && error.message) }); }
-  }, workerData.intervalMs);
-} catch (error) {
-  // Posted, not thrown: SQLite's errors reach the parent's 'error' event as { code } alone.
-  parentPort.postMessage({ error: 'cannot open the database: ' + String(error && error.message) });
-}
-const pause = new Int32Array(new SharedArrayBuffer(4));
-parentPort.on('message', (m) => {
-  if (m === 'stop') { clearInterval(timer); if (db) db.close(); parentPort.close(); return; }
-  if (m && typeof m.pass === 'number') {
-    // One pass; until every frame is copied back if asked (the writer is then held). The other
-    // thread may hold the checkpoint lock (SQLite answers busy at once, without its busy handler):
-    // try again shortly, for a while.
-    const deadline = performance.now() + workerData.backfillMs;
-    let ran = false;
-    let lag = null; // frames left behind; null: unknown (the pass did not run, or no WAL)
-    for (;;) {
-      try {
-        const result = checkpoint ? checkpoint.get() : { busy: 1 };
-        ran = !result.busy;
-        lag = ran && result.log >= 0 ? result.log - result.checkpointed : null;
-      } catch (error) { parentPort.postMessage({ error: String(error && error.message) }); }
-      if ((m.untilComplete ? lag === 0 : ran) || performance.now() >= deadline) break;
-      Atomics.wait(pause, 0, 0, 0.25);
-    }
-    parentPort.postMessage({ pass: m.pass, complete: lag === 0, lag });
-  }
-});
-`;
+/** The checkpoint threads' module: dist/checkpointer-thread.mjs in the bundle, the source under tsx. */
+const THREAD_ENTRY = entryBeside('checkpointer-thread', import.meta.url);
 
 /**
  * Passes on the first failure at once and then at most one a minute, with how many it stood for:
@@ -173,15 +121,15 @@ export class Checkpointer {
    */
   constructor(file: string, synchronous: 'FULL' | 'NORMAL', o: { nice?: number; onError?: (message: string, failures: number) => void; restartAtFrames?: number } = {}) {
     const errors = this.errors = new ErrorThrottle(o.onError ?? (() => {}));
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const restartAtFrames = o.restartAtFrames ?? RESTART_AT_FRAMES;
-    const common = { file, synchronous, driver, restartAtFrames, backfillMs: BACKFILL_WAIT_MS };
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE } });
-    this.restarter = restartAtFrames > 0 ? new Worker(WORKER_SOURCE, { eval: true, workerData: { ...common, intervalMs: 0, nice: 0 } }) : null;
-    const onMessage = (m: { error?: string; walFrames?: number; pass?: number; complete?: boolean; lag?: number | null }) => {
-      if (m.error !== undefined) errors.failed(m.error);
-      if (m.walFrames !== undefined) this.restartWal().catch((error) => errors.failed(`WAL restart: ${error?.message ?? error}`));
-      if (m.pass !== undefined) this.passed.get(m.pass)?.({ complete: m.complete === true, lag: m.lag ?? Infinity });
+    const common = { file, synchronous, restartAtFrames, backfillMs: BACKFILL_WAIT_MS };
+    const start = (workerData: CheckpointerThreadData) => newWorker(THREAD_ENTRY, { workerData, bundleUnderTsx: true });
+    this.worker = start({ ...common, intervalMs: INTERVAL_MS, nice: o.nice ?? CHECKPOINTER_NICE });
+    this.restarter = restartAtFrames > 0 ? start({ ...common, intervalMs: 0, nice: 0 }) : null;
+    const onMessage = (m: FromCheckpointer) => {
+      if ('error' in m) errors.failed(m.error);
+      else if ('walFrames' in m) this.restartWal().catch((error) => errors.failed(`WAL restart: ${error?.message ?? error}`));
+      else this.passed.get(m.pass)?.({ complete: m.complete, lag: m.lag ?? Infinity });
     };
     for (const worker of this.workers()) {
       worker.on('message', onMessage);
@@ -268,7 +216,7 @@ export class Checkpointer {
         this.passed.set(id, resolve);
         // Never hold the writer for long, whatever the thread does.
         timer = setTimeout(() => resolve({ complete: false, lag: Infinity }), BACKFILL_WAIT_MS + 50);
-        restarter.postMessage({ pass: id, untilComplete });
+        restarter.postMessage({ pass: id, untilComplete } satisfies ToCheckpointer);
       });
     } finally {
       clearTimeout(timer);
@@ -287,7 +235,7 @@ export class Checkpointer {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       // Keep the process alive until the worker has closed its connection.
       worker.ref();
-      worker.postMessage('stop');
+      worker.postMessage('stop' satisfies ToCheckpointer);
       await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
       await worker.terminate();
     }));

@@ -6,7 +6,8 @@
 // cost ~10 % of an authorization (every unit copies the pages it touches into the statement
 // journal), so the savepoints are paid only by the rare batch that needs them. Every caller is
 // answered only after the commit is durable (at FULL: after the WAL fsync, see runtime/wal-sync.ts),
-// so an answer never announces what a power cut could undo.
+// so an answer never announces what a power cut could undo. What this asks of the work it runs is
+// stated once, as SharedCommitWork (runtime/index.ts).
 //
 // Batches form by themselves: the first request to arrive schedules a run with setImmediate, so
 // every request read from the sockets in that turn of the event loop joins it; requests arriving
@@ -17,6 +18,7 @@
 import { CompiledQuery } from 'kysely';
 import { auditHeadsOf, type AuditHeads, type BatchHeads } from './audit-heads.js';
 import type { DbHandle, Trx } from '../store/db.js';
+import type { SharedCommitWork } from './index.js';
 import { runFixed } from './prepared.js';
 import { isUniqueViolation } from '../store/transaction.js';
 
@@ -28,7 +30,7 @@ const RELEASE = CompiledQuery.raw('release savepoint group_item');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint group_item');
 
 interface Pending {
-  work: (trx: Trx) => Promise<unknown>;
+  work: SharedCommitWork<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -75,12 +77,8 @@ export class GroupCommit {
     };
   }
 
-  /**
-   * Runs `work` in the next batch; resolves with its result once the batch is committed and durable.
-   * `work` may run twice (the first run rolled back, see the top of this file): it must change
-   * nothing but through `trx`.
-   */
-  run<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+  /** Runs `work` in the next batch; resolves with its result once the batch is committed and durable. */
+  run<T>(work: SharedCommitWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
@@ -209,7 +207,7 @@ async function runUnit(trx: Trx, item: Pending): Promise<Pending['outcome']> {
  * it — the same retry runNetworkVerb does with a transaction per request. If the savepoint cannot
  * be rolled back, the transaction is broken: that error ends the batch.
  */
-async function runInSavepoint(trx: Trx, work: (trx: Trx) => Promise<unknown>, heads: AuditHeads): Promise<Pending['outcome']> {
+async function runInSavepoint(trx: Trx, work: SharedCommitWork<unknown>, heads: AuditHeads): Promise<Pending['outcome']> {
   for (let attempt = 1; ; attempt++) {
     await runFixed(trx, SAVEPOINT);
     try {

@@ -4,9 +4,10 @@
 // indexes at random (card fingerprints, card rows, accounts), and with a million cards
 // each probe that misses the cache is a disk read inside a group commit that 64 requests wait on.
 // Figures: docs/performance.md, "A million cards". PostgreSQL keeps its own buffers (pg_prewarm is its tool).
-import { Worker } from 'node:worker_threads';
 import type { DbHandle } from '../store/db.js';
 import { acquireDescriptor, releaseDescriptor } from './file-descriptors.js';
+import { entryBeside, newWorker } from './new-worker.js';
+import type { PrewarmThreadData } from './prewarm-thread.js';
 
 export interface PrewarmResult {
   /** Bytes read (at most the file's size and the cap). */
@@ -24,24 +25,10 @@ export interface PrewarmOptions {
   signal?: AbortSignal;
 }
 
-// A worker thread reads, synchronously: on the event loop, each read waited for the busy main
-// thread to start the next, and a 4.5 GB file took over 30 s under load (the disk reads 650 MB/s).
-// Plain CommonJS evaluated in the worker, as the checkpointer's.
-const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-// The parent's descriptor (runtime/file-descriptors.ts): never closed here.
-const fd = workerData.fd;
-let bytes = 0;
-const end = Math.min(fs.fstatSync(fd).size, workerData.maxBytes);
-const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(workerData.chunkBytes, end)));
-while (bytes < end) {
-  const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, end - bytes), bytes);
-  if (read === 0) break; // the file shrank (VACUUM): nothing more to read
-  bytes += read;
-}
-parentPort.postMessage(bytes);
-`;
+// A worker thread reads, synchronously (prewarm-thread.ts): on the event loop, each read waited for
+// the busy main thread to start the next, and a 4.5 GB file took over 30 s under load (the disk
+// reads 650 MB/s).
+const THREAD_ENTRY = entryBeside('prewarm-thread', import.meta.url);
 
 export function prewarmFile(path: string, o: PrewarmOptions): Promise<PrewarmResult> {
   const started = performance.now();
@@ -56,7 +43,8 @@ export function prewarmFile(path: string, o: PrewarmOptions): Promise<PrewarmRes
     return Promise.reject(error);
   }
   return new Promise<PrewarmResult>((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, maxBytes: o.maxBytes, chunkBytes: o.chunkBytes ?? 8 * 2 ** 20 } });
+    const workerData: PrewarmThreadData = { fd, maxBytes: o.maxBytes, chunkBytes: o.chunkBytes ?? 8 * 2 ** 20 };
+    const worker = newWorker(THREAD_ENTRY, { workerData, bundleUnderTsx: true });
     worker.unref(); // never what keeps the process alive
     let bytes: number | null = null;
     const stop = () => void worker.terminate();

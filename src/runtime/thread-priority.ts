@@ -1,8 +1,8 @@
 // Lowering one thread's priority (Linux): /proc/thread-self names the calling thread's id, and
 // setpriority on a thread id changes that thread alone. Only ever raised from the thread's current
 // nice value, which needs no privilege and never puts the thread ahead of the event loop; off Linux
-// the read fails and the thread keeps the process's priority. (The checkpoint thread does the same
-// in its own CommonJS source, runtime/checkpointer.ts.)
+// the read fails and the thread keeps the process's priority. The checkpoint and report threads
+// lower themselves with it.
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 

@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { advise } from '../../service/network/advise.js';
 import { reverseAdvice } from '../../service/network/reverse-advice.js';
 import { assertAcquirerPermitted } from '../../service/network/acquirer-scope.js';
-import { runNetworkVerb } from '../../runtime/run-network-verb.js';
+import { runNetworkVerb } from '../../runtime/index.js';
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { commonErrors, jsonBody, jsonResponse } from '../openapi-common.js';

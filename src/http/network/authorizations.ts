@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { authorizeNetworkRequest } from '../../runtime/authorization-worker.js';
+import { authorizeNetworkRequest } from '../../runtime/index.js';
 import type { AuthorizeInput, AuthorizationResponse } from '../../service/network/authorize.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { commonErrors, jsonBody, jsonResponse, networkErrors } from '../openapi-common.js';

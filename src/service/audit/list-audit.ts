@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../store/db.js';
 import { idFloor } from '../../ids.js';
 import { accountOfStream, accountStream, AUDIT_ID_PREFIX, GLOBAL_STREAM } from '../../store/audit.repository.js';
-import { dialectOf } from '../../runtime/prepared.js';
+import { dialectOf } from '../../runtime/index.js';
 import type { AuditLogTable } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 

@@ -10,7 +10,7 @@ import { cardLedger, insertPending, NETWORK_SETTLEMENT, voidPending } from '../.
 import type { Authorization } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 import { assertAcquirerPermitted } from './acquirer-scope.js';
-import { runNetworkVerb } from '../../runtime/run-network-verb.js';
+import { runNetworkVerb } from '../../runtime/index.js';
 
 export interface ReversalRequest {
   authorizationId?: string;

@@ -3,7 +3,7 @@
 // figure in it belongs to the same moment.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { dialectOf } from '../../runtime/prepared.js';
+import { dialectOf } from '../../runtime/index.js';
 import { auditHead, type AuditHead } from '../audit/verify-chain.js';
 import { checkLedger, type LedgerReport } from '../ledger/check-ledger.js';
 

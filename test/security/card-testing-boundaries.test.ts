@@ -1,11 +1,12 @@
 // The card-testing guard at its boundaries (SPEC §2), through the network API: one failure short of
 // the freeze leaves the card active and the next one freezes it; an approval starts the count
 // again; a wrong expiry counts exactly as a wrong CVV2 does.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { forEachBackend } from '../support/backends.js';
 import { cardTestingState, wrongCvv2, wrongExpiry } from '../support/card-testing.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 /** One failure short of the freeze. */
 const SHORT = CARD_TESTING_FREEZE_AFTER - 1;
@@ -16,9 +17,7 @@ it('the guard freezes after 5 failures', () => {
 });
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
   const wrongCvv2Purchase = async (holder: Holder, i: number) =>

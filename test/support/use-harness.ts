@@ -1,6 +1,5 @@
-// One harness per suite without the preamble each file used to repeat: `const h = useHarness(backend)`
-// inside `forEachBackend` creates the harness before the suite's first test and closes it after
-// its last one.
+// One harness per suite: `const h = useHarness(backend)` inside `forEachBackend` creates the
+// harness before the suite's first test and closes it after its last one.
 import { afterAll, beforeAll } from 'vitest';
 import type { Backend } from './backends.js';
 import { Harness, type HarnessOptions } from './harness.js';

@@ -1,18 +1,17 @@
 // GET /v1/admin/reviews: advices the issuer would have decided otherwise, clearings flagged
 // needs_review and reversal advices for unknown originals; newest first, filters, cursor; roles
 // admin, ops and auditor; a PAN only ever masked.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { approvedPurchase, clear, recordFor, type Holder } from '../support/money.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   const ids: Record<string, string> = {};
   let middle = 0;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
     // Not flagged: an advice the issuer agrees with, and a matched clearing.
     const fine = await h.network('/v1/network/authorization-advices', { ...h.purchase(holder, { amount: 1_000 }), mti: '0120' });
@@ -36,7 +35,6 @@ forEachBackend((backend) => {
     expect(rev.body).toMatchObject({ responseCode: '00', needsReview: true });
     ids.reversal = (await h.deps.handle.db.selectFrom('reversal_advices').select('id').where('rrn', '=', 'REVIEWNONE01').executeTakeFirstOrThrow()).id;
   });
-  afterAll(() => h.close());
 
   describe('GET /v1/admin/reviews', () => {
     it('lists every flagged item, newest first, and nothing that is not flagged', async () => {

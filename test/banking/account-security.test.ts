@@ -2,16 +2,14 @@
 // the same answer for an unknown user, TOTP replay refused, idle and absolute session expiry on
 // the ManualClock, logout, and listing / revoking sessions.
 import { generate } from 'otplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { bankingChecked, expectMatchesRoute } from '../support/openapi.js';
 
 forEachBackend((backend) => {
-let h: Harness;
-beforeAll(async () => { h = await Harness.create({ backend }); });
-afterAll(() => h.close());
+const h = useHarness(backend);
 
 const login = async (body: Record<string, unknown>) => {
   const res = await h.request('POST', '/v1/banking/sessions', { body });

@@ -1,22 +1,21 @@
 // The contract around every route: each registered API route is in /openapi.json, and every error
 // of the three APIs (and of unknown routes) is problem+json with a stable code.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ProblemSchema } from '../../src/http/openapi-common.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { expectMatchesRoute, expectMatchesSchema } from '../support/openapi.js';
 
 /** The API surface: versioned routes and the ops endpoints. HTML pages (web) are not API. */
 const isApiPath = (path: string) => path.startsWith('/v1/') || ['/healthz', '/readyz', '/metrics'].includes(path);
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 let holder: Awaited<ReturnType<Harness['cardholder']>>;
 beforeAll(async () => {
-  h = await Harness.create({ backend });
   holder = await h.cardholder();
 });
-afterAll(() => h.close());
 
 function expectProblem(res: Awaited<ReturnType<Harness['request']>>, status: number, code: string) {
   expect(res.status).toBe(status);

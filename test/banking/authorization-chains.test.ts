@@ -6,7 +6,7 @@
 // migrations build the same chains.
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor, MAX_RESUME_IDS } from '../../src/domain/cursor.js';
 import { notifiesCardholder } from '../../src/domain/rules.js';
 import { newId } from '../../src/ids.js';
@@ -16,13 +16,12 @@ import { walkChain, type Chain } from '../../src/store/authorization-chains.repo
 import { migrate, SCHEMA_VERSION } from '../../src/store/migrate.js';
 import { revertToVersion8 } from '../support/migrations.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { allPagesChecked } from '../support/openapi.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
   const db = () => h.deps.handle.db;

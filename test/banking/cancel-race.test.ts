@@ -2,14 +2,12 @@
 // backend, a closed card account owes nothing and holds nothing — an authorization that read the
 // card before the cancel committed must not approve on the closed account.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-let h: Harness;
-beforeAll(async () => { h = await Harness.create({ backend }); });
-afterAll(() => h.close());
+const h = useHarness(backend);
 
 describe('cancel racing authorizations', () => {
   it('an authorization that saw the card before the cancel committed (card active, account closed) is 14', async () => {

@@ -1,14 +1,13 @@
 // Card lifecycle through real HTTP (SPEC §2, §6): freeze/unfreeze, report, replace, cancel, block,
 // with what the network answers afterwards and what is audited and notified.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { adminChecked, bankingChecked } from '../support/openapi.js';
 
 forEachBackend((backend) => {
-let h: Harness;
-beforeAll(async () => { h = await Harness.create({ backend }); });
-afterAll(() => h.close());
+const h = useHarness(backend);
 
 type Holder = Awaited<ReturnType<Harness['cardholder']>>;
 const path = (holder: Holder, action: string, id = holder.card.id) => `/v1/banking/cards/${id}/${action}`;

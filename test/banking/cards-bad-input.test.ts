@@ -1,18 +1,17 @@
 // Issue point 7 on the banking and admin routes of this issue: bad input is a clear 4xx problem,
 // changes nothing, and is never a 500.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { ADMIN_KEY, Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
   });
-  afterAll(() => h.close());
 
   const routes = () => [
     { method: 'POST', path: '/v1/banking/cards', auth: `Bearer ${holder.token}` },

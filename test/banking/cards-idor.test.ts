@@ -1,19 +1,18 @@
 // SPEC §6: another customer's card is a 404, never a 403, on every card route of this issue, and
 // the attempt changes nothing (not even a step-up code is consumed or counted).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let alice: Awaited<ReturnType<Harness['cardholder']>>;
   let mallory: Awaited<ReturnType<Harness['cardholder']>>;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     alice = await h.cardholder(100_000);
     mallory = await h.cardholder(100_000);
   });
-  afterAll(() => h.close());
 
   async function expect404(res: Awaited<ReturnType<Harness['request']>>) {
     expect(res.status).toBe(404);

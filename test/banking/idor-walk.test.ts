@@ -1,19 +1,19 @@
 // Walks EVERY documented card route (/v1/banking/cards/{id}…, read from /openapi.json so routes
 // added later are covered without touching this test) with another customer's session and a
 // well-formed request: each answers 404 not_found, and nothing of the victim's changes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { documentedOperations, expectMatchesRoute, sampleFromSchema, type DocumentedOperation } from '../support/openapi.js';
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 let alice: Awaited<ReturnType<Harness['cardholder']>>;
 let mallory: Awaited<ReturnType<Harness['cardholder']>>;
 let operations: DocumentedOperation[];
 let doc: Record<string, any>;
 beforeAll(async () => {
-  h = await Harness.create({ backend });
   alice = await h.cardholder(100_000);
   mallory = await h.cardholder(100_000);
   // Something to see on Alice's card, so a leaking read would have content.
@@ -21,7 +21,6 @@ beforeAll(async () => {
   doc = (await h.request('GET', '/openapi.json')).body;
   operations = await documentedOperations(h, '/v1/banking/cards/{id}');
 });
-afterAll(() => h.close());
 
 function concretePath(op: DocumentedOperation, cardId: string): string {
   return op.path.replace(/\{([^}]+)\}/g, (_, name: string) => {

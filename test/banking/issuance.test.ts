@@ -3,17 +3,15 @@
 // masked PAN shows only BIN and last 4; reveal needs a code and is never cached.
 import { createRequire } from 'node:module';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decryptPan } from '../../src/service/banking/issue-card.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 const luhn = createRequire(import.meta.url)('luhn') as typeof import('luhn');
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   /** Every string value of every column of every table of this database. */
   async function everyStoredText(): Promise<Array<{ table: string; column: string; value: string }>> {

@@ -4,17 +4,15 @@
 // leaping past the commit-skew window — every notification is sent exactly once, oldest first. Its
 // chain reads start where the previous read left each account (chainedFromMs), not at the window.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COMMIT_SKEW_MS, Replayer } from '../../src/http/banking/notification-replayer.js';
 import { notificationsSince } from '../../src/service/banking/notifications.js';
 import { addNotification, notificationRows } from '../../src/store/notifications.repository.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   describe('notification replayer', () => {
     it('property: sends every notification exactly once, oldest first, whatever arrives between its reads', async () => {

@@ -5,18 +5,17 @@ import { serve, type ServerType } from '@hono/node-server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { allPagesChecked, bankingChecked } from '../support/openapi.js';
 import { NotificationSchema } from '../../src/http/banking/schemas.js';
 import { findOwnNotification } from '../../src/service/banking/notifications.js';
 import { expectMatchesSchema } from '../support/openapi.js';
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 let server: ServerType;
 let baseUrl: string;
 beforeAll(async () => {
-  h = await Harness.create({ backend });
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -25,7 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   await new Promise((resolve) => server.close(resolve));
-  await h.close();
 });
 
 async function kinds(token: string) {

@@ -1,14 +1,12 @@
 // PUT /v1/banking/cards/:id/over-limit (SPEC §3, §6): off, on again only with a code, refused once
 // the allowance is used; the card shows overLimit {enabled, used, margin}; the next authorization obeys.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { bankingChecked } from '../support/openapi.js';
 
 forEachBackend((backend) => {
-let h: Harness;
-beforeAll(async () => { h = await Harness.create({ backend }); });
-afterAll(() => h.close());
+const h = useHarness(backend);
 
 const switchPath = (cardId: string) => `/v1/banking/cards/${cardId}/over-limit`;
 

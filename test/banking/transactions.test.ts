@@ -1,16 +1,15 @@
 // GET /v1/banking/cards/:id/transactions: every item as SPEC §6 lists it, declined attempts with a
 // readable reason in the cardholder's language, and keyset pages that stay stable under inserts.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { allPagesChecked, bankingChecked } from '../support/openapi.js';
 
 forEachBackend((backend) => {
-let h: Harness;
-beforeAll(async () => { h = await Harness.create({ backend }); });
-afterAll(() => h.close());
+const h = useHarness(backend);
 
 type Holder = Awaited<ReturnType<Harness['cardholder']>>;
 const txPath = (cardId: string, query = '') => `/v1/banking/cards/${cardId}/transactions${query}`;

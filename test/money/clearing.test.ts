@@ -1,21 +1,19 @@
 // SPEC §5 clearing: match by acquirerId + rrn (+ authCode), post the final amount at the clearing
 // day's rate, release the hold, record the difference; unmatched still posts (flagged); repeats
 // post once; refunds credit; one bad record does not sink the batch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CLEARING_REJECT } from '../../src/domain/clearing.js';
 import { clearBatch, CLEARING_CHUNK } from '../../src/service/clearing/clear-batch.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, approvedPurchase, authorization, cardView, clear, expectLedgerOk, recordFor, setRate, type Holder } from '../support/money.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
   });
-  afterAll(() => h.close());
 
   const clearing = (id: string) => h.deps.handle.db.selectFrom('clearings').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 

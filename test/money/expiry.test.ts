@@ -1,22 +1,21 @@
 // SPEC §5 hold expiry: holds past the product's lifetime are released (on demand and by the
 // periodic job); an expired over-limit hold keeps the allowance used; idempotent; two runs at once
 // release each hold once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expireHolds } from '../../src/service/holds/expire-holds.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, approvedPurchase, authorization, cardView, expectLedgerOk, type Holder } from '../support/money.js';
 
 const DAY = 86_400_000;
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
   });
-  afterAll(() => h.close());
 
   describe('hold expiry', () => {
     it('releases holds at the product lifetime, not before; asOf picks the cut-off; a second run releases nothing', async () => {

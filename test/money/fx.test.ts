@@ -1,10 +1,10 @@
 // SPEC §1 FX: admin-set rates per currency, ISO 4217 exponents, markup in basis points, half-up
 // rounding to the fil, the rate recorded on the transaction, unknown currency → 12.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findCurrency } from '../../src/domain/currencies.js';
 import { toBillingFils } from '../../src/domain/fx.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { approvedPurchase, authorization, setRate, type Holder } from '../support/money.js';
 
 describe('toBillingFils (pure)', () => {
@@ -38,13 +38,11 @@ describe('toBillingFils (pure)', () => {
 });
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
   });
-  afterAll(() => h.close());
 
   describe('FX through the API', () => {
     it('sets rates by alphabetic or numeric code and reports the exponent', async () => {

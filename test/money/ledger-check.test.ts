@@ -5,12 +5,12 @@ import SqliteDatabase from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compareLedger } from '../../src/domain/ledger-check.js';
 import { migrate } from '../../src/store/migrate.js';
 import { openDatabase } from '../../src/store/db.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { approvedPurchase, clear, recordFor, type Holder } from '../support/money.js';
 
 describe('compareLedger (pure)', () => {
@@ -36,16 +36,14 @@ describe('compareLedger (pure)', () => {
 });
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
     const a = await approvedPurchase(h, holder, { amount: 12_000 });
     await clear(h, [recordFor(a.request, a.authCode)]);
     await approvedPurchase(h, holder, { amount: 3_000 });
   });
-  afterAll(() => h.close());
 
   describe('GET /v1/admin/ledger/check', () => {
     it('is ok on consistent books, and names the account whose cached balance drifted', async () => {

@@ -3,11 +3,11 @@
 // cached balance equals the sum of its ledger entries, outstanding = posted + open holds, and at
 // most one over-limit authorization per customer stands (not fully reversed).
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
 import { expireHolds } from '../../src/service/holds/expire-holds.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, cardView, clear, recordFor, reverse, setRate, type Holder } from '../support/money.js';
 
 type Op =
@@ -34,13 +34,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 interface Approved { id: string; request: Record<string, any>; authCode: string }
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let counter = 0;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     await setRate(h, 'USD', '0.3061');
   });
-  afterAll(() => h.close());
 
   async function step(holder: Holder, approved: Approved[], op: Op, expireAsOf: { ms: number }) {
     const pick = <T>(list: T[], i: number) => list[i % list.length];

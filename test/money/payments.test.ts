@@ -1,21 +1,19 @@
 // SPEC §5 payments: from the cardholder's current account, up to the posted balance owed,
 // restoring available at once; Idempotency-Key honoured; 409 for insufficient funds and overpaying.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, approvedPurchase, cardView, clear, expectLedgerOk, recordFor, type Holder } from '../support/money.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
     const auth = await approvedPurchase(h, holder, { amount: 40_000 });
     await clear(h, [recordFor(auth.request, auth.authCode)]);
     await approvedPurchase(h, holder, { amount: 10_000 }); // an open hold: not payable yet
   });
-  afterAll(() => h.close());
 
   const pay = (body: unknown, headers: Record<string, string> = {}, who = holder) =>
     h.banking(who.token, 'POST', `/v1/banking/cards/${who.card.id}/payments`, body, headers);

@@ -1,18 +1,16 @@
 // SPEC §5 reversals: the hold shrinks to replacementAmount (converted at the authorization's own
 // rate); repeats and late reversals change nothing; unknown original → 25.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, approvedPurchase, authorization, cardView, clear, expectLedgerOk, recordFor, reverse, setRate, type Holder } from '../support/money.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
   });
-  afterAll(() => h.close());
 
   describe('reversals', () => {
     it('a partial reversal shrinks the hold; the same amount again changes nothing; a full one releases the rest', async () => {

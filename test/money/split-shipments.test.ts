@@ -3,21 +3,19 @@
 // its own amount and shrinks the hold pro rata (half-up, never below zero); the last part releases
 // what is left and the authorization is posted. Also: the network's billingAmount on clearings.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, approvedPurchase, authorization, clear, expectLedgerOk, recordFor, reverse, setRate, type Holder } from '../support/money.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
     await setRate(h, 'USD', '0.3061');
   });
-  afterAll(() => h.close());
 
   const part = (auth: { request: Record<string, any>; authCode: string }, sequence: number, count: number, amount: number, extra: Record<string, unknown> = {}) =>
     recordFor(auth.request, auth.authCode, { amount, clearingSequence: sequence, clearingCount: count, ...extra });

@@ -1,9 +1,9 @@
 // SPEC §5 statements: per calendar month in Kuwait time (UTC+3), opening balance, every posted
 // line signed (positive adds to what is owed), closing balance; lines sum to closing − opening.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kuwaitDate, monthBounds } from '../../src/domain/statement.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { approvedPurchase, clear, recordFor, type Holder } from '../support/money.js';
 
 describe('statement months (pure)', () => {
@@ -23,11 +23,10 @@ describe('statement months (pure)', () => {
 });
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   let token: string;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
     token = holder.token;
     // November (Kuwait): a purchase, a refund, a payment, and a purchase at 23:59:59 on the 30th.
@@ -49,7 +48,6 @@ forEachBackend((backend) => {
     await clear(h, [recordFor(c.request, c.authCode)]);
     token = await h.login(holder.customer.username, holder.customer.password, await h.otp(holder.totpSecret));
   });
-  afterAll(() => h.close());
 
   const statement = (month: string, who = holder, t = token) => h.banking(t, 'GET', `/v1/banking/cards/${who.card.id}/statements/${month}`);
 

@@ -1,15 +1,13 @@
 // SPEC §5–6 advices: the network decided in stand-in. Always acknowledged; the network's decision
 // stands (holds past the limit, declines recorded, earlier decisions replaced); needsReview when
 // the issuer's rules would have decided otherwise; security alerts; idempotency; reversal advices.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, approvedPurchase, authorization, clear, expectLedgerOk, recordFor, setRate, type Holder } from '../support/money.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   const advice = (holder: Holder, overrides: Record<string, unknown> = {}) => ({ ...h.purchase(holder), mti: '0120', ...overrides });
   const sendAdvice = (body: unknown) => h.network('/v1/network/authorization-advices', body);

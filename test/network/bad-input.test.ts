@@ -2,18 +2,17 @@
 // 400 problems with responseCode "30" and field errors; big bodies 413; other content types 415;
 // a well-formed zero or negative amount is a stored decline 13. Never a 500.
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
   });
-  afterAll(() => h.close());
 
   const PATH = '/v1/network/authorizations';
   const stored = () => h.countRows('authorizations', 'ledger_transfers');

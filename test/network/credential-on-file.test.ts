@@ -1,15 +1,13 @@
 // Credential on file (entry mode 10, SPEC §4): without CVV2 a merchant-initiated purchase is
 // approved only when initialTransactionId names an approved purchase or an account verification of
 // the same card account at the same merchantId; otherwise N7 cvv2_required.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { reverse, type Holder } from '../support/money.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   const MERCHANT = 'M-SUBS';
   const onFile = (holder: Holder, initialTransactionId: string | undefined, overrides: Record<string, unknown> = {}) =>

@@ -1,17 +1,16 @@
 // SPEC §4: same acquirerId + stan + transmissionTime and same body → the original answer, nothing
 // new; same key, different body → 94 duplicate_transmission, nothing stored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
   });
-  afterAll(() => h.close());
 
   const PATH = '/v1/network/authorizations';
   async function snapshot() {

@@ -1,13 +1,12 @@
 // SPEC §3 told as a story through the real app: 90 KD, the 15 KD exceed, one fil more, and what a
 // full or partial reversal and a limit change do to it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
   const reverse = (authorizationId: string, replacementAmount?: number) => h.network('/v1/network/reversals', {

@@ -6,11 +6,11 @@
 //     open pending transfers and the pending authorizations of the account.
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decideLimit, overLimitMarginFils } from '../../src/domain/limits.js';
 import { cardLedger } from '../../src/store/ledger.repository.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 type Op =
   | { t: 'auth'; amount: number }
@@ -24,9 +24,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   async function checkLedger(accountId: string) {
     const db = h.deps.handle.db;

@@ -2,20 +2,18 @@
 // carries billingAmount (fils) is billed that plus the product's FX markup, half-up to the fil,
 // instead of at the bank's rate; for currency 414 it is ignored; a currency without a rate is not
 // declined 12 when the network converted it. The authorization records what was used.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { authorization, cardView, setRate, type Holder } from '../support/money.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Holder;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
     await setRate(h, '840', '0.3');
   });
-  afterAll(() => h.close());
 
   describe('in a foreign currency', () => {
     it('bills the network amount plus the 2.5 % markup, half-up, and records it (no rate of ours)', async () => {

@@ -2,16 +2,15 @@
 // request store one decision and get one answer; limits and the over-limit allowance hold under any
 // interleaving (on PostgreSQL through the account row lock, on SQLite through its single writer).
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { idempotencyKey } from '../../src/service/network/authorize.js';
-import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
+import { NETWORK_KEY_ID } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { accountLedger } from '../support/ledger-check.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   const accountOf = async (cardId: string) =>
     (await h.deps.handle.db.selectFrom('cards').select('account_id').where('id', '=', cardId).executeTakeFirstOrThrow()).account_id;

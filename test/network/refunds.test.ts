@@ -1,16 +1,14 @@
 // Refund authorizations (processing code 20, SPEC §4): the merchant announces a refund. Only the
 // 14, channel and 13 rows decide; the answer is 00 refund_approved with an auth code, no hold;
 // the cardholder sees a pending refund, posted by its clearing or expired after the hold lifetime.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, authorization, cardView, clear, expectLedgerOk, recordFor, setRate, type Holder } from '../support/money.js';
 import { startThreeDs } from '../support/three-ds.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   const REFUND = { processingCode: '200000', cvv2: undefined, merchantId: 'M-REFUND', merchantName: 'Refund Books' };
   const refund = (holder: Holder, overrides: Record<string, unknown> = {}) => {

@@ -1,17 +1,16 @@
 // SPEC §5 reversals as issue 3 has them: full and partial, by authorizationId or acquirerId + rrn,
 // retransmissions harmless, unknown originals 25; every movement a ledger transfer.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
   });
-  afterAll(() => h.close());
 
   const reverse = (body: Record<string, unknown>) => h.network('/v1/network/reversals', {
     stan: h.nextStan(), transmissionTime: new Date(h.clock.now()).toISOString(), ...body,

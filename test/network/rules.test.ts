@@ -1,17 +1,16 @@
 // One test per row of the SPEC §4 table (3-D Secure rows in three-ds tests), through real HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 let holder: Awaited<ReturnType<Harness['cardholder']>>;
 
 beforeAll(async () => {
-  h = await Harness.create({ backend });
   holder = await h.cardholder(200_000);
 });
-afterAll(() => h.close());
 
 async function expectDecision(overrides: Record<string, unknown>, responseCode: string, reason: string, card = holder) {
   const res = await h.authorize(card, overrides);

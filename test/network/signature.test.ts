@@ -1,16 +1,15 @@
 // SPEC §6: every network request is signed; anything else is a 401 problem and stores nothing.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { Harness, NETWORK_KEY_ID, NETWORK_SECRET } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
   });
-  afterAll(() => h.close());
 
   const PATH = '/v1/network/authorizations';
   const count = () => h.countRows('authorizations', 'ledger_transfers', 'reversals');

@@ -1,16 +1,14 @@
 // Account verification (amount 0, processing code 00, SPEC §4): every row but 51 decides, and a
 // card that passes is answered 85 verified (approved false, no auth code, no hold, no purchase
 // notification). It shows as `verified`, resets the card-testing count and makes the merchant known.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { authorization, cardView, type Holder } from '../support/money.js';
 import { startThreeDs } from '../support/three-ds.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   const verify = (holder: Holder, overrides: Record<string, unknown> = {}) => h.authorize(holder, { amount: 0, merchantId: 'M-STORE', ...overrides });
   const cardStatus = async (holder: Holder) => (await h.banking(holder.token, 'GET', `/v1/banking/cards/${holder.card.id}`)).body.status as string;

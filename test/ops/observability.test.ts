@@ -1,19 +1,18 @@
 // Operations surface (issue 9 §4): /metrics, /healthz, /readyz, structured logs with request ids,
 // PAN redaction, slow-request warnings.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 const parseLines = (h: Harness) => h.logLines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l));
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(100_000);
   });
-  afterAll(() => h.close());
 
   describe('/metrics', () => {
     it('counts authorizations by response code and reason, over-limit grants, latency, event-loop lag and the database', async () => {

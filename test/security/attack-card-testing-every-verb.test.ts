@@ -1,17 +1,15 @@
 // Attacks through every verb at once: card testing by authorizations, 3-D Secure expiries and
 // advices together freezes the card once, every answer a network answer (no 500 from a lock cycle),
 // and an advice's needsReview is no oracle for guessing a CVV2.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { wrongCvv2, wrongExpiry, cardTestingState } from '../support/card-testing.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   describe('wrong CVV2s and expiries at once through every verb, with the right CVV2 among them', () => {
     it('freezes the card once, judges at most 5 in a row, and the right CVV2 afterwards is 62', async () => {

@@ -2,23 +2,22 @@
 // the verbs the existing scope tests do not cover: reversal advices by authorizationId, an
 // authorization advice reusing another client's acquirerId + rrn, split clearings, idempotency keys
 // of advices, and PAN / CVV2 in the answers and logs of the advice routes (SPEC §5, §6).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 const SHARED = '500001';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   let attacker: { keyId: string; secret: string };
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
     const created = await h.admin('POST', '/v1/admin/network-clients', { name: 'rogue gateway', acquirerIds: [SHARED] });
     attacker = { keyId: created.body.keyId, secret: created.body.secret };
   });
-  afterAll(() => h.close());
 
   const authRow = (id: string) => h.deps.handle.db.selectFrom('authorizations').select(['status', 'hold_fils', 'superseded_by'])
     .where('id', '=', id).executeTakeFirstOrThrow();

@@ -1,18 +1,17 @@
 // Attacks on the counters that guard secrets, across endpoints: one TOTP code sent at once to every
 // step-up endpoint; wrong codes spread over several endpoints past the lockout (SPEC §2, §6, §7).
 import { generate } from 'otplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { MAX_FAILURES } from '../../src/store/auth-failures.repository.js';
 import { BURST_ENV, wrongCvv2, cardTestingState } from '../support/card-testing.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend, env: BURST_ENV }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend, { env: BURST_ENV });
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
   /** Freezes the card through the card-testing guard, one wrong CVV2 after another. */
   async function systemFreeze(holder: Holder) {

@@ -12,16 +12,16 @@ import { openDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 let holder: Awaited<ReturnType<Harness['cardholder']>>;
 let other: Awaited<ReturnType<Harness['cardholder']>>;
 let auditorKey: string;
 
 beforeAll(async () => {
-  h = await Harness.create({ backend });
   holder = await h.cardholder();
   other = await h.cardholder();
   await h.authorize(other, { amount: 700 });
@@ -29,7 +29,6 @@ beforeAll(async () => {
   await h.authorize(holder, { cvv2: '000' === holder.cvv2 ? '111' : '000' });
   auditorKey = (await h.admin('POST', '/v1/admin/keys', { name: 'Auditor A', role: 'auditor' })).body.key;
 });
-afterAll(() => h.close());
 
 const db = () => h.deps.handle.db;
 

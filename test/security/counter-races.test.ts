@@ -3,18 +3,17 @@
 // and judge at most the allowed number on their value, on every backend (PostgreSQL runs them on
 // separate pooled connections; SQLite through its single writer and group commit).
 import { generate } from 'otplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { MAX_FAILURES } from '../../src/store/auth-failures.repository.js';
 import type { Authorization } from '../../src/store/schema.js';
 import { BURST_ENV, wrongCvv2, cardTestingState } from '../support/card-testing.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend, env: BURST_ENV }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend, { env: BURST_ENV });
 
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
 

@@ -1,20 +1,19 @@
 // Only `Authorization: Bearer …` exempts a request from the CSRF check, and such a request is never
 // authenticated by a cookie (SPEC §6). A browser attaches cookies, and Basic credentials it has
 // been given for the site, to a cross-site form post by itself; it never invents a bearer token.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { csrfTokenFor } from '../../src/http/middleware/csrf.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 let holder: Awaited<ReturnType<Harness['cardholder']>>;
 
 beforeAll(async () => {
-  h = await Harness.create({ backend });
   holder = await h.cardholder();
 });
-afterAll(() => h.close());
 
 const freshSession = async () => h.login(holder.customer.username, holder.customer.password, await h.otp(holder.totpSecret));
 const alive = async (token: string) => (await h.banking(token, 'GET', '/v1/banking/cards')).status === 200;

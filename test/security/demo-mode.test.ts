@@ -12,7 +12,8 @@ import { DEMO_ACQUIRER_ID, DEMO_NETWORK_KEY_ID } from '../../src/demo.js';
 import { luhnCheckDigit } from '../../src/domain/pan.js';
 import { childSecrets, startChildServer } from '../support/child-server.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
+import { type Harness, NETWORK_KEY_ID } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { webSession } from '../support/web.js';
 
 const DEMO_PATHS = ['/demo', '/demo/', '/demo/shop', '/demo/shop/checkout?item=book', '/demo/terminals', '/demo/anything'];
@@ -49,9 +50,7 @@ const atmScreen = (html: string) => /<div[^>]*id="atm-screen"[^>]*>.*?<\/div>/s.
 
 forEachBackend((backend) => {
   describe('outside demo mode (the tests run with NODE_ENV=test)', () => {
-    let h: Harness;
-    beforeAll(async () => { h = await Harness.create({ backend, env: { DEMO: '1' } }); });
-    afterAll(() => h.close());
+    const h = useHarness(backend, { env: { DEMO: '1' } });
 
     it('every /demo/* path is 404, GET or POST', async () => {
       expect(h.deps.config.demo).toBe(false);
@@ -70,9 +69,7 @@ forEachBackend((backend) => {
   });
 
   describe('in demo mode', () => {
-    let h: Harness;
-    beforeAll(async () => { h = await Harness.create({ backend, demo: true, env: { RATE_LIMIT_SENSITIVE_PER_MIN: '8' } }); });
-    afterAll(() => h.close());
+    const h = useHarness(backend, { demo: true, env: { RATE_LIMIT_SENSITIVE_PER_MIN: '8' } });
 
     it('the pages sign with a client of their own, bound to the demo acquirer id only', async () => {
       expect(h.deps.demoNetwork?.keyId).toBe(DEMO_NETWORK_KEY_ID);

@@ -1,22 +1,20 @@
 // POST /v1/admin/jobs/expire-holds {asOf?} (SPEC §6): an asOf later than now would release holds
 // before their time (and with them the cardholder's protection against a merchant's late capture
 // being refused): 400, validation style, and nothing released.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { account, approvedPurchase, type Holder } from '../support/money.js';
 
 const DAY = 86_400_000;
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 let holder: Holder;
 
 beforeAll(async () => {
-  h = await Harness.create({ backend });
   holder = await h.cardholder(100_000);
 });
-afterAll(() => h.close());
 
 describe('expire-holds asOf', () => {
   it('refuses an asOf later than now, even by a millisecond, and releases nothing', async () => {

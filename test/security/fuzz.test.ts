@@ -4,10 +4,11 @@
 // no answer ever contains a PAN, a CVV2, a secret or a token.
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { contentType, extraHeaders, method, mutated, paramValue, rawBody, routesFromOpenApi, type Route } from '../support/fuzz.js';
 import { ADMIN_KEY, Harness, NETWORK_SECRET } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
@@ -19,7 +20,7 @@ const COUNTED = ['customers', 'current_accounts', 'card_accounts', 'cards', 'net
   'staff_keys', 'audit_log', 'fx_rates', 'data_keys', 'products'];
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend, { env: { RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_ADMIN_PER_MIN: '1000000', RATE_LIMIT_SENSITIVE_PER_MIN: '1000000' } });
 let holder: Awaited<ReturnType<Harness['cardholder']>>;
 let routes: Route[];
 let validBodies: Record<string, Record<string, unknown>>;
@@ -27,7 +28,6 @@ let paramValues: Record<string, string[]>;
 let secrets: string[];
 
 beforeAll(async () => {
-  h = await Harness.create({ backend, env: { RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_ADMIN_PER_MIN: '1000000', RATE_LIMIT_SENSITIVE_PER_MIN: '1000000' } });
   holder = await h.cardholder(200_000);
   await h.authorize(holder, { amount: 1_000 });
   await setThreeDsThreshold(h, 50_000);
@@ -62,7 +62,6 @@ beforeAll(async () => {
   };
   secrets = [holder.pan, holder.token, holder.totpSecret, ADMIN_KEY, NETWORK_SECRET];
 });
-afterAll(() => h.close());
 
 /** Row counts, card statuses and balances, in one round trip. */
 async function snapshot(): Promise<string> {

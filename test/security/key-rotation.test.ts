@@ -2,20 +2,19 @@
 // network-client secrets and staff keys with an overlap window. Old cards keep authorizing with
 // their old CVV2s; other instances load the new key when they first meet it.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadKeyring } from '../../src/crypto/keyring.js';
 import { createApp } from '../../src/http/app.js';
 import { addPanDataKey, reencryptAll, rewrapMasterKey } from '../../src/service/keys/rotate-data-keys.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness, NETWORK_KEY_ID, NETWORK_SECRET } from '../support/harness.js';
+import { NETWORK_KEY_ID, NETWORK_SECRET } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 const actor = { type: 'system' as const, id: 'test' };
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 
-beforeAll(async () => { h = await Harness.create({ backend }); });
-afterAll(() => h.close());
 
 const db = () => h.deps.handle.db;
 const keyIds = async () => new Set((await db().selectFrom('cards').select('pan_key_id').execute()).map((r) => r.pan_key_id));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signNetworkRequest } from '../../src/http/middleware/network-signature.js';
 import { forEachBackend } from '../support/backends.js';
 import { ADMIN_KEY, Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { serverCardholder, startTestServer, webPurchase, type TestServer } from '../support/server.js';
 
 const AUTHORIZATIONS = '/v1/network/authorizations';
@@ -14,17 +15,15 @@ const THEIRS = '600002';
 interface Client { keyId: string; secret: string }
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   let attacker: Client;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder(200_000);
     const created = await h.admin('POST', '/v1/admin/network-clients', { name: 'second gateway', acquirerIds: [MINE] });
     expect(created.status).toBe(200);
     attacker = { keyId: created.body.keyId, secret: created.body.secret };
   });
-  afterAll(() => h.close());
 
   const hold = async () => (await h.deps.handle.db.selectFrom('card_accounts').select('held_fils')
     .where('id', '=', holder.card.accountId).executeTakeFirstOrThrow()).held_fils;

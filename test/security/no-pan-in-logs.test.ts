@@ -1,15 +1,13 @@
 // SPEC §2: never log a PAN or CVV2. The harness logs at debug into h.logLines; every flow below
 // carries PANs and CVV2s (approvals, declines, bad input, signature failures, PANs in the URL,
 // reveal), and afterwards no captured line may contain one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   const used: Array<{ pan: string; cvv2: string }> = [];
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
 
   describe('captured logs', () => {
     it('hold no PAN and no CVV2 after every kind of request that carries them', async () => {

@@ -1,11 +1,11 @@
 // Passwords (SPEC §6): at least 8 characters; scrypt at N = 2^17, r = 8, p = 1; an older hash is
 // upgraded at the next successful sign-in, once, and only if it is still the one that verified.
 import { randomBytes, scryptSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../src/crypto/password.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 const params = (hash: string) => hash.split('$').slice(0, 4).join('$');
 const CURRENT = 'scrypt$131072$8$1';
@@ -47,11 +47,9 @@ describe('the cost in configuration', () => {
 });
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend, { env: { TEST_PASSWORD_SCRYPT_LOG2N: '17' } });
 
 // At SPEC's cost, not the suite's cheaper one (harness.ts).
-beforeAll(async () => { h = await Harness.create({ backend, env: { TEST_PASSWORD_SCRYPT_LOG2N: '17' } }); });
-afterAll(() => h.close());
 
 const db = () => h.deps.handle.db;
 const storedHash = async (username: string) =>

@@ -1,19 +1,17 @@
 // Staff keys under attack (SPEC §6): who may rotate a key, what a rotated-out key may still do,
 // revocation that takes effect on the very next request on every instance, and the audit trail
 // naming the key that acted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { openDatabase, type DbHandle } from '../../src/store/db.js';
 import { backendUrl, forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 const PRODUCT = '/v1/admin/products/internet-shopping';
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 
-beforeAll(async () => { h = await Harness.create({ backend }); });
-afterAll(() => h.close());
 
 const db = () => h.deps.handle.db;
 const newKey = async (role: 'ops' | 'auditor' | 'admin', name = `${role} ${Math.random().toString(36).slice(2, 8)}`) => {

@@ -1,16 +1,15 @@
 // Undoing a card-testing freeze needs a step-up code (SPEC §2): whoever guessed the CVV2 may also
 // hold the cardholder's session. A cardholder's own freeze still unfreezes without one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { bankingChecked } from '../support/openapi.js';
 import { webSession } from '../support/web.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
   const unfreeze = (holder: Holder, body?: unknown) => bankingChecked(h, holder.token, 'POST', `/v1/banking/cards/${holder.card.id}/unfreeze`, body);

@@ -1,17 +1,16 @@
 // 3-D Secure and the card-testing guard (SPEC §2, §4 CVV2 row, §7): a wrong expiry in an
 // authentication request counts toward the freeze exactly as a wrong CVV2 or expiry in an
 // authorization does, and only the CAVV of a challenge the cardholder approved waives CVV2.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CARD_TESTING_FREEZE_AFTER } from '../../src/domain/rules.js';
 import { wrongCvv2, wrongExpiry, cardTestingState } from '../support/card-testing.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { authorizeWithCavv, readThreeDs, setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   type Holder = Awaited<ReturnType<Harness['cardholder']>>;
   const freezeNotes = async (cardId: string) => (await h.deps.handle.db.selectFrom('notifications').select('id')

@@ -1,22 +1,21 @@
 // Web hardening (issue 7 §4): secure headers, CSRF for cookie sessions, cookie flags, shared rate
 // limits with Retry-After, request ids in log lines and errors.
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setSecureCookie } from '../../src/http/middleware/cookies.js';
 import { csrfTokenFor } from '../../src/http/middleware/csrf.js';
 import type { AppEnv } from '../../src/http/env.js';
 import { forEachBackend } from '../support/backends.js';
 import { ADMIN_KEY, Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend, { env: { RATE_LIMIT_LOGIN_PER_MIN: '40', RATE_LIMIT_ADMIN_PER_MIN: '50', RATE_LIMIT_SENSITIVE_PER_MIN: '30' } });
 let holder: Awaited<ReturnType<Harness['cardholder']>>;
 
 beforeAll(async () => {
-  h = await Harness.create({ backend, env: { RATE_LIMIT_LOGIN_PER_MIN: '40', RATE_LIMIT_ADMIN_PER_MIN: '50', RATE_LIMIT_SENSITIVE_PER_MIN: '30' } });
   holder = await h.cardholder();
 });
-afterAll(() => h.close());
 
 const cookieHeaders = (token: string, extra: Record<string, string> = {}) => ({ cookie: `isc_session=${token}`, ...extra });
 

@@ -9,6 +9,7 @@ import { channelFor, decodePayload, encodePayloads, startPgEventRelay } from '..
 import { openDatabase, type DbHandle } from '../../src/store/db.js';
 import { backendUrl, forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { notificationRows } from '../../src/store/notifications.repository.js';
 
 /** Resolves when the listener has been called `n` times in all. */
@@ -44,9 +45,7 @@ describe('relay payloads', () => {
 });
 
 forEachBackend((backend) => {
-  let a: Harness;
-  beforeAll(async () => { a = await Harness.create({ backend }); });
-  afterAll(() => a.close());
+  const a = useHarness(backend);
 
   if (backend === 'sqlite') {
     it('SQLite: one process, no relay, events stay on the local bus', async () => {

@@ -1,7 +1,7 @@
 // What an authorization reads before it decides (store/authorization-reads.repository.ts): the
 // same answers on both engines; on PostgreSQL in one statement that also locks the account.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRODUCT_CODE } from '../../src/domain/product.js';
 import { idempotencyKey } from '../../src/service/network/authorize.js';
 import { readForAuthorization } from '../../src/store/authorization-reads.repository.js';
@@ -9,17 +9,16 @@ import { findProduct } from '../../src/store/products.repository.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
+  const h = useHarness(backend);
   let holder: Awaited<ReturnType<Harness['cardholder']>>;
   let fingerprint: string;
   beforeAll(async () => {
-    h = await Harness.create({ backend });
     holder = await h.cardholder();
     fingerprint = h.deps.keyring.fingerprint(holder.pan);
   });
-  afterAll(() => h.close());
 
   const read = (key: string, fp: string | null) =>
     inTransaction(h.deps.handle, (trx) => readForAuthorization(trx, backend, key, fp, DEFAULT_PRODUCT_CODE));

@@ -7,11 +7,10 @@ import { writeAuthorization } from '../../src/store/authorization-writes.reposit
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   const accountOf = async (authorizationId: string) => (await h.deps.handle.db.selectFrom('authorizations').select('account_id')
     .where('id', '=', authorizationId).executeTakeFirstOrThrow()).account_id!;

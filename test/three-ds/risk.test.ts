@@ -2,16 +2,14 @@
 // merchant the card account knows (an approved purchase or a verification there); otherwise a
 // challenge. ECI 05 on Visa, 02 on other cards; 1A / 65 in authorization. A CAVV is used up only by
 // an approved authorization.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import type { Holder } from '../support/money.js';
 import { authorizeWithCavv, readThreeDs, setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
 forEachBackend((backend) => {
-  let h: Harness;
-  beforeAll(async () => { h = await Harness.create({ backend }); });
-  afterAll(() => h.close());
+  const h = useHarness(backend);
 
   const PRODUCT = '/v1/admin/products/internet-shopping';
   const knownAt = async (holder: Holder, merchantId = 'M-1001', amount = 1_000) => {

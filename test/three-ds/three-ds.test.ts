@@ -1,19 +1,18 @@
 // 3-D Secure (SPEC §7) end to end: gateway → issuer → cardholder → authorization rules 05 and 65.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { useHarness } from '../support/use-harness.js';
 import { authorizeWithCavv, authorizeWithCavvAndCvv2, readThreeDs, setThreeDsThreshold, startThreeDs } from '../support/three-ds.js';
 
 forEachBackend((backend) => {
-let h: Harness;
+const h = useHarness(backend);
 let holder: Awaited<ReturnType<Harness['cardholder']>>;
 const THRESHOLD = 50_000;
 
 beforeAll(async () => {
-  h = await Harness.create({ backend });
   holder = await h.cardholder(200_000);
 });
-afterAll(() => h.close());
 
 /** An account verification at the merchant: the card then knows it (frictionless below the ceiling). */
 async function knowMerchant(card: typeof holder, merchantId = 'M-1001') {

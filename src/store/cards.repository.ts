@@ -16,9 +16,13 @@ export const AUTHORIZING_CARD_COLUMNS = [
 ] as const;
 export type AuthorizingCard = Pick<Card, (typeof AUTHORIZING_CARD_COLUMNS)[number]>;
 
-/** The account columns an authorization reads (limits, product, the hold it adds, the chain heads it moves). */
+/**
+ * The account columns an authorization reads (limits, product, the hold it adds, the over-limit
+ * allowance it may spend, the chain heads it moves).
+ */
 export const AUTHORIZING_ACCOUNT_COLUMNS = [
   'id', 'product_code', 'status', 'limit_fils', 'posted_fils', 'held_fils', 'over_limit_enabled', 'over_limit_used',
+  'over_limit_auth_id', 'over_limit_used_at',
   'last_authorization_id', 'last_authorization_at', 'last_notified_authorization_id',
 ] as const;
 export type AuthorizingAccount = Pick<CardAccount, (typeof AUTHORIZING_ACCOUNT_COLUMNS)[number]>;

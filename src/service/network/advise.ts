@@ -85,10 +85,12 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
   const balances = account ? {
     limitFils: account.limit_fils, postedFils: account.posted_fils, heldFils: account.held_fils,
     overLimitEnabled: account.over_limit_enabled === 1, overLimitUsed: account.over_limit_used === 1,
+    overLimitAuthorizationId: account.over_limit_auth_id, overLimitUsedAtMs: account.over_limit_used_at,
   } : null;
   const networkApproved = request.responseCode === '00';
   const authentication = card ? await verifyCavv(trx, ctx, { request, card, billingFils, nowMs }) : 'none';
   const issuer = decideAuthorization({
+    authorizationId: id,
     request,
     card: card && account ? { status: effectiveCardStatus(card.status, account.status), expiry: card.expiry } : null,
     cvv2Matches: request.cvv2 === undefined ? null : card ? cvv2Matches(ctx, request, card) : false,

@@ -163,9 +163,12 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
     return replay(previous, previous.request_hash !== hash && content !== request ? requestHash(request) : hash);
   }
   const { card, account, product } = reads;
+  const createdAt = account ? recordedAt(nowMs, account.last_authorization_at) : nowMs;
+  const id = newId('auth', createdAt);
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;
   const facts: AuthorizationFacts = {
+    authorizationId: id,
     request,
     card: card ? { status: effectiveCardStatus(card.status, account!.status), expiry: card.expiry } : null,
     cvv2Matches: request.cvv2 === undefined ? null : card ? cvv2Matches(ctx, request, card) : false,
@@ -179,6 +182,7 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
     account: account ? {
       limitFils: account.limit_fils, postedFils: account.posted_fils, heldFils: account.held_fils,
       overLimitEnabled: account.over_limit_enabled === 1, overLimitUsed: account.over_limit_used === 1,
+      overLimitAuthorizationId: account.over_limit_auth_id, overLimitUsedAtMs: account.over_limit_used_at,
     } : null,
     authentication: card ? await verifyCavv(trx, ctx, { request, card, billingFils, nowMs }) : 'none',
     accountOpen: account?.status === 'open',
@@ -192,7 +196,7 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
     decision = decideAuthorization({ ...facts, authentication: 'failed' });
   }
 
-  const row = await record(trx, ctx, { input, key, hash, card, account, product, conversion, decision, nowMs });
+  const row = await record(trx, ctx, { input, id, createdAt, key, hash, card, account, product, conversion, decision, nowMs });
   const notify = await sideEffects(trx, ctx, { request, card, account, decision, row, nowMs });
   return { response: responseFromRow(row), notify, replayed: false };
 }
@@ -238,20 +242,18 @@ export function cvv2Matches(ctx: ServiceContext, request: AuthorizationRequest, 
 }
 
 interface RecordArgs {
-  input: AuthorizeInput; key: string; hash: string; card: AuthorizingCard | undefined; account: AuthorizingAccount | undefined;
+  input: AuthorizeInput; id: string; createdAt: number; key: string; hash: string; card: AuthorizingCard | undefined; account: AuthorizingAccount | undefined;
   product: Product; conversion: AuthorizationConversion | null;
   decision: AuthorizationDecision; nowMs: number;
 }
 
 async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Authorization> {
   const { request } = a.input;
-  const { account } = a;
-  const createdAt = account ? recordedAt(a.nowMs, account.last_authorization_at) : a.nowMs;
+  const { account, id, createdAt } = a;
   if (createdAt - a.nowMs > CLOCK_BEHIND_WARNING_MS) {
     ctx.logger.warn({ accountId: account!.id, behindMs: createdAt - a.nowMs },
       "clock behind this account's newest authorization: recorded at that authorization's time");
   }
-  const id = newId('auth', createdAt);
   const billingFils = a.conversion?.billingFils ?? null;
   const notified = account !== undefined && notifiesCardholder(a.decision);
   // An approved refund only announces money coming: no hold, `available` unchanged (SPEC §4).

@@ -12,12 +12,13 @@ import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
-import { cavvVerified, countsTowardCardTesting, decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
+import { nextAllowance } from '../../domain/over-limit-allowance.js';
+import { cavvVerified, decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
 import { describeReason } from '../../domain/descriptions.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { readForAuthorization } from '../../store/authorization-reads.repository.js';
-import { lockAccount, type AuthorizingCard } from '../../store/cards.repository.js';
+import { lockAccount, overLimitAllowanceOf, overLimitColumns, type AuthorizingCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { cardLedger, insertTransferRow, NETWORK_SETTLEMENT, pendingTransfer } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
@@ -127,7 +128,8 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
   // The advice carries a CVV2 and an expiry the issuer judges (needsReview tells the verdict): a
   // wrong one counts toward the card-testing freeze as in an authorization, or advices would let
   // a client guess without limit.
-  if (card && account && countsTowardCardTesting(issuer, card, request)
+  // The network's approval is not the issuer's: only a failure is taken from the issuer's verdict.
+  if (card && account && issuer.cardChange === 'verification_failed'
     && await countVerificationFailure(trx, ctx, { card, accountId: account.id, nowMs })) notify.push(card.customer_id);
   return { response: responseOf(row), notify, replayed: false };
 }
@@ -152,10 +154,11 @@ async function record(trx: Trx, a: RecordArgs): Promise<Authorization> {
   }) : null;
   if (transfer) await insertTransferRow(trx, transfer);
   if (account) {
+    const allowance = overLimitAllowanceOf(account);
     await trx.updateTable('card_accounts').set({
       held_fils: account.held_fils + holdFils, last_authorization_id: id, last_authorization_at: a.createdAt,
       last_notified_authorization_id: notified ? id : account.last_notified_authorization_id,
-      ...(outcome.overLimit ? { over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs } : {}),
+      ...overLimitColumns(outcome.overLimit ? nextAllowance(allowance, { type: 'approved_over_limit', authorizationId: id, atMs: a.nowMs }) : allowance),
     }).where('id', '=', account.id).execute();
   }
   const row: Authorization = {

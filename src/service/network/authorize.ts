@@ -30,7 +30,7 @@ import type { Authorization } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
 import { findStoredCredential } from '../../store/known-merchants.repository.js';
 import { useCavv, verifyCavv } from '../three-ds/verify-cavv.js';
-import { countVerificationFailure } from './count-verification-failure.js';
+import { applyCardChange } from './count-verification-failure.js';
 
 export const BILLING_CURRENCY = '414';
 
@@ -68,8 +68,6 @@ export interface AuthorizeOutcome {
 // A retransmission, rare, reads its original's whole row.
 const authorizationById = prepared<{ id: string }, Authorization>((db) =>
   db.selectFrom('authorizations').selectAll().where('id', '=', param('id')));
-const resetVerificationFailures = prepared<{ id: string }, never>((db) =>
-  db.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', param('id')));
 
 /**
  * A request's idempotency key (SPEC §4): the client's own, transmissionTime as an instant to the
@@ -256,16 +254,15 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
   }
   const billingFils = a.conversion?.billingFils ?? null;
   const notified = account !== undefined && notifiesCardholder(a.decision);
-  // An approved refund only announces money coming: no hold, `available` unchanged (SPEC §4).
-  const refund = authorizationKind(request) === 'refund';
-  const holds = a.decision.approved && !refund;
-  const transfer = holds ? pendingTransfer({
-    accountId: account!.id, debit: cardLedger(account!.id), credit: NETWORK_SETTLEMENT,
-    amountFils: billingFils!, reference: `authorization:${id}`, nowMs: a.nowMs,
+  const change = a.decision.accountChange;
+  const holdFils = change?.holdFils ?? null;
+  const transfer = account && holdFils !== null ? pendingTransfer({
+    accountId: account.id, debit: cardLedger(account.id), credit: NETWORK_SETTLEMENT,
+    amountFils: holdFils, reference: `authorization:${id}`, nowMs: a.nowMs,
   }) : null;
-  const move: AccountMove | null = account ? {
-    id: account.id, held: account.held_fils + (holds ? billingFils! : 0), authId: id, at: createdAt,
-    notifiedHead: notified ? id : account.last_notified_authorization_id, overLimit: a.decision.overLimit, nowMs: a.nowMs,
+  const move: AccountMove | null = account && change ? {
+    id: account.id, held: account.held_fils + (holdFils ?? 0), authId: id, at: createdAt,
+    notifiedHead: notified ? id : account.last_notified_authorization_id, overLimit: change.overLimit,
   } : null;
   const row: Authorization = {
     id, account_id: account?.id ?? null, card_id: a.card?.id ?? null, idempotency_key: a.key,
@@ -276,7 +273,7 @@ async function record(trx: Trx, ctx: ServiceContext, a: RecordArgs): Promise<Aut
     merchant_country: request.merchantCountry, pos_entry_mode: request.posEntryMode,
     response_code: a.decision.responseCode, reason: a.decision.reason, rule_id: a.decision.ruleId,
     approved: a.decision.approved ? 1 : 0, auth_code: a.decision.approved ? newAuthCode() : null,
-    over_limit: a.decision.overLimit ? 1 : 0, hold_fils: holds ? billingFils! : 0,
+    over_limit: a.decision.overLimit ? 1 : 0, hold_fils: holdFils ?? 0,
     // A pending refund expires like a hold when its clearing never comes (SPEC §5).
     hold_transfer_id: transfer?.id ?? null, status: a.decision.approved ? 'pending' : a.decision.ruleId === 'verified' ? 'verified' : 'declined',
     expires_at: a.decision.approved ? a.nowMs + a.product.holdLifetimeDays * 86_400_000 : null,
@@ -317,11 +314,7 @@ async function sideEffects(trx: Trx, ctx: ServiceContext, e: EffectArgs): Promis
   // (store/notifications.repository.ts): nothing to write, only the cardholder's streams to wake.
   let notified = notifiesCardholder(decision);
 
-  if (countsTowardCardTesting(decision, card, e.request)) {
-    notified = await countVerificationFailure(trx, ctx, { card, accountId: account.id, nowMs });
-  } else if (provesCard(decision) && card.verification_failures > 0) {
-    await resetVerificationFailures.execute(trx, { id: card.id });
-  }
+  if (await applyCardChange(trx, ctx, decision.cardChange, { card, accountId, nowMs })) notified = true;
 
   if (decision.overLimit) {
     const amount = formatKd(row.billing_fils!, 'en'); // an approval always has its amount in fils

@@ -8,7 +8,6 @@ import { newAuthCode } from '../../domain/auth-code.js';
 import { decideAdvice, type AdviceOutcome } from '../../domain/advice.js';
 import { recordedAt } from '../../domain/authorization-chain.js';
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
-import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
@@ -24,8 +23,9 @@ import { cardLedger, insertTransferRow, NETWORK_SETTLEMENT, pendingTransfer } fr
 import { addNotification } from '../../store/notifications.repository.js';
 import type { Authorization, CardAccount } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
-import { useCavv, verifyCavv } from '../three-ds/verify-cavv.js';
-import { convert, cvv2Matches, hashedContent, idempotencyKey, requestHash, storedCredential, type AuthorizationConversion } from './authorize.js';
+import { useCavv } from '../three-ds/verify-cavv.js';
+import { convert, loadAuthorizationFacts, type AuthorizationConversion } from './authorization-facts.js';
+import { hashedContent, idempotencyKey, requestHash } from './request-identity.js';
 import { countVerificationFailure } from './count-verification-failure.js';
 import { releaseReplaced } from './replace-decision.js';
 
@@ -83,29 +83,10 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
 
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;
-  const balances = account ? {
-    limitFils: account.limit_fils, postedFils: account.posted_fils, heldFils: account.held_fils,
-    overLimitEnabled: account.over_limit_enabled === 1, overLimitUsed: account.over_limit_used === 1,
-    overLimitAuthorizationId: account.over_limit_auth_id, overLimitUsedAtMs: account.over_limit_used_at,
-  } : null;
   const networkApproved = request.responseCode === '00';
-  const authentication = card ? await verifyCavv(trx, ctx, { request, card, billingFils, nowMs }) : 'none';
-  const issuer = decideAuthorization({
-    authorizationId: id,
-    request,
-    card: card && account ? { status: effectiveCardStatus(card.status, account.status), expiry: card.expiry } : null,
-    cvv2Matches: request.cvv2 === undefined ? null : card ? cvv2Matches(ctx, request, card) : false,
-    product: {
-      blockedMccs: product.blockedMccs, allowMailOrder: product.allowMailOrder,
-      overLimitMarginPercent: product.overLimitMarginPercent, threeDsThresholdFils: product.threeDSecureThreshold,
-    },
-    billingFils,
-    account: balances,
-    authentication,
-    accountOpen: account?.status === 'open',
-    storedCredential: await storedCredential(trx, request, account),
-    nowMs,
-  });
+  const facts = await loadAuthorizationFacts(trx, ctx, { id, request, card, account, product, billingFils, nowMs });
+  const { authentication, account: balances } = facts;
+  const issuer = decideAuthorization(facts);
   // A CAVV is spent only by an approval, as in an authorization: here the network's.
   if (networkApproved && cavvVerified(authentication)) await useCavv(trx, request, nowMs);
   const outcome = decideAdvice({

@@ -1,4 +1,6 @@
-// Limits and the over-limit allowance (SPEC §3). Pure: balances in, decision out.
+// Limits and the over-limit allowance (SPEC §3). Pure: balances in, decision out. How the allowance
+// changes is domain/over-limit-allowance.ts.
+import { canSpendOverLimit } from './over-limit-allowance.js';
 
 export interface AccountBalances {
   limitFils: number;
@@ -26,7 +28,7 @@ export type LimitDecision = 'within_limit' | 'over_limit_once' | 'declined';
 
 export function decideLimit(a: AccountBalances, amountFils: number, marginPercent: number): LimitDecision {
   if (amountFils <= availableFils(a)) return 'within_limit';
-  const canExceed = a.overLimitEnabled && !a.overLimitUsed;
+  const canExceed = canSpendOverLimit({ enabled: a.overLimitEnabled, used: a.overLimitUsed });
   const ceiling = a.limitFils + overLimitMarginFils(a.limitFils, marginPercent);
   // max(outstanding, 0), as for available: a credit balance does not widen the allowance either.
   if (canExceed && Math.max(outstandingFils(a), 0) + amountFils <= ceiling) return 'over_limit_once';

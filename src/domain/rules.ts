@@ -5,8 +5,12 @@ import {
   claimsAuthentication, isCardPresent, isCashOrAtm, isCredentialOnFile, isEcommerce,
   isMailOrTelephoneOrder, transactionType,
 } from './channel.js';
+import type { CardTestingEvent } from './card-testing-guard.js';
 import { decideLimit, type AccountBalances } from './limits.js';
+import { nextAllowance, type OverLimitAllowance } from './over-limit-allowance.js';
 import { isExpired } from './pan.js';
+
+export { CARD_TESTING_FREEZE_AFTER } from './card-testing-guard.js';
 
 export type CardState = 'active' | 'frozen' | 'blocked' | 'lost' | 'stolen' | 'replaced' | 'cancelled' | 'expired';
 
@@ -29,8 +33,18 @@ export function authorizationKind(r: Pick<AuthorizationRequest, 'processingCode'
   return transactionType(r) === '00' && r.amount === 0 ? 'verification' : 'purchase';
 }
 
+/** The card account as the rules see it: balances, and the over-limit allowance in full (it may change). */
+export interface AccountFacts extends AccountBalances {
+  /** over_limit_auth_id: the approval that spent the allowance, if it stands on this account. */
+  overLimitAuthorizationId: string | null;
+  /** over_limit_used_at */
+  overLimitUsedAtMs: number | null;
+}
+
 /** Everything the rules need, loaded by the caller; no I/O happens here. */
 export interface AuthorizationFacts {
+  /** The id the authorization is recorded under: an approval over the limit names it on the account. */
+  authorizationId: string;
   request: AuthorizationRequest;
   /** null: unknown PAN or Luhn failure. */
   card: { status: CardState; expiry: string } | null;
@@ -39,7 +53,7 @@ export interface AuthorizationFacts {
   product: ProductRules;
   /** null: the currency has no rate. */
   billingFils: number | null;
-  account: AccountBalances | null;
+  account: AccountFacts | null;
   /** Result of checking the CAVV against our 3-D Secure authentications. */
   authentication: Authentication;
   /** false: the card's account is closed (a refund to a replaced card still reaches an open one). */
@@ -123,19 +137,39 @@ export const AUTHORIZATION_RULES: readonly Rule[] = [
       || decideLimit(f.account, f.billingFils, f.product.overLimitMarginPercent) === 'declined' },
 ];
 
+/** What an authorization changes on its card account, as values the store writes. */
+export interface AccountChange {
+  /** The hold it adds, fils; null: it holds nothing (a decline, a refund, a verification). */
+  holdFils: number | null;
+  /** The over-limit allowance after it (domain/over-limit-allowance.ts). */
+  overLimit: OverLimitAllowance;
+}
+
 export interface AuthorizationDecision {
   approved: boolean;
   ruleId: string;
   responseCode: string;
   reason: string;
   overLimit: boolean;
+  /** null: no card account (an unknown card). */
+  accountChange: AccountChange | null;
+  /** What the decision tells the card-testing guard (domain/card-testing-guard.ts); null: nothing. */
+  cardChange: CardTestingEvent | null;
 }
 
-const REFUND_APPROVED: AuthorizationDecision = { approved: true, ruleId: 'refund_approved', responseCode: '00', reason: 'refund_approved', overLimit: false };
+type Verdict = Pick<AuthorizationDecision, 'approved' | 'ruleId' | 'responseCode' | 'reason' | 'overLimit'>;
+
+const REFUND_APPROVED: Verdict = { approved: true, ruleId: 'refund_approved', responseCode: '00', reason: 'refund_approved', overLimit: false };
 /** An account verification that passed every row: `approved` is false, since nothing is authorized. */
-const VERIFIED: AuthorizationDecision = { approved: false, ruleId: 'verified', responseCode: '85', reason: 'verified', overLimit: false };
+const VERIFIED: Verdict = { approved: false, ruleId: 'verified', responseCode: '85', reason: 'verified', overLimit: false };
+const APPROVED: Verdict = { approved: true, ruleId: 'approved', responseCode: '00', reason: 'approved', overLimit: false };
+const APPROVED_OVER_LIMIT: Verdict = { approved: true, ruleId: 'approved_over_limit', responseCode: '00', reason: 'approved_over_limit', overLimit: true };
 
 export function decideAuthorization(f: AuthorizationFacts, rules: readonly Rule[] = AUTHORIZATION_RULES): AuthorizationDecision {
+  return withChanges(f, verdict(f, rules));
+}
+
+function verdict(f: AuthorizationFacts, rules: readonly Rule[]): Verdict {
   const k = kind(f);
   for (const rule of rules) {
     if ((rule.kinds ?? DEFAULT_KINDS).includes(k) && rule.when(f)) {
@@ -143,13 +177,38 @@ export function decideAuthorization(f: AuthorizationFacts, rules: readonly Rule[
       return { approved: false, ruleId: rule.id, responseCode, reason: rule.reason, overLimit: false };
     }
   }
-  if (k === 'refund') return { ...REFUND_APPROVED };
-  if (k === 'verification') return { ...VERIFIED };
+  if (k === 'refund') return REFUND_APPROVED;
+  if (k === 'verification') return VERIFIED;
   const overLimit = f.account !== null && f.billingFils !== null
     && decideLimit(f.account, f.billingFils, f.product.overLimitMarginPercent) === 'over_limit_once';
-  return overLimit
-    ? { approved: true, ruleId: 'approved_over_limit', responseCode: '00', reason: 'approved_over_limit', overLimit }
-    : { approved: true, ruleId: 'approved', responseCode: '00', reason: 'approved', overLimit };
+  return overLimit ? APPROVED_OVER_LIMIT : APPROVED;
+}
+
+/** The allowance as the account holds it. */
+export function overLimitAllowanceOf(a: AccountFacts): OverLimitAllowance {
+  return { enabled: a.overLimitEnabled, used: a.overLimitUsed, usedByAuthorizationId: a.overLimitAuthorizationId, usedAtMs: a.overLimitUsedAtMs };
+}
+
+/** The verdict with what it changes: the account's hold and allowance, the card-testing count. */
+function withChanges(f: AuthorizationFacts, v: Verdict): AuthorizationDecision {
+  // An approved refund only announces money coming: no hold, `available` unchanged (SPEC §4).
+  const holds = v.approved && kind(f) !== 'refund';
+  let accountChange: AccountChange | null = null;
+  if (f.account !== null) {
+    const allowance = overLimitAllowanceOf(f.account);
+    accountChange = {
+      holdFils: holds ? f.billingFils : null,
+      overLimit: v.overLimit ? nextAllowance(allowance, { type: 'approved_over_limit', authorizationId: f.authorizationId, atMs: f.nowMs }) : allowance,
+    };
+  }
+  const cardChange: CardTestingEvent | null = f.card === null ? null
+    : countsTowardCardTesting(v, f.card, f.request) ? 'verification_failed'
+      : provesCard(v) ? 'card_proven' : null;
+  // Written out (no spread): every authorization builds one.
+  return {
+    approved: v.approved, ruleId: v.ruleId, responseCode: v.responseCode, reason: v.reason, overLimit: v.overLimit,
+    accountChange, cardChange,
+  };
 }
 
 /** Declines that mean someone tried the card where it can never work: the cardholder is alerted. */
@@ -179,5 +238,3 @@ export const provesCard = (d: Pick<AuthorizationDecision, 'ruleId'>) => PROVES_C
 export function countsTowardCardTesting(d: Pick<AuthorizationDecision, 'ruleId'>, card: { expiry: string }, request: { expiry: string }): boolean {
   return d.ruleId === 'cvv2_mismatch' || (d.ruleId === 'expired_card' && request.expiry !== card.expiry);
 }
-/** Consecutive CVV2 / expiry failures that freeze the card (SPEC §2). */
-export const CARD_TESTING_FREEZE_AFTER = 5;

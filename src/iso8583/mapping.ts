@@ -1,7 +1,7 @@
 // ISO 8583 messages ↔ the JSON bodies of the network API (SPEC §6, §10). A request becomes exactly
 // the JSON object its JSON twin would send — same fields, absent ones absent, text trimmed, DE 43's
 // city dropped — so that it validates with the same schema and hashes the same for idempotency.
-import type { AuthorizationResponse } from '../service/network/authorize.js';
+import type { AuthorizationResponse } from '../service/network/authorization-response.js';
 import type { ReversalResponse } from '../service/network/reverse.js';
 import { text, type FieldValue, type IsoMessage } from './codec.js';
 import { SUBELEMENTS } from './fields.js';

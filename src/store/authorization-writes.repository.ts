@@ -7,17 +7,24 @@
 //   writes touch different rows of different tables and none reads another's (no foreign key or
 //   trigger joins them; the account's row is already locked by the read), so one statement does
 //   what the three did, and a failure undoes all three, as the transaction did before.
+// One statement per dialect and shape (with or without a hold): what the decision changed travels
+// as values (the hold, the over-limit allowance's next state), never as a statement of its own.
 import type { QueryCreator } from 'kysely';
+import type { OverLimitAllowance } from '../domain/over-limit-allowance.js';
 import type { Dialect, Executor } from './db.js';
 import { param, prepared } from '../runtime/prepared.js';
 import { insertTransferRow } from './ledger.repository.js';
 import type { Authorization, Database, LedgerTransfer } from './schema.js';
 
-/** The account row's move: the hold (unchanged by a decline) and the heads of its chains. */
+/** The account row's move: the hold (unchanged by a decline), the heads of its chains and the allowance. */
 export interface AccountMove {
   id: string; held: number; authId: string; at: number; notifiedHead: string | null;
-  /** The one approval over the limit the account may have (SPEC §3) also spends the allowance. */
-  overLimit: boolean; nowMs: number;
+  /**
+   * The over-limit allowance after this authorization (decideAuthorization's accountChange): as
+   * read for most, spent in this authorization's name by the one approval over the limit (SPEC §3).
+   * The account's row is locked since the read, so writing it back whole loses nobody's change.
+   */
+  overLimit: OverLimitAllowance;
 }
 
 export interface AuthorizationWrites {
@@ -35,15 +42,17 @@ const authorizationValues = () => ({
 
 /** The move's and the transfer's values, under names no authorization column has (`m_`, `t_`). */
 interface OtherValues {
-  m_id: string; m_held: number; m_auth_id: string; m_at: number; m_notified_head: string | null; m_now_ms: number;
+  m_id: string; m_held: number; m_auth_id: string; m_at: number; m_notified_head: string | null;
+  m_ol_enabled: number; m_ol_used: number; m_ol_auth_id: string | null; m_ol_used_at: number | null;
   t_id?: string; t_account_id?: string | null; t_kind?: string; t_pending_id?: string | null; t_debit_account?: string;
   t_credit_account?: string; t_amount_fils?: number; t_reference?: string; t_created_at?: number;
 }
 
-const moveOf = (db: QueryCreator<Database>, overLimit: boolean) => db.updateTable('card_accounts').set({
+const moveOf = (db: QueryCreator<Database>) => db.updateTable('card_accounts').set({
   held_fils: param('m_held'), last_authorization_id: param('m_auth_id'), last_authorization_at: param('m_at'),
   last_notified_authorization_id: param('m_notified_head'),
-  ...(overLimit ? { over_limit_used: 1, over_limit_auth_id: param('m_auth_id'), over_limit_used_at: param('m_now_ms') } : {}),
+  over_limit_enabled: param('m_ol_enabled'), over_limit_used: param('m_ol_used'),
+  over_limit_auth_id: param('m_ol_auth_id'), over_limit_used_at: param('m_ol_used_at'),
 }).where('id', '=', param('m_id'));
 const transferOf = (db: QueryCreator<Database>) => db.insertInto('ledger_transfers').values({
   id: param('t_id'), account_id: param('t_account_id'), kind: param('t_kind'), pending_id: param('t_pending_id'),
@@ -53,20 +62,21 @@ const transferOf = (db: QueryCreator<Database>) => db.insertInto('ledger_transfe
 
 // SQLite: one statement per write.
 const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values(authorizationValues()));
-const moveAccount = prepared<OtherValues, never>((db) => moveOf(db, false));
-const moveAccountOverLimit = prepared<OtherValues, never>((db) => moveOf(db, true));
+const moveAccount = prepared<OtherValues, never>((db) => moveOf(db));
 // PostgreSQL: one statement for all of them.
 const declinedOnAccount = prepared<Authorization, never>((db) =>
-  db.with('move', (qc) => moveOf(qc, false)).insertInto('authorizations').values(authorizationValues()));
-const approvedWith = (overLimit: boolean) => prepared<Authorization, never>((db) =>
+  db.with('move', (qc) => moveOf(qc)).insertInto('authorizations').values(authorizationValues()));
+const approvedOnAccount = prepared<Authorization, never>((db) =>
   // A CTE's builder is typed with the CTEs before it, which these writes do not read.
-  db.with('hold', (qc) => transferOf(qc)).with('move', (qc) => moveOf(qc as unknown as QueryCreator<Database>, overLimit))
+  db.with('hold', (qc) => transferOf(qc)).with('move', (qc) => moveOf(qc as unknown as QueryCreator<Database>))
     .insertInto('authorizations').values(authorizationValues()));
-const approvedOnAccount = approvedWith(false);
-const approvedOverLimitOnAccount = approvedWith(true);
 
 function otherValues(m: AccountMove, t: LedgerTransfer | null): OtherValues {
-  const values: OtherValues = { m_id: m.id, m_held: m.held, m_auth_id: m.authId, m_at: m.at, m_notified_head: m.notifiedHead, m_now_ms: m.nowMs };
+  const a = m.overLimit;
+  const values: OtherValues = {
+    m_id: m.id, m_held: m.held, m_auth_id: m.authId, m_at: m.at, m_notified_head: m.notifiedHead,
+    m_ol_enabled: a.enabled ? 1 : 0, m_ol_used: a.used ? 1 : 0, m_ol_auth_id: a.usedByAuthorizationId, m_ol_used_at: a.usedAtMs,
+  };
   if (t) {
     values.t_id = t.id; values.t_account_id = t.account_id; values.t_kind = t.kind; values.t_pending_id = t.pending_id;
     values.t_debit_account = t.debit_account; values.t_credit_account = t.credit_account; values.t_amount_fils = t.amount_fils;
@@ -77,14 +87,15 @@ function otherValues(m: AccountMove, t: LedgerTransfer | null): OtherValues {
 
 export async function writeAuthorization(trx: Executor, dialect: Dialect, w: AuthorizationWrites): Promise<void> {
   if (w.transfer && !w.move) throw new Error('an approval moves its account');
-  if (w.move?.overLimit && !w.transfer) throw new Error('only an approval spends the over-limit allowance');
+  if (w.move && !w.transfer && w.move.overLimit.usedByAuthorizationId === w.move.authId) {
+    throw new Error('only an approval spends the over-limit allowance');
+  }
   if (dialect === 'postgres' && w.move) {
-    const statement = !w.transfer ? declinedOnAccount : w.move.overLimit ? approvedOverLimitOnAccount : approvedOnAccount;
-    await statement.execute(trx, w.row, otherValues(w.move, w.transfer));
+    await (w.transfer ? approvedOnAccount : declinedOnAccount).execute(trx, w.row, otherValues(w.move, w.transfer));
     return;
   }
   if (w.transfer) await insertTransferRow(trx, w.transfer);
   // SQLite writes the transfer from its own row: the move's values alone.
-  if (w.move) await (w.move.overLimit ? moveAccountOverLimit : moveAccount).execute(trx, otherValues(w.move, null));
+  if (w.move) await moveAccount.execute(trx, otherValues(w.move, null));
   await insertAuthorization.execute(trx, w.row);
 }

@@ -1,3 +1,4 @@
+import type { OverLimitAllowance } from '../domain/over-limit-allowance.js';
 import type { Dialect, Executor } from './db.js';
 import { param, prepared } from '../runtime/prepared.js';
 import type { Card, CardAccount, CardStatus } from './schema.js';
@@ -16,9 +17,13 @@ export const AUTHORIZING_CARD_COLUMNS = [
 ] as const;
 export type AuthorizingCard = Pick<Card, (typeof AUTHORIZING_CARD_COLUMNS)[number]>;
 
-/** The account columns an authorization reads (limits, product, the hold it adds, the chain heads it moves). */
+/**
+ * The account columns an authorization reads (limits, product, the hold it adds, the over-limit
+ * allowance it may spend, the chain heads it moves).
+ */
 export const AUTHORIZING_ACCOUNT_COLUMNS = [
   'id', 'product_code', 'status', 'limit_fils', 'posted_fils', 'held_fils', 'over_limit_enabled', 'over_limit_used',
+  'over_limit_auth_id', 'over_limit_used_at',
   'last_authorization_id', 'last_authorization_at', 'last_notified_authorization_id',
 ] as const;
 export type AuthorizingAccount = Pick<CardAccount, (typeof AUTHORIZING_ACCOUNT_COLUMNS)[number]>;
@@ -66,4 +71,22 @@ export async function lockAccount(trx: Executor, dialect: Dialect, accountId: st
 
 export async function setCardStatus(db: Executor, cardId: string, status: CardStatus, reason: string | null, nowMs: number): Promise<void> {
   await db.updateTable('cards').set({ status, status_reason: reason, updated_at: nowMs }).where('id', '=', cardId).execute();
+}
+
+/** The columns that hold an account's over-limit allowance (domain/over-limit-allowance.ts). */
+export type OverLimitColumns = Pick<CardAccount, 'over_limit_enabled' | 'over_limit_used' | 'over_limit_auth_id' | 'over_limit_used_at'>;
+
+export function overLimitAllowanceOf(row: OverLimitColumns): OverLimitAllowance {
+  return {
+    enabled: row.over_limit_enabled === 1, used: row.over_limit_used === 1,
+    usedByAuthorizationId: row.over_limit_auth_id, usedAtMs: row.over_limit_used_at,
+  };
+}
+
+/** The allowance as its columns, written as they are: the transition decided them. */
+export function overLimitColumns(a: OverLimitAllowance): OverLimitColumns {
+  return {
+    over_limit_enabled: a.enabled ? 1 : 0, over_limit_used: a.used ? 1 : 0,
+    over_limit_auth_id: a.usedByAuthorizationId, over_limit_used_at: a.usedAtMs,
+  };
 }

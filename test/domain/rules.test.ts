@@ -32,12 +32,14 @@ interface Case {
 function facts(c: Case = {}): AuthorizationFacts {
   const req = request(c.request);
   return {
+    authorizationId: 'auth_1',
     request: req,
     card: c.card === undefined ? { status: c.status ?? 'active', expiry: '2911' } : c.card,
     cvv2Matches: c.cvv2Matches === undefined ? true : c.cvv2Matches,
     product: { blockedMccs: ['6010', '6011', '6051', '4829', '7995'], allowMailOrder: false, overLimitMarginPercent: 20, threeDsThresholdFils: null, ...c.product },
     billingFils: c.billingFils === undefined ? req.amount : c.billingFils,
-    account: { limitFils: 100_000, postedFils: 0, heldFils: 0, overLimitEnabled: true, overLimitUsed: false, ...c.account },
+    account: { limitFils: 100_000, postedFils: 0, heldFils: 0, overLimitEnabled: true, overLimitUsed: false,
+      overLimitAuthorizationId: null, overLimitUsedAtMs: null, ...c.account },
     authentication: c.authentication ?? 'none',
     accountOpen: c.accountOpen ?? true,
     storedCredential: c.storedCredential ?? false,

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
-import { idempotencyKey } from '../../src/service/network/authorize.js';
+import { idempotencyKey } from '../../src/service/network/request-identity.js';
 import { NETWORK_KEY_ID } from '../support/harness.js';
 import { useHarness } from '../support/use-harness.js';
 import { accountLedger } from '../support/ledger-check.js';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalRequestHash, requestHash } from '../../src/service/network/authorize.js';
+import { canonicalRequestHash, requestHash } from '../../src/service/network/request-identity.js';
 
 /** The implementation the stored hashes were made with, verbatim. */
 function originalRequestHash(request: object): string {

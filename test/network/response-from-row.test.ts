@@ -1,7 +1,7 @@
 // The authorization answer built from a stored row (fresh or replayed): same fields, same key
 // order on the wire, optional fields only when they have a value.
 import { describe, expect, it } from 'vitest';
-import { responseFromRow } from '../../src/service/network/authorize.js';
+import { responseFromRow } from '../../src/service/network/authorization-response.js';
 import type { Authorization } from '../../src/store/schema.js';
 
 const row = (over: Partial<Authorization>) => ({

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase, type SeededCard } from '../../scripts/seed.js';
 import type { Secrets } from '../../src/config.js';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
-import { idempotencyKey } from '../../src/service/network/authorize.js';
+import { idempotencyKey } from '../../src/service/network/request-identity.js';
 import { checkLedger } from '../../src/service/ledger/check-ledger.js';
 import { openDatabase } from '../../src/store/db.js';
 import { childSecrets, startChildServer, type ChildServer } from '../support/child-server.js';

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRODUCT_CODE } from '../../src/domain/product.js';
-import { idempotencyKey } from '../../src/service/network/authorize.js';
+import { idempotencyKey } from '../../src/service/network/request-identity.js';
 import { readForAuthorization } from '../../src/store/authorization-reads.repository.js';
 import { findProduct } from '../../src/store/products.repository.js';
 import { inTransaction } from '../../src/store/transaction.js';

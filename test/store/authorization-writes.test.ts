@@ -45,7 +45,7 @@ forEachBackend((backend) => {
         move: null, row: {} as never,
       }))).rejects.toThrow('an approval moves its account');
       await expect(inTransaction(h.deps.handle, (trx) => writeAuthorization(trx, backend, {
-        transfer: null, move: { id: 'ca_x', held: 0, authId: 'auth_x', at: 0, notifiedHead: null, overLimit: true, nowMs: 0 }, row: {} as never,
+        transfer: null, move: { id: 'ca_x', held: 0, authId: 'auth_x', at: 0, notifiedHead: null, overLimit: { enabled: true, used: true, usedByAuthorizationId: 'auth_x', usedAtMs: 0 } }, row: {} as never,
       }))).rejects.toThrow('only an approval spends the over-limit allowance');
     });
   });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServices } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { idempotencyKey } from '../../src/service/network/authorize.js';
+import { idempotencyKey } from '../../src/service/network/request-identity.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { currentVersion, migrate, SCHEMA_VERSION, splitStatements } from '../../src/store/migrate.js';
 import { revertToVersion8 } from '../support/migrations.js';

@@ -1,9 +1,11 @@
 // Issues a card on a new card account (SPEC §2): PAN = BIN + CSPRNG digits + Luhn, encrypted at
 // rest with a fingerprint for look-up; CVV2 derived, never stored; expiry 3 years out.
+import { FRESH_OVER_LIMIT_ALLOWANCE, nextAllowance } from '../../domain/over-limit-allowance.js';
 import { expiryFor, generatePan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE } from '../../domain/product.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
+import { overLimitAllowanceOf, overLimitColumns } from '../../store/cards.repository.js';
 import type { Executor, Trx } from '../../store/db.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { findProduct } from '../../store/products.repository.js';
@@ -27,16 +29,18 @@ export async function requestCard(ctx: ServiceContext, customerId: string, limit
         .where('customer_id', '=', customerId).where('product_code', '=', product.code).where('status', '=', 'open')
         .executeTakeFirst();
       if (open) throw new ServiceError('card_exists', 'You already have an Internet Shopping Card. Change its limit instead.');
-      // The over-limit allowance follows the customer across card accounts (SPEC §3). Found through the
-      // customer's cards (indexed; every account is issued with its card): card_accounts has no
-      // index by customer, and a scan of a million accounts took ~0.1 s of the network's thread.
-      const usedBefore = await trx.selectFrom('cards as c').innerJoin('card_accounts as a', 'a.id', 'c.account_id').select('a.id')
+      // The over-limit allowance follows the customer across card accounts (SPEC §3): carried
+      // from an earlier account that spent it, else a fresh one. Found through the customer's
+      // cards (indexed; every account is issued with its card): card_accounts has no index by
+      // customer, and a scan of a million accounts would hold the network's thread.
+      const spentBefore = await trx.selectFrom('cards as c').innerJoin('card_accounts as a', 'a.id', 'c.account_id')
+        .select(['a.over_limit_enabled', 'a.over_limit_used', 'a.over_limit_auth_id', 'a.over_limit_used_at'])
         .where('c.customer_id', '=', customerId).where('a.over_limit_used', '=', 1).limit(1).executeTakeFirst();
+      const overLimit = nextAllowance(spentBefore ? overLimitAllowanceOf(spentBefore) : FRESH_OVER_LIMIT_ALLOWANCE, { type: 'carried_to_new_account' });
       const accountId = newId('acct', nowMs);
       await trx.insertInto('card_accounts').values({
         id: accountId, customer_id: customerId, product_code: product.code, limit_fils: limitFils,
-        posted_fils: 0, held_fils: 0, over_limit_enabled: 1, over_limit_used: usedBefore ? 1 : 0,
-        over_limit_auth_id: null, over_limit_used_at: null, status: 'open', created_at: nowMs, closed_at: null,
+        posted_fils: 0, held_fils: 0, ...overLimitColumns(overLimit), status: 'open', created_at: nowMs, closed_at: null,
       }).execute();
       const card = await issueCardOnAccount(trx, ctx, { accountId, customerId, bin: product.bin, nowMs });
       await appendAudit(trx, {

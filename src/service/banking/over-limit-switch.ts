@@ -1,5 +1,8 @@
-// The cardholder may switch the over-limit allowance off, and on again (with a code), while it is unused.
+// The cardholder may switch the over-limit allowance off, and on again (with a code), while it is unused
+// (the transition is domain/over-limit-allowance.ts).
+import { canSwitchOverLimit, nextAllowance } from '../../domain/over-limit-allowance.js';
 import { appendAudit } from '../../store/audit.repository.js';
+import { overLimitAllowanceOf, overLimitColumns } from '../../store/cards.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import { inTransaction } from '../../store/transaction.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -14,19 +17,21 @@ export async function switchOverLimit(ctx: ServiceContext, customerId: string, c
   const view = await inTransaction(ctx.handle, async (trx) => {
     const nowMs = ctx.clock.now();
     const { card, account, product } = await loadOwnCard(trx, ctx, customerId, cardId, { lock: true });
-    if (account.over_limit_used === 1) {
+    const allowance = overLimitAllowanceOf(account);
+    if (!canSwitchOverLimit(allowance)) {
       throw new ServiceError('invalid_transition', 'The one-time over-limit allowance has already been used.');
     }
-    const enabled = input.enabled ? 1 : 0;
-    if (account.over_limit_enabled !== enabled) {
-      await trx.updateTable('card_accounts').set({ over_limit_enabled: enabled }).where('id', '=', account.id).execute();
+    const next = nextAllowance(allowance, { type: 'switched', enabled: input.enabled });
+    const columns = overLimitColumns(next);
+    if (next.enabled !== allowance.enabled) {
+      await trx.updateTable('card_accounts').set(columns).where('id', '=', account.id).execute();
       await appendAudit(trx, { accountId: account.id, actorType: actor.type,
         actorId: actor.id, sourceIp: actor.ip, action: 'card.over_limit_switched', subject: card.id,
         before: { enabled: account.over_limit_enabled === 1 }, after: { enabled: input.enabled }, nowMs });
       await addNotification(trx, { customerId, accountId: account.id, cardId: card.id, kind: 'over_limit_switched', severity: 'info', nowMs, data: { enabled: input.enabled },
         message: input.enabled ? 'You switched the over-limit allowance on.' : 'You switched the over-limit allowance off.' });
     }
-    return cardView(card, { ...account, over_limit_enabled: enabled }, product);
+    return cardView(card, { ...account, ...columns }, product);
   });
   ctx.events.publish(customerId);
   return view;

@@ -8,23 +8,24 @@ import { newAuthCode } from '../../domain/auth-code.js';
 import { decideAdvice, type AdviceOutcome } from '../../domain/advice.js';
 import { recordedAt } from '../../domain/authorization-chain.js';
 import type { AuthorizationRequest } from '../../domain/authorization-request.js';
-import { effectiveCardStatus } from '../../domain/card-lifecycle.js';
 import { formatKd } from '../../domain/money.js';
 import { isValidPan } from '../../domain/pan.js';
 import { DEFAULT_PRODUCT_CODE, type Product } from '../../domain/product.js';
-import { cavvVerified, countsTowardCardTesting, decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
+import { nextAllowance } from '../../domain/over-limit-allowance.js';
+import { cavvVerified, decideAuthorization, notifiesCardholder, SECURITY_ALERT_RULES, type AuthorizationDecision } from '../../domain/rules.js';
 import { describeReason } from '../../domain/texts/descriptions.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import { readForAuthorization } from '../../store/authorization-reads.repository.js';
-import { lockAccount, type AuthorizingCard } from '../../store/cards.repository.js';
+import { lockAccount, overLimitAllowanceOf, overLimitColumns, type AuthorizingCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { cardLedger, insertTransferRow, NETWORK_SETTLEMENT, pendingTransfer } from '../../store/ledger.repository.js';
 import { addNotification } from '../../store/notifications.repository.js';
 import type { Authorization, CardAccount } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
-import { useCavv, verifyCavv } from '../three-ds/verify-cavv.js';
-import { convert, cvv2Matches, hashedContent, idempotencyKey, requestHash, storedCredential, type AuthorizationConversion } from './authorize.js';
+import { useCavv } from '../three-ds/verify-cavv.js';
+import { convert, loadAuthorizationFacts, type AuthorizationConversion } from './authorization-facts.js';
+import { hashedContent, idempotencyKey, requestHash } from './request-identity.js';
 import { countVerificationFailure } from './count-verification-failure.js';
 import { releaseReplaced } from './replace-decision.js';
 
@@ -82,27 +83,10 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
 
   const conversion = await convert(trx, request, product);
   const billingFils = conversion?.billingFils ?? null;
-  const balances = account ? {
-    limitFils: account.limit_fils, postedFils: account.posted_fils, heldFils: account.held_fils,
-    overLimitEnabled: account.over_limit_enabled === 1, overLimitUsed: account.over_limit_used === 1,
-  } : null;
   const networkApproved = request.responseCode === '00';
-  const authentication = card ? await verifyCavv(trx, ctx, { request, card, billingFils, nowMs }) : 'none';
-  const issuer = decideAuthorization({
-    request,
-    card: card && account ? { status: effectiveCardStatus(card.status, account.status), expiry: card.expiry } : null,
-    cvv2Matches: request.cvv2 === undefined ? null : card ? cvv2Matches(ctx, request, card) : false,
-    product: {
-      blockedMccs: product.blockedMccs, allowMailOrder: product.allowMailOrder,
-      overLimitMarginPercent: product.overLimitMarginPercent, threeDsThresholdFils: product.threeDSecureThreshold,
-    },
-    billingFils,
-    account: balances,
-    authentication,
-    accountOpen: account?.status === 'open',
-    storedCredential: await storedCredential(trx, request, account),
-    nowMs,
-  });
+  const facts = await loadAuthorizationFacts(trx, ctx, { id, request, card, account, product, billingFils, nowMs });
+  const { authentication, account: balances } = facts;
+  const issuer = decideAuthorization(facts);
   // A CAVV is spent only by an approval, as in an authorization: here the network's.
   if (networkApproved && cavvVerified(authentication)) await useCavv(trx, request, nowMs);
   const outcome = decideAdvice({
@@ -125,7 +109,8 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
   // The advice carries a CVV2 and an expiry the issuer judges (needsReview tells the verdict): a
   // wrong one counts toward the card-testing freeze as in an authorization, or advices would let
   // a client guess without limit.
-  if (card && account && countsTowardCardTesting(issuer, card, request)
+  // The network's approval is not the issuer's: only a failure is taken from the issuer's verdict.
+  if (card && account && issuer.cardChange === 'verification_failed'
     && await countVerificationFailure(trx, ctx, { card, accountId: account.id, nowMs })) notify.push(card.customer_id);
   return { response: responseOf(row), notify, replayed: false };
 }
@@ -150,10 +135,11 @@ async function record(trx: Trx, a: RecordArgs): Promise<Authorization> {
   }) : null;
   if (transfer) await insertTransferRow(trx, transfer);
   if (account) {
+    const allowance = overLimitAllowanceOf(account);
     await trx.updateTable('card_accounts').set({
       held_fils: account.held_fils + holdFils, last_authorization_id: id, last_authorization_at: a.createdAt,
       last_notified_authorization_id: notified ? id : account.last_notified_authorization_id,
-      ...(outcome.overLimit ? { over_limit_used: 1, over_limit_auth_id: id, over_limit_used_at: a.nowMs } : {}),
+      ...overLimitColumns(outcome.overLimit ? nextAllowance(allowance, { type: 'approved_over_limit', authorizationId: id, atMs: a.nowMs }) : allowance),
     }).where('id', '=', account.id).execute();
   }
   const row: Authorization = {

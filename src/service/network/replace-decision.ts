@@ -2,8 +2,9 @@
 // acquirerId + rrn (SPEC §5): the network's decision stands. The old decision's hold is released;
 // if it had spent the over-limit allowance, the allowance comes back (that decision no longer
 // stands), and the advice spends it again only if it goes past the limit itself.
+import { nextAllowance } from '../../domain/over-limit-allowance.js';
 import { appendAudit } from '../../store/audit.repository.js';
-import { lockAccount } from '../../store/cards.repository.js';
+import { lockAccount, overLimitAllowanceOf, overLimitColumns } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { voidPending } from '../../store/ledger.repository.js';
 import type { Authorization } from '../../store/schema.js';
@@ -23,12 +24,17 @@ export async function releaseReplaced(trx: Trx, ctx: ServiceContext, r: Replacem
     // A pending decision is withdrawn (shown as reversed); a settled one keeps its history.
     ...(old.status === 'pending' ? { status: 'reversed' as const, hold_fils: 0, hold_transfer_id: null } : {}),
   }).where('id', '=', old.id).execute();
-  const givesAllowanceBack = account !== undefined && account.over_limit_auth_id === old.id && old.status === 'pending';
-  if (account && (releasedFils > 0 || givesAllowanceBack)) {
-    await trx.updateTable('card_accounts').set({
-      held_fils: account.held_fils - releasedFils,
-      ...(givesAllowanceBack ? { over_limit_used: 0, over_limit_auth_id: null, over_limit_used_at: null } : {}),
-    }).where('id', '=', account.id).execute();
+  // A withdrawn pending decision is reversed in full: if it spent the allowance, it gives it back.
+  let givesAllowanceBack = false;
+  if (account) {
+    const allowance = overLimitAllowanceOf(account);
+    const nextOverLimit = old.status === 'pending' ? nextAllowance(allowance, { type: 'fully_reversed', authorizationId: old.id }) : allowance;
+    givesAllowanceBack = allowance.used && !nextOverLimit.used;
+    if (releasedFils > 0 || givesAllowanceBack) {
+      await trx.updateTable('card_accounts').set({
+        held_fils: account.held_fils - releasedFils, ...overLimitColumns(nextOverLimit),
+      }).where('id', '=', account.id).execute();
+    }
   }
   await appendAudit(trx, {
     accountId: old.account_id, actorType: 'network', actorId: r.networkClient, action: 'authorization.superseded_by_advice',

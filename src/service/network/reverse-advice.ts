@@ -8,7 +8,7 @@ import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
 import type { Trx } from '../../store/db.js';
 import type { ServiceContext } from '../context.js';
-import { idempotencyKey, requestHash } from './authorize.js';
+import { idempotencyKey, requestHash } from './request-identity.js';
 import { reverse, type ReversalRequest } from './reverse.js';
 
 export interface ReversalAdviceRequest extends ReversalRequest { mti?: string }

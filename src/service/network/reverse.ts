@@ -2,9 +2,10 @@
 // original currency; 0 or omitted = full). The hold shrinks to it; setting the same amount twice
 // changes nothing. A full reversal of the over-limit authorization gives the allowance back.
 import { remainingHoldFils } from '../../domain/fx.js';
+import { nextAllowance } from '../../domain/over-limit-allowance.js';
 import { newId } from '../../ids.js';
 import { appendAudit } from '../../store/audit.repository.js';
-import { lockAccount } from '../../store/cards.repository.js';
+import { lockAccount, overLimitAllowanceOf, overLimitColumns } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
 import { cardLedger, insertPending, NETWORK_SETTLEMENT, voidPending } from '../../store/ledger.repository.js';
 import type { Authorization } from '../../store/schema.js';
@@ -74,10 +75,11 @@ export async function reverse(trx: Trx, ctx: ServiceContext, r: ReversalRequest,
   await trx.updateTable('authorizations').set({
     hold_fils: targetFils, hold_transfer_id: newHoldId, status: full ? 'reversed' : 'pending', updated_at: nowMs,
   }).where('id', '=', auth.id).execute();
-  const givesAllowanceBack = full && account.over_limit_auth_id === auth.id;
+  const allowance = overLimitAllowanceOf(account);
+  const nextOverLimit = full ? nextAllowance(allowance, { type: 'fully_reversed', authorizationId: auth.id }) : allowance;
+  const givesAllowanceBack = allowance.used && !nextOverLimit.used;
   await trx.updateTable('card_accounts').set({
-    held_fils: account.held_fils - releasedFils,
-    ...(givesAllowanceBack ? { over_limit_used: 0, over_limit_auth_id: null, over_limit_used_at: null } : {}),
+    held_fils: account.held_fils - releasedFils, ...overLimitColumns(nextOverLimit),
   }).where('id', '=', account.id).execute();
   await trx.insertInto('reversals').values({
     id: newId('rev', nowMs), account_id: account.id, authorization_id: auth.id, stan: r.stan,

@@ -22,7 +22,7 @@ import { findProduct } from '../../store/products.repository.js';
 import { insertAuthentication } from '../../store/three-ds.repository.js';
 import type { ThreeDsAuthentication } from '../../store/schema.js';
 import type { ServiceContext } from '../context.js';
-import { countVerificationFailure } from '../network/count-verification-failure.js';
+import { applyCardChange } from '../network/count-verification-failure.js';
 import { cavvFor, newCavvRef } from './cavv.js';
 
 export interface ThreeDsRequest {
@@ -79,9 +79,9 @@ export async function startAuthentication(trx: Trx, ctx: ServiceContext, input: 
   });
 
   const notify: string[] = [];
-  if (card && isCardTestingFailure(decision, card, request)) {
-    if (await countVerificationFailure(trx, ctx, { card, accountId: card.account_id, nowMs })) notify.push(card.customer_id);
-  }
+  // A wrong expiry tells the card-testing guard of a failure; a 3-D Secure answer never proves the card.
+  if (card && await applyCardChange(trx, ctx, isCardTestingFailure(decision, card, request) ? 'verification_failed' : null,
+    { card, accountId: card.account_id, nowMs })) notify.push(card.customer_id);
   if (decision.transStatus === 'C' && card) {
     const amount = billedFils !== null ? formatKd(billedFils, 'en') : `${request.amount}`;
     await addNotification(trx, {

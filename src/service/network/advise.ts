@@ -186,7 +186,7 @@ async function sideEffects(trx: Trx, e: EffectArgs): Promise<string[]> {
   }
   if (e.outcome.overLimit) {
     await addNotification(trx, { ...common, kind: 'over_limit_used', severity: 'alert',
-      message: `You used your one-time over-limit allowance: ${formatKd(row.hold_fils, 'en')} at ${e.request.merchantName}. Purchases above your limit will now be declined.`,
+      message: `You used your over-limit allowance: ${formatKd(row.hold_fils, 'en')} at ${e.request.merchantName}. Purchases above your limit will now be declined.`,
       data: { authorizationId: row.id } });
     notified = true;
   }

@@ -22,7 +22,11 @@ export interface CardTestingState {
   status: string;
 }
 
-export type CardTestingEvent = 'verification_failed' | 'card_proven';
+/**
+ * `unfrozen`: the cardholder (with a step-up code) or staff lifted a freeze; the count starts again,
+ * or the next failure would freeze the card at once.
+ */
+export type CardTestingEvent = 'verification_failed' | 'card_proven' | 'unfrozen';
 
 export interface CardTestingNext extends CardTestingState {
   /** This event froze the card (the cardholder and the audit log are told once). */
@@ -42,6 +46,7 @@ export function nextCardTesting(state: Readonly<CardTestingState>, event: CardTe
       return { verificationFailures, status: freeze ? 'frozen' : state.status, froze: freeze };
     }
     case 'card_proven':
+    case 'unfrozen':
       return { verificationFailures: 0, status: state.status, froze: false };
   }
 }

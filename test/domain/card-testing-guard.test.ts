@@ -21,6 +21,8 @@ describe('nextCardTesting', () => {
     [0, 'active', 'card_proven', 0, 'active', false],
     [4, 'active', 'card_proven', 0, 'active', false],              // an approval starts the count again
     [7, 'frozen', 'card_proven', 0, 'frozen', false],              // a reset unfreezes nothing
+    [5, 'active', 'unfrozen', 0, 'active', false],                 // a lifted freeze starts the count again
+    [0, 'active', 'unfrozen', 0, 'active', false],
   ])('%i failures, %s, %s → %i, %s, froze %s', (failures, status, event, nextFailures, nextStatus, froze) => {
     expect(nextCardTesting({ verificationFailures: failures, status }, event))
       .toEqual({ verificationFailures: nextFailures, status: nextStatus, froze });

@@ -1,6 +1,8 @@
 // Freeze, unfreeze and report lost/stolen (SPEC §2): no code needed — they only make the card
 // safer — except to unfreeze a card the card-testing guard froze, which needs a step-up code.
 // Effective for the very next authorization, which reads the card status in its transaction.
+import { nextCardTesting } from '../../domain/card-testing-guard.js';
+import { writeCardTesting } from '../../store/card-testing.repository.js';
 import { unfreezeNeedsStepUp, type CardAction } from '../../domain/card-lifecycle.js';
 import { setCardStatus } from '../../store/cards.repository.js';
 import type { Card } from '../../store/schema.js';
@@ -55,8 +57,9 @@ export async function changeCardStatus(ctx: ServiceContext, customerId: string, 
     if (!decision.changed) return { view: cardView(card, account, product), changed: false };
     const reason = STATUS_REASON[action];
     await setCardStatus(trx, card.id, decision.next, reason, nowMs);
-    // A fresh start for the card-testing guard, or the next failure would freeze it again at once.
-    if (action === 'unfreeze') await trx.updateTable('cards').set({ verification_failures: 0 }).where('id', '=', card.id).execute();
+    if (action === 'unfreeze') {
+      await writeCardTesting(trx, card.id, nextCardTesting({ verificationFailures: card.verification_failures, status: decision.next }, 'unfrozen'));
+    }
     await recordCardChange(trx, ctx, {
       card, to: decision.next, reason,
       action: `card.${action}`, actor, nowMs, message: MESSAGES[action](card.last4),

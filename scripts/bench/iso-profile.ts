@@ -18,7 +18,8 @@ const dir = mkdtempSync(join(tmpdir(), 'isc-iso-prof-'));
 const databaseUrl = `sqlite:${resolve(dir, 'bench.db')}`;
 const seeded = await seedDatabase({ databaseUrl, cards, history: 0, secrets, sync: 'FULL', log: () => {} });
 const port = 4100 + Math.floor(Math.random() * 800);
-const service = await startService({ port, databaseUrl, secrets, sync: 'FULL', env: { ISO8583_PORT: String(port + 1) } });
+// ISO_PROFILE_SCRIPT: another build's bundle (an earlier commit's dist/main.mjs), to compare two versions.
+const service = await startService({ port, databaseUrl, secrets, sync: 'FULL', env: { ISO8583_PORT: String(port + 1) }, script: process.env.ISO_PROFILE_SCRIPT });
 try {
   const load = await IsoLoad.open({
     port: port + 1, connections, depth, macSecret: secrets.networkSecret,

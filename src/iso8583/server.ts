@@ -139,7 +139,8 @@ class Connection {
       const length = this.pending.readUInt16BE(0);
       if (this.pending.length < HEADER_BYTES + length) break;
       const bytes = this.pending.subarray(HEADER_BYTES, HEADER_BYTES + length);
-      const alone = !this.session.client || bytes.toString('latin1', 0, 2) === '08';
+      // Network management: an MTI starting '08'.
+      const alone = !this.session.client || (bytes[0] === 0x30 && bytes[1] === 0x38);
       if (alone && this.inFlight > 0) break; // resumes when the last one in flight is answered
       this.pending = this.pending.subarray(HEADER_BYTES + length);
       this.run(bytes, alone);

@@ -1,7 +1,8 @@
 // `npm run bench -- --iso` drives the same service over ISO 8583 (persistent, pipelined
 // connections) and over HTTP, beside a bare TCP echo server, then the engine in process (no
 // transport) at the same depth, and reports all four with isoRatio in its last line. A short run
-// of the real script, every server a real process; no figure is asserted beyond being there and positive (this host's speed is not the test's business).
+// of the real script, every server a real process; no figure is asserted beyond being there and
+// positive (this host's speed is not the test's business).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';

@@ -106,24 +106,37 @@ function encodedLength(spec: FieldSpec, value: FieldValue, response: boolean): n
   return (spec.kind === 'llvar' ? 2 : 3) + value.length;
 }
 
+/**
+ * Writes checked ASCII text byte by byte: fields are a few to a few dozen characters, for which a
+ * loop costs less than Buffer#write's call into the runtime.
+ */
+function writeAscii(out: Buffer, offset: number, value: string): number {
+  for (let i = 0; i < value.length; i++) out[offset + i] = value.charCodeAt(i);
+  return offset + value.length;
+}
+
+/** Padding, as writeAscii: short runs. */
+function pad(out: Buffer, byte: number, start: number, end: number): void {
+  for (let i = start; i < end; i++) out[i] = byte;
+}
+
 /** Writes a field checked by encodedLength at `offset`; returns the offset after it. */
 function writeField(out: Buffer, offset: number, spec: FieldSpec, value: FieldValue, response: boolean): number {
   if (typeof value !== 'string') return offset + value.copy(out, offset);
   if (spec.kind === 'fixed') {
-    const pad = spec.length - value.length;
+    const padding = spec.length - value.length;
     if (formatOf(spec, response) === 'n') {
-      out.fill(0x30, offset, offset + pad);
-      out.write(value, offset + pad, 'latin1');
-    } else {
-      out.write(value, offset, 'latin1');
-      out.fill(0x20, offset + value.length, offset + spec.length);
+      pad(out, 0x30, offset, offset + padding);
+      return writeAscii(out, offset + padding, value);
     }
-    return offset + spec.length;
+    const end = writeAscii(out, offset, value);
+    pad(out, 0x20, end, end + padding);
+    return end + padding;
   }
   let length = value.length;
   const digits = spec.kind === 'llvar' ? 2 : 3;
   for (let i = digits - 1; i >= 0; i--, length = Math.floor(length / 10)) out[offset + i] = 0x30 + (length % 10);
-  return offset + digits + out.write(value, offset + digits, 'latin1');
+  return writeAscii(out, offset + digits, value);
 }
 
 function setBit(bitmap: Buffer, at: number, de: number): void {
@@ -192,9 +205,9 @@ function encode(message: IsoMessage, macKey: string | undefined, header: number)
 
   const out = Buffer.allocUnsafe(header + length);
   if (header > 0) out.writeUInt16BE(length, 0);
-  out.write(message.mti, header, 'latin1');
+  writeAscii(out, header, message.mti);
   const bitmapAt = header + 4;
-  out.fill(0, bitmapAt, bitmapAt + bitmapBytes);
+  pad(out, 0, bitmapAt, bitmapAt + bitmapBytes);
   if (secondary) setBit(out, bitmapAt, 1);
   let offset = bitmapAt + bitmapBytes;
   for (const de of present) {

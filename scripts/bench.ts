@@ -23,7 +23,8 @@
 //   npm run bench -- --iso [--quick]    the service over ISO 8583 (4 persistent connections, 16 in
 //                                       flight on each: --iso-connections, --iso-depth) and over
 //                                       HTTP, and a bare TCP echo server, in alternating slices
-//                                       (scripts/bench/iso-bench.ts); no engine run
+//                                       (scripts/bench/iso-bench.ts), then the engine in process
+//                                       with as many in flight (its ceiling at that depth)
 //
 // The last line of output is one JSON object (docs/decisions/0046-benchmark-definitions.md); the
 // lines before it are a table.
@@ -175,7 +176,7 @@ async function main() {
   const prewarm = await waitForPrewarm(service.url);
   if (prewarm.mb > 0) log(`  database file read into the page cache: ${fmt(prewarm.mb)} MB in ${fmt(prewarm.seconds, 1)} s`);
   if (a.iso) {
-    await isoRun(a, { service, isoPort, cards: seeded.cards, secrets, warmSeconds });
+    await isoRun(a, { service, isoPort, databaseUrl, cards: seeded.cards, secrets, warmSeconds });
     await cleanUp();
     return;
   }
@@ -297,8 +298,10 @@ async function main() {
 /**
  * --iso: the service over ISO 8583 and over HTTP, and the bare echo server, in the same alternating
  * slices; as many requests in flight over ISO as HTTP has connections, unless --iso-depth says.
+ * Then the engine in process (no transport) with as many in flight: the ceiling either transport
+ * could reach at that depth on this host.
  */
-async function isoRun(a: Args, o: { service: Awaited<ReturnType<typeof startService>>; isoPort: number; cards: SeededCard[]; secrets: Secrets; warmSeconds: number }) {
+async function isoRun(a: Args, o: { service: Awaited<ReturnType<typeof startService>>; isoPort: number; databaseUrl: string; cards: SeededCard[]; secrets: Secrets; warmSeconds: number }) {
   const isoDepth = a.isoDepth ?? Math.max(1, Math.round(a.connections / a.isoConnections));
   const slices = a.quick ? 2 : SLICES;
   const sliceSeconds = a.seconds / slices;
@@ -310,12 +313,22 @@ async function isoRun(a: Args, o: { service: Awaited<ReturnType<typeof startServ
   });
   const rssMb = Math.max(rssBefore, peakRssMb(o.service.proc.pid!));
   await stopChild(o.service);
+  const engineInFlight = a.isoConnections * isoDepth;
+  const engineSeconds = a.quick ? 4 : 15;
+  log(`engine in process: ${engineInFlight} in flight, ${engineSeconds} s`);
+  // CPU of this process over the engine's run (its start-up included: a few µs per authorization).
+  const cpuBefore = process.cpuUsage();
+  const engine = await engineRun(o.databaseUrl, o.secrets, o.cards, { seconds: engineSeconds, inFlight: engineInFlight, sync: a.sync });
+  const engineCpu = process.cpuUsage(cpuBefore);
+  const engineCpuUsPerAuth = (engineCpu.user + engineCpu.system) / engine.count;
   const result = {
     isoAuthPerSec: Math.round(r.iso.perSec), isoP50Ms: r.iso.p50Ms, isoP99Ms: r.iso.p99Ms,
     httpAuthPerSec: Math.round(r.http.perSec), httpP50Ms: r.http.p50Ms, httpP99Ms: r.http.p99Ms,
     echoMsgPerSec: Math.round(r.echo.perSec), echoP99Ms: r.echo.p99Ms,
     isoRatio: round(r.iso.perSec / r.http.perSec, 3), isoEchoRatio: round(r.iso.perSec / r.echo.perSec, 3),
-    isoCpuUsPerAuth: Math.round(r.isoCpuUsPerAuth), httpCpuUsPerAuth: Math.round(r.httpCpuUsPerAuth),
+    engineAuthPerSec: Math.round(engine.perSec), engineInFlight, isoEngineRatio: round(r.iso.perSec / engine.perSec, 3), httpEngineRatio: round(r.http.perSec / engine.perSec, 3),
+    isoCpuUsPerAuth: Math.round(r.isoCpuUsPerAuth), httpCpuUsPerAuth: Math.round(r.httpCpuUsPerAuth), engineCpuUsPerAuth: Math.round(engineCpuUsPerAuth),
+    isoBatch: round(r.isoBatch, 1), httpBatch: round(r.httpBatch, 1),
     isoErrors: r.iso.errors, isoApprovedPct: round((100 * r.iso.approved) / r.iso.answers, 1), httpNon2xx: r.http.non2xx, isoConnections: a.isoConnections, isoDepth, httpConnections: a.connections,
     rssMb: round(rssMb, 1), cards: a.cards,
   };
@@ -325,8 +338,11 @@ async function isoRun(a: Args, o: { service: Awaited<ReturnType<typeof startServ
     ['bare TCP echo (same driver)', `${fmt(r.echo.perSec)} msg/s  p50 ${r.echo.p50Ms} ms  p99 ${r.echo.p99Ms} ms  (slices: ${slicesOf(r.slices.echo)})`],
     ['authorizations over ISO 8583', `${fmt(r.iso.perSec)} auth/s  p50 ${r.iso.p50Ms} ms  p99 ${r.iso.p99Ms} ms  (approved ${fmt(result.isoApprovedPct, 1)} %, fault codes ${r.iso.errors}; slices: ${slicesOf(r.slices.iso)})`],
     ['authorizations over HTTP', `${fmt(r.http.perSec)} auth/s  p50 ${r.http.p50Ms} ms  p99 ${r.http.p99Ms} ms  (non-2xx ${r.http.non2xx}, errors ${r.http.errors}; slices: ${slicesOf(r.slices.http)})`],
-    ['service CPU per authorization', `ISO ${fmt(r.isoCpuUsPerAuth)} µs, HTTP ${fmt(r.httpCpuUsPerAuth)} µs (all its threads)`],
+    ['engine in process (no transport)', `${fmt(engine.perSec)} auth/s, ${engineInFlight} in flight, mean batch ${fmt(engine.meanBatch, 1)}`],
+    ['CPU per authorization', `ISO ${fmt(r.isoCpuUsPerAuth)} µs, HTTP ${fmt(r.httpCpuUsPerAuth)} µs (the service, all its threads); engine ${fmt(engineCpuUsPerAuth)} µs`],
+    ['mean authorizations per commit', `ISO ${fmt(r.isoBatch, 1)}, HTTP ${fmt(r.httpBatch, 1)}`],
     ['isoRatio (ISO / HTTP)', `${fmt(result.isoRatio, 3)} (target ≥ 1.3; ISO p99 target ≤ 20 ms)`],
+    ['ISO / engine, HTTP / engine', `${fmt(result.isoEngineRatio, 3)}, ${fmt(result.httpEngineRatio, 3)}`],
     ['ISO / echo', fmt(result.isoEchoRatio, 3)],
     ['service peak RSS', `${fmt(rssMb, 1)} MB`],
   ];

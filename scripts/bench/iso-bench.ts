@@ -8,7 +8,7 @@ import type { Secrets } from '../../src/config.js';
 import type { SeededCard } from '../seed.js';
 import { IsoLoad, pooledIso, type IsoResult, type IsoRun } from './iso-load.js';
 import { driveRun, pooled, runRate, type LoadResult } from './load.js';
-import { cpuSeconds, startChild, stopChild, type Child } from './service.js';
+import { cpuSeconds, histogramDelta, startChild, stopChild, type Child } from './service.js';
 import { isoAcquirerId, Workload } from './workload.js';
 
 export interface IsoComparison {
@@ -18,6 +18,9 @@ export interface IsoComparison {
   /** The service's CPU (all threads) per authorization during its ISO and its HTTP slices. */
   isoCpuUsPerAuth: number;
   httpCpuUsPerAuth: number;
+  /** Mean authorizations per group commit during the ISO and the HTTP slices. */
+  isoBatch: number;
+  httpBatch: number;
   slices: { iso: number[]; http: number[]; echo: number[] };
 }
 
@@ -39,17 +42,32 @@ export async function compareIsoHttp(o: {
     const httpRuns: RawResult[] = [];
     let isoCpu = 0;
     let httpCpu = 0;
+    const batches = { iso: { count: 0, sum: 0 }, http: { count: 0, sum: 0 } };
+    const metrics = async () => (await fetch(`${o.service.url}/metrics`)).text();
+    const addBatches = (to: { count: number; sum: number }, before: string, after: string) => {
+      const d = histogramDelta(before, after, 'db_group_commit_batch_size');
+      to.count += d.count;
+      to.sum += d.sum;
+    };
     const sides: Array<(seconds: number, measured: boolean) => Promise<void>> = [
       async (s, measured) => { const r = await echo.run(s); if (measured) echoRuns.push(r); },
       async (s, measured) => {
+        const scraped = measured ? await metrics() : '';
         const before = cpuSeconds(pid);
         const r = await iso.run(s);
-        if (measured) { isoRuns.push(r); isoCpu += cpuSeconds(pid) - before; }
+        if (!measured) return;
+        isoCpu += cpuSeconds(pid) - before;
+        isoRuns.push(r);
+        addBatches(batches.iso, scraped, await metrics());
       },
       async (s, measured) => {
+        const scraped = measured ? await metrics() : '';
         const before = cpuSeconds(pid);
         const r = await driveRun(o.service.url, httpWorkload, { ...httpLoad, seconds: s });
-        if (measured) { httpRuns.push(r); httpCpu += cpuSeconds(pid) - before; }
+        if (!measured) return;
+        httpCpu += cpuSeconds(pid) - before;
+        httpRuns.push(r);
+        addBatches(batches.http, scraped, await metrics());
       },
     ];
     for (const side of sides) await side(o.warmSeconds, false);
@@ -63,6 +81,7 @@ export async function compareIsoHttp(o: {
     return {
       iso: isoResult, http: httpResult, echo: pooledIso(echoRuns),
       isoCpuUsPerAuth: (isoCpu * 1e6) / isoResult.answers, httpCpuUsPerAuth: (httpCpu * 1e6) / httpResult.requests,
+      isoBatch: batches.iso.sum / batches.iso.count, httpBatch: batches.http.sum / batches.http.count,
       slices: { iso: isoRuns.map((r) => r.answers / r.seconds), http: httpRuns.map(runRate), echo: echoRuns.map((r) => r.answers / r.seconds) },
     };
   } finally {

@@ -6,7 +6,7 @@
 // measures the bare echo server (iso-echo.ts): the floor of TCP and framing on this host.
 import { connect, type Socket } from 'node:net';
 import { authorizationMessage } from '../../src/iso8583/client.js';
-import { frame, pack, text, unpack, type FieldValue, type IsoMessage } from '../../src/iso8583/codec.js';
+import { packFrame, text, unpack, type FieldValue, type IsoMessage } from '../../src/iso8583/codec.js';
 import { NETWORK_MANAGEMENT, SUBELEMENTS } from '../../src/iso8583/fields.js';
 import { CODES } from '../../src/iso8583/session.js';
 import { writeSubelements, writeTransmissionTime } from '../../src/iso8583/subfields.js';
@@ -72,7 +72,7 @@ class DriverConnection {
       [48, writeSubelements([[SUBELEMENTS.networkKeyId, keyId]])], [70, NETWORK_MANAGEMENT.signOn],
     ]) };
     const answer = new Promise<Buffer>((resolve) => { this.frameWaiter = resolve; });
-    this.socket.write(frame(pack(m, this.secret)));
+    this.socket.write(packFrame(m, this.secret));
     const code = text(unpack(await answer).message, 39);
     if (code !== '00') throw new Error(`ISO 8583 sign-on answered ${code}`);
   }
@@ -92,7 +92,7 @@ class DriverConnection {
 
   private request(): Buffer {
     const m = authorizationMessage(this.workload.next() as Parameters<typeof authorizationMessage>[0]);
-    const bytes = frame(pack(m, this.secret));
+    const bytes = packFrame(m, this.secret);
     this.sentAt.set(matchKey(m), performance.now());
     return bytes;
   }
@@ -108,7 +108,7 @@ class DriverConnection {
       if (message.mti === '0800' && text(message, 70) === NETWORK_MANAGEMENT.echo) {
         // The server's echo on an idle connection (between slices): answered, as a switch does.
         const reply = new Map<number, FieldValue>([[7, text(message, 7)!], [11, text(message, 11)!], [39, '00'], [70, NETWORK_MANAGEMENT.echo]]);
-        out.push(frame(pack({ mti: '0810', fields: reply }, this.secret)));
+        out.push(packFrame({ mti: '0810', fields: reply }, this.secret));
         continue;
       }
       const key = matchKey(message);

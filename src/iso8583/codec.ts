@@ -6,7 +6,7 @@
 // The MAC (DE 64, or DE 128 when a secondary bitmap is present) is the first 8 bytes of
 // HMAC-SHA256 with the client's secret (UTF-8) over every byte before it, bitmaps included with
 // the MAC's bit set: pack computes it when given a key, unpack says where it starts.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { FIELD_BY_DE, MAC_PRIMARY, MAC_SECONDARY, type FieldFormat, type FieldSpec } from './fields.js';
 
 export type FieldValue = string | Buffer;
@@ -25,11 +25,49 @@ export class IsoFormatError extends Error {
 
 export const MAC_LENGTH = 8;
 
-const CHARSETS: Record<Exclude<FieldFormat, 'b'>, RegExp> = {
-  n: /^[0-9]*$/,
-  an: /^[A-Za-z0-9 ]*$/,
-  ans: /^[\x20-\x7E]*$/,
-};
+/** The length prefix of a frame on the wire (see `frame`). */
+export const FRAME_HEADER_BYTES = 2;
+
+/** The field table indexed by DE, so that the codec's loops look a field up without hashing. */
+const SPECS: ReadonlyArray<FieldSpec | undefined> = Array.from({ length: 129 }, (_, de) => FIELD_BY_DE.get(de));
+
+/** Per text format, the bytes it allows (n: digits; an: letters, digits, space; ans: 0x20–0x7E). */
+const ALLOWED: Record<Exclude<FieldFormat, 'b'>, Uint8Array> = { n: new Uint8Array(128), an: new Uint8Array(128), ans: new Uint8Array(128) };
+for (let c = 0x20; c <= 0x7e; c++) {
+  const ch = String.fromCharCode(c);
+  ALLOWED.ans[c] = 1;
+  if (/[A-Za-z0-9 ]/.test(ch)) ALLOWED.an[c] = 1;
+  if (/[0-9]/.test(ch)) ALLOWED.n[c] = 1;
+}
+
+function textAllowed(allowed: Uint8Array, value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7f || allowed[c] === 0) return false;
+  }
+  return true;
+}
+
+function bytesAllowed(allowed: Uint8Array, bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c > 0x7f || allowed[c] === 0) return false;
+  }
+  return true;
+}
+
+/** The decimal value of ASCII digits bytes[start, end); -1 when one is not a digit. */
+function digitsAt(bytes: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = bytes[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+const isMti = (mti: string) => mti.length === 4 && textAllowed(ALLOWED.n, mti);
 
 /** Responses have an odd third MTI digit (x1x0 response, x3x0 advice response). */
 export function isResponseMti(mti: string): boolean {
@@ -48,38 +86,82 @@ function formatOf(spec: FieldSpec, response: boolean): FieldFormat {
 }
 
 function specOf(de: number): FieldSpec {
-  const spec = FIELD_BY_DE.get(de);
+  if (de < 2 || de > 128 || de === 65) throw new Error(`DE ${de} cannot be packed`);
+  const spec = SPECS[de];
   if (!spec) throw new Error(`DE ${de} is not in the field table`);
   return spec;
 }
 
-function encodeField(spec: FieldSpec, value: FieldValue, response: boolean): Buffer {
+/** Bytes the field takes on the wire, length prefix included; throws when the value does not fit its format. */
+function encodedLength(spec: FieldSpec, value: FieldValue, response: boolean): number {
   const format = formatOf(spec, response);
   if (format === 'b') {
     if (!Buffer.isBuffer(value) || value.length !== spec.length) throw new Error(`DE ${spec.de} must be ${spec.length} bytes`);
-    return value;
+    return spec.length;
   }
   if (typeof value !== 'string') throw new Error(`DE ${spec.de} must be text`);
-  if (!CHARSETS[format].test(value)) throw new Error(`DE ${spec.de} must be ${format}`);
+  if (!textAllowed(ALLOWED[format], value)) throw new Error(`DE ${spec.de} must be ${format}`);
   if (value.length > spec.length) throw new Error(`DE ${spec.de} is longer than ${spec.length}`);
+  if (spec.kind === 'fixed') return spec.length;
+  return (spec.kind === 'llvar' ? 2 : 3) + value.length;
+}
+
+/**
+ * Writes checked ASCII text byte by byte: fields are a few to a few dozen characters, for which a
+ * loop costs less than Buffer#write's call into the runtime.
+ */
+function writeAscii(out: Buffer, offset: number, value: string): number {
+  for (let i = 0; i < value.length; i++) out[offset + i] = value.charCodeAt(i);
+  return offset + value.length;
+}
+
+/** Padding, as writeAscii: short runs. */
+function pad(out: Buffer, byte: number, start: number, end: number): void {
+  for (let i = start; i < end; i++) out[i] = byte;
+}
+
+/** Writes a field checked by encodedLength at `offset`; returns the offset after it. */
+function writeField(out: Buffer, offset: number, spec: FieldSpec, value: FieldValue, response: boolean): number {
+  if (typeof value !== 'string') return offset + value.copy(out, offset);
   if (spec.kind === 'fixed') {
-    const padded = format === 'n' ? value.padStart(spec.length, '0') : value.padEnd(spec.length, ' ');
-    return Buffer.from(padded, 'latin1');
+    const padding = spec.length - value.length;
+    if (formatOf(spec, response) === 'n') {
+      pad(out, 0x30, offset, offset + padding);
+      return writeAscii(out, offset + padding, value);
+    }
+    const end = writeAscii(out, offset, value);
+    pad(out, 0x20, end, end + padding);
+    return end + padding;
   }
-  const prefix = String(value.length).padStart(spec.kind === 'llvar' ? 2 : 3, '0');
-  return Buffer.from(prefix + value, 'latin1');
+  let length = value.length;
+  const digits = spec.kind === 'llvar' ? 2 : 3;
+  for (let i = digits - 1; i >= 0; i--, length = Math.floor(length / 10)) out[offset + i] = 0x30 + (length % 10);
+  return writeAscii(out, offset + digits, value);
 }
 
-function setBit(bitmap: Buffer, de: number): void {
-  bitmap[(de - 1) >> 3] |= 0x80 >> ((de - 1) & 7);
+function setBit(bitmap: Buffer, at: number, de: number): void {
+  bitmap[at + ((de - 1) >> 3)] |= 0x80 >> ((de - 1) & 7);
 }
 
-function hasBit(bitmap: Buffer, de: number): boolean {
-  return (bitmap[(de - 1) >> 3] & (0x80 >> ((de - 1) & 7))) !== 0;
+/**
+ * The key object of a secret: made once per secret (the few a listener's clients have), not per
+ * message. Bounded, so that a stream of distinct secrets cannot grow it.
+ */
+const KEYS = new Map<string, KeyObject>();
+const MAX_KEYS = 64;
+
+function keyOf(secret: string): KeyObject {
+  let key = KEYS.get(secret);
+  if (!key) {
+    if (KEYS.size >= MAX_KEYS) KEYS.clear();
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    KEYS.set(secret, key);
+  }
+  return key;
 }
 
 export function computeMac(secret: string, bytes: Buffer): Buffer {
-  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(bytes).digest().subarray(0, MAC_LENGTH);
+  return createHmac('sha256', keyOf(secret)).update(bytes).digest().subarray(0, MAC_LENGTH);
 }
 
 /**
@@ -87,25 +169,56 @@ export function computeMac(secret: string, bytes: Buffer): Buffer {
  * computed and any MAC value in `fields` ignored; without, fields are packed as given.
  */
 export function pack(message: IsoMessage, macKey?: string): Buffer {
-  if (!/^\d{4}$/.test(message.mti)) throw new Error('MTI must be 4 digits');
+  return encode(message, macKey, 0);
+}
+
+/** The message as `frame(pack(message, macKey))` gives it, in one buffer. */
+export function packFrame(message: IsoMessage, macKey?: string): Buffer {
+  return encode(message, macKey, FRAME_HEADER_BYTES);
+}
+
+/**
+ * Packs into one buffer sized beforehand, after `header` bytes (the frame's length, when 2): the
+ * fields are checked and measured in a first pass and written in a second, the MAC written last.
+ */
+function encode(message: IsoMessage, macKey: string | undefined, header: number): Buffer {
+  if (!isMti(message.mti)) throw new Error('MTI must be 4 digits');
   const response = isResponseMti(message.mti);
-  const present = [...message.fields.keys()].filter((de) => macKey === undefined || (de !== MAC_PRIMARY && de !== MAC_SECONDARY));
-  const secondary = present.some((de) => de > 64) || (macKey === undefined && present.includes(MAC_SECONDARY));
+  const present: number[] = [];
+  let secondary = false;
+  for (const de of message.fields.keys()) {
+    if (macKey !== undefined && (de === MAC_PRIMARY || de === MAC_SECONDARY)) continue;
+    present.push(de);
+    if (de > 64) secondary = true;
+  }
   const macDe = secondary ? MAC_SECONDARY : MAC_PRIMARY;
   if (macKey !== undefined) present.push(macDe);
   present.sort((a, b) => a - b);
 
-  const bitmap = Buffer.alloc(secondary ? 16 : 8);
-  if (secondary) setBit(bitmap, 1);
-  const parts: Buffer[] = [Buffer.from(message.mti, 'latin1'), bitmap];
+  const bitmapBytes = secondary ? 16 : 8;
+  let length = 4 + bitmapBytes;
   for (const de of present) {
-    if (de < 2 || de > 128 || de === 65) throw new Error(`DE ${de} cannot be packed`);
-    setBit(bitmap, de);
-    if (macKey !== undefined && de === macDe) continue;
-    parts.push(encodeField(specOf(de), message.fields.get(de)!, response));
+    const spec = specOf(de);
+    length += macKey !== undefined && de === macDe ? MAC_LENGTH : encodedLength(spec, message.fields.get(de)!, response);
   }
-  const body = Buffer.concat(parts);
-  return macKey === undefined ? body : Buffer.concat([body, computeMac(macKey, body)]);
+  if (header > 0 && length > 0xffff) throw new Error('message longer than a 2-byte length allows');
+
+  const out = Buffer.allocUnsafe(header + length);
+  if (header > 0) out.writeUInt16BE(length, 0);
+  writeAscii(out, header, message.mti);
+  const bitmapAt = header + 4;
+  pad(out, 0, bitmapAt, bitmapAt + bitmapBytes);
+  if (secondary) setBit(out, bitmapAt, 1);
+  let offset = bitmapAt + bitmapBytes;
+  for (const de of present) {
+    setBit(out, bitmapAt, de);
+    if (macKey !== undefined && de === macDe) continue;
+    offset = writeField(out, offset, SPECS[de]!, message.fields.get(de)!, response);
+  }
+  if (macKey !== undefined) {
+    createHmac('sha256', keyOf(macKey)).update(out.subarray(header, offset)).digest().copy(out, offset, 0, MAC_LENGTH);
+  }
+  return out;
 }
 
 export interface Unpacked {
@@ -122,42 +235,48 @@ export function unpack(bytes: Buffer): Unpacked {
 
   if (bytes.length < 12) fail('shorter than an MTI and a bitmap');
   const mti = bytes.toString('latin1', 0, 4);
-  if (!/^\d{4}$/.test(mti)) fail('the MTI is not 4 digits');
+  if (!isMti(mti)) fail('the MTI is not 4 digits');
   partial.mti = mti;
   const response = isResponseMti(mti);
   const secondary = (bytes[4] & 0x80) !== 0;
   const bitmapEnd = 4 + (secondary ? 16 : 8);
   if (bytes.length < bitmapEnd) fail('the secondary bitmap is cut short');
-  const bitmap = bytes.subarray(4, bitmapEnd);
 
   let offset = bitmapEnd;
   let macOffset: number | undefined;
-  for (let de = 2; de <= (secondary ? 128 : 64); de++) {
-    if (!hasBit(bitmap, de)) continue;
-    const spec = FIELD_BY_DE.get(de);
-    if (!spec) fail(`DE ${de} is not supported`);
-    if (de === MAC_PRIMARY && secondary) fail('DE 64 with a secondary bitmap (the MAC is DE 128 then)');
-    if (de === MAC_PRIMARY || de === MAC_SECONDARY) macOffset = offset;
-    let length = spec!.length;
-    if (spec!.kind !== 'fixed') {
-      const digits = spec!.kind === 'llvar' ? 2 : 3;
-      const prefix = bytes.toString('latin1', offset, offset + digits);
-      if (prefix.length < digits || !/^\d+$/.test(prefix)) fail(`DE ${de}: bad length prefix`);
-      length = Number(prefix);
-      if (length > spec!.length) fail(`DE ${de}: longer than ${spec!.length}`);
-      offset += digits;
+  // The bitmap a byte at a time, skipping bytes with no bit set; DE 1 (the secondary bitmap's bit) is no field.
+  for (let at = 4; at < bitmapEnd; at++) {
+    const bits = bytes[at];
+    if (bits === 0) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      if ((bits & (0x80 >> bit)) === 0) continue;
+      const de = (at - 4) * 8 + bit + 1;
+      if (de === 1) continue;
+      const spec = SPECS[de];
+      if (!spec) fail(`DE ${de} is not supported`);
+      if (de === MAC_PRIMARY && secondary) fail('DE 64 with a secondary bitmap (the MAC is DE 128 then)');
+      if (de === MAC_PRIMARY || de === MAC_SECONDARY) macOffset = offset;
+      let length = spec!.length;
+      if (spec!.kind !== 'fixed') {
+        const digits = spec!.kind === 'llvar' ? 2 : 3;
+        const given = offset + digits <= bytes.length ? digitsAt(bytes, offset, offset + digits) : -1;
+        if (given < 0) fail(`DE ${de}: bad length prefix`);
+        length = given;
+        if (length > spec!.length) fail(`DE ${de}: longer than ${spec!.length}`);
+        offset += digits;
+      }
+      if (offset + length > bytes.length) fail(`DE ${de} is cut short`);
+      const format = formatOf(spec!, response);
+      if (format === 'b') {
+        // A copy: the frame is a view of the connection's read buffer.
+        fields.set(de, Buffer.from(bytes.subarray(offset, offset + length)));
+      } else {
+        if (!bytesAllowed(ALLOWED[format], bytes, offset, offset + length)) fail(`DE ${de} is not ${format}`);
+        fields.set(de, bytes.toString('latin1', offset, offset + length));
+      }
+      offset += length;
+      if (macOffset !== undefined && offset !== bytes.length) fail('the MAC is not the last field');
     }
-    if (offset + length > bytes.length) fail(`DE ${de} is cut short`);
-    const format = formatOf(spec!, response);
-    if (format === 'b') {
-      fields.set(de, Buffer.from(bytes.subarray(offset, offset + length)));
-    } else {
-      const value = bytes.toString('latin1', offset, offset + length);
-      if (!CHARSETS[format].test(value)) fail(`DE ${de} is not ${format}`);
-      fields.set(de, value);
-    }
-    offset += length;
-    if (macOffset !== undefined && offset !== bytes.length) fail('the MAC is not the last field');
   }
   if (offset !== bytes.length) fail('bytes after the last field');
   return { message: { mti, fields }, macOffset };

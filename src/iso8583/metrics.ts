@@ -22,8 +22,15 @@ export function isoMetrics(registry: Registry | undefined): IsoMetrics | undefin
     byRegistry.set(registry, m);
   }
   const { messages, open, opened } = m;
+  // A child per MTI and code (as many as the counter has label sets), so that a message costs no label lookup.
+  const children = new Map<string, { inc(): void }>();
   return {
-    message: (mti, responseCode) => messages.inc({ mti, response_code: responseCode ?? 'none' }),
+    message: (mti, responseCode) => {
+      const key = `${mti}|${responseCode ?? 'none'}`;
+      let child = children.get(key);
+      if (!child) children.set(key, (child = messages.labels({ mti, response_code: responseCode ?? 'none' })));
+      child.inc();
+    },
     connectionOpened: () => { open.inc(); opened.inc(); },
     connectionClosed: () => open.dec(),
   };

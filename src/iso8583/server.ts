@@ -16,7 +16,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../http/env.js';
 import { findNetworkSecrets } from '../service/admin/network-clients.js';
-import { frame, pack } from './codec.js';
+import { packFrame } from './codec.js';
 import { NETWORK_MANAGEMENT } from './fields.js';
 import { isoMetrics, type IsoMetrics } from './metrics.js';
 import { handleFrame, type Session, type SessionDeps } from './session.js';
@@ -56,6 +56,12 @@ class Connection {
   private echoOutstanding = false;
   private echoStan = 0;
   private messages = 0;
+  /**
+   * Answers completed in this turn of the event loop (a group commit answers its whole batch in
+   * one), written together at its end: one write and one system call, not one per answer.
+   */
+  private unsent: Buffer[] = [];
+  private unsentBytes = 0;
   readonly session: Session = {};
   readonly closed: Promise<void>;
 
@@ -82,7 +88,7 @@ class Connection {
       this.pump();
     });
     socket.on('drain', () => this.pump());
-    socket.on('end', () => { if (this.inFlight === 0) socket.end(); });
+    socket.on('end', () => { if (this.inFlight === 0) this.end(); });
     socket.on('error', (error) => d.logger.debug({ err: error, remote }, 'ISO 8583 connection error'));
   }
 
@@ -92,12 +98,39 @@ class Connection {
     this.pump();
   }
 
-  destroy(): void { this.socket.destroy(); }
+  /** Closes at once; answers already complete are written first, as far as the socket takes them. */
+  destroy(): void {
+    this.flush();
+    this.socket.destroy();
+  }
 
-  get bufferedBytes(): number { return this.pending.length + this.socket.writableLength; }
+  get bufferedBytes(): number { return this.pending.length + this.unsentBytes + this.socket.writableLength; }
 
+  // The answers of this turn not yet handed to the socket are bounded by maxInFlight; only the
+  // socket's own buffer counts here, since a full one is sure to emit 'drain' (which resumes).
   private get full(): boolean {
     return this.inFlight >= this.o.maxInFlight || this.socket.writableLength > this.o.writeBufferBytes;
+  }
+
+  private send(framed: Buffer): void {
+    if (this.unsent.length === 0) process.nextTick(() => this.flush());
+    this.unsent.push(framed);
+    this.unsentBytes += framed.length;
+  }
+
+  private flush(): void {
+    if (this.unsent.length === 0) return;
+    const unsent = this.unsent;
+    const bytes = this.unsentBytes;
+    this.unsent = [];
+    this.unsentBytes = 0;
+    if (this.socket.writable) this.socket.write(unsent.length === 1 ? unsent[0] : Buffer.concat(unsent, bytes));
+  }
+
+  /** Ends the connection after the answers not yet written. */
+  private end(): void {
+    this.flush();
+    this.socket.end();
   }
 
   /** Hands over every complete frame the limits allow, then pauses or resumes reading. */
@@ -106,14 +139,15 @@ class Connection {
       const length = this.pending.readUInt16BE(0);
       if (this.pending.length < HEADER_BYTES + length) break;
       const bytes = this.pending.subarray(HEADER_BYTES, HEADER_BYTES + length);
-      const alone = !this.session.client || bytes.toString('latin1', 0, 2) === '08';
+      // Network management: an MTI starting '08'.
+      const alone = !this.session.client || (bytes[0] === 0x30 && bytes[1] === 0x38);
       if (alone && this.inFlight > 0) break; // resumes when the last one in flight is answered
       this.pending = this.pending.subarray(HEADER_BYTES + length);
       this.run(bytes, alone);
     }
     if (this.draining || this.full || this.exclusive) this.socket.pause();
     else this.socket.resume();
-    if (this.draining && this.inFlight === 0 && !this.socket.destroyed && !this.hasCompleteFrame()) this.socket.end();
+    if (this.draining && this.inFlight === 0 && !this.socket.destroyed && !this.hasCompleteFrame()) this.end();
   }
 
   private hasCompleteFrame(): boolean {
@@ -126,33 +160,36 @@ class Connection {
     if (alone) this.exclusive = true;
     handleFrame(bytes, this.session, this.d, this.socket.remoteAddress ?? null).then((handled) => {
       this.metrics?.message(handled.mti, handled.responseCode);
-      if (handled.close) return void this.socket.destroy();
-      if (handled.answer && this.socket.writable) this.socket.write(frame(handled.answer));
+      if (handled.close) this.destroy();
+      else if (handled.answer) this.send(handled.answer);
+      this.settled(alone);
     }, (error) => {
       // handleFrame answers every failure of a verb; only a fault of its own gets here.
       this.d.logger.error({ err: error }, 'ISO 8583 frame failed');
-      this.socket.destroy();
-    }).finally(() => {
-      this.inFlight--;
-      if (alone) this.exclusive = false;
-      this.pump();
-      if (this.socket.readableEnded && this.inFlight === 0 && !this.socket.destroyed) this.socket.end();
+      this.destroy();
+      this.settled(alone);
     });
+  }
+
+  private settled(alone: boolean): void {
+    this.inFlight--;
+    if (alone) this.exclusive = false;
+    this.pump();
+    if (this.socket.readableEnded && this.inFlight === 0 && !this.socket.destroyed) this.end();
   }
 
   private idle(): void {
     if (this.inFlight > 0) return;
     if (!this.session.client || this.echoOutstanding) {
       this.d.logger.info({ networkClient: this.session.client ?? null }, 'ISO 8583 connection idle: closed');
-      return void this.socket.destroy();
+      return void this.destroy();
     }
     this.echoOutstanding = true;
     this.echoStan = (this.echoStan % 999_999) + 1;
-    const echo = pack({
+    this.send(packFrame({
       mti: '0800',
       fields: new Map([[7, writeTransmissionTime(this.d.now())], [11, String(this.echoStan).padStart(6, '0')], [70, NETWORK_MANAGEMENT.echo]]),
-    }, this.session.secret);
-    this.socket.write(frame(echo));
+    }, this.session.secret));
   }
 }
 

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { ServiceError } from '../service/errors.js';
 import {
-  isResponseMti, IsoFormatError, macVerifies, pack, responseMtiOf, text, unpack, type FieldValue, type IsoMessage,
+  isResponseMti, IsoFormatError, macVerifies, packFrame, responseMtiOf, text, unpack, type FieldValue, type IsoMessage,
 } from './codec.js';
 import { NETWORK_MANAGEMENT, SUBELEMENTS } from './fields.js';
 import {
@@ -26,7 +26,7 @@ export interface SessionDeps {
 }
 
 export interface Handled {
-  /** The packed answer (not yet framed); absent when nothing is answered (a response to our echo). */
+  /** The answer, framed (length prefix included); absent when nothing is answered (a response to our echo). */
   answer?: Buffer;
   /** The frame cannot be read far enough to answer: the connection is closed. */
   close?: boolean;
@@ -82,13 +82,13 @@ export async function handleFrame(bytes: Buffer, session: Session, d: SessionDep
     const partial = error instanceof IsoFormatError ? error.partial : undefined;
     if (!partial?.mti || !partial.fields.has(11) || isResponseMti(partial.mti)) return { close: true, mti: partial?.mti ?? 'unknown' };
     const answer = simpleAnswer({ mti: partial.mti, fields: partial.fields }, CODES.formatError);
-    return { answer: pack(answer, session.secret), mti: partial.mti, responseCode: CODES.formatError };
+    return { answer: packFrame(answer, session.secret), mti: partial.mti, responseCode: CODES.formatError };
   }
   const { mti } = message;
   // A response is the client's answer to our echo: nothing to answer.
   if (isResponseMti(mti)) return { mti };
   const done = (answer: IsoMessage, secret: string | undefined): Handled =>
-    ({ answer: pack(answer, secret), mti, responseCode: text(answer, 39) });
+    ({ answer: packFrame(answer, secret), mti, responseCode: text(answer, 39) });
 
   if (!session.client) {
     if (mti === '0800' && text(message, 70) === NETWORK_MANAGEMENT.signOn) return signOn(bytes, message, macOffset, session, d);
@@ -119,12 +119,12 @@ async function signOn(bytes: Buffer, message: IsoMessage, macOffset: number | un
   }
   const secret = keyId ? (await d.findSecrets(keyId)).find((s) => macVerifies(bytes, macOffset, s)) : undefined;
   if (!keyId || !secret) {
-    return { answer: pack(networkManagementAnswer(message, CODES.securityViolation)), mti: message.mti, responseCode: CODES.securityViolation };
+    return { answer: packFrame(networkManagementAnswer(message, CODES.securityViolation)), mti: message.mti, responseCode: CODES.securityViolation };
   }
   session.client = keyId;
   session.secret = secret;
   d.logger.info({ networkClient: keyId }, 'ISO 8583 sign-on');
-  return { answer: pack(networkManagementAnswer(message, CODES.approved), secret), mti: message.mti, responseCode: CODES.approved };
+  return { answer: packFrame(networkManagementAnswer(message, CODES.approved), secret), mti: message.mti, responseCode: CODES.approved };
 }
 
 async function dispatch(message: IsoMessage, session: Session, d: SessionDeps, sourceIp: string | null): Promise<IsoMessage> {

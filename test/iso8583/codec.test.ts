@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  IsoFormatError, isResponseMti, macVerifies, pack, responseMtiOf, unpack, type FieldValue, type IsoMessage,
+  frame, IsoFormatError, isResponseMti, macVerifies, pack, packFrame, responseMtiOf, unpack, type FieldValue, type IsoMessage,
 } from '../../src/iso8583/codec.js';
 import { FIELDS, MAC_PRIMARY, MAC_SECONDARY, type FieldSpec } from '../../src/iso8583/fields.js';
 import {
@@ -190,6 +190,12 @@ describe('round trips (fast-check)', () => {
       let verifies = false;
       try { verifies = macVerifies(tampered, unpack(tampered).macOffset, secret); } catch { /* unreadable */ }
       expect(verifies).toBe(false);
+    }), { numRuns: 300 });
+  });
+
+  it('packFrame gives the bytes of frame(pack(…)), with and without a MAC', () => {
+    fc.assert(fc.property(messageArb, fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }), (m, secret) => {
+      expect(packFrame(m, secret)).toEqual(frame(pack(m, secret)));
     }), { numRuns: 300 });
   });
 

@@ -11,6 +11,9 @@
 //   npm run bench -- --db postgres://… --pg-compare   beside the service, a second one on the same
 //                                       database with PG_GROUP_COMMIT=0 (a transaction per request),
 //                                       driven in the same alternating slices
+//   npm run bench -- --db postgres://… --http-only --vs-sqlite   beside the PostgreSQL service, the
+//                                       same service on a fresh SQLite file with as many cards, driven
+//                                       in the same alternating slices: pgToSqlite, one run, one host
 //   npm run bench -- --db postgres://… --pg-floor   the service on SQLite, then the least-path floor
 //                                       on PostgreSQL (scripts/bench/pg-floor.ts): statements only,
 //                                       batches of --floor-batch (16) on --floor-connections (8),
@@ -44,7 +47,7 @@ import { diskReadBytes, histogramDelta, histogramMean, peakRssMb, startChild, st
 import { Workload } from './bench/workload.js';
 import { seedDatabase, type SeededCard, type SeedResult } from './seed.js';
 
-interface Args { pgFloor: boolean; floorBatch: number; floorConnections: number; pgCompare: boolean; iso: boolean; isoConnections: number; isoDepth: number | null; httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number | null }
+interface Args { pgFloor: boolean; floorBatch: number; floorConnections: number; pgCompare: boolean; vsSqlite: boolean; iso: boolean; isoConnections: number; isoDepth: number | null; httpOnly: boolean; quick: boolean; db: string | null; cards: number; history: number; sync: 'FULL' | 'NORMAL'; connections: number; seconds: number; reuse: string | null; referenceCards: number | null }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -55,7 +58,7 @@ function parseArgs(argv: string[]): Args {
   if (referenceCards !== null && (!Number.isInteger(referenceCards) || referenceCards < 0)) throw new Error('--reference-cards must be a whole number (0: no reference)');
   return {
     pgFloor: argv.includes('--pg-floor'), floorBatch: Number(get('--floor-batch') ?? 16), floorConnections: Number(get('--floor-connections') ?? 8),
-    pgCompare: argv.includes('--pg-compare'), iso: argv.includes('--iso'), isoConnections: Number(get('--iso-connections') ?? 4), isoDepth: get('--iso-depth') === undefined ? null : Number(get('--iso-depth')),
+    pgCompare: argv.includes('--pg-compare'), vsSqlite: argv.includes('--vs-sqlite'), iso: argv.includes('--iso'), isoConnections: Number(get('--iso-connections') ?? 4), isoDepth: get('--iso-depth') === undefined ? null : Number(get('--iso-depth')),
     httpOnly: argv.includes('--http-only'), quick, db: get('--db') ?? null, cards: Number(get('--cards') ?? 10_000), history: Number(get('--history') ?? 0), referenceCards,
     sync, connections: Number(get('--connections') ?? 64), seconds: Number(get('--seconds') ?? (quick ? 8 : 30)),
     reuse: get('--reuse') ? (mkdirSync(get('--reuse')!, { recursive: true }), resolve(get('--reuse')!)) : null,
@@ -194,17 +197,20 @@ async function main() {
   const reference = !pgTarget && referenceCards > 0 && a.cards > referenceCards ? await startReference(referenceCards, port + 2, secrets, a.sync) : null;
   // The same database without group commit, for a before/after of the same moments of the host.
   const pgOff = pgTarget && a.pgCompare ? await startService({ port: port + 4, databaseUrl, secrets, sync: a.sync, env: { PG_GROUP_COMMIT: '0' } }) : null;
-  const slices = a.httpOnly && !reference && !pgOff ? 1 : a.quick ? 2 : SLICES;
+  // The same service on SQLite, for PostgreSQL's ratio to it at the same moments of the host.
+  const sqliteTwin = pgTarget && a.vsSqlite ? await startSqliteTwin(a, dir, secrets, port + 5) : null;
+  const slices = a.httpOnly && !reference && !pgOff && !sqliteTwin ? 1 : a.quick ? 2 : SLICES;
   const sliceSeconds = a.seconds / slices;
-  const others = [bare && 'bare hono route', reference && `the ${referenceCards}-card reference`, pgOff && 'the service with PG_GROUP_COMMIT=0'].filter(Boolean).join(' and ');
+  const others = [bare && 'bare hono route', reference && `the ${referenceCards}-card reference`, pgOff && 'the service with PG_GROUP_COMMIT=0', sqliteTwin && 'the service on SQLite'].filter(Boolean).join(' and ');
   log(!others ? `service: ${a.connections} connections, ${a.seconds} s, synchronous=${a.sync}`
     : `service and ${others}: ${a.connections} connections, ${slices} alternating slices of ${fmt(sliceSeconds, 1)} s each, synchronous=${a.sync}`);
   const serviceSide: Side = { url: service.url, workload, options: load, pid: service.proc.pid };
   const bareSide: Side | null = bare && { url: bare.child.url, workload: bare.workload, options: { ...bare.load, connections: a.connections } };
   const referenceSide: Side | null = reference && { url: reference.child.url, workload: reference.workload, options: load };
   const pgOffSide: Side | null = pgOff && { url: pgOff.url, workload: new Workload(seeded.cards), options: load, pid: pgOff.proc.pid };
+  const sqliteSide: Side | null = sqliteTwin && { url: sqliteTwin.child.url, workload: new Workload(sqliteTwin.cards), options: load, pid: sqliteTwin.child.proc.pid };
   // The route first: route, service, reference, reference, service, route, …
-  const sides = [bareSide, serviceSide, referenceSide, pgOffSide].filter((side): side is Side => side !== null);
+  const sides = [bareSide, serviceSide, referenceSide, pgOffSide, sqliteSide].filter((side): side is Side => side !== null);
   await warmUp(sides, warmSeconds);
 
   const before = await (await fetch(`${service.url}/metrics`)).text();
@@ -215,6 +221,7 @@ async function main() {
   const bareResult = resultOf(bareSide);
   const referenceResult = resultOf(referenceSide);
   const pgOffResult = resultOf(pgOffSide);
+  const sqliteResult = resultOf(sqliteSide);
   const serviceRuns = serviceResult.runs;
   const serviceSlices = serviceRuns.map(runRate);
   const bareSlices = bareResult?.runs.map(runRate) ?? [];
@@ -235,12 +242,15 @@ async function main() {
   }
   const off = pgOff && pgOffResult && pooled(pgOff.url, a.connections, pgOffResult.runs);
   if (pgOff) await stopChild(pgOff);
+  const lite = sqliteTwin && sqliteResult && pooled(sqliteTwin.child.url, a.connections, sqliteResult.runs);
+  if (sqliteTwin) await stopChild(sqliteTwin.child);
+  const sqliteJson = lite ? { sqliteAuthPerSec: Math.round(lite.perSec), sqliteP50Ms: lite.p50Ms, sqliteP99Ms: lite.p99Ms, pgToSqlite: round(auth.perSec / lite.perSec, 3) } : {};
   const pgOffJson = off ? { pgGroupCommitOffAuthPerSec: Math.round(off.perSec), pgGroupCommitOffP50Ms: off.p50Ms, pgGroupCommitOffP99Ms: off.p99Ms } : {};
   const referenceJson = ref ? { referenceCards, referenceAuthPerSec: Math.round(ref.perSec), referenceP99Ms: ref.p99Ms, p99Ratio: round(auth.p99Ms / ref.p99Ms, 2) } : {};
   if (!bare || !bareResult) {
     // --http-only: the service alone (and its reference), for quick comparisons of one change.
     await cleanUp();
-    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx, walHolds: holds.count, walHoldMeanMs: round(holds.meanMs, 1), ...referenceJson, ...pgOffJson })}\n`);
+    process.stdout.write(`${JSON.stringify({ authPerSec: Math.round(auth.perSec), p50Ms: auth.p50Ms, p99Ms: auth.p99Ms, batch: round(httpBatch, 1), cpuUsPerAuth: Math.round(cpuUsPerAuth), diskReadMb: round(diskReadMb, 1), prewarmS: round(prewarm.seconds, 1), rssMb: round(rssMb, 1), non2xx: auth.non2xx, walHolds: holds.count, walHoldMeanMs: round(holds.meanMs, 1), ...referenceJson, ...pgOffJson, ...sqliteJson })}\n`);
     return;
   }
   const baseHttp = pooled(bare.child.url, a.connections, bareResult.runs);
@@ -374,3 +384,13 @@ function batchMean(before: string, after: string): number {
 // are stopped too (startChild).
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(1));
 main().catch((error) => { process.stderr.write(`${error instanceof Error ? error.stack : error}\n`); process.exit(1); });
+
+/** The service on a fresh SQLite file in `dir` with as many cards as the PostgreSQL run (--vs-sqlite). */
+async function startSqliteTwin(a: Args, dir: string, secrets: ReturnType<typeof benchSecrets>, port: number) {
+  const databaseUrl = `sqlite:${resolve(dir, 'twin.db')}`;
+  log(`seeding ${a.cards} cards on SQLite for the twin`);
+  const seeded = await seedDatabase({ databaseUrl, cards: a.cards, history: a.history, secrets, sync: a.sync, log });
+  const child = await startService({ port, databaseUrl, secrets, sync: a.sync });
+  await waitForPrewarm(child.url);
+  return { child, cards: seeded.cards };
+}

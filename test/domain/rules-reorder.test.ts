@@ -3,16 +3,11 @@
 // Every permutation drawn here, on facts full of nulls and on ordinary ones, decides without a throw.
 import { describe, expect, it } from 'vitest';
 import type { AuthorizationRequest } from '../../src/domain/authorization-request.js';
+import { DOMAIN_NOW_MS, domainRequest } from '../support/domain-request.js';
 import { AUTHORIZATION_RULES, decideAuthorization, type AuthorizationFacts, type Rule } from '../../src/domain/rules.js';
 
-const NOW = Date.UTC(2026, 10, 23, 9);
-
-const request = (o: Partial<AuthorizationRequest> = {}): AuthorizationRequest => ({
-  mti: '0100', pan: '4657810000000000', expiry: '2911', cvv2: '123', processingCode: '000000', amount: 10_000,
-  currency: '414', transmissionTime: '2026-11-23T09:00:00Z', stan: '000001', rrn: '633000000001', mcc: '5732',
-  posEntryMode: '812', posConditionCode: '59', acquirerId: '412345', merchantId: 'M-1', merchantName: 'Shop',
-  merchantCountry: 'KW', ...o,
-});
+const NOW = DOMAIN_NOW_MS;
+const request = domainRequest;
 
 const full = (r: Partial<AuthorizationRequest>): AuthorizationFacts => ({
   authorizationId: 'auth_1', request: request(r), card: { status: 'active', expiry: '2911' }, cvv2Matches: true,

@@ -2,18 +2,13 @@
 // case below also shows which rule wins when several would match.
 import { describe, expect, it } from 'vitest';
 import type { AuthorizationRequest } from '../../src/domain/authorization-request.js';
+import { DOMAIN_NOW_MS, domainRequest } from '../support/domain-request.js';
 import {
   AUTHORIZATION_RULES, authorizationKind, countsTowardCardTesting, decideAuthorization, notifiesCardholder, provesCard, type AuthorizationFacts, type CardState,
 } from '../../src/domain/rules.js';
 
-const NOW = Date.UTC(2026, 10, 23, 9);
-
-const request = (o: Partial<AuthorizationRequest> = {}): AuthorizationRequest => ({
-  mti: '0100', pan: '4657810000000000', expiry: '2911', cvv2: '123', processingCode: '000000', amount: 10_000,
-  currency: '414', transmissionTime: '2026-11-23T09:00:00Z', stan: '000001', rrn: '633000000001', mcc: '5732',
-  posEntryMode: '812', posConditionCode: '59', acquirerId: '412345', merchantId: 'M-1', merchantName: 'Shop',
-  merchantCountry: 'KW', ...o,
-});
+const NOW = DOMAIN_NOW_MS;
+const request = domainRequest;
 
 interface Case {
   request?: Partial<AuthorizationRequest>;

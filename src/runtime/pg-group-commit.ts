@@ -28,7 +28,7 @@
 //
 // The database gone (a connection lost, no connection to be had, a statement timed out) fails every
 // unit of the batch with that same error, which the callers answer 91 / 503 as they would for one
-// request (store/db-unavailable.ts). Every caller is answered only after COMMIT has returned, so
+// request (store/db-unavailable.ts), and so are the units queued behind it on its lane. Every caller is answered only after COMMIT has returned, so
 // with synchronous_commit on, after the commit is durable.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompiledQuery } from 'kysely';
@@ -151,6 +151,14 @@ export class PgGroupCommit {
       for (const item of batch) item.outcome = { ok: false, error };
     } finally {
       lane.running = 0;
+      // The database gone: what queued behind this batch is answered the same, at once (91 / 503),
+      // not after a connection attempt of its own: no request waits out two attempts in a row, so
+      // every answer during an outage comes within one connect timeout of the batch's start.
+      // Nothing of theirs was tried, so nothing is in doubt.
+      if (batch.length && batch.every((item) => item.outcome && !item.outcome.ok && isDatabaseUnavailable(item.outcome.error))) {
+        const error = (batch[0].outcome as { error: unknown }).error;
+        for (const item of lane.queue.splice(0)) item.reject(error);
+      }
       // Requests that arrived meanwhile form the lane's next batch.
       if (lane.queue.length) this.schedule(lane);
     }

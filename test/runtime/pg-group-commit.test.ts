@@ -168,6 +168,26 @@ describe.skipIf(!onPostgres)('PostgreSQL group commit', () => {
     expect(await gc.run(insertRate('C3'))).toBe('C3');
   });
 
+  it('the database gone: units queued behind the failed batch are answered the same at once, untried', async () => {
+    const gc = new PgGroupCommit(handle, { lanes: 1 });
+    const started = signal();
+    const release = signal();
+    const failing = gc.run(async (trx) => {
+      started.fire();
+      await release.fired;
+      await sql`select pg_terminate_backend(pg_backend_pid())`.execute(trx);
+    });
+    await started.fired;
+    let ran = 0;
+    const queued = [gc.run(async () => { ran++; }), gc.run(async () => { ran++; })];
+    release.fire();
+    const results = await Promise.allSettled([failing, ...queued]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const r of results) expect(isDatabaseUnavailable((r as PromiseRejectedResult).reason)).toBe(true);
+    expect(ran).toBe(0);
+    expect(await gc.run(insertRate('Q1'))).toBe('Q1');
+  });
+
   it('PG_GROUP_COMMIT=0 runs a transaction per request; on by default', async () => {
     const off = await Harness.create({ backend: 'postgres', env: { PG_GROUP_COMMIT: '0' } });
     const on = await Harness.create({ backend: 'postgres' });

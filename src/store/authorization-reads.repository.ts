@@ -6,22 +6,29 @@
 // after a racing fifth failure froze the card).
 // - SQLite: a prepared statement each. Nothing travels, and the product is read once per
 //   group-commit batch (products.repository.ts).
-// - PostgreSQL: one statement for all four when the card is known, three round trips fewer of the
-//   dozen an authorization sends. A waiting lock returns the account and card as committed by the holder;
-//   the idempotency look-up sees the statement's snapshot, so a retransmission racing its original
-//   finds nothing, inserts, and meets the unique key, as with separate statements. A retransmission
-//   waits for the account's lock before it is answered.
+// - PostgreSQL: one statement for all four when the card is known, which also takes the lock of the
+//   account's audit chain, so that the authorization's write appends its audit entry in the same
+//   statement (authorization-writes.repository.ts): an authorization is this read and that write.
+//   A waiting lock returns the account and card as committed by the holder; the idempotency
+//   look-up sees the statement's snapshot, so a retransmission racing its original finds nothing,
+//   inserts, and meets the unique key, as with separate statements. A retransmission waits for the
+//   account's lock before it is answered.
 import type { Product } from '../domain/product.js';
 import { AUTHORIZING_ACCOUNT_COLUMNS, AUTHORIZING_CARD_COLUMNS, type AuthorizingAccount, type AuthorizingCard } from './cards.repository.js';
 import type { Dialect, Executor } from './db.js';
 import { param, prepared } from '../runtime/prepared.js';
 import { findProductInTransaction, PRODUCT_COLUMNS, productOfRow } from './products.repository.js';
-import type { Selectable } from 'kysely';
-import type { ProductsTable } from './schema.js';
+import type { QueryCreator, Selectable } from 'kysely';
+import { accountStream, lockAccountStream } from './audit.repository.js';
+import type { Database, ProductsTable } from './schema.js';
 
 export type AuthorizationReads =
   | { previousId: string }
-  | { previousId?: undefined; card?: AuthorizingCard; account?: AuthorizingAccount; product: Readonly<Product> };
+  | {
+    previousId?: undefined; card?: AuthorizingCard; account?: AuthorizingAccount; product: Readonly<Product>;
+    /** The audit chain whose append lock the read took (PostgreSQL, a known card: its account's). */
+    lockedStream?: string;
+  };
 
 const idByIdempotencyKey = prepared<{ key: string }, { id: string }>((db) =>
   db.selectFrom('authorizations').select('id').where('idempotency_key', '=', param('key')));
@@ -33,15 +40,22 @@ const accountById = prepared<{ id: string }, AuthorizingAccount>((db) =>
 // Prefixes no card column starts with (`account_id` is a card column).
 const ACCOUNT = 'a__';
 const PRODUCT = 'p__';
+const lockedRead = (db: QueryCreator<Database>) => db.selectFrom('cards as c')
+  .innerJoin('card_accounts as a', 'a.id', 'c.account_id')
+  .innerJoin('products as p', 'p.code', 'a.product_code')
+  .select((eb) => eb.selectFrom('authorizations').select('id').where('idempotency_key', '=', param('key')).as('previous_id'))
+  .select(AUTHORIZING_CARD_COLUMNS.map((c) => `c.${c}` as const))
+  .select(AUTHORIZING_ACCOUNT_COLUMNS.map((c) => `a.${c} as ${ACCOUNT}${c}` as const))
+  .select(PRODUCT_COLUMNS.map((c) => `p.${c} as ${PRODUCT}${c}` as const))
+  .where('c.pan_fingerprint', '=', param('fingerprint')).forUpdate(['a', 'c']);
+const LOCKED_READ_COLUMNS = ['previous_id', ...AUTHORIZING_CARD_COLUMNS, ...AUTHORIZING_ACCOUNT_COLUMNS.map((c) => ACCOUNT + c), ...PRODUCT_COLUMNS.map((c) => PRODUCT + c)];
+// The rows are locked first (a materialized CTE runs before the query that reads it), then the
+// account's audit chain: the order every other append takes them in (rows it changed, then the
+// chain), so the two statements this saves cannot make a deadlock.
 const everythingLocked = prepared<{ fingerprint: string; key: string }, Record<string, unknown>>((db) =>
-  db.selectFrom('cards as c')
-    .innerJoin('card_accounts as a', 'a.id', 'c.account_id')
-    .innerJoin('products as p', 'p.code', 'a.product_code')
-    .select((eb) => eb.selectFrom('authorizations').select('id').where('idempotency_key', '=', param('key')).as('previous_id'))
-    .select(AUTHORIZING_CARD_COLUMNS.map((c) => `c.${c}` as const))
-    .select(AUTHORIZING_ACCOUNT_COLUMNS.map((c) => `a.${c} as ${ACCOUNT}${c}` as const))
-    .select(PRODUCT_COLUMNS.map((c) => `p.${c} as ${PRODUCT}${c}` as const))
-    .where('c.pan_fingerprint', '=', param('fingerprint')).forUpdate(['a', 'c']));
+  db.with((cte) => cte('r').materialized(), lockedRead).selectFrom('r')
+    .select(LOCKED_READ_COLUMNS.map((c) => `r.${c}`) as unknown as 'r.previous_id'[])
+    .select(lockAccountStream(`r.${ACCOUNT}id`).as('audit_locked')));
 
 /**
  * The reads of one authorization, inside its transaction. `fingerprint` is null for a PAN that
@@ -52,7 +66,8 @@ export async function readForAuthorization(trx: Executor, dialect: Dialect, key:
     const row = await everythingLocked.first(trx, { fingerprint, key });
     if (row) {
       if (row.previous_id !== null) return { previousId: row.previous_id as string };
-      return { card: pick(row, AUTHORIZING_CARD_COLUMNS, ''), account: pick(row, AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT), product: productOfRow(pick<Selectable<ProductsTable>>(row, PRODUCT_COLUMNS, PRODUCT)) };
+      const account = pick<AuthorizingAccount>(row, AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT);
+      return { card: pick(row, AUTHORIZING_CARD_COLUMNS, ''), account, product: productOfRow(pick<Selectable<ProductsTable>>(row, PRODUCT_COLUMNS, PRODUCT)), lockedStream: accountStream(account.id) };
     }
   }
   const previous = await idByIdempotencyKey.first(trx, { key });

@@ -1,16 +1,19 @@
-// What an authorization writes once it has decided, before its audit entry: the hold's pending
-// transfer (approvals), the account's move (the hold and the heads of its chains; every
-// authorization on a known account), and the authorization row.
+// What an authorization writes once it has decided: the hold's pending transfer (approvals), the
+// account's move (the hold and the heads of its chains; every authorization on a known account),
+// the authorization row, and its audit entry.
 // - SQLite: a prepared statement each. Nothing travels.
-// - PostgreSQL: one statement, the transfer and the account's move as data-modifying CTEs of the
-//   authorization's insert: two round trips fewer for an approval, one for a decline. The three
-//   writes touch different rows of different tables and none reads another's (no foreign key or
-//   trigger joins them; the account's row is already locked by the read), so one statement does
-//   what the three did, and a failure undoes all three, as the transaction did before.
+// - PostgreSQL, on a known account: one statement, the transfer, the account's move and the audit
+//   entry (the chain's head read, the hash, the insert: audit.repository.ts) as data-modifying CTEs
+//   of the authorization's insert: four round trips fewer than a statement each. The writes touch
+//   different rows of different tables and none reads another's (no foreign key or trigger joins
+//   them); the account's row and its audit chain are locked since the read
+//   (authorization-reads.repository.ts), so the head the statement reads is the chain's. A failure
+//   undoes all of them, as the transaction did before.
 // One statement per dialect and shape (with or without a hold): what the decision changed travels
 // as values (the hold, the over-limit allowance's next state), never as a statement of its own.
 import type { QueryCreator } from 'kysely';
 import type { OverLimitAllowance } from '../domain/over-limit-allowance.js';
+import { appendAudit, auditChainFor, auditEntryOf, auditHeadOf, lockedAppendValues, type AuditEntry, type LockedAppendValues } from './audit.repository.js';
 import type { Dialect, Executor } from './db.js';
 import { param, prepared } from '../runtime/prepared.js';
 import { insertTransferRow } from './ledger.repository.js';
@@ -64,11 +67,16 @@ const transferOf = (db: QueryCreator<Database>) => db.insertInto('ledger_transfe
 const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values(authorizationValues()));
 const moveAccount = prepared<OtherValues, never>((db) => moveOf(db));
 // PostgreSQL: one statement for all of them.
+// A CTE's builder is typed with the CTEs before it, which these writes do not read (the entry reads
+// `audit_head`, which its SQL names).
+const asCreator = (qc: unknown) => qc as QueryCreator<Database>;
 const declinedOnAccount = prepared<Authorization, never>((db) =>
-  db.with('move', (qc) => moveOf(qc)).insertInto('authorizations').values(authorizationValues()));
+  db.with('move', (qc) => moveOf(qc)).with('audit_head', (qc) => auditHeadOf(asCreator(qc)))
+    .with('audit_entry', (qc) => auditEntryOf(asCreator(qc)))
+    .insertInto('authorizations').values(authorizationValues()));
 const approvedOnAccount = prepared<Authorization, never>((db) =>
-  // A CTE's builder is typed with the CTEs before it, which these writes do not read.
-  db.with('hold', (qc) => transferOf(qc)).with('move', (qc) => moveOf(qc as unknown as QueryCreator<Database>))
+  db.with('hold', (qc) => transferOf(qc)).with('move', (qc) => moveOf(asCreator(qc)))
+    .with('audit_head', (qc) => auditHeadOf(asCreator(qc))).with('audit_entry', (qc) => auditEntryOf(asCreator(qc)))
     .insertInto('authorizations').values(authorizationValues()));
 
 function otherValues(m: AccountMove, t: LedgerTransfer | null): OtherValues {
@@ -85,17 +93,27 @@ function otherValues(m: AccountMove, t: LedgerTransfer | null): OtherValues {
   return values;
 }
 
-export async function writeAuthorization(trx: Executor, dialect: Dialect, w: AuthorizationWrites): Promise<void> {
+/**
+ * Writes the authorization and appends `entry` to the audit log. `lockedStream` names the audit
+ * chain whose lock the transaction already holds (readForAuthorization on PostgreSQL, for a known
+ * card): there, on a known account, everything is one statement.
+ */
+export async function writeAuthorization(trx: Executor, dialect: Dialect, w: AuthorizationWrites, entry: AuditEntry, lockedStream?: string): Promise<void> {
   if (w.transfer && !w.move) throw new Error('an approval moves its account');
   if (w.move && !w.transfer && w.move.overLimit.usedByAuthorizationId === w.move.authId) {
     throw new Error('only an approval spends the over-limit allowance');
   }
   if (dialect === 'postgres' && w.move) {
-    await (w.transfer ? approvedOnAccount : declinedOnAccount).execute(trx, w.row, otherValues(w.move, w.transfer));
+    const stream = entry.stream ?? auditChainFor(dialect, entry.accountId);
+    // Without the chain's lock the head the statement reads could be another transaction's past.
+    if (stream !== lockedStream) throw new Error(`the audit chain ${stream} is not locked by this transaction`);
+    const values: OtherValues & LockedAppendValues = Object.assign(otherValues(w.move, w.transfer), lockedAppendValues(entry, stream));
+    await (w.transfer ? approvedOnAccount : declinedOnAccount).execute(trx, w.row, values);
     return;
   }
   if (w.transfer) await insertTransferRow(trx, w.transfer);
   // SQLite writes the transfer from its own row: the move's values alone.
   if (w.move) await moveAccount.execute(trx, otherValues(w.move, null));
   await insertAuthorization.execute(trx, w.row);
+  await appendAudit(trx, entry);
 }

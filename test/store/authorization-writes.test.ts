@@ -1,6 +1,6 @@
 // What an authorization writes once it has decided (store/authorization-writes.repository.ts): the
-// hold's pending transfer, the account's move and the authorization row; on PostgreSQL in one
-// statement, so that an approval costs two round trips fewer.
+// hold's pending transfer, the account's move, the authorization row and its audit entry; on
+// PostgreSQL in one statement after one read, so that an authorization is two round trips.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAuthorization } from '../../src/store/authorization-writes.repository.js';
@@ -39,15 +39,26 @@ forEachBackend((backend) => {
         last_authorization_id: declined.body.authorizationId, last_notified_authorization_id: over.body.authorizationId });
     });
 
+    const entry = { accountId: 'ca_x', actorType: 'network', actorId: 'n', action: 'authorization.declined', nowMs: 0 } as const;
     it('refuses writes that do not belong together', async () => {
       await expect(inTransaction(h.deps.handle, (trx) => writeAuthorization(trx, backend, {
         transfer: { id: 'tr_x', account_id: null, kind: 'pending', pending_id: null, debit_account: 'a', credit_account: 'b', amount_fils: 1, reference: 'r', created_at: 0 },
         move: null, row: {} as never,
-      }))).rejects.toThrow('an approval moves its account');
+      }, entry))).rejects.toThrow('an approval moves its account');
       await expect(inTransaction(h.deps.handle, (trx) => writeAuthorization(trx, backend, {
         transfer: null, move: { id: 'ca_x', held: 0, authId: 'auth_x', at: 0, notifiedHead: null, overLimit: { enabled: true, used: true, usedByAuthorizationId: 'auth_x', usedAtMs: 0 } }, row: {} as never,
-      }))).rejects.toThrow('only an approval spends the over-limit allowance');
+      }, entry))).rejects.toThrow('only an approval spends the over-limit allowance');
     });
+
+    if (backend === 'postgres') {
+      it('refuses to append to an audit chain the transaction has not locked: its head could be stale', async () => {
+        const move = { id: 'ca_x', held: 0, authId: 'auth_x', at: 0, notifiedHead: null, overLimit: { enabled: true, used: false, usedByAuthorizationId: null, usedAtMs: null } };
+        await expect(inTransaction(h.deps.handle, (trx) => writeAuthorization(trx, backend, { transfer: null, move, row: {} as never }, entry)))
+          .rejects.toThrow('the audit chain account:ca_x is not locked by this transaction');
+        await expect(inTransaction(h.deps.handle, (trx) => writeAuthorization(trx, backend, { transfer: null, move, row: {} as never }, entry, 'account:ca_y')))
+          .rejects.toThrow('the audit chain account:ca_x is not locked by this transaction');
+      });
+    }
   });
 
   if (backend === 'postgres') {
@@ -83,18 +94,19 @@ forEachBackend((backend) => {
         }
       };
 
-      it('an approval sends begin, one read, one write, the audit chain\'s lock, head and entry, and commit: 7', async () => {
+      it('an approval sends begin, one read (which locks the audit chain), one write (with the audit entry), and commit: 4', async () => {
         const { answer, sent } = await statementsOf({ amount: 1_000 });
         expect(answer.body.approved).toBe(true);
-        expect(sent.filter((t) => /^with "hold" as \(insert into "ledger_transfers"/.test(t))).toHaveLength(1);
-        expect(sent, sent.join('\n')).toHaveLength(7);
+        expect(sent.filter((t) => /pg_advisory_xact_lock/.test(t))).toHaveLength(1);
+        expect(sent.filter((t) => /^with "hold" as \(insert into "ledger_transfers".*"audit_entry" as \(insert into "audit_log"/s.test(t))).toHaveLength(1);
+        expect(sent, sent.join('\n')).toHaveLength(4);
       });
 
       it('a decline on a known card: one write too', async () => {
         const { answer, sent } = await statementsOf({ amount: 1_000, posEntryMode: '051' });
         expect(answer.body.approved).toBe(false);
-        expect(sent.filter((t) => /^with "move" as \(update "card_accounts"/.test(t))).toHaveLength(1);
-        expect(sent, sent.join('\n')).toHaveLength(7);
+        expect(sent.filter((t) => /^with "move" as \(update "card_accounts".*"audit_entry" as \(insert into "audit_log"/s.test(t))).toHaveLength(1);
+        expect(sent, sent.join('\n')).toHaveLength(4);
       });
     });
   }

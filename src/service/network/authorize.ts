@@ -9,7 +9,6 @@ import { DEFAULT_PRODUCT_CODE } from '../../domain/product.js';
 import { cavvVerified, decideAuthorization, notifiesCardholder, provesCard, type AuthorizationDecision } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { param, prepared } from '../../runtime/prepared.js';
-import { appendAudit } from '../../store/audit.repository.js';
 import { readForAuthorization } from '../../store/authorization-reads.repository.js';
 import { writeAuthorization } from '../../store/authorization-writes.repository.js';
 import type { AuthorizingAccount, AuthorizingCard } from '../../store/cards.repository.js';
@@ -77,17 +76,16 @@ export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeI
     decision = decideAuthorization({ ...facts, authentication: 'failed' });
   }
 
-  // Write: the row, the hold and the account's move, then the audit entry.
+  // Write: the row, the hold, the account's move and the audit entry.
   const writes = authorizationWrites({ request, networkClient, id, createdAt, key, hash, card, account, product, conversion, decision, nowMs });
   const { row } = writes;
-  await writeAuthorization(trx, ctx.handle.dialect, writes);
-  await appendAudit(trx, {
+  await writeAuthorization(trx, ctx.handle.dialect, writes, {
     accountId: row.account_id, actorType: 'network', actorId: networkClient,
     action: AUDIT_ACTIONS[decision.ruleId] ?? (decision.approved ? 'authorization.approved' : 'authorization.declined'),
     subject: id, sourceIp: input.sourceIp,
     after: { responseCode: row.response_code, reason: row.reason, ruleId: row.rule_id, billingFils: row.billing_fils, cardId: row.card_id },
     nowMs,
-  });
+  }, reads.lockedStream);
 
   const notify = card && account ? await effects(trx, ctx, { request, card, account, decision, row, nowMs }) : [];
   return { response: responseFromRow(row), notify, replayed: false };

@@ -5,10 +5,13 @@
 //
 //   npx tsx scripts/bench/ab-code.ts <git revision> [slices per side, 10] [seconds per slice, 5] [cards, 10000] [history, 0]
 //   e.g. npx tsx scripts/bench/ab-code.ts HEAD~3 10 5 1000000 5000000
+// AB_DATABASE_URL=postgres://… runs both on PostgreSQL instead, each in a schema of its own there.
 //
 // The earlier commit is checked out with `git worktree` in a temporary directory, sharing this
 // checkout's node_modules; both are removed afterwards.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,18 +34,32 @@ const earlier = join(dir, 'earlier');
 const here = resolve('.');
 execFileSync('git', ['worktree', 'add', '--detach', earlier, revision], { stdio: 'inherit' });
 const services: Child[] = [];
+const pgUrl = process.env.AB_DATABASE_URL;
+const schemas: string[] = [];
+/** A fresh schema in AB_DATABASE_URL's database, and the URL that works in it. */
+async function pgSchema(side: string): Promise<string> {
+  const schema = `ab_${side}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  try { await client.query(`create schema ${schema}`); } finally { await client.end(); }
+  schemas.push(schema);
+  const u = new URL(pgUrl!);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
 try {
   symlinkSync(join(here, 'node_modules'), join(earlier, 'node_modules'));
   for (const root of [earlier, here]) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   const { seedDatabase: seedEarlier } = await import(join(earlier, 'scripts/seed.ts')) as { seedDatabase: typeof seedDatabase };
   const seed = { cards, history, secrets, sync: 'FULL' as const, log: (l: string) => console.log(l) };
   console.log(`seeding A (${revision}) and B (this checkout): ${cards} cards, ${history} past authorizations each`);
-  const seededA = await seedEarlier({ ...seed, databaseUrl: `sqlite:${join(dir, 'a.db')}` });
-  const seededB = await seedDatabase({ ...seed, databaseUrl: `sqlite:${join(dir, 'b.db')}` });
+  const [urlA, urlB] = pgUrl ? [await pgSchema('a'), await pgSchema('b')] : [`sqlite:${join(dir, 'a.db')}`, `sqlite:${join(dir, 'b.db')}`];
+  const seededA = await seedEarlier({ ...seed, databaseUrl: urlA });
+  const seededB = await seedDatabase({ ...seed, databaseUrl: urlB });
   const port = 39_000 + Math.floor(Math.random() * 900);
   const env = { SQLITE_CACHE_MB: process.env.SQLITE_CACHE_MB ?? '32' };
-  services.push(await startService({ port, databaseUrl: `sqlite:${join(dir, 'a.db')}`, secrets, sync: 'FULL', env, script: join(earlier, 'dist/main.mjs') }));
-  services.push(await startService({ port: port + 1, databaseUrl: `sqlite:${join(dir, 'b.db')}`, secrets, sync: 'FULL', env }));
+  services.push(await startService({ port, databaseUrl: urlA, secrets, sync: 'FULL', env, script: join(earlier, 'dist/main.mjs') }));
+  services.push(await startService({ port: port + 1, databaseUrl: urlB, secrets, sync: 'FULL', env }));
   for (const s of services) await waitForPrewarm(s.url);
   const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections };
   const [a, b] = [seededA, seededB].map((seeded, k) => ({ url: services[k].url, workload: new Workload(seeded.cards), options: load, pid: services[k].proc.pid }));
@@ -51,4 +68,10 @@ try {
   for (const s of services) await stopChild(s);
   execFileSync('git', ['worktree', 'remove', '--force', earlier], { stdio: 'inherit' });
   rmSync(dir, { recursive: true, force: true });
+  if (schemas.length) {
+    const client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    for (const schema of schemas) await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  }
 }

@@ -40,8 +40,9 @@ import { runFixed } from './prepared.js';
 /** Largest batch: under PostgreSQL's 64 cached subtransactions (see above), and how long rows stay locked. */
 export const MAX_BATCH = 50;
 /**
- * Most lanes. Each unit is a dozen round trips in a row, and a lane's next statement waits for this
- * process's event loop: more lanes keep more statements in flight (measured: scripts/bench/pg-lanes.ts).
+ * Most lanes. Each unit is round trips in a row (two for an authorization), and a lane's next
+ * statement waits for this process's event loop: more lanes keep more statements in flight
+ * (measured: scripts/bench/pg-lanes.ts).
  */
 export const MAX_LANES = 8;
 /** Runs of a batch ended by a deadlock or a serialization failure before its units run alone. */

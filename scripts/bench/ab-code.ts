@@ -6,6 +6,7 @@
 //   npx tsx scripts/bench/ab-code.ts <git revision> [slices per side, 10] [seconds per slice, 5] [cards, 10000] [history, 0]
 //   e.g. npx tsx scripts/bench/ab-code.ts HEAD~3 10 5 1000000 5000000
 // AB_DATABASE_URL=postgres://… runs both on PostgreSQL instead, each in a schema of its own there.
+// AB_B_ENV='NAME=VALUE …' sets those in B's environment only (a setting this checkout adds).
 //
 // The earlier commit is checked out with `git worktree` in a temporary directory, sharing this
 // checkout's node_modules; both are removed afterwards.
@@ -59,7 +60,8 @@ try {
   const port = 39_000 + Math.floor(Math.random() * 900);
   const env = { SQLITE_CACHE_MB: process.env.SQLITE_CACHE_MB ?? '32' };
   services.push(await startService({ port, databaseUrl: urlA, secrets, sync: 'FULL', env, script: join(earlier, 'dist/main.mjs') }));
-  services.push(await startService({ port: port + 1, databaseUrl: urlB, secrets, sync: 'FULL', env }));
+  const envB = Object.fromEntries((process.env.AB_B_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
+  services.push(await startService({ port: port + 1, databaseUrl: urlB, secrets, sync: 'FULL', env: { ...env, ...envB } }));
   for (const s of services) await waitForPrewarm(s.url);
   const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections };
   const [a, b] = [seededA, seededB].map((seeded, k) => ({ url: services[k].url, workload: new Workload(seeded.cards), options: load, pid: services[k].proc.pid }));

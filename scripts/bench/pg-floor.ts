@@ -1,9 +1,10 @@
 // The least an authorization could cost on PostgreSQL: the statements it needs, by hand on bare pg,
-// no service code — lock-read the card and its account (one join, FOR UPDATE), insert the
-// authorization, move the account, insert the hold's ledger transfer, append a hash-chained audit
-// entry (advisory lock, head, insert) — in batches sharing one transaction, over N connections at
-// once, as fast as they go. If even this floor is below half of SQLite's service auth/s on the same
-// machine, no code can reach it here.
+// no service code, in the service's shape (docs/decisions/0073-pg-authorization-two-statements.md):
+// one read that locks the card and its account and then the account's audit chain, and one write
+// that inserts the authorization, moves the account, inserts the hold's ledger transfer and appends
+// the hash-chained audit entry (head, hash and insert in the statement) — in batches sharing one
+// transaction, over N connections at once, as fast as they go. If even this floor is below half of
+// SQLite's service auth/s on the same machine, no code can reach it here.
 //   npm run bench -- --pg-floor --db postgres://postgres@127.0.0.1:5432/test [--seconds 10]
 //   (--floor-batch 16 --floor-connections 8 --floor-savepoints: a savepoint around each authorization)
 import { createHash, randomBytes } from 'node:crypto';
@@ -67,24 +68,25 @@ export async function pgFloor(o: PgFloorOptions): Promise<{ perSec: number; auth
   }
 }
 
+const READ = `with r as materialized (
+    select c.id, c.status, c.expiry, a.id as account_id, a.limit_fils, a.held_fils, a.exceed_used
+    from cards c join accounts a on a.id = c.account_id where c.fingerprint = $1 for update of a, c)
+  select r.*, pg_advisory_xact_lock(hashtext('account:' || r.account_id)) from r`;
+const WRITE = `with move as (update accounts set held_fils = held_fils + $6 where id = $1),
+  hold as (insert into transfers (account_id, amount_fils, authorization_id, created_at) select $1, $6, 0, $7 where $6 > 0),
+  head as (select seq, hash from audit_log where stream = $8 order by seq desc limit 1),
+  entry as (insert into audit_log select $8, n.seq, $9, $7, n.prev, encode(sha256(convert_to(n.prev || '|' || $10 || n.seq::text || $11, 'UTF8')), 'hex')
+    from (select coalesce((select seq from head), 0) + 1 as seq, coalesce((select hash from head), repeat('0', 64)) as prev) n)
+  insert into authorizations (account_id, idempotency_key, request_hash, amount_fils, response_code, held_fils, created_at)
+  values ($1, $2, $3, $4, $5, $6, $7)`;
+
 async function authorizeOne(client: pg.PoolClient, n: number, accounts: number): Promise<void> {
   const fingerprint = createHash('md5').update(String(((n * 7919) % accounts) + 1)).digest('hex');
   const nowMs = Date.now();
   const amount = 100 + (n % 1400);
-  const read = await client.query({ name: 'floor_read', text: 'select c.id, c.status, c.expiry, a.id as account_id, a.limit_fils, a.held_fils, a.exceed_used from cards c join accounts a on a.id = c.account_id where c.fingerprint = $1 for update of a, c', values: [fingerprint] });
-  const account = read.rows[0];
+  const account = (await client.query({ name: 'floor_read', text: READ, values: [fingerprint] })).rows[0];
   const approved = Number(account.held_fils) + amount <= Number(account.limit_fils);
-  const inserted = await client.query({ name: 'floor_auth', text: 'insert into authorizations (account_id, idempotency_key, request_hash, amount_fils, response_code, held_fils, created_at) values ($1, $2, $3, $4, $5, $6, $7) returning id',
-    values: [account.account_id, `floor|${n}|${nowMs}`, createHash('sha256').update(String(n)).digest('hex'), amount, approved ? '00' : '51', approved ? amount : 0, nowMs] });
-  if (approved) {
-    await client.query({ name: 'floor_move', text: 'update accounts set held_fils = held_fils + $1 where id = $2', values: [amount, account.account_id] });
-    await client.query({ name: 'floor_hold', text: 'insert into transfers (account_id, amount_fils, authorization_id, created_at) values ($1, $2, $3, $4)', values: [account.account_id, amount, inserted.rows[0].id, nowMs] });
-  }
-  const stream = `account:${account.account_id}`;
-  await client.query({ name: 'floor_audit_lock', text: 'select pg_advisory_xact_lock(hashtext($1))', values: [stream] });
-  const head = (await client.query({ name: 'floor_audit_head', text: 'select seq, hash from audit_log where stream = $1 order by seq desc limit 1', values: [stream] })).rows[0];
-  const prevHash = head?.hash ?? '0'.repeat(64);
-  const seq = Number(head?.seq ?? 0) + 1;
-  const hash = createHash('sha256').update(`${prevHash}|${stream}|${seq}|${n}`).digest('hex');
-  await client.query({ name: 'floor_audit', text: 'insert into audit_log values ($1, $2, $3, $4, $5, $6)', values: [stream, seq, approved ? 'authorization.approved' : 'authorization.declined', nowMs, prevHash, hash] });
+  const action = approved ? 'authorization.approved' : 'authorization.declined';
+  await client.query({ name: 'floor_write', text: WRITE, values: [account.account_id, `floor|${n}|${nowMs}`, createHash('sha256').update(String(n)).digest('hex'),
+    amount, approved ? '00' : '51', approved ? amount : 0, nowMs, `account:${account.account_id}`, action, `["account:${account.account_id}",`, `,"${action}",${nowMs}]`] });
 }

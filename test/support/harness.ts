@@ -26,6 +26,11 @@ export interface HarnessOptions {
    * needs the pages sets the configuration value itself; no environment can.
    */
   demo?: boolean;
+  /**
+   * PostgreSQL only: start another instance of the service on this harness's database (its schema,
+   * secrets and clock), as a second server process would; closing it leaves the schema to the first.
+   */
+  joining?: Harness;
 }
 
 export class Harness {
@@ -36,15 +41,24 @@ export class Harness {
     readonly app: ReturnType<typeof createApp>,
     readonly clock: ManualClock,
     private readonly cleanup: () => Promise<void>,
+    private readonly shared: { secrets: Secrets; pgSchema?: string },
   ) {}
 
   static async create(options: HarnessOptions = {}): Promise<Harness> {
     const backend = options.backend ?? 'sqlite';
-    const clock = new ManualClock(Date.UTC(2026, 10, 23, 9, 0, 0));
+    const joining = options.joining?.shared;
+    const clock = options.joining?.clock ?? new ManualClock(Date.UTC(2026, 10, 23, 9, 0, 0));
     let handle: DbHandle;
     let cleanup: () => Promise<void>;
-    if (backend === 'postgres') {
+    let pgSchema: string | undefined;
+    if (joining) {
+      if (backend !== 'postgres' || !joining.pgSchema) throw new Error('joining: PostgreSQL only');
+      pgSchema = joining.pgSchema;
+      handle = openDatabase(backendUrl('postgres')!, { pgSchema, poolSize: 20 });
+      cleanup = () => handle.close();
+    } else if (backend === 'postgres') {
       const schema = await createPgSchema();
+      pgSchema = schema;
       handle = openDatabase(backendUrl('postgres')!, { pgSchema: schema, poolSize: 20 });
       cleanup = async () => { await handle.close(); await dropPgSchema(schema); };
     } else {
@@ -54,11 +68,11 @@ export class Harness {
     // Passwords at the previous cost (N = 2^14): SPEC's 2^17 takes ~0.5 s a hash on an idle core
     // and every customer costs one; test/security/passwords.test.ts runs at SPEC's cost.
     const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', TEST_PASSWORD_SCRYPT_LOG2N: '14', ...options.env }), ...(options.demo ? { demo: true } : {}) };
-    const secrets: Secrets = { adminApiKey: ADMIN_KEY, networkKeyId: NETWORK_KEY_ID, networkSecret: NETWORK_SECRET, masterKey: randomBytes(32) };
+    const secrets: Secrets = joining?.secrets ?? { adminApiKey: ADMIN_KEY, networkKeyId: NETWORK_KEY_ID, networkSecret: NETWORK_SECRET, masterKey: randomBytes(32) };
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
     const deps = await startServices({ config, secrets, logger: createLogger('debug', sink), clock, handle });
-    const h = new Harness(deps, createApp(deps), clock, cleanup);
+    const h = new Harness(deps, createApp(deps), clock, cleanup, { secrets, pgSchema });
     (h as { logLines: string[] }).logLines = lines;
     return h;
   }

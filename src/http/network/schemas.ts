@@ -2,7 +2,11 @@
 import { z } from '@hono/zod-openapi';
 
 const digits = (n: number) => z.string().regex(new RegExp(`^\\d{${n}}$`), `must be ${n} digits`);
-const text = (max: number) => z.string().min(1).max(max);
+/**
+ * Free text of a network message. PostgreSQL's text holds no U+0000: a message carrying one is
+ * malformed (400, 30) on every backend, rather than stored on SQLite and a 500 on PostgreSQL.
+ */
+export const text = (max: number, min = 1) => z.string().min(min).max(max).regex(/^[^\u0000]*$/, 'must not contain U+0000');
 
 export const MAX_AMOUNT = 999_999_999_999;
 
@@ -26,12 +30,12 @@ export const AuthorizationRequestSchema = z.object({
   merchantId: text(32).openapi({ example: 'M-1001' }),
   merchantName: text(100).openapi({ example: 'Gulf Books Online' }),
   merchantCountry: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code').openapi({ example: 'KW' }),
-  terminalId: z.string().max(32).optional(),
-  terminalType: z.string().max(20).optional(),
+  terminalId: text(32, 0).optional(),
+  terminalType: text(20, 0).optional(),
   pinPresent: z.boolean().optional(),
   eci: digits(2).optional(),
-  cavv: z.string().min(1).max(64).optional(),
-  initialTransactionId: z.string().min(1).max(64).optional().openapi({
+  cavv: text(64).optional(),
+  initialTransactionId: text(64).optional().openapi({
     description: 'Credential on file (entry mode 10): the authorizationId of the approved purchase or account verification (amount 0) that stored the card at this merchantId; without CVV2, only such a purchase is approved',
   }),
   billingAmount: z.number().int().min(0).max(MAX_AMOUNT).optional().openapi({
@@ -52,7 +56,7 @@ export const AuthorizationResponseSchema = z.object({
 
 /** A reversal's fields (0400, and 0420 with its optional mti): the original by id, or by acquirerId + rrn. */
 const reversalFields = z.object({
-  authorizationId: z.string().min(1).max(64).optional(),
+  authorizationId: text(64).optional(),
   acquirerId: text(32).optional(),
   rrn: z.string().regex(/^[A-Za-z0-9]{12}$/, 'must be 12 letters or digits').optional(),
   stan: digits(6),

@@ -6,7 +6,7 @@ import { getAuthentication } from '../../service/three-ds/get-authentication.js'
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { commonErrors, jsonBody, jsonResponse, problemResponse } from '../openapi-common.js';
-import { MAX_AMOUNT } from './schemas.js';
+import { MAX_AMOUNT, text } from './schemas.js';
 
 const digits = (n: number) => z.string().regex(new RegExp(`^\\d{${n}}$`), `must be ${n} digits`);
 
@@ -15,8 +15,8 @@ export const ThreeDsRequestSchema = z.object({
   expiry: digits(4).openapi({ description: 'YYMM', example: '2911' }),
   amount: z.number().int('must be an integer number of minor units').min(1).max(MAX_AMOUNT).openapi({ example: 12500 }),
   currency: digits(3).openapi({ description: 'ISO 4217 numeric', example: '414' }),
-  merchantId: z.string().min(1).max(32).openapi({ example: 'M-1001' }),
-  merchantName: z.string().min(1).max(100).openapi({ example: 'Gulf Books Online' }),
+  merchantId: text(32).openapi({ example: 'M-1001' }),
+  merchantName: text(100).openapi({ example: 'Gulf Books Online' }),
 }).openapi('ThreeDsAuthenticationRequest');
 
 export const ThreeDsResponseSchema = z.object({

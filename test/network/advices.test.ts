@@ -100,6 +100,17 @@ forEachBackend((backend) => {
       await expectLedgerOk(h);
     });
 
+    it('replaces a decision on its own card only: another card\'s with the same acquirerId + rrn keeps its hold', async () => {
+      const [mine, theirs] = [await h.cardholder(100_000), await h.cardholder(100_000)];
+      const theirPurchase = await approvedPurchase(h, theirs, { amount: 30_000 });
+      const res = await sendAdvice(advice(mine, { rrn: theirPurchase.request.rrn, acquirerId: theirPurchase.request.acquirerId, amount: 20_000 }));
+      expect(res.body).toMatchObject({ responseCode: '00' });
+      expect(await authorization(h, theirPurchase.authorizationId)).toMatchObject({ status: 'pending', hold_fils: 30_000, superseded_by: null });
+      expect((await account(h, theirs)).held_fils).toBe(30_000);
+      expect((await account(h, mine)).held_fils).toBe(20_000);
+      await expectLedgerOk(h);
+    });
+
     it('replacing the decision that spent the allowance gives it back before the advice decides', async () => {
       const holder = await h.cardholder(100_000);
       const over = await approvedPurchase(h, holder, { amount: 110_000 });

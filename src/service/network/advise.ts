@@ -74,9 +74,12 @@ export async function advise(trx: Trx, ctx: ServiceContext, input: { request: Ad
   const id = newId('auth', createdAt);
 
   // The decision this advice replaces: released first, so the issuer's rules see the account without it.
+  // Only a decision on this advice's card: an rrn is the acquirer's, not unique across cards, and an
+  // advice naming another card's rrn must not release that card's hold.
   const replaced = await trx.selectFrom('authorizations').selectAll()
     .where('acquirer_id', '=', request.acquirerId).where('rrn', '=', request.rrn)
     .where('network_client', '=', networkClient).where('superseded_by', 'is', null)
+    .where('card_id', card ? '=' : 'is', card ? card.id : null)
     .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   if (replaced) await releaseReplaced(trx, ctx, { replaced, by: id, networkClient, nowMs });
   const account = reads.account ? (await lockAccount(trx, ctx.handle.dialect, reads.account.id))! : undefined;

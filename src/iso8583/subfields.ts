@@ -55,26 +55,48 @@ export function writeTransmissionTime(ms: number): string {
   return pad2(d.getUTCMonth() + 1) + pad2(d.getUTCDate()) + pad2(d.getUTCHours()) + pad2(d.getUTCMinutes()) + pad2(d.getUTCSeconds());
 }
 
+/** Days in a month (1–12) of a proleptic Gregorian year. */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
+/** Two ASCII digits of `value` at `at` as a number; -1 when either is not a digit. */
+function twoDigits(value: string, at: number): number {
+  const tens = value.charCodeAt(at) - 0x30;
+  const units = value.charCodeAt(at + 1) - 0x30;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
+}
+
 /**
  * DE 7 (MMDDhhmmss, UTC) as the JSON API writes it, `YYYY-MM-DDThh:mm:ssZ`, with the year that
- * puts it nearest to `nowMs` (so 1231235959 read on 1 January is last year's).
+ * puts it nearest to `nowMs` (so 1231235959 read on 1 January is last year's; a tie goes to the
+ * earlier year). A date that does not exist in a year (29 February, 31 April) is not read in it.
+ * Read digit by digit: it runs for every authorization.
  */
 export function readTransmissionTime(value: string, nowMs: number): string {
-  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
-  if (!m) throw new SubfieldError('DE 7 must be MMDDhhmmss');
-  const [month, day, hour, minute, second] = m.slice(1).map(Number);
+  const month = value.length === 10 ? twoDigits(value, 0) : -1;
+  const day = twoDigits(value, 2);
+  const hour = twoDigits(value, 4);
+  const minute = twoDigits(value, 6);
+  const second = twoDigits(value, 8);
+  if (month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) throw new SubfieldError('DE 7 must be MMDDhhmmss');
   const year = new Date(nowMs).getUTCFullYear();
-  let best: { ms: number; year: number } | undefined;
-  for (const y of [year - 1, year, year + 1]) {
-    const ms = Date.UTC(y, month - 1, day, hour, minute, second);
-    const d = new Date(ms);
-    // A date that does not exist in that year (29 February, 31 April, 24:00) rolls over: skip it.
-    if (d.getUTCFullYear() !== y || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || d.getUTCHours() !== hour
-      || d.getUTCMinutes() !== minute || d.getUTCSeconds() !== second) continue;
-    if (!best || Math.abs(ms - nowMs) < Math.abs(best.ms - nowMs)) best = { ms, year: y };
+  let bestYear = 0;
+  let bestDistance = Infinity;
+  if (month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59) {
+    for (let y = year - 1; y <= year + 1; y++) {
+      // Date.UTC reads the years 0–99 as 1900–1999: none of them is ever near now.
+      if (day > daysInMonth(y, month) || (y >= 0 && y <= 99)) continue;
+      const distance = Math.abs(Date.UTC(y, month - 1, day, hour, minute, second) - nowMs);
+      if (distance < bestDistance) {
+        bestYear = y;
+        bestDistance = distance;
+      }
+    }
   }
-  if (!best) throw new SubfieldError('DE 7 is not a date and time');
-  return `${String(best.year).padStart(4, '0')}-${value.slice(0, 2)}-${value.slice(2, 4)}T${value.slice(4, 6)}:${value.slice(6, 8)}:${value.slice(8, 10)}Z`;
+  if (bestDistance === Infinity) throw new SubfieldError('DE 7 is not a date and time');
+  return `${String(bestYear).padStart(4, '0')}-${value.slice(0, 2)}-${value.slice(2, 4)}T${value.slice(4, 6)}:${value.slice(6, 8)}:${value.slice(8, 10)}Z`;
 }
 
 export interface OriginalData { mti: string; stan: string; transmission: string; acquirerId: string }

@@ -121,6 +121,47 @@ describe('composite fields', () => {
     expect(writeTransmissionTime(Date.UTC(2026, 0, 2, 3, 4, 5))).toBe('0102030405');
   });
 
+  it('DE 7: the same year and the same refusals as Date\'s own calendar, across year ends and leap years', () => {
+    // The reference: every candidate year checked by a round trip through Date (a date that does
+    // not exist rolls over), the nearest kept, a tie to the earlier year.
+    const reference = (value: string, nowMs: number): string | undefined => {
+      const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
+      if (!m) return undefined;
+      const [month, day, hour, minute, second] = m.slice(1).map(Number);
+      const year = new Date(nowMs).getUTCFullYear();
+      let best: { ms: number; year: number } | undefined;
+      for (const y of [year - 1, year, year + 1]) {
+        const ms = Date.UTC(y, month - 1, day, hour, minute, second);
+        const d = new Date(ms);
+        if (d.getUTCFullYear() !== y || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || d.getUTCHours() !== hour
+          || d.getUTCMinutes() !== minute || d.getUTCSeconds() !== second) continue;
+        if (!best || Math.abs(ms - nowMs) < Math.abs(best.ms - nowMs)) best = { ms, year: y };
+      }
+      return best && `${best.year}-${value.slice(0, 2)}-${value.slice(2, 4)}T${value.slice(4, 6)}:${value.slice(6, 8)}:${value.slice(8, 10)}Z`;
+    };
+    const nows = [Date.UTC(2026, 10, 23, 9), Date.UTC(2027, 0, 1, 0, 0, 5), Date.UTC(2026, 11, 31, 23, 59), Date.UTC(2027, 6, 2, 12),
+      Date.UTC(2028, 1, 29, 12), Date.UTC(2028, 2, 1), Date.UTC(2099, 11, 31, 12), Date.UTC(2100, 1, 28)];
+    const values: string[] = [];
+    for (let month = 0; month <= 13; month++) {
+      for (const day of [0, 1, 15, 28, 29, 30, 31, 32]) {
+        for (const [h, mi, s] of [[0, 0, 0], [12, 0, 0], [23, 59, 59], [24, 0, 0], [0, 60, 0], [0, 0, 60], [9, 99, 99]]) {
+          values.push([month, day, h, mi, s].map((n) => String(n).padStart(2, '0')).join(''));
+        }
+      }
+    }
+    values.push('', '01010000', '010100000000', '01a1000000', ' 101000000', '0101-00000', '０１01000000');
+    let compared = 0;
+    for (const now of nows) {
+      for (const value of values) {
+        const expected = reference(value, now);
+        if (expected === undefined) expect(() => readTransmissionTime(value, now), value).toThrow(SubfieldError);
+        else expect(readTransmissionTime(value, now), value).toBe(expected);
+        compared++;
+      }
+    }
+    expect(compared).toBe(nows.length * values.length);
+  });
+
   it('DE 43: name 25, city 13, country 2', () => {
     const v = writeCardAcceptor({ name: 'Gulf Books Online', city: 'Kuwait City', country: 'KW' });
     expect(v).toBe('Gulf Books Online        Kuwait City  KW');

@@ -24,7 +24,7 @@ import { ServiceError, type ErrorCode } from '../service/errors.js';
 import type { ServiceContext } from '../service/context.js';
 import type { WalFsync, WalSync } from './wal-sync.js';
 import type { BatchStats } from './group-commit.js';
-import { assertAcquirerPermitted } from '../service/network/acquirer-scope.js';
+import { acquirerNotPermitted, acquirerPermittedNow, assertAcquirerPermitted } from '../service/network/acquirer-scope.js';
 import { authorize, type AuthorizeInput, type AuthorizeOutcome } from '../service/network/authorize.js';
 import { runNetworkVerb } from './run-network-verb.js';
 
@@ -247,9 +247,16 @@ export interface AuthorizationContext extends ServiceContext {
   authorizationWorker?: AuthorizationWorker;
 }
 
-export async function authorizeNetworkRequest(ctx: AuthorizationContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+export function authorizeNetworkRequest(ctx: AuthorizationContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   // Before the engine (and before the worker thread): a refused message is not an authorization.
-  await assertAcquirerPermitted(ctx, input.networkClient, input.request.acquirerId);
+  // The client's access is almost always cached, and then the check adds no promise to the path.
+  const permitted = acquirerPermittedNow(ctx, input.networkClient, input.request.acquirerId);
+  if (permitted === false) return Promise.reject(acquirerNotPermitted());
+  if (permitted === undefined) return assertAcquirerPermitted(ctx, input.networkClient, input.request.acquirerId).then(() => runAuthorization(ctx, input));
+  return runAuthorization(ctx, input);
+}
+
+function runAuthorization(ctx: AuthorizationContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const worker = ctx.authorizationWorker;
   if (worker?.running) return worker.authorize(input);
   return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input), input.request.pan);

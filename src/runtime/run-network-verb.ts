@@ -10,10 +10,15 @@ import type { ServiceContext } from '../service/context.js';
 import { groupCommitFor } from './group-commit.js';
 import { pgGroupCommitFor } from './pg-group-commit.js';
 
-export async function runNetworkVerb<T>(ctx: ServiceContext, work: (trx: Trx) => Promise<T>, lane?: string): Promise<T> {
+// Not an async function: the group commit's own promise is handed back, not wrapped in another.
+export function runNetworkVerb<T>(ctx: ServiceContext, work: (trx: Trx) => Promise<T>, lane?: string): Promise<T> {
   if (ctx.handle.dialect === 'sqlite') return groupCommitFor(ctx.handle).run(work);
   const pgGroupCommit = pgGroupCommitFor(ctx.handle);
   if (pgGroupCommit) return pgGroupCommit.run(work, lane);
+  return inOwnTransaction(ctx, work);
+}
+
+async function inOwnTransaction<T>(ctx: ServiceContext, work: (trx: Trx) => Promise<T>): Promise<T> {
   try {
     return await inTransaction(ctx.handle, work);
   } catch (error) {

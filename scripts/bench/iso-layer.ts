@@ -30,7 +30,7 @@ const deps: SessionDeps = {
     authorizationAdvice: () => Promise.reject(new Error('not measured')),
     reversalAdvice: () => Promise.reject(new Error('not measured')),
   },
-  findSecrets: async () => [secret],
+  findSecrets: () => [secret],
   now: () => Date.now(),
   logger: pino({ level: 'silent' }),
 };

@@ -15,7 +15,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../http/env.js';
-import { findNetworkSecrets } from '../service/admin/network-clients.js';
+import { cachedNetworkClientAccess, findNetworkSecrets } from '../service/admin/network-clients.js';
 import { packFrame } from './codec.js';
 import { NETWORK_MANAGEMENT } from './fields.js';
 import { isoMetrics, type IsoMetrics } from './metrics.js';
@@ -197,7 +197,7 @@ export async function startIsoServer(deps: AppDeps, o: IsoServerOptions): Promis
   const metrics = isoMetrics(deps.metrics?.registry);
   const sessionDeps: SessionDeps = {
     verbs: o.verbs ?? verbsFor(deps),
-    findSecrets: (keyId) => findNetworkSecrets(deps, keyId),
+    findSecrets: (keyId) => cachedNetworkClientAccess(deps, keyId)?.secrets ?? findNetworkSecrets(deps, keyId),
     now: () => deps.clock.now(),
     logger: deps.logger,
   };

@@ -20,7 +20,8 @@ export interface Session {
 
 export interface SessionDeps {
   verbs: IsoVerbs;
-  findSecrets(keyId: string): Promise<string[]>;
+  /** The client's secrets: an array when at hand (cached), a promise when they must be read. */
+  findSecrets(keyId: string): string[] | Promise<string[]>;
   now(): number;
   logger: Logger;
 }
@@ -73,6 +74,12 @@ function simpleAnswer(request: { mti: string; fields: Map<number, FieldValue> },
   return { mti: responseMtiOf(request.mti), fields };
 }
 
+/** The secret the message's MAC verifies with, of the client's (one, or two during a rotation). */
+function verifyingSecret(bytes: Buffer, macOffset: number | undefined, secrets: readonly string[]): string | undefined {
+  for (const secret of secrets) if (macVerifies(bytes, macOffset, secret)) return secret;
+  return undefined;
+}
+
 export async function handleFrame(bytes: Buffer, session: Session, d: SessionDeps, sourceIp: string | null): Promise<Handled> {
   let message: IsoMessage;
   let macOffset: number | undefined;
@@ -94,7 +101,8 @@ export async function handleFrame(bytes: Buffer, session: Session, d: SessionDep
     if (mti === '0800' && text(message, 70) === NETWORK_MANAGEMENT.signOn) return signOn(bytes, message, macOffset, session, d);
     return done(simpleAnswer(message, CODES.notSignedOn), undefined);
   }
-  const secret = (await d.findSecrets(session.client)).find((s) => macVerifies(bytes, macOffset, s));
+  const found = d.findSecrets(session.client);
+  const secret = verifyingSecret(bytes, macOffset, Array.isArray(found) ? found : await found);
   if (!secret) return done(simpleAnswer(message, CODES.securityViolation), session.secret);
   session.secret = secret;
   try {
@@ -117,7 +125,7 @@ async function signOn(bytes: Buffer, message: IsoMessage, macOffset: number | un
   } catch {
     keyId = undefined;
   }
-  const secret = keyId ? (await d.findSecrets(keyId)).find((s) => macVerifies(bytes, macOffset, s)) : undefined;
+  const secret = keyId ? verifyingSecret(bytes, macOffset, await d.findSecrets(keyId)) : undefined;
   if (!keyId || !secret) {
     return { answer: packFrame(networkManagementAnswer(message, CODES.securityViolation)), mti: message.mti, responseCode: CODES.securityViolation };
   }

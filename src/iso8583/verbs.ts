@@ -61,9 +61,10 @@ export function reversalAdviceBody(m: ReversalMessage, authorizationId: string |
 
 export function verbsFor(deps: AppDeps): IsoVerbs {
   return {
-    async authorize(body, networkClient, sourceIp) {
+    // Not async: the engine's promise is handed back as it is, not wrapped in another.
+    authorize(body, networkClient, sourceIp) {
       const parsed = AuthorizationRequestSchema.safeParse(body);
-      if (!parsed.success) return { invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+      if (!parsed.success) return Promise.resolve({ invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
       return answerAuthorization(deps, { request: parsed.data, networkClient, sourceIp });
     },
     async reverse(m, networkClient) {

@@ -13,7 +13,6 @@ import {
 type Json = Record<string, unknown>;
 
 const trimmed = (v: string | undefined) => (v === undefined ? undefined : v.trim());
-const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 function put(target: Json, key: string, value: unknown): void {
   if (value !== undefined) target[key] = value;
@@ -28,31 +27,35 @@ export function authorizationBody(m: IsoMessage, mti: string, nowMs: number): Js
   const de43 = text(m, 43);
   const acceptor = de43 === undefined ? undefined : readCardAcceptor(de43);
   const de48 = text(m, 48);
-  const sub = de48 === undefined ? new Map<string, string>() : readSubelements(de48);
+  const sub = de48 === undefined ? undefined : readSubelements(de48);
+  // Named stores in the schema's order, each only when present: one hidden class per request shape.
   const body: Json = { mti };
-  put(body, 'pan', text(m, 2));
-  put(body, 'expiry', text(m, 14));
-  put(body, 'cvv2', sub.get(SUBELEMENTS.cvv2));
-  put(body, 'processingCode', text(m, 3));
-  put(body, 'amount', number(text(m, 4)));
-  put(body, 'currency', text(m, 49));
-  put(body, 'transmissionTime', de7 === undefined ? undefined : readTransmissionTime(de7, nowMs));
-  put(body, 'stan', text(m, 11));
-  put(body, 'rrn', text(m, 37));
-  put(body, 'mcc', text(m, 18));
-  put(body, 'posEntryMode', text(m, 22));
-  put(body, 'posConditionCode', text(m, 25));
-  put(body, 'acquirerId', text(m, 32));
-  put(body, 'merchantId', trimmed(text(m, 42)));
-  put(body, 'merchantName', acceptor?.name);
-  put(body, 'merchantCountry', acceptor?.country);
-  put(body, 'terminalId', trimmed(text(m, 41)));
-  put(body, 'terminalType', sub.get(SUBELEMENTS.terminalType));
+  let v: string | undefined;
+  if ((v = text(m, 2)) !== undefined) body.pan = v;
+  if ((v = text(m, 14)) !== undefined) body.expiry = v;
+  if ((v = sub?.get(SUBELEMENTS.cvv2)) !== undefined) body.cvv2 = v;
+  if ((v = text(m, 3)) !== undefined) body.processingCode = v;
+  if ((v = text(m, 4)) !== undefined) body.amount = Number(v);
+  if ((v = text(m, 49)) !== undefined) body.currency = v;
+  if (de7 !== undefined) body.transmissionTime = readTransmissionTime(de7, nowMs);
+  if ((v = text(m, 11)) !== undefined) body.stan = v;
+  if ((v = text(m, 37)) !== undefined) body.rrn = v;
+  if ((v = text(m, 18)) !== undefined) body.mcc = v;
+  if ((v = text(m, 22)) !== undefined) body.posEntryMode = v;
+  if ((v = text(m, 25)) !== undefined) body.posConditionCode = v;
+  if ((v = text(m, 32)) !== undefined) body.acquirerId = v;
+  if ((v = text(m, 42)) !== undefined) body.merchantId = v.trim();
+  if (acceptor) {
+    body.merchantName = acceptor.name;
+    body.merchantCountry = acceptor.country;
+  }
+  if ((v = text(m, 41)) !== undefined) body.terminalId = v.trim();
+  if ((v = sub?.get(SUBELEMENTS.terminalType)) !== undefined) body.terminalType = v;
   if (m.fields.has(52)) body.pinPresent = true;
-  put(body, 'eci', sub.get(SUBELEMENTS.eci));
-  put(body, 'cavv', sub.get(SUBELEMENTS.cavv));
-  put(body, 'initialTransactionId', sub.get(SUBELEMENTS.initialTransactionId));
-  put(body, 'billingAmount', number(text(m, 6)));
+  if ((v = sub?.get(SUBELEMENTS.eci)) !== undefined) body.eci = v;
+  if ((v = sub?.get(SUBELEMENTS.cavv)) !== undefined) body.cavv = v;
+  if ((v = sub?.get(SUBELEMENTS.initialTransactionId)) !== undefined) body.initialTransactionId = v;
+  if ((v = text(m, 6)) !== undefined) body.billingAmount = Number(v);
   return body;
 }
 

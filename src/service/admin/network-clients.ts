@@ -76,7 +76,6 @@ export async function findNetworkSecrets(ctx: ServiceContext, keyId: string): Pr
 
 const NO_ACCESS: NetworkClientAccess = { secrets: [], acquirers: new Set() };
 
-/** A client's secrets and acquirer ids, from the per-instance cache (read at most every 30 s). */
 /**
  * The client's access while the cache holds it fresh, without a promise (every signed message asks
  * this); undefined when it must be read, by findNetworkClientAccess.
@@ -86,6 +85,7 @@ export function cachedNetworkClientAccess(ctx: ServiceContext, keyId: string): N
   return hit && hit.until > ctx.clock.now() ? hit : undefined;
 }
 
+/** A client's secrets and acquirer ids, from the per-instance cache (read at most every 30 s). */
 export async function findNetworkClientAccess(ctx: ServiceContext, keyId: string): Promise<NetworkClientAccess> {
   const nowMs = ctx.clock.now();
   let byKey = cache.get(ctx.keyring);

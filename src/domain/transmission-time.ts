@@ -1,6 +1,6 @@
 // transmissionTime (ISO DE 7) names an instant, and idempotency compares it as one, to the second
-// (SPEC §4): `2026-11-23T12:00:00.5+03:00` and `2026-11-23T09:00:00Z` are the same request. A time
-// without an offset is UTC, as DE 7 is.
+// (SPEC §4): noon and half a second at +03:00 and 09:00:00 Z on the same day are the same request.
+// A time without an offset is UTC, as DE 7 is.
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|([+-])(\d{2}):(\d{2}))?$/;
 
 /** The canonical form `YYYY-MM-DDThh:mm:ssZ` (UTC, fraction dropped); the text itself if it is not an ISO time. */

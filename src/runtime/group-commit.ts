@@ -15,19 +15,14 @@
 // the event loop; its fsync does not (it runs on the thread pool while the next batch executes).
 // Once the WAL is large, the checkpointer holds the next batch (~10 ms, at most ~100) so that the
 // WAL can start over (runtime/checkpointer.ts); requests are still read and checked meanwhile.
-import { CompiledQuery } from 'kysely';
-import { auditHeadsOf, type AuditHeads, type BatchHeads } from './audit-heads.js';
+import { auditHeadsOf, type BatchHeads } from './audit-heads.js';
 import type { DbHandle, Trx } from '../store/db.js';
 import type { SharedCommitWork } from './index.js';
-import { runFixed } from './prepared.js';
-import { isUniqueViolation } from '../store/transaction.js';
+import { runInSavepoint } from './savepoint.js';
 
 /** Largest batch: bounds how long one commit holds the event loop. */
 export const MAX_BATCH = 256;
 
-const SAVEPOINT = CompiledQuery.raw('savepoint group_item');
-const RELEASE = CompiledQuery.raw('release savepoint group_item');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint group_item');
 
 interface Pending {
   work: SharedCommitWork<unknown>;
@@ -148,7 +143,8 @@ export class GroupCommit {
       if (this.dataVersion) heads.seenDataVersion(this.dataVersion.get() as number);
       try {
         if (withSavepoints) {
-          for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, heads);
+          // Audit heads written in a failed unit's savepoint are undone with it: forget the batch's.
+          for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, () => heads.forgetBatch());
         } else {
           for (const item of batch) item.outcome = await runUnit(trx, item);
         }
@@ -201,27 +197,6 @@ async function runUnit(trx: Trx, item: Pending): Promise<Pending['outcome']> {
   }
 }
 
-/**
- * One unit of work in its own savepoint. A unique violation means an earlier item of the batch
- * (or another writer) created the same key first: run it once more, and the verb finds and replays
- * it — the same retry runNetworkVerb does with a transaction per request. If the savepoint cannot
- * be rolled back, the transaction is broken: that error ends the batch.
- */
-async function runInSavepoint(trx: Trx, work: SharedCommitWork<unknown>, heads: AuditHeads): Promise<Pending['outcome']> {
-  for (let attempt = 1; ; attempt++) {
-    await runFixed(trx, SAVEPOINT);
-    try {
-      const value = await work(trx);
-      await runFixed(trx, RELEASE);
-      return { ok: true, value };
-    } catch (error) {
-      heads.forgetBatch(); // audit heads written in the savepoint may be undone with it
-      await runFixed(trx, ROLLBACK_TO);
-      await runFixed(trx, RELEASE);
-      if (attempt >= 2 || !isUniqueViolation(error)) return { ok: false, error };
-    }
-  }
-}
 
 const instances = new WeakMap<object, GroupCommit>();
 

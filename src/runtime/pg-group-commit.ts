@@ -31,11 +31,10 @@
 // request (store/db-unavailable.ts), and so are the units queued behind it on its lane. Every caller is answered only after COMMIT has returned, so
 // with synchronous_commit on, after the commit is durable.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CompiledQuery } from 'kysely';
 import type { DbHandle, Trx } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/db-unavailable.js';
 import { inTransaction, isUniqueViolation, retryDelayMs } from '../store/transaction.js';
-import { runFixed } from './prepared.js';
+import { runInSavepoint, type UnitOutcome } from './savepoint.js';
 
 /** Largest batch: under PostgreSQL's 64 cached subtransactions (see above), and how long rows stay locked. */
 export const MAX_BATCH = 50;
@@ -48,11 +47,7 @@ export const MAX_LANES = 8;
 /** Runs of a batch ended by a deadlock or a serialization failure before its units run alone. */
 export const BATCH_ATTEMPTS = 2;
 
-const SAVEPOINT = CompiledQuery.raw('savepoint group_item');
-const RELEASE = CompiledQuery.raw('release savepoint group_item');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint group_item');
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Outcome = UnitOutcome;
 
 interface Pending {
   work: (trx: Trx) => Promise<unknown>;
@@ -211,7 +206,7 @@ export class PgGroupCommit {
 
   private runOnce(batch: Pending[], withSavepoints: boolean): Promise<void> {
     return this.handle.db.transaction().execute(async (trx) => {
-      for (const item of batch) item.outcome = withSavepoints ? await runInSavepoint(trx, item.work) : await runUnit(trx, item);
+      for (const item of batch) item.outcome = withSavepoints ? await runInSavepoint(trx, item.work, endBatchOnSharedFailure) : await runUnit(trx, item);
     });
   }
 }
@@ -226,26 +221,11 @@ async function runUnit(trx: Trx, item: Pending): Promise<Outcome> {
   }
 }
 
-/**
- * One unit in its own savepoint. A unique violation: run once more (the twin is found and
- * replayed). A deadlock, a serialization failure or the database gone is no fault of the unit's:
- * the batch's run ends (and runs again, or fails whole).
- */
-async function runInSavepoint(trx: Trx, work: (trx: Trx) => Promise<unknown>): Promise<Outcome> {
-  for (let attempt = 1; ; attempt++) {
-    await runFixed(trx, SAVEPOINT);
-    try {
-      const value = await work(trx);
-      await runFixed(trx, RELEASE);
-      return { ok: true, value };
-    } catch (error) {
-      if (isRetryable(error) || isDatabaseUnavailable(error)) throw new BatchFailed('the batch cannot go on', { cause: error });
-      await runFixed(trx, ROLLBACK_TO);
-      await runFixed(trx, RELEASE);
-      if (attempt >= 2 || !isUniqueViolation(error)) return { ok: false, error };
-    }
-  }
+/** A deadlock, a serialization failure or the database gone is no fault of the unit's: the batch's run ends (and runs again, or fails whole). */
+function endBatchOnSharedFailure(error: unknown): void {
+  if (isRetryable(error) || isDatabaseUnavailable(error)) throw new BatchFailed('the batch cannot go on', { cause: error });
 }
+
 
 async function settle(run: () => Promise<unknown>): Promise<Outcome> {
   try { return { ok: true, value: await run() }; } catch (error) { return { ok: false, error }; }

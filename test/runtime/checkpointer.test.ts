@@ -103,7 +103,7 @@ describe('WAL restarts under a steady writer', () => {
    * frame copied back, which a writer this busy never leaves time for. Returns the WAL file's size
    * in pages: it is reused from its start after a restart, so its size is its high-water mark.
    */
-  async function steadyWriter(name: string, hold: boolean, o: { pinnedReader?: boolean; pinSnapshot?: boolean } = {}) {
+  async function steadyWriter(name: string, hold: boolean, o: { pinnedReader?: boolean; pinSnapshot?: boolean; completeHolds?: number } = {}) {
     const db = walDatabase(name);
     // A reader that stays on an early snapshot: no checkpoint may copy back what it cannot see yet.
     const reader = o.pinnedReader ? new SqliteDatabase(db.name, { readonly: true }) : undefined;
@@ -119,8 +119,15 @@ describe('WAL restarts under a steady writer', () => {
     let transactions = 0;
     const sequenceBefore = walCheckpointSequence(db.name);
     try {
-      const until = Date.now() + 1500;
-      while (Date.now() < until) {
+      // 1.5 s, or until `completeHolds` holds copied everything back (at most 10 s): on a loaded
+      // host the writer commits less often, and the WAL reaches the restart size later.
+      const started = Date.now();
+      const writing = () => {
+        const elapsed = Date.now() - started;
+        if (elapsed < 1500) return true;
+        return !!o.completeHolds && elapsed < 10_000 && holds.filter((h) => h.complete).length < o.completeHolds;
+      };
+      while (writing()) {
         if (!held) {
           db.transaction(() => { for (let i = 0; i < 4; i++) insert.run('x'.repeat(300)); })();
           transactions++;
@@ -142,7 +149,7 @@ describe('WAL restarts under a steady writer', () => {
 
   it('holds the writer between two transactions while the last frames are copied back, so that the WAL starts over instead of growing', async () => {
     const unheld = await steadyWriter('grows.db', false);
-    const held = await steadyWriter('restarts.db', true);
+    const held = await steadyWriter('restarts.db', true, { completeHolds: 3 });
     expect(unheld.holds).toEqual([]);
     const complete = held.holds.filter((h) => h.complete).length;
     expect(complete).toBeGreaterThanOrEqual(3);

@@ -17,6 +17,7 @@ import { withStartupLock } from './store/startup-lock.js';
 import { insertProductIfMissing } from './store/products.repository.js';
 import { Reports } from './runtime/report-thread.js';
 import { configurePgGroupCommit } from './runtime/pg-group-commit.js';
+import { authorizationReadAhead } from './store/authorization-reads.repository.js';
 import { entryBeside } from './runtime/new-worker.js';
 
 export interface StartOptions {
@@ -50,7 +51,7 @@ export async function startServices(o: StartOptions): Promise<AppDeps> {
     onCheckpointError: (message, failures) => o.logger.error({ job: 'checkpoint', failures }, `WAL checkpoint failed: ${message}`),
     ...o.dbOptions,
   });
-  if (handle.dialect === 'postgres') configurePgGroupCommit(handle, o.config.pgGroupCommit);
+  if (handle.dialect === 'postgres') configurePgGroupCommit(handle, o.config.pgGroupCommit, { readAhead: authorizationReadAhead });
   const events = o.events ?? new LocalEventBus();
   // Instances starting together against one PostgreSQL database take turns here (startup-lock.ts).
   const deps = await withStartupLock(handle, async () => {

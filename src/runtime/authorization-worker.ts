@@ -27,6 +27,9 @@ import type { BatchStats } from './group-commit.js';
 import { acquirerNotPermitted, acquirerPermittedNow, assertAcquirerPermitted } from '../service/network/acquirer-scope.js';
 import { authorize, type AuthorizeInput, type AuthorizeOutcome } from '../service/network/authorize.js';
 import { runNetworkVerb } from './run-network-verb.js';
+import { isValidPan } from '../domain/pan.js';
+import type { AuthorizationReadHint } from '../store/authorization-reads.repository.js';
+import { idempotencyKey } from '../service/network/request-identity.js';
 
 export interface AuthorizationWorkerData {
   databaseUrl: string;
@@ -259,5 +262,11 @@ export function authorizeNetworkRequest(ctx: AuthorizationContext, input: Author
 function runAuthorization(ctx: AuthorizationContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const worker = ctx.authorizationWorker;
   if (worker?.running) return worker.authorize(input);
-  return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input), input.request.pan);
+  return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input), input.request.pan, readHint(ctx, input));
+}
+
+/** What the authorization will read, for a PostgreSQL batch's read ahead: nothing to read for a PAN that cannot be a card. */
+function readHint(ctx: AuthorizationContext, input: AuthorizeInput): AuthorizationReadHint | undefined {
+  if (ctx.handle.dialect !== 'postgres' || !isValidPan(input.request.pan)) return undefined;
+  return { key: idempotencyKey(input.networkClient, input.request), fingerprint: ctx.keyring.fingerprint(input.request.pan) };
 }

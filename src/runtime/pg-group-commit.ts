@@ -26,6 +26,14 @@
 // BATCH_ATTEMPTS times runs each unit in its own transaction, as without group commit, where an
 // authorization locks one account and cannot deadlock with another.
 //
+// Reading ahead. A batch's authorizations can be read in one statement before its units run
+// (`readAhead`, given by the service: store/authorization-reads.repository.ts), one round trip for
+// the batch instead of one per unit; each unit then only writes. What a unit of another kind may
+// have changed is not read ahead: the group commit says when one runs (`spoil`). The run with
+// savepoints reads nothing ahead. A read ahead that fails as no unit's fault (a deadlock, the
+// database gone) ends the batch's run as such a failure would; any other failure runs the batch
+// again with savepoints, unit by unit.
+//
 // The database gone (a connection lost, no connection to be had, a statement timed out) fails every
 // unit of the batch with that same error, which the callers answer 91 / 503 as they would for one
 // request (store/db-unavailable.ts), and so are the units queued behind it on its lane. Every caller is answered only after COMMIT has returned, so
@@ -51,6 +59,8 @@ type Outcome = UnitOutcome;
 
 interface Pending {
   work: (trx: Trx) => Promise<unknown>;
+  /** What the unit will read, for the batch's read ahead (ReadAhead). */
+  hint?: unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   outcome?: Outcome;
@@ -71,9 +81,17 @@ export interface PgBatchStats {
   alone: boolean;
 }
 
+/** Reads ahead, in a batch's transaction, what the units with hints will read (see the top of this file). */
+export interface ReadAhead {
+  read(trx: Trx, hints: unknown[]): Promise<void>;
+  /** A unit without a hint is about to run: what was read ahead may no longer hold. */
+  spoil(trx: Trx): void;
+}
+
 export interface PgGroupCommitOptions {
   lanes?: number;
   maxBatch?: number;
+  readAhead?: ReadAhead;
 }
 
 /** A unit's error in the run without savepoints: ends that run. */
@@ -90,23 +108,25 @@ export function isRetryable(error: unknown): boolean {
 export class PgGroupCommit {
   private readonly lanes: Lane[];
   private readonly maxBatch: number;
+  private readonly readAhead: ReadAhead | undefined;
   private readonly observers: Array<(stats: PgBatchStats) => void> = [];
 
   constructor(private readonly handle: Pick<DbHandle, 'db'>, options: PgGroupCommitOptions = {}) {
     const lanes = Math.max(1, options.lanes ?? MAX_LANES);
     this.lanes = Array.from({ length: lanes }, (_, index) => ({ index, queue: [], running: 0, scheduled: false }));
     this.maxBatch = Math.max(1, options.maxBatch ?? MAX_BATCH);
+    this.readAhead = options.readAhead;
   }
 
   /**
    * Runs `work` in the next batch of its lane (`key`'s, else the least busy); resolves with its
    * result once the batch has committed. `work` may run more than once (see the top of this file):
-   * it must change nothing but through `trx`.
+   * it must change nothing but through `trx`. `hint` says what it will read, for the read ahead.
    */
-  run<T>(work: (trx: Trx) => Promise<T>, key?: string): Promise<T> {
+  run<T>(work: (trx: Trx) => Promise<T>, key?: string, hint?: unknown): Promise<T> {
     const lane = key === undefined ? this.leastBusy() : this.lanes[this.laneOf(key)];
     return new Promise<T>((resolve, reject) => {
-      lane.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      lane.queue.push({ work, hint, resolve: resolve as (v: unknown) => void, reject });
       this.schedule(lane);
     });
   }
@@ -206,7 +226,24 @@ export class PgGroupCommit {
 
   private runOnce(batch: Pending[], withSavepoints: boolean): Promise<void> {
     return this.handle.db.transaction().execute(async (trx) => {
-      for (const item of batch) item.outcome = withSavepoints ? await runInSavepoint(trx, item.work, endBatchOnSharedFailure) : await runUnit(trx, item);
+      if (withSavepoints) {
+        for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, endBatchOnSharedFailure);
+        return;
+      }
+      const readAhead = this.readAhead;
+      const hints = readAhead ? batch.filter((item) => item.hint !== undefined).map((item) => item.hint) : [];
+      // One unit reads as cheaply on its own.
+      if (readAhead && hints.length > 1) {
+        try {
+          await readAhead.read(trx, hints);
+        } catch (error) {
+          throw new UnitFailed('the batch could not be read ahead', { cause: error });
+        }
+      }
+      for (const item of batch) {
+        if (item.hint === undefined) readAhead?.spoil(trx);
+        item.outcome = await runUnit(trx, item);
+      }
     });
   }
 }

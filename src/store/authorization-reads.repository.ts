@@ -13,12 +13,19 @@
 //   look-up sees the statement's snapshot, so a retransmission racing its original finds nothing,
 //   inserts, and meets the unique key, as with separate statements. A retransmission waits for the
 //   account's lock before it is answered.
+// - PostgreSQL, a group-commit batch (runtime/pg-group-commit.ts): the batch's authorizations are
+//   read ahead in one statement (readAheadForBatch), their rows locked and their chains' locks taken
+//   in account order, so that two batches lock the accounts they share in the same order. A unit
+//   takes its read from there only while nothing of the batch before it can have changed what was
+//   read: no earlier unit read its account or its idempotency key, and no unit of another kind
+//   (a reversal, an advice) ran before it. Otherwise it reads on its own, as above, and sees what
+//   the units before it wrote.
 import type { Product } from '../domain/product.js';
 import { AUTHORIZING_ACCOUNT_COLUMNS, AUTHORIZING_CARD_COLUMNS, type AuthorizingAccount, type AuthorizingCard } from './cards.repository.js';
 import type { Dialect, Executor } from './db.js';
 import { param, prepared } from '../runtime/prepared.js';
 import { findProductInTransaction, PRODUCT_COLUMNS, productOfRow } from './products.repository.js';
-import type { QueryCreator, Selectable } from 'kysely';
+import { sql, type QueryCreator, type Selectable } from 'kysely';
 import { accountStream, lockAccountStream } from './audit.repository.js';
 import type { Database, ProductsTable } from './schema.js';
 
@@ -62,13 +69,18 @@ const everythingLocked = prepared<{ fingerprint: string; key: string }, Record<s
  * cannot be a card (no card is looked up). Without a card, the product is the default one.
  */
 export async function readForAuthorization(trx: Executor, dialect: Dialect, key: string, fingerprint: string | null, defaultProduct: string): Promise<AuthorizationReads> {
+  if (dialect === 'sqlite') return readAlone(trx, dialect, key, fingerprint, defaultProduct);
+  const ahead = readsAhead.get(trx);
+  if (!ahead) return readAlone(trx, dialect, key, fingerprint, defaultProduct);
+  const reads = ahead.take(key, fingerprint) ?? await readAlone(trx, dialect, key, fingerprint, defaultProduct);
+  ahead.read(key, reads);
+  return reads;
+}
+
+async function readAlone(trx: Executor, dialect: Dialect, key: string, fingerprint: string | null, defaultProduct: string): Promise<AuthorizationReads> {
   if (dialect === 'postgres' && fingerprint !== null) {
     const row = await everythingLocked.first(trx, { fingerprint, key });
-    if (row) {
-      if (row.previous_id !== null) return { previousId: row.previous_id as string };
-      const account = pick<AuthorizingAccount>(row, AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT);
-      return { card: pick(row, AUTHORIZING_CARD_COLUMNS, ''), account, product: productOfRow(pick<Selectable<ProductsTable>>(row, PRODUCT_COLUMNS, PRODUCT)), lockedStream: accountStream(account.id) };
-    }
+    if (row) return lockedReads(row, row.previous_id as string | null);
   }
   const previous = await idByIdempotencyKey.first(trx, { key });
   if (previous) return { previousId: previous.id };
@@ -79,6 +91,88 @@ export async function readForAuthorization(trx: Executor, dialect: Dialect, key:
   if (!product) throw new Error(`product ${account?.product_code ?? defaultProduct} is missing`);
   return { card, account, product };
 }
+
+/** A locked read's row (one card, its account and product, the account's chain locked). */
+function lockedReads(row: Record<string, unknown>, previousId: string | null): AuthorizationReads {
+  if (previousId !== null) return { previousId };
+  const account = pick<AuthorizingAccount>(row, AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT);
+  return { card: pick(row, AUTHORIZING_CARD_COLUMNS, ''), account, product: productOfRow(pick<Selectable<ProductsTable>>(row, PRODUCT_COLUMNS, PRODUCT)), lockedStream: accountStream(account.id) };
+}
+
+/** What one authorization of a batch will read: its idempotency key and its card's fingerprint. */
+export interface AuthorizationReadHint { key: string; fingerprint: string }
+
+// The batch's cards and accounts locked in account order (a sort under FOR UPDATE locks rows in the
+// order it returns them), then the accounts' chains in that same order (a materialized CTE is read
+// in the order it was written); the earlier authorizations with the batch's keys beside them.
+const batchLockedRead = (db: QueryCreator<Database>) => db.selectFrom('cards as c')
+  .innerJoin('card_accounts as a', 'a.id', 'c.account_id')
+  .innerJoin('products as p', 'p.code', 'a.product_code')
+  .select(AUTHORIZING_CARD_COLUMNS.map((c) => `c.${c}` as const))
+  .select(AUTHORIZING_ACCOUNT_COLUMNS.map((c) => `a.${c} as ${ACCOUNT}${c}` as const))
+  .select(PRODUCT_COLUMNS.map((c) => `p.${c} as ${PRODUCT}${c}` as const))
+  .where(sql<boolean>`c.pan_fingerprint = any(${param('fingerprints')}::text[])`)
+  .orderBy('a.id').orderBy('c.id')
+  .forUpdate(['a', 'c']);
+const BATCH_COLUMNS = [...AUTHORIZING_CARD_COLUMNS, ...AUTHORIZING_ACCOUNT_COLUMNS.map((c) => ACCOUNT + c), ...PRODUCT_COLUMNS.map((c) => PRODUCT + c)];
+const batchLocked = prepared<{ fingerprints: string[]; keys: string[] }, Record<string, unknown>>((db) =>
+  db.with((cte) => cte('r').materialized(), batchLockedRead).selectFrom('r')
+    .select(BATCH_COLUMNS.map((c) => `r.${c}`) as unknown as 'r.id'[])
+    .select(lockAccountStream(`r.${ACCOUNT}id`).as('audit_locked'))
+    .select(sql<Record<string, string>>`(select coalesce(json_object_agg(idempotency_key, id), '{}') from authorizations where idempotency_key = any(${param('keys')}::text[]))`.as('previous_ids')));
+
+/** The reads taken ahead for one batch's transaction, and what its units have read since. */
+class ReadsAhead {
+  private readonly byFingerprint = new Map<string, Record<string, unknown>>();
+  private previousIds: Record<string, string> = {};
+  private readonly keysRead = new Set<string>();
+  private readonly accountsRead = new Set<string>();
+  private stale = false;
+
+  constructor(rows: Record<string, unknown>[]) {
+    for (const row of rows) this.byFingerprint.set(row.pan_fingerprint as string, row);
+    if (rows.length) this.previousIds = rows[0].previous_ids as Record<string, string>;
+  }
+
+  /** The read ahead for this unit, if nothing before it in the batch can have changed it. */
+  take(key: string, fingerprint: string | null): AuthorizationReads | undefined {
+    if (this.stale || fingerprint === null || this.keysRead.has(key)) return undefined;
+    const row = this.byFingerprint.get(fingerprint);
+    if (!row || this.accountsRead.has(row[`${ACCOUNT}id`] as string)) return undefined;
+    return lockedReads(row, this.previousIds[key] ?? null);
+  }
+
+  /** A unit read `reads` for `key` (ahead or on its own): later units may not use what it could change. */
+  read(key: string, reads: AuthorizationReads): void {
+    this.keysRead.add(key);
+    if (reads.previousId === undefined && reads.account) this.accountsRead.add(reads.account.id);
+  }
+
+  /** A unit of another kind ran: it may have changed any account. */
+  spoil(): void { this.stale = true; }
+}
+
+const readsAhead = new WeakMap<object, ReadsAhead>();
+
+/**
+ * Reads ahead, in a batch's transaction, what its authorizations will read (see the top of this
+ * file): one statement for the batch. Units read from it through readForAuthorization.
+ */
+export async function readAheadForBatch(trx: Executor, hints: readonly AuthorizationReadHint[]): Promise<void> {
+  const rows = await batchLocked.execute(trx, { fingerprints: hints.map((h) => h.fingerprint), keys: hints.map((h) => h.key) });
+  readsAhead.set(trx, new ReadsAhead(rows));
+}
+
+/** A unit that is not an authorization is about to run in the batch: what was read ahead no longer holds. */
+export function spoilReadsAhead(trx: Executor): void {
+  readsAhead.get(trx)?.spoil();
+}
+
+/** The PostgreSQL group commit's read ahead (runtime/pg-group-commit.ts): hints are AuthorizationReadHints. */
+export const authorizationReadAhead = {
+  read: (trx: Executor, hints: unknown[]) => readAheadForBatch(trx, hints as AuthorizationReadHint[]),
+  spoil: spoilReadsAhead,
+};
 
 function pick<T>(row: Record<string, unknown>, columns: readonly string[], prefix: string): T {
   const picked: Record<string, unknown> = {};

@@ -1,12 +1,17 @@
 // What an authorization writes once it has decided (store/authorization-writes.repository.ts): the
 // hold's pending transfer, the account's move, the authorization row and its audit entry; on
-// PostgreSQL in one statement after one read, so that an authorization is two round trips.
+// PostgreSQL in one statement after one read, so that an authorization is two round trips; the
+// authorizations of one group-commit batch share one read ahead (authorization-reads.repository.ts).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAuthorization } from '../../src/store/authorization-writes.repository.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
-import { Harness } from '../support/harness.js';
+import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
+import { authorizeNetworkRequest } from '../../src/runtime/authorization-worker.js';
+import { pgGroupCommitFor } from '../../src/runtime/pg-group-commit.js';
+import { runNetworkVerb } from '../../src/runtime/run-network-verb.js';
+import { AuthorizationRequestSchema } from '../../src/http/network/schemas.js';
 import { useHarness } from '../support/use-harness.js';
 
 forEachBackend((backend) => {
@@ -107,6 +112,69 @@ forEachBackend((backend) => {
         expect(answer.body.approved).toBe(false);
         expect(sent.filter((t) => /^with "move" as \(update "card_accounts".*"audit_entry" as \(insert into "audit_log"/s.test(t))).toHaveLength(1);
         expect(sent, sent.join('\n')).toHaveLength(4);
+      });
+
+      // Cardholders whose cards share one lane of the group commit, so that requests made in one
+      // turn of the event loop form one batch.
+      const onOneLane = async (n: number) => {
+        const gc = pgGroupCommitFor(own.deps.handle)!;
+        const byLane = new Map<number, Awaited<ReturnType<Harness['cardholder']>>[]>();
+        for (;;) {
+          const holder = await own.cardholder();
+          const lane = gc.laneOf(holder.pan);
+          const holders = [...(byLane.get(lane) ?? []), holder];
+          byLane.set(lane, holders);
+          if (holders.length === n) {
+            for (const each of holders) await own.authorize(each, { amount: 1_000 }); // warm, as above
+            return holders;
+          }
+        }
+      };
+      const inOneBatch = async (requests: Array<{ card: { pan: string; expiry: string; cvv2: string }; amount: number }>, before?: (trx: never) => Promise<unknown>) => {
+        sent.length = 0;
+        recording = true;
+        try {
+          const ran = before ? [runNetworkVerb(own.deps, before, requests[0].card.pan)] : [];
+          const answers = requests.map(({ card, amount }) => authorizeNetworkRequest(own.deps, {
+            request: AuthorizationRequestSchema.parse(own.purchase(card, { amount })), networkClient: NETWORK_KEY_ID,
+          }));
+          await Promise.all(ran);
+          return { answers: (await Promise.all(answers)).map((o) => o.response), sent: sent.filter((t) => !t.startsWith('select pg_notify(')) };
+        } finally {
+          recording = false;
+        }
+      };
+      const readsAhead = (sent: string[]) => sent.filter((t) => /any\(\$1::text\[\]\)/.test(t) && /pg_advisory_xact_lock/.test(t));
+      const readsAlone = (sent: string[]) => sent.filter((t) => /pg_advisory_xact_lock/.test(t) && !/any\(/.test(t));
+
+      it('a batch of authorizations on three cards: begin, one read ahead for all, a write each, commit: 6', async () => {
+        const holders = await onOneLane(3);
+        const { answers, sent } = await inOneBatch(holders.map((card) => ({ card, amount: 2_000 })));
+        expect(answers.map((a) => a.approved)).toEqual([true, true, true]);
+        expect(readsAhead(sent)).toHaveLength(1);
+        expect(readsAlone(sent)).toHaveLength(0);
+        expect(sent, sent.join('\n')).toHaveLength(6);
+      });
+
+      it('a second authorization on a card in the same batch reads on its own and sees the first one\'s hold', async () => {
+        const [first, other] = await onOneLane(2);
+        // 60 + 60 KD on a 100 KD line: the second is beyond the one-time exceed's margin.
+        const { answers, sent } = await inOneBatch([{ card: first, amount: 60_000 }, { card: first, amount: 60_000 }, { card: other, amount: 2_000 }]);
+        expect(answers.map((a) => a.approved)).toEqual([true, false, true]);
+        expect(readsAhead(sent)).toHaveLength(1);
+        expect(readsAlone(sent)).toHaveLength(1);
+        const account = await own.deps.handle.db.selectFrom('card_accounts').select('held_fils').where('id', '=', first.card.accountId).executeTakeFirstOrThrow();
+        expect(account.held_fils).toBe(61_000);
+      });
+
+      it('a unit of another kind before them in the batch: the authorizations read on their own and see what it changed', async () => {
+        const [first, other] = await onOneLane(2);
+        // A hold far beyond the line: any purchase on the card is then declined.
+        const { answers, sent } = await inOneBatch([{ card: first, amount: 2_000 }, { card: other, amount: 2_000 }],
+          ((trx: import('../../src/store/db.js').Trx) => trx.updateTable('card_accounts').set({ held_fils: 300_000 }).where('id', '=', first.card.accountId).execute()) as never);
+        expect(answers.map((a) => a.approved)).toEqual([false, true]);
+        expect(readsAhead(sent)).toHaveLength(1);
+        expect(readsAlone(sent)).toHaveLength(2);
       });
     });
   }

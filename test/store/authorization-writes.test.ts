@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAuthorization } from '../../src/store/authorization-writes.repository.js';
+import type { Trx } from '../../src/store/db.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
 import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
@@ -130,7 +131,7 @@ forEachBackend((backend) => {
           }
         }
       };
-      const inOneBatch = async (requests: Array<{ card: { pan: string; expiry: string; cvv2: string }; amount: number }>, before?: (trx: never) => Promise<unknown>) => {
+      const inOneBatch = async (requests: Array<{ card: { pan: string; expiry: string; cvv2: string }; amount: number }>, before?: (trx: Trx) => Promise<unknown>) => {
         sent.length = 0;
         recording = true;
         try {
@@ -171,7 +172,7 @@ forEachBackend((backend) => {
         const [first, other] = await onOneLane(2);
         // A hold far beyond the line: any purchase on the card is then declined.
         const { answers, sent } = await inOneBatch([{ card: first, amount: 2_000 }, { card: other, amount: 2_000 }],
-          ((trx: import('../../src/store/db.js').Trx) => trx.updateTable('card_accounts').set({ held_fils: 300_000 }).where('id', '=', first.card.accountId).execute()) as never);
+          (trx) => trx.updateTable('card_accounts').set({ held_fils: 300_000 }).where('id', '=', first.card.accountId).execute());
         expect(answers.map((a) => a.approved)).toEqual([false, true]);
         expect(readsAhead(sent)).toHaveLength(1);
         expect(readsAlone(sent)).toHaveLength(2);

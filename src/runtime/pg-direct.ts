@@ -1,0 +1,184 @@
+// PostgreSQL's counterpart of the direct SQLite path (prepared.ts): inside a transaction, a prepared
+// query's named statement goes to the transaction's pg client directly, as a query object of its
+// own, instead of through kysely's executor and pg's generic Query.
+//
+// What that saves, per statement (docs/performance.md, "PostgreSQL"):
+// - kysely's connection provider, executor and result transform: half a dozen promises;
+// - pg's Query and Result: a copy of the query's config, and rows built as dictionary-mode objects;
+// - the Describe message and its answer. pg asks for the row description on every run and builds a
+//   parser per column from it (fifty columns for an authorization's read). The columns a statement
+//   returns do not change while its name stands on a connection (PostgreSQL refuses to run it
+//   otherwise: "cached plan must not change result type"), so the description is asked for on the
+//   statement's first successful run on a connection and kept beside that connection's statement.
+//
+// Outside a transaction, and for SQL that runs unnamed, kysely runs the query as before.
+import { createRequire } from 'node:module';
+import { PostgresDriver, type CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
+import type pg from 'pg';
+
+/** pg's own mapping of a JavaScript value to a parameter's text (what its Query binds with). */
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (value: unknown) => unknown };
+
+/** The pieces of pg's Connection a query object uses (pg's Query uses the same). */
+interface WireConnection {
+  parsedStatements: Record<string, string | undefined>;
+  submittedNamedStatements: Record<string, string | undefined>;
+  stream: { cork(): void; uncork(): void };
+  parse(config: { text: string; name: string; types: never[] }): void;
+  bind(config: { portal: string; statement: string; values: readonly unknown[]; binary: boolean; valueMapper: (value: unknown) => unknown }): void;
+  describe(config: { type: 'P'; name: string }): void;
+  execute(config: { portal: string }): void;
+  sync(): void;
+  sendCopyFail(message: string): void;
+}
+
+interface FieldDescription { name: string; dataTypeID: number }
+
+/** What a statement returns on one connection: column names and a text parser per column. */
+interface RowShape { names: string[]; parsers: Array<(text: string) => unknown> }
+
+/** Shapes by statement name, per pg connection (a statement's name stands per connection). */
+const shapes = new WeakMap<object, Map<string, RowShape>>();
+
+type Done = (error: Error | null, result?: { shape: RowShape; rows: unknown[][] }) => void;
+
+/**
+ * One run of a named statement (a pg "submittable": pg's client hands it the server's messages).
+ * Rows come back as arrays of parsed values, in the statement's column order.
+ */
+class NamedRun {
+  private shape: RowShape | undefined;
+  private readonly rows: unknown[][] = [];
+  private failure: Error | null = null;
+
+  constructor(
+    readonly name: string, readonly text: string, private readonly values: readonly unknown[],
+    private readonly client: pg.ClientBase, private readonly known: Map<string, RowShape>,
+    /** Called once: pg's client wraps it when a query_timeout is set. */
+    public callback: Done,
+  ) {
+    this.shape = known.get(name);
+  }
+
+  submit(connection: WireConnection): Error | undefined {
+    const previous = connection.parsedStatements[this.name] ?? connection.submittedNamedStatements[this.name];
+    if (previous !== undefined && previous !== this.text) return new Error(`the statement ${this.name} stands for other SQL on this connection`);
+    // One write for the whole run, as pg's Query does.
+    connection.stream.cork();
+    try {
+      if (previous === undefined) {
+        connection.parse({ text: this.text, name: this.name, types: [] });
+        connection.submittedNamedStatements[this.name] = this.text;
+      }
+      connection.bind({ portal: '', statement: this.name, values: this.values, binary: false, valueMapper: prepareValue });
+      if (!this.shape) connection.describe({ type: 'P', name: '' });
+      connection.execute({ portal: '' });
+      connection.sync();
+    } finally {
+      connection.stream.uncork();
+    }
+    return undefined;
+  }
+
+  handleRowDescription(message: { fields: FieldDescription[] }): void {
+    this.shape = {
+      names: message.fields.map((f) => f.name),
+      parsers: message.fields.map((f) => this.client.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown),
+    };
+  }
+
+  handleDataRow(message: { fields: Array<string | null> }): void {
+    if (this.failure) return;
+    const { fields } = message;
+    const parsers = this.shape!.parsers;
+    const row = new Array<unknown>(fields.length);
+    try {
+      for (let i = 0; i < fields.length; i++) {
+        const text = fields[i];
+        row[i] = text === null ? null : parsers[i](text);
+      }
+    } catch (error) {
+      this.failure = error as Error;
+      return;
+    }
+    this.rows.push(row);
+  }
+
+  handleCommandComplete(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(connection: WireConnection): void { connection.sendCopyFail('No source stream defined'); }
+  handleCopyData(): void {}
+
+  /** The server's error (pg then waits for ReadyForQuery without us), or the connection's. */
+  handleError(error: Error): void {
+    this.callback(this.failure ?? error);
+  }
+
+  handleReadyForQuery(): void {
+    if (this.failure) return this.callback(this.failure);
+    // A statement that returns no rows answers Describe with NoData: its shape is no columns.
+    const shape = this.shape ?? { names: [], parsers: [] };
+    this.known.set(this.name, shape);
+    this.callback(null, { shape, rows: this.rows });
+  }
+}
+
+/** Runs the named statement `name` (SQL `text`) on `client`: its column names and its rows as arrays. */
+export function runNamed(client: pg.ClientBase, name: string, text: string, values: readonly unknown[]): Promise<{ shape: RowShape; rows: unknown[][] }> {
+  const connection = (client as unknown as { connection: object }).connection;
+  let known = shapes.get(connection);
+  if (!known) shapes.set(connection, (known = new Map()));
+  const statementShapes = known;
+  return new Promise((resolve, reject) => {
+    const run = new NamedRun(name, text, values, client, statementShapes, (error, result) => (error ? reject(error) : resolve(result!)));
+    client.query(run as unknown as pg.Submittable);
+  });
+}
+
+/** A kysely connection that shows its pg client (to runtime code: pgClientOf). */
+export class PgConnection implements DatabaseConnection {
+  constructor(readonly client: pg.PoolClient) {}
+
+  // As kysely's own PostgreSQL connection does.
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const { command, rowCount, rows } = await this.client.query(query.sql, [...query.parameters]);
+    const changes = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
+    return { numAffectedRows: changes ? BigInt(rowCount ?? 0) : undefined, rows: rows ?? [] };
+  }
+
+  // eslint-disable-next-line require-yield -- nothing here streams
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported on this connection');
+  }
+}
+
+/** kysely's PostgreSQL driver, but its connections are PgConnections. */
+export class PgDriver extends PostgresDriver {
+  private readonly connections = new WeakMap<pg.PoolClient, PgConnection>();
+  private destroyed = false;
+
+  constructor(private readonly pool: pg.Pool) {
+    super({ pool });
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const client = await this.pool.connect();
+    if (this.destroyed) {
+      client.release();
+      throw new Error('driver has already been destroyed');
+    }
+    let connection = this.connections.get(client);
+    if (!connection) this.connections.set(client, (connection = new PgConnection(client)));
+    return connection;
+  }
+
+  override async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PgConnection).client.release();
+  }
+
+  override async destroy(): Promise<void> {
+    this.destroyed = true;
+    await super.destroy();
+  }
+}

@@ -9,11 +9,18 @@
 //   parser per column from it (fifty columns for an authorization's read). The columns a statement
 //   returns do not change while its name stands on a connection (PostgreSQL refuses to run it
 //   otherwise: "cached plan must not change result type"), so the description is asked for on the
-//   statement's first successful run on a connection and kept beside that connection's statement.
+//   statement's first successful run on a connection and kept beside that connection's statement;
+// - BEGIN's round trip. A transaction's BEGIN waits for its first statement and goes out in the
+//   same write, ahead of it, before one Sync: PostgreSQL runs the two in order, and BEGIN turns the
+//   implicit transaction of the messages before a Sync into the transaction block that goes on
+//   after it. A statement that fails then fails the transaction, as it would have after a BEGIN of
+//   its own. Only a statement already parsed on the connection takes BEGIN along: pg's client
+//   notes every ParseComplete as the running query's, so a failing Parse after BEGIN's would leave
+//   the statement noted as parsed. A transaction with no statement sends neither BEGIN nor COMMIT.
 //
 // Outside a transaction, and for SQL that runs unnamed, kysely runs the query as before.
 import { createRequire } from 'node:module';
-import { PostgresDriver, type CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
+import { PostgresDriver, type CompiledQuery, type DatabaseConnection, type QueryResult, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
 
 /** pg's own mapping of a JavaScript value to a parameter's text (what its Query binds with). */
@@ -54,6 +61,8 @@ class NamedRun {
   constructor(
     readonly name: string, readonly text: string, private readonly values: readonly unknown[],
     private readonly client: pg.ClientBase, private readonly known: Map<string, RowShape>,
+    /** BEGIN goes ahead of the statement, in the same write (see the top of this file). */
+    readonly begin: boolean,
     /** Called once: pg's client wraps it when a query_timeout is set. */
     public callback: Done,
   ) {
@@ -63,9 +72,15 @@ class NamedRun {
   submit(connection: WireConnection): Error | undefined {
     const previous = connection.parsedStatements[this.name] ?? connection.submittedNamedStatements[this.name];
     if (previous !== undefined && previous !== this.text) return new Error(`the statement ${this.name} stands for other SQL on this connection`);
+    if (this.begin && previous === undefined) return new Error(`BEGIN cannot go ahead of ${this.name}: not parsed on this connection`);
     // One write for the whole run, as pg's Query does.
     connection.stream.cork();
     try {
+      if (this.begin) {
+        connection.parse({ text: 'begin', name: '', types: [] });
+        connection.bind({ portal: '', statement: '', values: [], binary: false, valueMapper: prepareValue });
+        connection.execute({ portal: '' });
+      }
       if (previous === undefined) {
         connection.parse({ text: this.text, name: this.name, types: [] });
         connection.submittedNamedStatements[this.name] = this.text;
@@ -124,24 +139,48 @@ class NamedRun {
   }
 }
 
-/** Runs the named statement `name` (SQL `text`) on `client`: its column names and its rows as arrays. */
-export function runNamed(client: pg.ClientBase, name: string, text: string, values: readonly unknown[]): Promise<{ shape: RowShape; rows: unknown[][] }> {
-  const connection = (client as unknown as { connection: object }).connection;
-  let known = shapes.get(connection);
-  if (!known) shapes.set(connection, (known = new Map()));
+/**
+ * Runs the named statement `name` (SQL `text`) on the connection's client, in its transaction:
+ * its column names and its rows as arrays.
+ */
+export async function runNamed(on: PgConnection, name: string, text: string, values: readonly unknown[]): Promise<{ shape: RowShape; rows: unknown[][] }> {
+  const { client } = on;
+  const wire = (client as unknown as { connection: WireConnection }).connection;
+  let begin = false;
+  if (on.beginPending) {
+    // A statement stays parsed on its connection once it is: what is true here is true when it is sent.
+    if (wire.parsedStatements[name] !== undefined) {
+      on.beginPending = false;
+      begin = true;
+    } else {
+      await on.sendBegin();
+    }
+  }
+  let known = shapes.get(wire);
+  if (!known) shapes.set(wire, (known = new Map()));
   const statementShapes = known;
   return new Promise((resolve, reject) => {
-    const run = new NamedRun(name, text, values, client, statementShapes, (error, result) => (error ? reject(error) : resolve(result!)));
+    const run = new NamedRun(name, text, values, client, statementShapes, begin, (error, result) => (error ? reject(error) : resolve(result!)));
     client.query(run as unknown as pg.Submittable);
   });
 }
 
 /** A kysely connection that shows its pg client (to runtime code: pgClientOf). */
 export class PgConnection implements DatabaseConnection {
+  /** The transaction has begun, but BEGIN waits for its first statement (see the top of this file). */
+  beginPending = false;
+
   constructor(readonly client: pg.PoolClient) {}
 
-  // As kysely's own PostgreSQL connection does.
+  /** Sends the BEGIN that waited, on its own. */
+  async sendBegin(): Promise<void> {
+    this.beginPending = false;
+    await this.client.query('begin');
+  }
+
+  // As kysely's own PostgreSQL connection does, after the BEGIN that waited.
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.beginPending) await this.sendBegin();
     const { command, rowCount, rows } = await this.client.query(query.sql, [...query.parameters]);
     const changes = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
     return { numAffectedRows: changes ? BigInt(rowCount ?? 0) : undefined, rows: rows ?? [] };
@@ -153,7 +192,7 @@ export class PgConnection implements DatabaseConnection {
   }
 }
 
-/** kysely's PostgreSQL driver, but its connections are PgConnections. */
+/** kysely's PostgreSQL driver, but its connections are PgConnections, whose BEGIN waits for their first statement. */
 export class PgDriver extends PostgresDriver {
   private readonly connections = new WeakMap<pg.PoolClient, PgConnection>();
   private destroyed = false;
@@ -171,6 +210,22 @@ export class PgDriver extends PostgresDriver {
     let connection = this.connections.get(client);
     if (!connection) this.connections.set(client, (connection = new PgConnection(client)));
     return connection;
+  }
+
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
+    (connection as PgConnection).beginPending = true;
+  }
+
+  /** Nothing to commit or roll back where nothing began. */
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if ((connection as PgConnection).beginPending) (connection as PgConnection).beginPending = false;
+    else await super.commitTransaction(connection);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if ((connection as PgConnection).beginPending) (connection as PgConnection).beginPending = false;
+    else await super.rollbackTransaction(connection);
   }
 
   override async releaseConnection(connection: DatabaseConnection): Promise<void> {

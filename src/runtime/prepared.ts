@@ -82,17 +82,17 @@ export function enableDirectSqlite(db: Kysely<Database>, statements: StatementSo
 }
 
 /**
- * PostgreSQL, inside a transaction: the transaction's pg client, which runs named statements
- * directly (pg-direct.ts); null where it cannot (statements not named: PG_NAMED_STATEMENTS=0).
+ * PostgreSQL, inside a transaction: the transaction's connection, whose pg client runs named
+ * statements directly (pg-direct.ts); null where it cannot (statements not named: PG_NAMED_STATEMENTS=0).
  * Looked up once per transaction through kysely, which holds the connection for it.
  */
-const directPg = new WeakMap<object, NamedStatementClient | null>();
+const directPg = new WeakMap<object, PgConnection | null>();
 
-async function pgClientOf(trx: Executor): Promise<NamedStatementClient | null> {
-  const connection = await trx.getExecutor().provideConnection(async (c) => c);
-  const client = connection instanceof PgConnection && connection.client instanceof NamedStatementClient ? connection.client : null;
-  directPg.set(trx, client);
-  return client;
+async function pgConnectionOf(trx: Executor): Promise<PgConnection | null> {
+  const c = await trx.getExecutor().provideConnection(async (connection) => connection);
+  const connection = c instanceof PgConnection && c.client instanceof NamedStatementClient ? c : null;
+  directPg.set(trx, connection);
+  return connection;
 }
 
 /** Runs a statement directly: the rows of a reader, none for a writer. */
@@ -180,10 +180,10 @@ export class PreparedQuery<P extends object, R> {
     const c = this.compile(adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
     const name = db.isTransaction && adapter instanceof PostgresAdapter ? statementName(c.sql) : undefined;
     if (name !== undefined) {
-      let client = directPg.get(db);
-      if (client === undefined) client = await pgClientOf(db);
-      if (client) {
-        const { shape, rows } = await runNamed(client, name, c.sql, this.parameters(c, values, more));
+      let connection = directPg.get(db);
+      if (connection === undefined) connection = await pgConnectionOf(db);
+      if (connection) {
+        const { shape, rows } = await runNamed(connection, name, c.sql, this.parameters(c, values, more));
         const objects = new Array<R>(rows.length);
         for (let i = 0; i < rows.length; i++) objects[i] = rowObject(shape.names, rows[i]) as R;
         return objects;

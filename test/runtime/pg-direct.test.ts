@@ -81,6 +81,59 @@ forEachBackend((backend) => {
       })).resolves.toEqual({ currency: 'Q04', rate: '4', updated_at: 4 });
     });
 
+    it('BEGIN travels with the first statement and opens the transaction: a write there is undone with the rest', async () => {
+      await inTransaction(handle, (trx) => addRate.execute(trx, { currency: 'Q10', rate: '1', updated_at: 1 })); // parsed on the connection
+      const sent: string[] = [];
+      const client = await handle.pool!.connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => {
+        const q = args[0] as string | { text: string; begin?: boolean };
+        sent.push(typeof q === 'string' ? q : q.begin ? `begin; ${q.text}` : q.text);
+        return query(...args);
+      }) as typeof client.query;
+      client.release();
+      const undo = new Error('undo');
+      try {
+        await expect(inTransaction(handle, async (trx) => {
+          await addRate.execute(trx, { currency: 'Q11', rate: '1', updated_at: 1 });
+          await addRate.execute(trx, { currency: 'Q12', rate: '1', updated_at: 1 });
+          throw undo;
+        })).rejects.toBe(undo);
+      } finally {
+        client.query = query as typeof client.query;
+      }
+      expect(sent).toEqual([`begin; ${addRate.sql('postgres')}`, addRate.sql('postgres'), 'rollback']);
+      expect(await rateOf.first(handle.db, { currency: 'Q11' })).toBeUndefined();
+      expect(await rateOf.first(handle.db, { currency: 'Q12' })).toBeUndefined();
+      // A first statement that fails takes its transaction with it; the connection is ready for the next.
+      await expect(inTransaction(handle, async (trx) => {
+        await addRate.execute(trx, { currency: 'Q10', rate: '1', updated_at: 1 });
+      })).rejects.toMatchObject({ code: '23505' });
+      await inTransaction(handle, (trx) => addRate.execute(trx, { currency: 'Q13', rate: '1', updated_at: 1 }));
+      expect(await rateOf.first(handle.db, { currency: 'Q13' })).toMatchObject({ currency: 'Q13' });
+    });
+
+    it('BEGIN goes alone before a statement that is not a prepared one; a transaction with no statement sends nothing', async () => {
+      const sent: string[] = [];
+      const client = await handle.pool!.connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => { const q = args[0] as string | { text: string }; sent.push(typeof q === 'string' ? q : q.text); return query(...args); }) as typeof client.query;
+      client.release();
+      try {
+        await inTransaction(handle, async () => undefined);
+        expect(sent).toEqual([]);
+        const undo = new Error('undo');
+        await expect(inTransaction(handle, async (trx) => {
+          await sql`insert into fx_rates (currency, rate, updated_at) values ('Q14', '1', 1)`.execute(trx);
+          throw undo;
+        })).rejects.toBe(undo);
+        expect(sent.slice(0, 2)).toEqual(['begin', `insert into fx_rates (currency, rate, updated_at) values ('Q14', '1', 1)`]);
+        expect(await rateOf.first(handle.db, { currency: 'Q14' })).toBeUndefined();
+      } finally {
+        client.query = query as typeof client.query;
+      }
+    });
+
     it('a column\'s type changed under a kept statement fails it (as pg\'s own named statements do), then it is described again', async () => {
       await inTransaction(handle, (trx) => rateOf.first(trx, { currency: 'Q01' }));
       await sql`alter table fx_rates alter column updated_at type text`.execute(handle.db);

@@ -16,12 +16,13 @@
 //   after it. A statement that fails then fails the transaction, as it would have after a BEGIN of
 //   its own. Only a statement already parsed on the connection takes BEGIN along: pg's client
 //   notes every ParseComplete as the running query's, so a failing Parse after BEGIN's would leave
-//   the statement noted as parsed. A transaction with no statement sends neither BEGIN nor COMMIT.
+//   the statement noted as parsed. A transaction with no statement sends neither BEGIN nor COMMIT
+//   (pg-driver.ts).
 //
 // Outside a transaction, and for SQL that runs unnamed, kysely runs the query as before.
 import { createRequire } from 'node:module';
-import { PostgresDriver, type CompiledQuery, type DatabaseConnection, type QueryResult, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
+import type { PgConnection } from './pg-driver.js';
 
 /** pg's own mapping of a JavaScript value to a parameter's text (what its Query binds with). */
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (value: unknown) => unknown };
@@ -163,77 +164,4 @@ export async function runNamed(on: PgConnection, name: string, text: string, val
     const run = new NamedRun(name, text, values, client, statementShapes, begin, (error, result) => (error ? reject(error) : resolve(result!)));
     client.query(run as unknown as pg.Submittable);
   });
-}
-
-/** A kysely connection that shows its pg client (to runtime code: pgClientOf). */
-export class PgConnection implements DatabaseConnection {
-  /** The transaction has begun, but BEGIN waits for its first statement (see the top of this file). */
-  beginPending = false;
-
-  constructor(readonly client: pg.PoolClient) {}
-
-  /** Sends the BEGIN that waited, on its own. */
-  async sendBegin(): Promise<void> {
-    this.beginPending = false;
-    await this.client.query('begin');
-  }
-
-  // As kysely's own PostgreSQL connection does, after the BEGIN that waited.
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.beginPending) await this.sendBegin();
-    const { command, rowCount, rows } = await this.client.query(query.sql, [...query.parameters]);
-    const changes = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
-    return { numAffectedRows: changes ? BigInt(rowCount ?? 0) : undefined, rows: rows ?? [] };
-  }
-
-  // eslint-disable-next-line require-yield -- nothing here streams
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('streaming queries are not supported on this connection');
-  }
-}
-
-/** kysely's PostgreSQL driver, but its connections are PgConnections, whose BEGIN waits for their first statement. */
-export class PgDriver extends PostgresDriver {
-  private readonly connections = new WeakMap<pg.PoolClient, PgConnection>();
-  private destroyed = false;
-
-  constructor(private readonly pool: pg.Pool) {
-    super({ pool });
-  }
-
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    const client = await this.pool.connect();
-    if (this.destroyed) {
-      client.release();
-      throw new Error('driver has already been destroyed');
-    }
-    let connection = this.connections.get(client);
-    if (!connection) this.connections.set(client, (connection = new PgConnection(client)));
-    return connection;
-  }
-
-  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    if (settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
-    (connection as PgConnection).beginPending = true;
-  }
-
-  /** Nothing to commit or roll back where nothing began. */
-  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    if ((connection as PgConnection).beginPending) (connection as PgConnection).beginPending = false;
-    else await super.commitTransaction(connection);
-  }
-
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    if ((connection as PgConnection).beginPending) (connection as PgConnection).beginPending = false;
-    else await super.rollbackTransaction(connection);
-  }
-
-  override async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    (connection as PgConnection).client.release();
-  }
-
-  override async destroy(): Promise<void> {
-    this.destroyed = true;
-    await super.destroy();
-  }
 }

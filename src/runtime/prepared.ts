@@ -15,7 +15,8 @@ import {
 } from 'kysely';
 import type { Dialect, Executor } from '../store/db.js';
 import { NamedStatementClient, nameStatement, statementName } from './pg-named-statements.js';
-import { PgConnection, runNamed } from './pg-direct.js';
+import { runNamed } from './pg-direct.js';
+import { PgConnection } from './pg-driver.js';
 import type { Database } from '../store/schema.js';
 
 const PARAM_PREFIX = '\u0000param:';

@@ -6,7 +6,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Driver, type Transaction } from 'kysely';
 import pg from 'pg';
 import { NamedStatementClient } from '../runtime/pg-named-statements.js';
-import { PgDriver } from '../runtime/pg-direct.js';
+import { PgDriver } from '../runtime/pg-driver.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES, walSizeLimitBytes } from '../runtime/checkpointer.js';
 import { acquireDescriptor, releaseDescriptor } from '../runtime/file-descriptors.js';
@@ -214,7 +214,7 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
   // fails its next query ("not queryable", answered 91 / 503) and is not pooled again.
   pool.on('error', () => { /* reported by the client's own listener, below */ });
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
-  // kysely's dialect, with connections that show their pg client to the direct path (pg-direct.ts).
+  // kysely's dialect, with connections that show their pg client to the direct path (pg-driver.ts).
   class Dialect extends PostgresDialect {
     override createDriver(): Driver { return new PgDriver(pool); }
   }

@@ -7,6 +7,7 @@
 //   e.g. npx tsx scripts/bench/ab-code.ts HEAD~3 10 5 1000000 5000000
 // AB_DATABASE_URL=postgres://… runs both on PostgreSQL instead, each in a schema of its own there.
 // AB_B_ENV='NAME=VALUE …' sets those in B's environment only (a setting this checkout adds).
+// AB_B_PG_HOST=<socket directory> has B's service connect to PostgreSQL through a Unix socket.
 //
 // The earlier commit is checked out with `git worktree` in a temporary directory, sharing this
 // checkout's node_modules; both are removed afterwards.
@@ -48,6 +49,11 @@ async function pgSchema(side: string): Promise<string> {
   u.searchParams.set('options', `-c search_path=${schema}`);
   return u.toString();
 }
+function withHost(url: string, host: string): string {
+  const u = new URL(url);
+  u.searchParams.set('host', host);
+  return u.toString();
+}
 try {
   symlinkSync(join(here, 'node_modules'), join(earlier, 'node_modules'));
   for (const root of [earlier, here]) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
@@ -55,13 +61,15 @@ try {
   const seed = { cards, history, secrets, sync: 'FULL' as const, log: (l: string) => console.log(l) };
   console.log(`seeding A (${revision}) and B (this checkout): ${cards} cards, ${history} past authorizations each`);
   const [urlA, urlB] = pgUrl ? [await pgSchema('a'), await pgSchema('b')] : [`sqlite:${join(dir, 'a.db')}`, `sqlite:${join(dir, 'b.db')}`];
+  // AB_B_PG_HOST=/var/run/postgresql: B's service reaches the same server through that socket directory.
+  const serviceUrlB = pgUrl && process.env.AB_B_PG_HOST ? withHost(urlB, process.env.AB_B_PG_HOST) : urlB;
   const seededA = await seedEarlier({ ...seed, databaseUrl: urlA });
   const seededB = await seedDatabase({ ...seed, databaseUrl: urlB });
   const port = 39_000 + Math.floor(Math.random() * 900);
   const env = { SQLITE_CACHE_MB: process.env.SQLITE_CACHE_MB ?? '32' };
   services.push(await startService({ port, databaseUrl: urlA, secrets, sync: 'FULL', env, script: join(earlier, 'dist/main.mjs') }));
   const envB = Object.fromEntries((process.env.AB_B_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
-  services.push(await startService({ port: port + 1, databaseUrl: urlB, secrets, sync: 'FULL', env: { ...env, ...envB } }));
+  services.push(await startService({ port: port + 1, databaseUrl: serviceUrlB, secrets, sync: 'FULL', env: { ...env, ...envB } }));
   for (const s of services) await waitForPrewarm(s.url);
   const load = { keyId: secrets.networkKeyId, secret: secrets.networkSecret, connections };
   const [a, b] = [seededA, seededB].map((seeded, k) => ({ url: services[k].url, workload: new Workload(seeded.cards), options: load, pid: services[k].proc.pid }));

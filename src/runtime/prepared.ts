@@ -14,7 +14,9 @@ import {
   SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable,
 } from 'kysely';
 import type { Dialect, Executor } from '../store/db.js';
-import { nameStatement } from './pg-named-statements.js';
+import { NamedStatementClient, nameStatement, statementName } from './pg-named-statements.js';
+import { runNamed } from './pg-direct.js';
+import { PgConnection } from './pg-driver.js';
 import type { Database } from '../store/schema.js';
 
 const PARAM_PREFIX = '\u0000param:';
@@ -78,6 +80,20 @@ const directSqlite = new WeakMap<object, StatementSource>();
 /** Called by openDatabase for SQLite: enables the direct path for transactions of `db`. */
 export function enableDirectSqlite(db: Kysely<Database>, statements: StatementSource): void {
   directSqlite.set(db.getExecutor().adapter, statements);
+}
+
+/**
+ * PostgreSQL, inside a transaction: the transaction's connection, whose pg client runs named
+ * statements directly (pg-direct.ts); null where it cannot (statements not named: PG_NAMED_STATEMENTS=0).
+ * Looked up once per transaction through kysely, which holds the connection for it.
+ */
+const directPg = new WeakMap<object, PgConnection | null>();
+
+async function pgConnectionOf(trx: Executor): Promise<PgConnection | null> {
+  const c = await trx.getExecutor().provideConnection(async (connection) => connection);
+  const connection = c instanceof PgConnection && c.client instanceof NamedStatementClient ? c : null;
+  directPg.set(trx, connection);
+  return connection;
 }
 
 /** Runs a statement directly: the rows of a reader, none for a writer. */
@@ -163,6 +179,17 @@ export class PreparedQuery<P extends object, R> {
     }
     const adapter = db.getExecutor().adapter;
     const c = this.compile(adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
+    const name = db.isTransaction && adapter instanceof PostgresAdapter ? statementName(c.sql) : undefined;
+    if (name !== undefined) {
+      let connection = directPg.get(db);
+      if (connection === undefined) connection = await pgConnectionOf(db);
+      if (connection) {
+        const { shape, rows } = await runNamed(connection, name, c.sql, this.parameters(c, values, more));
+        const objects = new Array<R>(rows.length);
+        for (let i = 0; i < rows.length; i++) objects[i] = rowObject(shape.names, rows[i]) as R;
+        return objects;
+      }
+    }
     const result = await db.executeQuery<R>(CompiledQuery.raw(c.sql, this.parameters(c, values, more)));
     return result.rows;
   }

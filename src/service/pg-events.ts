@@ -24,6 +24,9 @@ const MAX_PAYLOAD_BYTES = 7000;
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 30_000;
 
+/** The wake-ups of one flush, each payload a notification. */
+const NOTIFY = { name: 'isc_events_notify', text: 'select pg_notify($1, p) from unnest($2::text[]) as p' };
+
 /** One channel per schema: instances of different deployments (or test files) sharing a database never wake each other. */
 export function channelFor(pgSchema: string | undefined): string {
   return pgSchema ? `isc_events_${pgSchema}`.slice(0, 63) : 'isc_events';
@@ -113,6 +116,8 @@ export async function startPgEventRelay(handle: DbHandle, bus: LocalEventBus, lo
 
   // Publishes of one tick go out together (a burst of authorizations costs one round trip), and
   // flushes run one after another, so other instances hear this one's events in publish order.
+  // They go out on the listening connection, as a statement parsed once there (no pool checkout,
+  // no parse per flush); through the pool when that connection fails or is being replaced.
   let pending = new Set<string>();
   let scheduled: Promise<void> | null = null;
   let inFlight: Promise<void> = Promise.resolve();
@@ -121,7 +126,11 @@ export async function startPgEventRelay(handle: DbHandle, bus: LocalEventBus, lo
     if (!ids.size) return;
     pending = new Set();
     try {
-      await pool.query('select pg_notify($1, p) from unnest($2::text[]) as p', [channel, encodePayloads(instanceId, ids)]);
+      const query = { ...NOTIFY, values: [channel, encodePayloads(instanceId, ids)] };
+      const client = listener;
+      // A listening connection that failed is replaced; meanwhile the pool carries the wake-ups.
+      if (client) await client.query(query).catch(() => pool.query(query));
+      else await pool.query(query);
     } catch (error) {
       log.warn({ err: error, customers: ids.size }, 'notify failed: other instances learn at their next read');
     }

@@ -95,8 +95,8 @@ async function readAlone(trx: Executor, dialect: Dialect, key: string, fingerpri
 /** A locked read's row (one card, its account and product, the account's chain locked). */
 function lockedReads(row: Record<string, unknown>, previousId: string | null): AuthorizationReads {
   if (previousId !== null) return { previousId };
-  const account = pick<AuthorizingAccount>(row, AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT);
-  return { card: pick(row, AUTHORIZING_CARD_COLUMNS, ''), account, product: productOfRow(pick<Selectable<ProductsTable>>(row, PRODUCT_COLUMNS, PRODUCT)), lockedStream: accountStream(account.id) };
+  const account = pick<AuthorizingAccount>(row, ACCOUNT_KEYS);
+  return { card: pick(row, CARD_KEYS), account, product: productOfRow(pick<Selectable<ProductsTable>>(row, PRODUCT_KEYS)), lockedStream: accountStream(account.id) };
 }
 
 /** What one authorization of a batch will read: its idempotency key and its card's fingerprint. */
@@ -174,8 +174,16 @@ export const authorizationReadAhead = {
   spoil: spoilReadsAhead,
 };
 
-function pick<T>(row: Record<string, unknown>, columns: readonly string[], prefix: string): T {
+/** Per column of a joined row: its name in the row picked out, and its (prefixed) name in the read. */
+type Keys = ReadonlyArray<readonly [string, string]>;
+const keys = (columns: readonly string[], prefix: string): Keys => columns.map((c) => [c, prefix + c] as const);
+// Computed once: a name built per read is looked up in V8's string table every time.
+const CARD_KEYS = keys(AUTHORIZING_CARD_COLUMNS, '');
+const ACCOUNT_KEYS = keys(AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT);
+const PRODUCT_KEYS = keys(PRODUCT_COLUMNS, PRODUCT);
+
+function pick<T>(row: Record<string, unknown>, columns: Keys): T {
   const picked: Record<string, unknown> = {};
-  for (const c of columns) picked[c] = row[prefix + c];
+  for (const [name, key] of columns) picked[name] = row[key];
   return picked as T;
 }

@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Driver, type Transaction } from 'kysely';
 import pg from 'pg';
 import { NamedStatementClient } from '../runtime/pg-named-statements.js';
+import { PgDriver } from '../runtime/pg-driver.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, RESTART_AT_FRAMES, walSizeLimitBytes } from '../runtime/checkpointer.js';
 import { acquireDescriptor, releaseDescriptor } from '../runtime/file-descriptors.js';
@@ -213,7 +214,11 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
   // fails its next query ("not queryable", answered 91 / 503) and is not pooled again.
   pool.on('error', () => { /* reported by the client's own listener, below */ });
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // kysely's dialect, with connections that show their pg client to the direct path (pg-driver.ts).
+  class Dialect extends PostgresDialect {
+    override createDriver(): Driver { return new PgDriver(pool); }
+  }
+  const db = new Kysely<Database>({ dialect: new Dialect({ pool }) });
   return {
     db, dialect: 'postgres', pool, pgSchema: options.pgSchema,
     async close() { await db.destroy(); },

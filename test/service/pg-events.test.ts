@@ -128,6 +128,22 @@ forEachBackend((backend) => {
       expect(onB.count).toBe(2); // B's own publish, delivered locally once
     });
 
+    it('a flush goes out on the listening connection: no pool checkout', async () => {
+      await settle();
+      const connect = peerHandle.pool!.connect.bind(peerHandle.pool!);
+      let checkouts = 0;
+      peerHandle.pool!.connect = ((...args: unknown[]) => { checkouts++; return (connect as (...a: unknown[]) => unknown)(...args); }) as typeof connect;
+      try {
+        const heard = counter();
+        a.deps.events.subscribe('cus_via_listener', heard.listener);
+        b.events.publish('cus_via_listener');
+        await heard.reached(1);
+      } finally {
+        peerHandle.pool!.connect = connect;
+      }
+      expect(checkouts).toBe(0);
+    });
+
     it('events for other customers do not wake a stream', async () => {
       const [one, other, sentinel] = ['cus_one', 'cus_other', 'cus_sentinel'].map((id) => {
         const c = counter();

@@ -1,0 +1,167 @@
+// PostgreSQL's counterpart of the direct SQLite path (prepared.ts): inside a transaction, a prepared
+// query's named statement goes to the transaction's pg client directly, as a query object of its
+// own, instead of through kysely's executor and pg's generic Query.
+//
+// What that saves, per statement (docs/performance.md, "PostgreSQL"):
+// - kysely's connection provider, executor and result transform: half a dozen promises;
+// - pg's Query and Result: a copy of the query's config, and rows built as dictionary-mode objects;
+// - the Describe message and its answer. pg asks for the row description on every run and builds a
+//   parser per column from it (fifty columns for an authorization's read). The columns a statement
+//   returns do not change while its name stands on a connection (PostgreSQL refuses to run it
+//   otherwise: "cached plan must not change result type"), so the description is asked for on the
+//   statement's first successful run on a connection and kept beside that connection's statement;
+// - BEGIN's round trip. A transaction's BEGIN waits for its first statement and goes out in the
+//   same write, ahead of it, before one Sync: PostgreSQL runs the two in order, and BEGIN turns the
+//   implicit transaction of the messages before a Sync into the transaction block that goes on
+//   after it. A statement that fails then fails the transaction, as it would have after a BEGIN of
+//   its own. Only a statement already parsed on the connection takes BEGIN along: pg's client
+//   notes every ParseComplete as the running query's, so a failing Parse after BEGIN's would leave
+//   the statement noted as parsed. A transaction with no statement sends neither BEGIN nor COMMIT
+//   (pg-driver.ts).
+//
+// Outside a transaction, and for SQL that runs unnamed, kysely runs the query as before.
+import { createRequire } from 'node:module';
+import type pg from 'pg';
+import type { PgConnection } from './pg-driver.js';
+
+/** pg's own mapping of a JavaScript value to a parameter's text (what its Query binds with). */
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (value: unknown) => unknown };
+
+/** The pieces of pg's Connection a query object uses (pg's Query uses the same). */
+interface WireConnection {
+  parsedStatements: Record<string, string | undefined>;
+  submittedNamedStatements: Record<string, string | undefined>;
+  stream: { cork(): void; uncork(): void };
+  parse(config: { text: string; name: string; types: never[] }): void;
+  bind(config: { portal: string; statement: string; values: readonly unknown[]; binary: boolean; valueMapper: (value: unknown) => unknown }): void;
+  describe(config: { type: 'P'; name: string }): void;
+  execute(config: { portal: string }): void;
+  sync(): void;
+  sendCopyFail(message: string): void;
+}
+
+interface FieldDescription { name: string; dataTypeID: number }
+
+/** What a statement returns on one connection: column names and a text parser per column. */
+interface RowShape { names: string[]; parsers: Array<(text: string) => unknown> }
+
+/** Shapes by statement name, per pg connection (a statement's name stands per connection). */
+const shapes = new WeakMap<object, Map<string, RowShape>>();
+
+type Done = (error: Error | null, result?: { shape: RowShape; rows: unknown[][] }) => void;
+
+/**
+ * One run of a named statement (a pg "submittable": pg's client hands it the server's messages).
+ * Rows come back as arrays of parsed values, in the statement's column order.
+ */
+class NamedRun {
+  private shape: RowShape | undefined;
+  private readonly rows: unknown[][] = [];
+  private failure: Error | null = null;
+
+  constructor(
+    readonly name: string, readonly text: string, private readonly values: readonly unknown[],
+    private readonly client: pg.ClientBase, private readonly known: Map<string, RowShape>,
+    /** BEGIN goes ahead of the statement, in the same write (see the top of this file). */
+    readonly begin: boolean,
+    /** Called once: pg's client wraps it when a query_timeout is set. */
+    public callback: Done,
+  ) {
+    this.shape = known.get(name);
+  }
+
+  submit(connection: WireConnection): Error | undefined {
+    const previous = connection.parsedStatements[this.name] ?? connection.submittedNamedStatements[this.name];
+    if (previous !== undefined && previous !== this.text) return new Error(`the statement ${this.name} stands for other SQL on this connection`);
+    if (this.begin && previous === undefined) return new Error(`BEGIN cannot go ahead of ${this.name}: not parsed on this connection`);
+    // One write for the whole run, as pg's Query does.
+    connection.stream.cork();
+    try {
+      if (this.begin) {
+        connection.parse({ text: 'begin', name: '', types: [] });
+        connection.bind({ portal: '', statement: '', values: [], binary: false, valueMapper: prepareValue });
+        connection.execute({ portal: '' });
+      }
+      if (previous === undefined) {
+        connection.parse({ text: this.text, name: this.name, types: [] });
+        connection.submittedNamedStatements[this.name] = this.text;
+      }
+      connection.bind({ portal: '', statement: this.name, values: this.values, binary: false, valueMapper: prepareValue });
+      if (!this.shape) connection.describe({ type: 'P', name: '' });
+      connection.execute({ portal: '' });
+      connection.sync();
+    } finally {
+      connection.stream.uncork();
+    }
+    return undefined;
+  }
+
+  handleRowDescription(message: { fields: FieldDescription[] }): void {
+    this.shape = {
+      names: message.fields.map((f) => f.name),
+      parsers: message.fields.map((f) => this.client.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown),
+    };
+  }
+
+  handleDataRow(message: { fields: Array<string | null> }): void {
+    if (this.failure) return;
+    const { fields } = message;
+    const parsers = this.shape!.parsers;
+    const row = new Array<unknown>(fields.length);
+    try {
+      for (let i = 0; i < fields.length; i++) {
+        const text = fields[i];
+        row[i] = text === null ? null : parsers[i](text);
+      }
+    } catch (error) {
+      this.failure = error as Error;
+      return;
+    }
+    this.rows.push(row);
+  }
+
+  handleCommandComplete(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(connection: WireConnection): void { connection.sendCopyFail('No source stream defined'); }
+  handleCopyData(): void {}
+
+  /** The server's error (pg then waits for ReadyForQuery without us), or the connection's. */
+  handleError(error: Error): void {
+    this.callback(this.failure ?? error);
+  }
+
+  handleReadyForQuery(): void {
+    if (this.failure) return this.callback(this.failure);
+    // A statement that returns no rows answers Describe with NoData: its shape is no columns.
+    const shape = this.shape ?? { names: [], parsers: [] };
+    this.known.set(this.name, shape);
+    this.callback(null, { shape, rows: this.rows });
+  }
+}
+
+/**
+ * Runs the named statement `name` (SQL `text`) on the connection's client, in its transaction:
+ * its column names and its rows as arrays.
+ */
+export async function runNamed(on: PgConnection, name: string, text: string, values: readonly unknown[]): Promise<{ shape: RowShape; rows: unknown[][] }> {
+  const { client } = on;
+  const wire = (client as unknown as { connection: WireConnection }).connection;
+  let begin = false;
+  if (on.beginPending) {
+    // A statement stays parsed on its connection once it is: what is true here is true when it is sent.
+    if (wire.parsedStatements[name] !== undefined) {
+      on.beginPending = false;
+      begin = true;
+    } else {
+      await on.sendBegin();
+    }
+  }
+  let known = shapes.get(wire);
+  if (!known) shapes.set(wire, (known = new Map()));
+  const statementShapes = known;
+  return new Promise((resolve, reject) => {
+    const run = new NamedRun(name, text, values, client, statementShapes, begin, (error, result) => (error ? reject(error) : resolve(result!)));
+    client.query(run as unknown as pg.Submittable);
+  });
+}

@@ -1,0 +1,81 @@
+// kysely's PostgreSQL driver with two differences, for the direct path of prepared statements
+// (pg-direct.ts): its connections show their pg client, and a transaction's BEGIN waits for the
+// transaction's first statement, which takes it along in the same write (pg-direct.ts) or, run
+// through kysely, sends it on its own first. A transaction that ran no statement sends neither
+// BEGIN nor COMMIT. A transaction with an isolation level or access mode begins at once, as in
+// kysely.
+import { PostgresDriver, type CompiledQuery, type DatabaseConnection, type QueryResult, type TransactionSettings } from 'kysely';
+import type pg from 'pg';
+
+/** A kysely connection that shows its pg client (to the direct path: prepared.ts, pgConnectionOf). */
+export class PgConnection implements DatabaseConnection {
+  /** The transaction has begun, but BEGIN waits for its first statement. */
+  beginPending = false;
+
+  constructor(readonly client: pg.PoolClient) {}
+
+  /** Sends the BEGIN that waited, on its own. */
+  async sendBegin(): Promise<void> {
+    this.beginPending = false;
+    await this.client.query('begin');
+  }
+
+  // As kysely's own PostgreSQL connection does, after the BEGIN that waited.
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.beginPending) await this.sendBegin();
+    const { command, rowCount, rows } = await this.client.query(query.sql, [...query.parameters]);
+    const changes = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
+    return { numAffectedRows: changes ? BigInt(rowCount ?? 0) : undefined, rows: rows ?? [] };
+  }
+
+  // eslint-disable-next-line require-yield -- nothing here streams
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported on this connection');
+  }
+}
+
+/** kysely's PostgreSQL driver, with PgConnections whose BEGIN waits for their first statement. */
+export class PgDriver extends PostgresDriver {
+  private readonly connections = new WeakMap<pg.PoolClient, PgConnection>();
+  private destroyed = false;
+
+  constructor(private readonly pool: pg.Pool) {
+    super({ pool });
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const client = await this.pool.connect();
+    if (this.destroyed) {
+      client.release();
+      throw new Error('driver has already been destroyed');
+    }
+    let connection = this.connections.get(client);
+    if (!connection) this.connections.set(client, (connection = new PgConnection(client)));
+    return connection;
+  }
+
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
+    (connection as PgConnection).beginPending = true;
+  }
+
+  /** Nothing to commit or roll back where nothing began. */
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if ((connection as PgConnection).beginPending) (connection as PgConnection).beginPending = false;
+    else await super.commitTransaction(connection);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if ((connection as PgConnection).beginPending) (connection as PgConnection).beginPending = false;
+    else await super.rollbackTransaction(connection);
+  }
+
+  override async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PgConnection).client.release();
+  }
+
+  override async destroy(): Promise<void> {
+    this.destroyed = true;
+    await super.destroy();
+  }
+}

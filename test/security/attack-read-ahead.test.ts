@@ -159,25 +159,31 @@ describe.skipIf(!onPostgres)('attacks on a PostgreSQL batch\'s read ahead', () =
     await invariantsHold([a.card.accountId, b.card.accountId]);
   });
   it('retransmissions inside one batch, around other cards: one hold, the first answer each time, 94 for other content', async () => {
-    const [a, b] = await cardholders(2);
+    const [a, b, c] = await cardholders(3);
     const original = request(a, { amount: 20_000 });
     const changed = { ...original, amount: 21_000 };
+    // The same key on another card (the key names no PAN), whose account no unit before it read.
+    const elsewhere = { ...original, pan: c.pan, expiry: c.expiry, cvv2: c.cvv2 };
     const units = [
       purchase(original), purchase(request(b, { amount: 1_000 })), purchase({ ...original }), purchase(changed),
-      purchase(request(a, { amount: 1_000 })), purchase({ ...original }), purchase(request(b, { amount: 1_000 })),
+      purchase(request(a, { amount: 1_000 })), purchase({ ...original }), purchase(request(b, { amount: 1_000 })), purchase(elsewhere),
     ];
     const { outcomes, stats, readsAhead } = await together(units);
-    expect(stats.map((s) => s.size)).toEqual([units.length]);
+    // Each retransmission reads its original in the batch, none meets the unique key (no run with savepoints).
+    expect(stats).toMatchObject([{ size: units.length, rerun: false }]);
     expect(readsAhead).toBe(1);
     const answers = outcomes.map(answerOf);
     for (const i of [2, 5]) expect(answers[i]).toEqual(answers[0]);
     expect(answers[0]).toMatchObject({ approved: true });
     expect(answers[3].responseCode).toBe('94');
+    expect(answers[7]).toMatchObject({ responseCode: '94', approved: false });
+    expect((await account(b.card.accountId)).held_fils).toBe(2_000);
+    expect((await account(c.card.accountId)).held_fils).toBe(0);
     const rows = await h.deps.handle.db.selectFrom('authorizations').select('id')
       .where('idempotency_key', '=', idempotencyKey(NETWORK_KEY_ID, original)).execute();
     expect(rows).toHaveLength(1);
     expect((await account(a.card.accountId)).held_fils).toBe(21_000);
-    await invariantsHold([a.card.accountId, b.card.accountId]);
+    await invariantsHold([a, b, c].map((x) => x.card.accountId));
   });
 
   it('a retransmission on another instance whose read ahead waited for the original\'s commit: the same answer, one hold', async () => {
@@ -257,4 +263,119 @@ describe.skipIf(!onPostgres)('attacks on a PostgreSQL batch\'s read ahead', () =
     expect(await cardTestingState(h, a.card.id)).toMatchObject({ status: 'frozen', verification_failures: 5 });
     await invariantsHold([a.card.accountId, b.card.accountId, c.card.accountId]);
   });
+  const advice = (card: Card, amount: number, on: Harness = h) => other((trx) => advise(trx, on.deps, {
+    request: AuthorizationAdviceRequestSchema.parse({ ...h.purchase(card, { amount }), mti: '0120', responseCode: '00' }), networkClient: NETWORK_KEY_ID,
+  }), on);
+
+  it('a reversal or an advice in the batch: the authorizations after it see what it changed', async () => {
+    const [a, b, c, d] = await cardholders(4);
+    const overA = await h.authorize(a, { amount: 110_000 });
+    const overD = await h.authorize(d, { amount: 110_000 });
+    expect([overA.body.overLimit, overD.body.overLimit]).toEqual([true, true]);
+    const units = [
+      // Reversed first: the line and the allowance are back for the purchase after it.
+      reversal(overA.body.authorizationId), purchase(request(a, { amount: 110_000 })), purchase(request(b, { amount: 1_000 })),
+      purchase(request(a, { amount: 5_000 })),
+      // An approval in stand-in past most of the line: the purchase after it would pass on the line as read ahead.
+      advice(c, 100_000), purchase(request(c, { amount: 25_000 })),
+      // Declined before the reversal (the allowance spent), approved over the limit after it.
+      purchase(request(d, { amount: 110_000 })), reversal(overD.body.authorizationId), purchase(request(d, { amount: 110_000 })),
+    ];
+    const { outcomes, stats, readsAhead } = await together(units);
+    expect(stats.map((s) => s.size)).toEqual([units.length]);
+    expect(readsAhead).toBe(1);
+    const codes = outcomes.map((o) => {
+      if (o.status === 'rejected') throw o.reason;
+      const v = o.value as { response?: { responseCode: string; overLimit?: boolean }; responseCode?: string };
+      return v.response ? `${v.response.responseCode}${v.response.overLimit ? '+over' : ''}` : v.responseCode;
+    });
+    expect(codes).toEqual(['00', '00+over', '00', '51', '00', '51', '51', '00', '00+over']);
+    expect((await account(a.card.accountId)).held_fils).toBe(110_000);
+    expect((await account(c.card.accountId)).held_fils).toBe(100_000);
+    expect((await account(d.card.accountId)).held_fils).toBe(110_000);
+    await invariantsHold([a, b, c, d].map((x) => x.card.accountId));
+  });
+
+  it('units that fail after the read ahead took its locks: the batch runs again with savepoints, each authorization once', async () => {
+    const [a, b] = await cardholders(2);
+    // An authorization that writes and then fails, reading ahead like any other.
+    const failing = (r: ReturnType<typeof request>): Unit => () => runNetworkVerb(h.deps, async (trx) => {
+      await authorize(trx, h.deps, { request: r, networkClient: NETWORK_KEY_ID });
+      throw new Error('the unit fails after its writes');
+    }, 'attack', hintOf(h, r));
+    const first = request(a, { amount: 30_000 });
+    const units = [
+      failing(request(a, { amount: 50_000 })), purchase(first), purchase(request(b, { amount: 1_000 })),
+      other(async () => { throw new Error('a unit of another kind fails'); }), purchase(request(a, { amount: 30_000 })),
+      purchase({ ...first }), purchase(request(a, { amount: 1_000, cvv2: wrongCvv2(a.cvv2) })), failing(request(a, { amount: 1_000, cvv2: wrongCvv2(a.cvv2, 1) })),
+    ];
+    const { outcomes, stats, readsAhead } = await together(units);
+    expect(stats).toMatchObject([{ size: units.length, rerun: true, failed: 3, retries: 0 }]);
+    expect(readsAhead).toBe(1);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect([1, 2, 4, 6].map((i) => answerOf(outcomes[i]).responseCode)).toEqual(['00', '00', '00', 'N7']);
+    expect(answerOf(outcomes[5])).toEqual(answerOf(outcomes[1]));
+    expect((await account(a.card.accountId)).held_fils).toBe(60_000);
+    expect(await cardTestingState(h, a.card.id)).toMatchObject({ status: 'active', verification_failures: 1 });
+    await invariantsHold([a.card.accountId, b.card.accountId]);
+  });
+
+  it('a cardholder freezes the card while batches on both instances authorize on it: nothing approved on it after the freeze', async () => {
+    const [a, b] = await cardholders(2);
+    const waves: Array<Promise<unknown>> = [];
+    let freeze: Promise<{ status: number }> | undefined;
+    for (let wave = 0; wave < 6; wave++) {
+      const on = wave % 2 ? second : h;
+      // One batch per lane and instance: six batches in flight at once, contending for the account.
+      const units = [purchase(request(a, { amount: 100 }), on, `attack-${wave}`), purchase(request(b, { amount: 100 }), on, `attack-${wave}`),
+        purchase(request(a, { amount: 100 }), on, `attack-${wave}`)];
+      if (wave === 3) freeze = h.banking(a.token, 'POST', `/v1/banking/cards/${a.card.id}/freeze`);
+      waves.push(together(units));
+    }
+    await Promise.all(waves);
+    expect((await freeze)!.status).toBe(200);
+    const entries = await h.deps.handle.db.selectFrom('audit_log').select(['seq', 'action', 'after_state'])
+      .where('account_id', '=', a.card.accountId).orderBy('stream').orderBy('seq').execute();
+    const frozenAt = entries.findIndex((e) => e.action === 'card.freeze');
+    expect(frozenAt).toBeGreaterThan(0);
+    const onCard = (e: typeof entries[number]) => e.action.startsWith('authorization.') && JSON.parse(e.after_state ?? '{}').cardId === a.card.id;
+    const codes = (from: number, to: number) => entries.slice(from, to).filter(onCard).map((e) => JSON.parse(e.after_state!).responseCode);
+    expect(codes(0, frozenAt).every((c) => c === '00')).toBe(true);
+    expect(codes(frozenAt + 1, entries.length).every((c) => c === '62')).toBe(true);
+    expect(codes(0, entries.length)).toHaveLength(12);
+    await invariantsHold([a.card.accountId, b.card.accountId]);
+  });
+
+  it('two instances, batches over the same accounts in opposite orders: no deadlock, every purchase once', async () => {
+    const holders = await cardholders(4);
+    const before = batches.length;
+    const readBefore = readsAhead;
+    for (let round = 0; round < 8; round++) {
+      await Promise.all([
+        together(holders.flatMap((x) => [purchase(request(x, { amount: 1_000 }), h), purchase(request(x, { amount: 1_000 }), h)])),
+        together([...holders].reverse().map((x) => purchase(request(x, { amount: 1_000 }), second))),
+      ]);
+    }
+    const ran = batches.slice(before);
+    expect(readsAhead - readBefore).toBe(16);
+    expect(ran.filter((s) => s.retries > 0 || s.alone)).toEqual([]);
+    for (const x of holders) expect((await account(x.card.accountId)).held_fils).toBe(24_000);
+    await invariantsHold(holders.map((x) => x.card.accountId));
+  });
+
+  it('200 small purchases past the line on one account through both instances at once: the allowance spent by exactly one', async () => {
+    const [a] = await cardholders(1);
+    expect((await h.authorize(a, { amount: 95_000 })).body.approved).toBe(true);
+    const readBefore = readsAhead;
+    // 95 + 6 is past the line and within its margin: one may pass, once; 95 + 12 may not.
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      (i % 2 ? second : h).network('/v1/network/authorizations', h.purchase(a, { amount: 6_000 }))));
+    expect(readsAhead).toBeGreaterThan(readBefore);
+    expect(answers.filter((x) => x.status !== 200)).toEqual([]);
+    const approved = answers.filter((x) => x.body.approved);
+    expect(approved).toHaveLength(1);
+    expect(approved[0].body.overLimit).toBe(true);
+    expect((await account(a.card.accountId)).held_fils).toBe(101_000);
+    await invariantsHold([a.card.accountId]);
+  }, 30_000);
 });

@@ -320,28 +320,34 @@ describe.skipIf(!onPostgres)('attacks on a PostgreSQL batch\'s read ahead', () =
     await invariantsHold([a.card.accountId, b.card.accountId]);
   });
 
-  it('a cardholder freezes the card while batches on both instances authorize on it: nothing approved on it after the freeze', async () => {
+  // The cardholder's freeze locks the account first; the bank's block locks only the card (then its chain).
+  const stops = [
+    { who: 'the cardholder freezes', action: 'card.freeze', stop: (x: Holder) => h.banking(x.token, 'POST', `/v1/banking/cards/${x.card.id}/freeze`) },
+    { who: 'the bank blocks', action: 'card.blocked', stop: (x: Holder) => h.admin('POST', `/v1/admin/cards/${x.card.id}/block`, { reason: 'fraud' }) },
+  ];
+  it.each(stops)('$who the card while batches on both instances authorize on it: nothing approved on it after that', async ({ action, stop }) => {
     const [a, b] = await cardholders(2);
     const waves: Array<Promise<unknown>> = [];
-    let freeze: Promise<{ status: number }> | undefined;
+    let stopped: Promise<{ status: number }> | undefined;
     for (let wave = 0; wave < 6; wave++) {
       const on = wave % 2 ? second : h;
       // One batch per lane and instance: six batches in flight at once, contending for the account.
       const units = [purchase(request(a, { amount: 100 }), on, `attack-${wave}`), purchase(request(b, { amount: 100 }), on, `attack-${wave}`),
         purchase(request(a, { amount: 100 }), on, `attack-${wave}`)];
-      if (wave === 3) freeze = h.banking(a.token, 'POST', `/v1/banking/cards/${a.card.id}/freeze`);
+      if (wave === 3) stopped = stop(a);
       waves.push(together(units));
     }
     await Promise.all(waves);
-    expect((await freeze)!.status).toBe(200);
+    expect((await stopped)!.status).toBe(200);
+    // The account's audit chain orders the authorizations and the stop as they committed.
     const entries = await h.deps.handle.db.selectFrom('audit_log').select(['seq', 'action', 'after_state'])
       .where('account_id', '=', a.card.accountId).orderBy('stream').orderBy('seq').execute();
-    const frozenAt = entries.findIndex((e) => e.action === 'card.freeze');
-    expect(frozenAt).toBeGreaterThan(0);
+    const stoppedAt = entries.findIndex((e) => e.action === action);
+    expect(stoppedAt).toBeGreaterThan(0);
     const onCard = (e: typeof entries[number]) => e.action.startsWith('authorization.') && JSON.parse(e.after_state ?? '{}').cardId === a.card.id;
     const codes = (from: number, to: number) => entries.slice(from, to).filter(onCard).map((e) => JSON.parse(e.after_state!).responseCode);
-    expect(codes(0, frozenAt).every((c) => c === '00')).toBe(true);
-    expect(codes(frozenAt + 1, entries.length).every((c) => c === '62')).toBe(true);
+    expect(codes(0, stoppedAt).every((c) => c === '00')).toBe(true);
+    expect(codes(stoppedAt + 1, entries.length).every((c) => c === '62')).toBe(true);
     expect(codes(0, entries.length)).toHaveLength(12);
     await invariantsHold([a.card.accountId, b.card.accountId]);
   });

@@ -369,6 +369,27 @@ describe.skipIf(!onPostgres)('attacks on a PostgreSQL batch\'s read ahead', () =
     await invariantsHold(holders.map((x) => x.card.accountId));
   });
 
+  it('reversals crossing two instances\' reads ahead (each locks an account the other read ahead): the deadlock runs a batch again, each request once', async () => {
+    const [a, b, e, f] = await cardholders(4);
+    const onA = await h.authorize(a, { amount: 10_000 });
+    const onE = await h.authorize(e, { amount: 10_000 });
+    const before = batches.length;
+    const [one, two] = await Promise.all([
+      together([purchase(request(a, { amount: 1_000 }), h), purchase(request(b, { amount: 1_000 }), h), reversal(onE.body.authorizationId, h)]),
+      together([purchase(request(e, { amount: 1_000 }), second), purchase(request(f, { amount: 1_000 }), second), reversal(onA.body.authorizationId, second)]),
+    ]);
+    const answers = [...one.outcomes, ...two.outcomes].map((o) => {
+      if (o.status === 'rejected') throw o.reason;
+      const v = o.value as { response?: { approved: boolean }; approved?: boolean };
+      return v.response?.approved ?? v.approved;
+    });
+    expect(answers).toEqual([true, true, true, true, true, true]);
+    // Each batch committed once, whether or not it was the deadlock's victim.
+    expect(batches.slice(before).map((s) => s.failed)).toEqual([0, 0]);
+    for (const x of [a, b, e, f]) expect((await account(x.card.accountId)).held_fils).toBe(1_000);
+    await invariantsHold([a, b, e, f].map((x) => x.card.accountId));
+  }, 20_000);
+
   it('200 small purchases past the line on one account through both instances at once: the allowance spent by exactly one', async () => {
     const [a] = await cardholders(1);
     expect((await h.authorize(a, { amount: 95_000 })).body.approved).toBe(true);

@@ -93,9 +93,9 @@ describe.skipIf(!onPostgres)('attacks on a PostgreSQL batch\'s read ahead', () =
   };
 
   /** Cardholders made one after another (each enrolment moves the shared clock a TOTP step). */
-  async function cardholders(n: number, limit = LIMIT_FILS): Promise<Holder[]> {
+  async function cardholders(n: number): Promise<Holder[]> {
     const out: Holder[] = [];
-    for (let i = 0; i < n; i++) out.push(await h.cardholder(limit));
+    for (let i = 0; i < n; i++) out.push(await h.cardholder(LIMIT_FILS));
     return out;
   }
 

@@ -265,8 +265,13 @@ function runAuthorization(ctx: AuthorizationContext, input: AuthorizeInput): Pro
   return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input), input.request.pan, readHint(ctx, input));
 }
 
-/** What the authorization will read, for a PostgreSQL batch's read ahead: nothing to read for a PAN that cannot be a card. */
+/**
+ * What the authorization will read, for a PostgreSQL batch's read ahead. A PAN that cannot be a card
+ * has no card to read (fingerprint null), and its authorization changes no account: it still comes
+ * with a hint, so that it does not count as a unit of another kind.
+ */
 function readHint(ctx: AuthorizationContext, input: AuthorizeInput): AuthorizationReadHint | undefined {
-  if (ctx.handle.dialect !== 'postgres' || !isValidPan(input.request.pan)) return undefined;
-  return { key: idempotencyKey(input.networkClient, input.request), fingerprint: ctx.keyring.fingerprint(input.request.pan) };
+  if (ctx.handle.dialect !== 'postgres') return undefined;
+  const key = idempotencyKey(input.networkClient, input.request);
+  return { key, fingerprint: isValidPan(input.request.pan) ? ctx.keyring.fingerprint(input.request.pan) : null };
 }

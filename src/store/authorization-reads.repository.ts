@@ -14,8 +14,8 @@
 //   inserts, and meets the unique key, as with separate statements. A retransmission waits for the
 //   account's lock before it is answered.
 // - PostgreSQL, a group-commit batch (runtime/pg-group-commit.ts): the batch's authorizations are
-//   read ahead in one statement (readAheadForBatch), their rows locked and their chains' locks taken
-//   in account order, so that two batches lock the accounts they share in the same order. A unit
+//   read ahead in one statement (readAheadForBatch), account by account in account order (its rows,
+//   then its chain), so that two batches lock the accounts they share in the same order. A unit
 //   takes its read from there only while nothing of the batch before it can have changed what was
 //   read: no earlier unit read its account or its idempotency key, and no unit of another kind
 //   (a reversal, an advice) ran before it. Otherwise it reads on its own, as above, and sees what
@@ -99,12 +99,14 @@ function lockedReads(row: Record<string, unknown>, previousId: string | null): A
   return { card: pick(row, CARD_KEYS), account, product: productOfRow(pick<Selectable<ProductsTable>>(row, PRODUCT_KEYS)), lockedStream: accountStream(account.id) };
 }
 
-/** What one authorization of a batch will read: its idempotency key and its card's fingerprint. */
-export interface AuthorizationReadHint { key: string; fingerprint: string }
+/** What one authorization of a batch will read: its idempotency key and its card's fingerprint (null: a PAN that cannot be a card). */
+export interface AuthorizationReadHint { key: string; fingerprint: string | null }
 
-// The batch's cards and accounts locked in account order (a sort under FOR UPDATE locks rows in the
-// order it returns them), then the accounts' chains in that same order (a materialized CTE is read
-// in the order it was written); the earlier authorizations with the batch's keys beside them.
+// The batch's cards and accounts locked in account order, each account's chain right after its rows:
+// a sort under FOR UPDATE locks rows as it returns them, and the outer query reads the materialized
+// CTE row by row, in that order, taking each chain's lock as it goes (A's rows, A's chain, B's
+// rows, …), the order a single authorization takes them in. The earlier authorizations with the
+// batch's keys come beside them.
 const batchLockedRead = (db: QueryCreator<Database>) => db.selectFrom('cards as c')
   .innerJoin('card_accounts as a', 'a.id', 'c.account_id')
   .innerJoin('products as p', 'p.code', 'a.product_code')
@@ -159,7 +161,8 @@ const readsAhead = new WeakMap<object, ReadsAhead>();
  * file): one statement for the batch. Units read from it through readForAuthorization.
  */
 export async function readAheadForBatch(trx: Executor, hints: readonly AuthorizationReadHint[]): Promise<void> {
-  const rows = await batchLocked.execute(trx, { fingerprints: hints.map((h) => h.fingerprint), keys: hints.map((h) => h.key) });
+  const fingerprints = hints.flatMap((h) => (h.fingerprint === null ? [] : [h.fingerprint]));
+  const rows = await batchLocked.execute(trx, { fingerprints, keys: hints.map((h) => h.key) });
   readsAhead.set(trx, new ReadsAhead(rows));
 }
 

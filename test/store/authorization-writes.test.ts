@@ -148,7 +148,7 @@ forEachBackend((backend) => {
         }
       };
       const readsAhead = (sent: string[]) => sent.filter((t) => /any\(\$1::text\[\]\)/.test(t) && /pg_advisory_xact_lock/.test(t));
-      const readsAlone = (sent: string[]) => sent.filter((t) => /pg_advisory_xact_lock/.test(t) && !/any\(/.test(t));
+      const readsAlone = (sent: string[]) => sent.filter((t) => /with "r" as materialized .*pg_advisory_xact_lock/s.test(t) && !/any\(/.test(t));
 
       it('a batch of authorizations on three cards: one read ahead for all (with begin), a write each, commit: 5 round trips', async () => {
         const holders = await onOneLane(3);
@@ -169,6 +169,17 @@ forEachBackend((backend) => {
         expect(readsAlone(sent)).toHaveLength(1);
         const account = await own.deps.handle.db.selectFrom('card_accounts').select('held_fils').where('id', '=', first.card.accountId).executeTakeFirstOrThrow();
         expect(account.held_fils).toBe(61_000);
+      });
+
+      it('an authorization on a PAN that cannot be a card does not keep the ones after it from the read ahead', async () => {
+        const [first, other] = await onOneLane(2);
+        // Fails the Luhn check: no card to read, no account to change.
+        const impossible = { ...first, pan: `${first.pan.slice(0, -1)}${(Number(first.pan.slice(-1)) + 1) % 10}` };
+        const { answers, sent } = await inOneBatch([{ card: impossible, amount: 2_000 }, { card: first, amount: 2_000 }, { card: other, amount: 2_000 }]);
+        expect(answers.map((a) => a.approved)).toEqual([false, true, true]);
+        expect(answers[0].responseCode).toBe('14');
+        expect(readsAhead(sent)).toHaveLength(1);
+        expect(readsAlone(sent)).toHaveLength(0);
       });
 
       it('a unit of another kind before them in the batch: the authorizations read on their own and see what it changed', async () => {

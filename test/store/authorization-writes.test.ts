@@ -12,6 +12,7 @@ import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
 import { authorizeNetworkRequest } from '../../src/runtime/authorization-worker.js';
 import { pgGroupCommitFor } from '../../src/runtime/pg-group-commit.js';
 import { runNetworkVerb } from '../../src/runtime/run-network-verb.js';
+import { isValidPan } from '../../src/domain/pan.js';
 import { AuthorizationRequestSchema } from '../../src/http/network/schemas.js';
 import { useHarness } from '../support/use-harness.js';
 
@@ -173,8 +174,11 @@ forEachBackend((backend) => {
 
       it('an authorization on a PAN that cannot be a card does not keep the ones after it from the read ahead', async () => {
         const [first, other] = await onOneLane(2);
-        // Fails the Luhn check: no card to read, no account to change.
-        const impossible = { ...first, pan: `${first.pan.slice(0, -1)}${(Number(first.pan.slice(-1)) + 1) % 10}` };
+        // Fails the Luhn check (no card to read, no account to change), on the same lane as the others.
+        const lane = pgGroupCommitFor(own.deps.handle)!.laneOf(first.pan);
+        const pan = Array.from({ length: 100 }, (_, i) => `${first.pan.slice(0, -2)}${String(i).padStart(2, '0')}`)
+          .find((p) => !isValidPan(p) && pgGroupCommitFor(own.deps.handle)!.laneOf(p) === lane)!;
+        const impossible = { ...first, pan };
         const { answers, sent } = await inOneBatch([{ card: impossible, amount: 2_000 }, { card: first, amount: 2_000 }, { card: other, amount: 2_000 }]);
         expect(answers.map((a) => a.approved)).toEqual([false, true, true]);
         expect(answers[0].responseCode).toBe('14');

@@ -103,7 +103,7 @@ describe('WAL restarts under a steady writer', () => {
    * frame copied back, which a writer this busy never leaves time for. Returns the WAL file's size
    * in pages: it is reused from its start after a restart, so its size is its high-water mark.
    */
-  async function steadyWriter(name: string, hold: boolean, o: { pinnedReader?: boolean; pinSnapshot?: boolean; completeHolds?: number } = {}) {
+  async function steadyWriter(name: string, hold: boolean, o: { pinnedReader?: boolean; pinSnapshot?: boolean; completeHolds?: number; restarts?: number } = {}) {
     const db = walDatabase(name);
     // A reader that stays on an early snapshot: no checkpoint may copy back what it cannot see yet.
     const reader = o.pinnedReader ? new SqliteDatabase(db.name, { readonly: true }) : undefined;
@@ -119,13 +119,16 @@ describe('WAL restarts under a steady writer', () => {
     let transactions = 0;
     const sequenceBefore = walCheckpointSequence(db.name);
     try {
-      // 1.5 s, or until `completeHolds` holds copied everything back (at most 10 s): on a loaded
-      // host the writer commits less often, and the WAL reaches the restart size later.
+      // 1.5 s, or until `completeHolds` holds copied everything back and the WAL started over
+      // `restarts` times (at most 10 s): on a loaded host the writer commits less often, and the
+      // WAL reaches the restart size later.
       const started = Date.now();
       const writing = () => {
         const elapsed = Date.now() - started;
         if (elapsed < 1500) return true;
-        return !!o.completeHolds && elapsed < 10_000 && holds.filter((h) => h.complete).length < o.completeHolds;
+        if (elapsed >= 10_000) return false;
+        return holds.filter((h) => h.complete).length < (o.completeHolds ?? 0)
+          || walCheckpointSequence(db.name) - sequenceBefore < (o.restarts ?? 0);
       };
       while (writing()) {
         if (!held) {
@@ -149,7 +152,7 @@ describe('WAL restarts under a steady writer', () => {
 
   it('holds the writer between two transactions while the last frames are copied back, so that the WAL starts over instead of growing', async () => {
     const unheld = await steadyWriter('grows.db', false);
-    const held = await steadyWriter('restarts.db', true, { completeHolds: 3 });
+    const held = await steadyWriter('restarts.db', true, { completeHolds: 3, restarts: unheld.walRestarts + 3 });
     expect(unheld.holds).toEqual([]);
     const complete = held.holds.filter((h) => h.complete).length;
     expect(complete).toBeGreaterThanOrEqual(3);

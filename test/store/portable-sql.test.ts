@@ -12,7 +12,8 @@ export const DIALECT_SPECIFIC: Record<string, RegExp[]> = {
   'src/store/db.ts': [/pragma/i],                                   // SQLite settings at open
   'src/store/migrate.ts': [/sqlite_master/, /::int/, /create schema/i], // table check per dialect; PG_SCHEMA
   'src/store/cards.repository.ts': [/for update/i, /\.forUpdate\(/], // the account row lock (PostgreSQL)
-  'src/store/authorization-reads.repository.ts': [/\.forUpdate\(/], // the same lock, in the authorization's joined read
+  // The same lock, in the authorization's joined read; a PostgreSQL batch's read ahead (any of an array, the earlier keys as one JSON object).
+  'src/store/authorization-reads.repository.ts': [/\.forUpdate\(/, /::text/, /json_object_agg\(/],
   'src/store/audit.repository.ts': [/pg_advisory_xact_lock/, /hashtext/, /::\w+/], // one writer per audit stream; the one-statement append
   'src/store/startup-lock.ts': [/pg_advisory_(un)?lock/, /hashtext/, /set statement_timeout/],
   'src/service/pg-events.ts': [/listen/i, /pg_notify/, /unnest/, /::text/],

@@ -262,7 +262,9 @@ export function authorizeNetworkRequest(ctx: AuthorizationContext, input: Author
 function runAuthorization(ctx: AuthorizationContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const worker = ctx.authorizationWorker;
   if (worker?.running) return worker.authorize(input);
-  return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, input), input.request.pan, readHint(ctx, input));
+  const hint = readHint(ctx, input);
+  const hinted = hint ? { ...input, readHint: hint } : input;
+  return runNetworkVerb(ctx, (trx) => authorize(trx, ctx, hinted), input.request.pan, hint);
 }
 
 /**

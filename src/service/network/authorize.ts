@@ -9,7 +9,7 @@ import { DEFAULT_PRODUCT_CODE } from '../../domain/product.js';
 import { cavvVerified, decideAuthorization, notifiesCardholder, provesCard, type AuthorizationDecision } from '../../domain/rules.js';
 import { newId } from '../../ids.js';
 import { param, prepared } from '../../runtime/prepared.js';
-import { readForAuthorization } from '../../store/authorization-reads.repository.js';
+import { readForAuthorization, type AuthorizationReadHint } from '../../store/authorization-reads.repository.js';
 import { writeAuthorization } from '../../store/authorization-writes.repository.js';
 import type { AuthorizingAccount, AuthorizingCard } from '../../store/cards.repository.js';
 import type { Trx } from '../../store/db.js';
@@ -29,7 +29,11 @@ export type { AuthorizationResponse } from './authorization-response.js';
 /** Recorded no earlier than its account's newest (recordedAt): further behind is an instance's clock off. */
 const CLOCK_BEHIND_WARNING_MS = 1_000;
 
-export interface AuthorizeInput { request: AuthorizationRequest; networkClient: string; sourceIp?: string | null }
+export interface AuthorizeInput {
+  request: AuthorizationRequest; networkClient: string; sourceIp?: string | null;
+  /** Its idempotency key and card fingerprint, when already computed for a batch's read ahead (authorization-worker.ts). */
+  readHint?: AuthorizationReadHint;
+}
 
 export interface AuthorizeOutcome {
   response: AuthorizationResponse;
@@ -45,13 +49,13 @@ const authorizationById = prepared<{ id: string }, Authorization>((db) =>
 export async function authorize(trx: Trx, ctx: ServiceContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
   const { request, networkClient } = input;
   const nowMs = ctx.clock.now();
-  const key = idempotencyKey(networkClient, request);
+  const key = input.readHint?.key ?? idempotencyKey(networkClient, request);
   const content = hashedContent(request);
   const hash = requestHash(content);
 
   // Load: the card and account (locked), the product, or the original of a retransmission.
   const reads = await readForAuthorization(trx, ctx.handle.dialect, key,
-    isValidPan(request.pan) ? ctx.keyring.fingerprint(request.pan) : null, DEFAULT_PRODUCT_CODE);
+    input.readHint ? input.readHint.fingerprint : isValidPan(request.pan) ? ctx.keyring.fingerprint(request.pan) : null, DEFAULT_PRODUCT_CODE);
   if (reads.previousId !== undefined) {
     const previous = await authorizationById.first(trx, { id: reads.previousId });
     if (!previous) throw new Error(`authorization ${reads.previousId} named by its key is missing`);

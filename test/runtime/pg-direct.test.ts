@@ -69,6 +69,15 @@ forEachBackend((backend) => {
       expect(runs.slice(1)).toEqual([0, 0]);
     });
 
+    it('a first run that fails before the row description arrives leaves no shape behind: the next run has its rows', async () => {
+      // Its own statement, so that this is its first run on the connection; the value fails at Bind.
+      const updatedAtOf = prepared<{ updatedAt: unknown }, { currency: string; updated_at: number }>((db) =>
+        db.selectFrom('fx_rates').select(['currency', 'updated_at']).where('updated_at', '=', param('updatedAt')));
+      await expect(inTransaction(handle, (trx) => updatedAtOf.execute(trx, { updatedAt: 'not a number' })))
+        .rejects.toMatchObject({ code: '22P02' });
+      expect(await inTransaction(handle, (trx) => updatedAtOf.execute(trx, { updatedAt: 7 }))).toEqual([{ currency: 'Q02', updated_at: 7 }]);
+    });
+
     it('a failing run rejects with pg\'s error and code; the statement and the connection go on', async () => {
       await expect(inTransaction(handle, (trx) => addRate.execute(trx, { currency: 'Q01', rate: '9', updated_at: 1 })))
         .rejects.toMatchObject({ code: '23505' });

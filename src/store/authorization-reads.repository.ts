@@ -47,15 +47,28 @@ const accountById = prepared<{ id: string }, AuthorizingAccount>((db) =>
 // Prefixes no card column starts with (`account_id` is a card column).
 const ACCOUNT = 'a__';
 const PRODUCT = 'p__';
-const lockedRead = (db: QueryCreator<Database>) => db.selectFrom('cards as c')
+/** A card with its account and product, the account's and product's columns prefixed: one authorization's read, or a batch's. */
+const cardsWithAccounts = (db: QueryCreator<Database>) => db.selectFrom('cards as c')
   .innerJoin('card_accounts as a', 'a.id', 'c.account_id')
   .innerJoin('products as p', 'p.code', 'a.product_code')
-  .select((eb) => eb.selectFrom('authorizations').select('id').where('idempotency_key', '=', param('key')).as('previous_id'))
   .select(AUTHORIZING_CARD_COLUMNS.map((c) => `c.${c}` as const))
   .select(AUTHORIZING_ACCOUNT_COLUMNS.map((c) => `a.${c} as ${ACCOUNT}${c}` as const))
-  .select(PRODUCT_COLUMNS.map((c) => `p.${c} as ${PRODUCT}${c}` as const))
+  .select(PRODUCT_COLUMNS.map((c) => `p.${c} as ${PRODUCT}${c}` as const));
+
+/** Per column of a joined row: its name in the row picked out, and its (prefixed) name in the read. */
+type Keys = ReadonlyArray<readonly [string, string]>;
+const keys = (columns: readonly string[], prefix: string): Keys => columns.map((c) => [c, prefix + c] as const);
+// Computed once: a name built per read is looked up in V8's string table every time.
+const CARD_KEYS = keys(AUTHORIZING_CARD_COLUMNS, '');
+const ACCOUNT_KEYS = keys(AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT);
+const PRODUCT_KEYS = keys(PRODUCT_COLUMNS, PRODUCT);
+/** The names a joined row's columns have in the read. */
+const JOINED_COLUMNS = [...CARD_KEYS, ...ACCOUNT_KEYS, ...PRODUCT_KEYS].map(([, key]) => key);
+
+const lockedRead = (db: QueryCreator<Database>) => cardsWithAccounts(db)
+  .select((eb) => eb.selectFrom('authorizations').select('id').where('idempotency_key', '=', param('key')).as('previous_id'))
   .where('c.pan_fingerprint', '=', param('fingerprint')).forUpdate(['a', 'c']);
-const LOCKED_READ_COLUMNS = ['previous_id', ...AUTHORIZING_CARD_COLUMNS, ...AUTHORIZING_ACCOUNT_COLUMNS.map((c) => ACCOUNT + c), ...PRODUCT_COLUMNS.map((c) => PRODUCT + c)];
+const LOCKED_READ_COLUMNS = ['previous_id', ...JOINED_COLUMNS];
 // The rows are locked first (a materialized CTE runs before the query that reads it), then the
 // account's audit chain: the order every other append takes them in (rows it changed, then the
 // chain), so the two statements this saves cannot make a deadlock.
@@ -107,19 +120,13 @@ export interface AuthorizationReadHint { key: string; fingerprint: string | null
 // CTE row by row, in that order, taking each chain's lock as it goes (A's rows, A's chain, B's
 // rows, …), the order a single authorization takes them in. The earlier authorizations with the
 // batch's keys come beside them.
-const batchLockedRead = (db: QueryCreator<Database>) => db.selectFrom('cards as c')
-  .innerJoin('card_accounts as a', 'a.id', 'c.account_id')
-  .innerJoin('products as p', 'p.code', 'a.product_code')
-  .select(AUTHORIZING_CARD_COLUMNS.map((c) => `c.${c}` as const))
-  .select(AUTHORIZING_ACCOUNT_COLUMNS.map((c) => `a.${c} as ${ACCOUNT}${c}` as const))
-  .select(PRODUCT_COLUMNS.map((c) => `p.${c} as ${PRODUCT}${c}` as const))
+const batchLockedRead = (db: QueryCreator<Database>) => cardsWithAccounts(db)
   .where(sql<boolean>`c.pan_fingerprint = any(${param('fingerprints')}::text[])`)
   .orderBy('a.id').orderBy('c.id')
   .forUpdate(['a', 'c']);
-const BATCH_COLUMNS = [...AUTHORIZING_CARD_COLUMNS, ...AUTHORIZING_ACCOUNT_COLUMNS.map((c) => ACCOUNT + c), ...PRODUCT_COLUMNS.map((c) => PRODUCT + c)];
 const batchLocked = prepared<{ fingerprints: string[]; keys: string[] }, Record<string, unknown>>((db) =>
   db.with((cte) => cte('r').materialized(), batchLockedRead).selectFrom('r')
-    .select(BATCH_COLUMNS.map((c) => `r.${c}`) as unknown as 'r.id'[])
+    .select(JOINED_COLUMNS.map((c) => `r.${c}`) as unknown as 'r.id'[])
     .select(lockAccountStream(`r.${ACCOUNT}id`).as('audit_locked'))
     .select(sql<Record<string, string>>`(select coalesce(json_object_agg(idempotency_key, id), '{}') from authorizations where idempotency_key = any(${param('keys')}::text[]))`.as('previous_ids')));
 
@@ -176,14 +183,6 @@ export const authorizationReadAhead = {
   read: (trx: Executor, hints: unknown[]) => readAheadForBatch(trx, hints as AuthorizationReadHint[]),
   spoil: spoilReadsAhead,
 };
-
-/** Per column of a joined row: its name in the row picked out, and its (prefixed) name in the read. */
-type Keys = ReadonlyArray<readonly [string, string]>;
-const keys = (columns: readonly string[], prefix: string): Keys => columns.map((c) => [c, prefix + c] as const);
-// Computed once: a name built per read is looked up in V8's string table every time.
-const CARD_KEYS = keys(AUTHORIZING_CARD_COLUMNS, '');
-const ACCOUNT_KEYS = keys(AUTHORIZING_ACCOUNT_COLUMNS, ACCOUNT);
-const PRODUCT_KEYS = keys(PRODUCT_COLUMNS, PRODUCT);
 
 function pick<T>(row: Record<string, unknown>, columns: Keys): T {
   const picked: Record<string, unknown> = {};

@@ -5,6 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Driver, type Transaction } from 'kysely';
 import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { NamedStatementClient } from '../runtime/pg-named-statements.js';
 import { PgDriver } from '../runtime/pg-driver.js';
 import type { Database } from './schema.js';
@@ -185,7 +186,12 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
   if (options.pgSchema && !PG_SCHEMA_PATTERN.test(options.pgSchema)) {
     throw new Error(`PostgreSQL schema name "${options.pgSchema}" must match ${PG_SCHEMA_PATTERN}`);
   }
+  // The URL is read here, not by pg: given a connectionString, pg lets the URL's `options`
+  // (`?options=-c …`) replace ours whole, and the statement timeout would silently go. The
+  // operator's settings come first and ours after them, so that ours win where both set one.
+  const fromUrl = parseIntoClientConfig(url);
   const pgOptions: string[] = [];
+  if (fromUrl.options) pgOptions.push(fromUrl.options);
   if (options.pgSchema) pgOptions.push(`-c search_path=${options.pgSchema}`);
   if (options.statementTimeoutMs) pgOptions.push(`-c statement_timeout=${options.statementTimeoutMs}`);
   // A dead or failing-over server must fail a request quickly (it is answered 91 or 503): opening
@@ -200,7 +206,7 @@ function openPostgres(url: string, options: DbOptions): DbHandle {
     }
   }
   const pool = new pg.Pool({
-    connectionString: url,
+    ...fromUrl,
     max: options.poolSize ?? 10,
     Client: PooledClient,
     options: pgOptions.length ? pgOptions.join(' ') : undefined,

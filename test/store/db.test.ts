@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walSizeLimitBytes } from '../../src/runtime/checkpointer.js';
 import { openDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
-import { forEachBackend } from '../support/backends.js';
+import { backendUrl, forEachBackend } from '../support/backends.js';
 import { freshDatabase, type FreshDatabase } from '../support/databases.js';
 
 forEachBackend((backend) => {
@@ -41,6 +41,20 @@ forEachBackend((backend) => {
         await expect(sql`select pg_sleep(2)`.execute(fresh.handle.db)).rejects.toMatchObject({ code: '57014' });
         const ok = await sql<{ one: number }>`select 1 as one`.execute(fresh.handle.db);
         expect(ok.rows).toEqual([{ one: 1 }]); // the pool is still usable
+      });
+
+      it("keeps the settings DATABASE_URL's options give, beside its own", async () => {
+        const url = new URL(backendUrl('postgres')!);
+        url.searchParams.set('options', '-c plan_cache_mode=force_generic_plan -c application_name=from-the-url -c statement_timeout=0');
+        const handle = openDatabase(url.toString(), { pgSchema: fresh.handle.pgSchema, statementTimeoutMs: 500, poolSize: 1 });
+        try {
+          const r = await sql<{ mode: string; app: string; timeout: string; schema: string }>`
+            select current_setting('plan_cache_mode') as mode, current_setting('application_name') as app,
+                   current_setting('statement_timeout') as timeout, current_schema() as schema`.execute(handle.db);
+          expect(r.rows[0]).toEqual({ mode: 'force_generic_plan', app: 'from-the-url', timeout: '500ms', schema: fresh.handle.pgSchema });
+        } finally {
+          await handle.close();
+        }
       });
 
       it('works in the named schema only', async () => {

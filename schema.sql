@@ -176,12 +176,18 @@ CREATE TABLE authorizations (
 CREATE INDEX authorizations_rrn ON authorizations(acquirer_id, rrn);
 -- The staff's review list (GET /v1/admin/reviews): only flagged rows are indexed.
 CREATE INDEX authorizations_needs_review ON authorizations(created_at, id) WHERE needs_review = 1;
--- The merchants a card account knows (3-D Secure's frictionless decision): its approved purchases
--- and account verifications. Rule ids, not `approved`: refunds are approved too and count for nothing.
-CREATE INDEX authorizations_known_merchants ON authorizations(account_id, merchant_id)
-  WHERE rule_id IN ('approved', 'approved_over_limit', 'verified');
 -- Only open holds are indexed (the expiry job's question): declines and settled rows cost nothing.
 CREATE INDEX authorizations_open_holds ON authorizations(expires_at, id) WHERE status = 'pending';
+
+-- The merchants a card account knows (3-D Secure's frictionless decision): where it has an approved
+-- purchase or an account verification (domain/rules.ts, PROVES_CARD_RULES; refunds are approved
+-- too and count for nothing). One row per account and merchant, written by the first such
+-- authorization there: a customer's next purchases at a shop they know write nothing here.
+CREATE TABLE known_merchants (
+  account_id   TEXT NOT NULL,
+  merchant_id  TEXT NOT NULL,
+  PRIMARY KEY (account_id, merchant_id)
+);
 
 CREATE TABLE reversals (
   id                  TEXT PRIMARY KEY,

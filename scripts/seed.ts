@@ -89,7 +89,7 @@ class BulkWriter {
   /** Flushes in foreign-key order. */
   async end(): Promise<void> {
     if (this.handle.sqlite) { this.handle.sqlite.exec('commit'); return; }
-    for (const t of ['customers', 'current_accounts', 'card_accounts', 'cards', 'authorizations', 'ledger_transfers']) await this.flushTable(t);
+    for (const t of ['customers', 'current_accounts', 'card_accounts', 'cards', 'authorizations', 'known_merchants', 'ledger_transfers']) await this.flushTable(t);
   }
 }
 
@@ -198,6 +198,9 @@ async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[],
   const trId = idMaker('tr');
   const count = p.account.length;
   const heads: ChainHeads = { last: new Array(accountIds.length), lastAt: new Float64Array(accountIds.length), lastNotified: new Array(accountIds.length) };
+  // Every past purchase is at one merchant: an account knows it from its first approval there.
+  const merchantId = 'M-HIST';
+  const knowsMerchant = new Uint8Array(accountIds.length);
   const start = nowMs - 90 * DAY_MS;
   for (let i = 0; i < count; i++) {
     const at = start + Math.floor((i / Math.max(count, 1)) * 89 * DAY_MS);
@@ -213,7 +216,7 @@ async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[],
     await w.add('authorizations', {
       id, account_id: accountId, card_id: null, idempotency_key: `history|${stan}|${time}|${i}`, request_hash: 'history',
       network_client: 'history', acquirer_id: 'history', rrn: String(i).padStart(12, '0'), stan, processing_code: '000000',
-      amount: p.amount[i], currency: '414', billing_fils: p.amount[i], fx_rate: '1', mcc: '5732', merchant_id: 'M-HIST',
+      amount: p.amount[i], currency: '414', billing_fils: p.amount[i], fx_rate: '1', mcc: '5732', merchant_id: merchantId,
       merchant_name: 'Past Purchase Online', merchant_country: 'KW', pos_entry_mode: '812',
       response_code: approved ? '00' : '57', reason: ruleId, rule_id: ruleId, approved: approved ? 1 : 0,
       auth_code: approved ? 'HIST01' : null, over_limit: 0, hold_fils: 0, hold_transfer_id: null,
@@ -223,6 +226,10 @@ async function writeHistory(w: BulkWriter, p: HistoryPlan, accountIds: string[],
     heads.last[a] = id;
     heads.lastAt[a] = at;
     if (notified) heads.lastNotified[a] = id;
+    if (approved && !knowsMerchant[a]) {
+      knowsMerchant[a] = 1;
+      await w.add('known_merchants', { account_id: accountId, merchant_id: merchantId });
+    }
     if (approved) {
       await w.add('ledger_transfers', {
         id: trId(at), account_id: accountId, kind: 'posted', pending_id: null, debit_account: cardLedger(accountId),

@@ -226,8 +226,8 @@ export function notifiesCardholder(d: Pick<AuthorizationDecision, 'approved' | '
 /**
  * Decisions that show the card works at a merchant: an approved purchase or an account
  * verification. They reset the card-testing count and make the merchant known (credential on
- * file, 3-D Secure); a refund does neither. store/schema.sql's authorizations_known_merchants
- * index lists the same rule ids.
+ * file, 3-D Secure); a refund does neither. Migration 14 (store/migrations.ts) lists the same rule
+ * ids, frozen, for the approvals kept before known_merchants existed.
  */
 export const PROVES_CARD_RULES: ReadonlySet<string> = new Set(['approved', 'approved_over_limit', 'verified']);
 export const provesCard = (d: Pick<AuthorizationDecision, 'ruleId'>) => PROVES_CARD_RULES.has(d.ruleId);

@@ -1,9 +1,11 @@
 // What an authorization writes once it has decided: the hold's pending transfer (approvals), the
 // account's move (the hold and the heads of its chains; every authorization on a known account),
-// the authorization row, and its audit entry.
+// the authorization row, its merchant made known (an approved purchase or a verification), and its
+// audit entry.
 // - SQLite: a prepared statement each. Nothing travels.
-// - PostgreSQL, on a known account: one statement, the transfer, the account's move and the audit
-//   entry (the chain's head read, the hash, the insert: audit.repository.ts) as data-modifying CTEs
+// - PostgreSQL, on a known account: one statement, the transfer, the account's move, the merchant
+//   made known (known-merchants.repository.ts) and the audit entry (the chain's head read, the
+//   hash, the insert: audit.repository.ts) as data-modifying CTEs
 //   of the authorization's insert: four round trips fewer than a statement each. The writes touch
 //   different rows of different tables and none reads another's (no foreign key or trigger joins
 //   them); the account's row and its audit chain are locked since the read
@@ -16,6 +18,7 @@ import type { OverLimitAllowance } from '../domain/over-limit-allowance.js';
 import { appendAudit, auditChainFor, auditEntryOf, auditHeadOf, lockedAppendValues, type AuditEntry, type LockedAppendValues } from './audit.repository.js';
 import type { Dialect, Executor } from './db.js';
 import { param, prepared } from '../runtime/prepared.js';
+import { knownMerchantInsert, knownMerchantValues, rememberKnownMerchant } from './known-merchants.repository.js';
 import { insertTransferRow } from './ledger.repository.js';
 import type { Authorization, Database, LedgerTransfer } from './schema.js';
 
@@ -49,6 +52,7 @@ interface OtherValues {
   m_ol_enabled: number; m_ol_used: number; m_ol_auth_id: string | null; m_ol_used_at: number | null;
   t_id?: string; t_account_id?: string | null; t_kind?: string; t_pending_id?: string | null; t_debit_account?: string;
   t_credit_account?: string; t_amount_fils?: number; t_reference?: string; t_created_at?: number;
+  k_account?: string; k_merchant?: string;
 }
 
 const moveOf = (db: QueryCreator<Database>) => db.updateTable('card_accounts').set({
@@ -66,18 +70,24 @@ const transferOf = (db: QueryCreator<Database>) => db.insertInto('ledger_transfe
 // SQLite: one statement per write.
 const insertAuthorization = prepared<Authorization, never>((db) => db.insertInto('authorizations').values(authorizationValues()));
 const moveAccount = prepared<OtherValues, never>((db) => moveOf(db));
-// PostgreSQL: one statement for all of them.
-// A CTE's builder is typed with the CTEs before it, which these writes do not read (the entry reads
-// `audit_head`, which its SQL names).
+// PostgreSQL: one statement for all of them, in one of four shapes: with or without a hold, with or
+// without the merchant made known. A CTE's builder is typed with the CTEs before it, which these
+// writes do not read (the entry reads `audit_head`, which its SQL names).
 const asCreator = (qc: unknown) => qc as QueryCreator<Database>;
-const declinedOnAccount = prepared<Authorization, never>((db) =>
-  db.with('move', (qc) => moveOf(qc)).with('audit_head', (qc) => auditHeadOf(asCreator(qc)))
-    .with('audit_entry', (qc) => auditEntryOf(asCreator(qc)))
-    .insertInto('authorizations').values(authorizationValues()));
-const approvedOnAccount = prepared<Authorization, never>((db) =>
-  db.with('hold', (qc) => transferOf(qc)).with('move', (qc) => moveOf(asCreator(qc)))
-    .with('audit_head', (qc) => auditHeadOf(asCreator(qc))).with('audit_entry', (qc) => auditEntryOf(asCreator(qc)))
-    .insertInto('authorizations').values(authorizationValues()));
+function onAccount(hold: boolean, known: boolean) {
+  return prepared<Authorization, never>((db) => {
+    const writes = [
+      ...(hold ? [['hold', transferOf]] as const : []),
+      ['move', moveOf] as const,
+      ...(known ? [['known', knownMerchantInsert]] as const : []),
+    ];
+    let q = db.with(writes[0][0], (qc) => writes[0][1](qc));
+    for (const [name, write] of writes.slice(1)) q = q.with(name, (qc) => write(asCreator(qc))) as typeof q;
+    return q.with('audit_head', (qc) => auditHeadOf(asCreator(qc))).with('audit_entry', (qc) => auditEntryOf(asCreator(qc)))
+      .insertInto('authorizations').values(authorizationValues());
+  });
+}
+const ON_ACCOUNT = { held: onAccount(true, false), heldKnown: onAccount(true, true), plain: onAccount(false, false), known: onAccount(false, true) };
 
 function otherValues(m: AccountMove, t: LedgerTransfer | null): OtherValues {
   const a = m.overLimit;
@@ -107,13 +117,16 @@ export async function writeAuthorization(trx: Executor, dialect: Dialect, w: Aut
     const stream = entry.stream ?? auditChainFor(dialect, entry.accountId);
     // Without the chain's lock the head the statement reads could be another transaction's past.
     if (stream !== lockedStream) throw new Error(`the audit chain ${stream} is not locked by this transaction`);
-    const values: OtherValues & LockedAppendValues = Object.assign(otherValues(w.move, w.transfer), lockedAppendValues(entry, stream));
-    await (w.transfer ? approvedOnAccount : declinedOnAccount).execute(trx, w.row, values);
+    const known = knownMerchantValues(w.row);
+    const values: OtherValues & LockedAppendValues = Object.assign(otherValues(w.move, w.transfer), known, lockedAppendValues(entry, stream));
+    const shape = w.transfer ? (known ? ON_ACCOUNT.heldKnown : ON_ACCOUNT.held) : (known ? ON_ACCOUNT.known : ON_ACCOUNT.plain);
+    await shape.execute(trx, w.row, values);
     return;
   }
   if (w.transfer) await insertTransferRow(trx, w.transfer);
   // SQLite writes the transfer from its own row: the move's values alone.
   if (w.move) await moveAccount.execute(trx, otherValues(w.move, null));
   await insertAuthorization.execute(trx, w.row);
+  await rememberKnownMerchant(trx, w.row);
   await appendAudit(trx, entry);
 }

@@ -117,6 +117,9 @@ export interface NotificationsTable {
   severity: 'info' | 'alert'; message: string; data: string; created_at: number; read_at: number | null;
 }
 
+/** A merchant where the card account has an approved purchase or a verification (schema.sql). */
+export interface KnownMerchantsTable { account_id: string; merchant_id: string }
+
 export interface ThreeDsAuthenticationsTable {
   id: string; account_id: string | null; card_id: string | null; customer_id: string | null;
   network_client: string; pan_fingerprint: string; amount: number; currency: string;
@@ -154,6 +157,7 @@ export interface Database {
   network_clients: NetworkClientsTable;
   network_client_acquirers: NetworkClientAcquirersTable;
   authorizations: AuthorizationsTable;
+  known_merchants: KnownMerchantsTable;
   reversals: ReversalsTable;
   ledger_transfers: LedgerTransfersTable;
   clearings: ClearingsTable;

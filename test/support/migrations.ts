@@ -21,7 +21,8 @@ async function revertToVersion8(db: FreshDatabase['handle']['db']): Promise<void
   await sql.raw('DROP TABLE reversal_advices').execute(db);
   await sql.raw('ALTER TABLE staff_keys DROP COLUMN replaced_by').execute(db);
   await sql.raw('ALTER TABLE three_ds_authentications DROP COLUMN challenged').execute(db);
-  await sql.raw('DROP INDEX authorizations_known_merchants').execute(db);
+  // Version 14's known merchants (version 10's index over the authorizations it replaced goes too).
+  await sql.raw('DROP TABLE known_merchants').execute(db);
   await sql.raw('ALTER TABLE authorizations DROP COLUMN network_billing_fils').execute(db);
   await sql.raw('ALTER TABLE products DROP COLUMN frictionless_ceiling_fils').execute(db);
 }

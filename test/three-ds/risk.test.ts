@@ -39,6 +39,23 @@ forEachBackend((backend) => {
       expect((await startThreeDs(h, other, { amount: 1_000 })).body.transStatus).toBe('C');
     });
 
+    it('a merchant is written down once, by the first purchase or verification there; a refund or a decline writes nothing', async () => {
+      const holder = await h.cardholder(100_000);
+      const db = h.deps.handle.db;
+      const { account_id: accountId } = await db.selectFrom('cards').select('account_id').where('id', '=', holder.card.id).executeTakeFirstOrThrow();
+      const known = async () => (await db.selectFrom('known_merchants').select('merchant_id').where('account_id', '=', accountId)
+        .orderBy('merchant_id').execute()).map((r) => r.merchant_id);
+      expect((await h.authorize(holder, { amount: 1_000, merchantId: 'M-DECLINE', cvv2: '000' })).body.approved).toBe(false);
+      expect((await h.authorize(holder, { amount: 1_000, merchantId: 'M-REFUND', processingCode: '200000' })).body).toMatchObject({ approved: true, reason: 'refund_approved' });
+      expect(await known()).toEqual([]);
+      await knownAt(holder, 'M-SHOP');
+      await knownAt(holder, 'M-SHOP', 2_000);
+      await knownAt(holder, 'M-VERIFY', 0);
+      expect(await known()).toEqual(['M-SHOP', 'M-VERIFY']);
+      expect((await startThreeDs(h, holder, { amount: 1_000, merchantId: 'M-VERIFY' })).body.transStatus).toBe('Y');
+      expect((await startThreeDs(h, holder, { amount: 1_000, merchantId: 'M-REFUND' })).body.transStatus).toBe('C');
+    });
+
     it('the ceiling is product data: read and changed through the admin API, used at once', async () => {
       const read = await h.admin('GET', PRODUCT);
       expect(read.body).toMatchObject({ frictionlessCeiling: 20_000, blockedMccs: ['6010', '6011', '6051', '4829', '7995'] });

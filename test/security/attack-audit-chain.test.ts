@@ -224,6 +224,8 @@ forEachBackend((backend) => {
   describe('text of every kind in entries', () => {
     const h = useHarness(backend, { env: BURST_ENV });
     const TEXTS = ['مشتريات «الخليج»', '💳🧾👩🏽‍💻', '\u2028\u2029', 'quote " and \\ backslash \\"', '{"a":[1,"b\\u0000"]}', 'lone \ud800 high', 'lone \udc00 low', '</script>\n\t'];
+    // Unpaired surrogates reach the staff APIs only: a network message carrying one is malformed (below).
+    const inNetwork = (text: string) => !text.startsWith('lone ');
 
     it('entries naming them through the APIs carry hashes that verify', async () => {
       const holder = await h.cardholder(200_000);
@@ -231,23 +233,25 @@ forEachBackend((backend) => {
         // Staff key and network client names land in the entries' after states.
         h.admin('POST', '/v1/admin/keys', { name: text, role: 'auditor' }),
         h.admin('POST', '/v1/admin/network-clients', { name: text, acquirerIds: [`5${String(i).padStart(5, '0')}`] }),
-        // A 3-D Secure authentication names its merchant id in its entry.
-        startThreeDs(h, holder, { merchantId: text.slice(0, 32), merchantName: text }),
-        // Authorizations (merchant name and id stored beside the entry) and advices.
-        h.authorize(holder, { merchantName: text, merchantId: text.slice(0, 32), amount: 100 + i }),
-        h.network('/v1/network/authorization-advices', { ...h.purchase(holder, { merchantName: text, amount: 200 + i }), mti: '0120' }),
+        ...(inNetwork(text) ? [
+          // A 3-D Secure authentication names its merchant id in its entry.
+          startThreeDs(h, holder, { merchantId: text.slice(0, 32), merchantName: text }),
+          // Authorizations (merchant name and id stored beside the entry) and advices.
+          h.authorize(holder, { merchantName: text, merchantId: text.slice(0, 32), amount: 100 + i }),
+          h.network('/v1/network/authorization-advices', { ...h.purchase(holder, { merchantName: text, amount: 200 + i }), mti: '0120' }),
+        ] : []),
       ]));
       for (const a of answers) expect([200, 201], a.text).toContain(a.status);
       const entries = await h.deps.handle.db.selectFrom('audit_log').select('after_state').where('after_state', 'is not', null).execute();
       // The texts reached the entries (not replaced on the way): JSON.parse gives them back.
       const stored = entries.map((e) => JSON.parse(e.after_state!) as Record<string, unknown>);
       expect(stored.filter((s) => TEXTS.includes(s.name as string)).length).toBe(TEXTS.length * 2);
-      expect(stored.filter((s) => TEXTS.some((t) => t.slice(0, 32) === s.merchantId)).length).toBe(TEXTS.length);
+      expect(stored.filter((s) => TEXTS.some((t) => t.slice(0, 32) === s.merchantId)).length).toBe(TEXTS.filter(inNetwork).length);
       await expectOneEntryPerDecision(h, holder.card.accountId);
       await expectLogVerifies(h);
     }, 30_000);
 
-    it('a network message carrying U+0000 is malformed (400, 30) on both backends, not a 500 on PostgreSQL', async () => {
+    it('a network message carrying U+0000 or an unpaired surrogate is malformed (400, 30) on both backends, not a 500 or U+FFFD on PostgreSQL', async () => {
       const holder = await h.cardholder(200_000);
       const before = await h.countRows('authorizations', 'audit_log');
       const answers = await Promise.all([
@@ -257,6 +261,8 @@ forEachBackend((backend) => {
         h.network('/v1/network/authorization-advices', { ...h.purchase(holder, { merchantName: 'x\u0000' }), mti: '0120' }),
         h.network('/v1/network/reversals', { authorizationId: 'auth\u0000', stan: h.nextStan(), transmissionTime: new Date(h.clock.now()).toISOString() }),
         startThreeDs(h, holder, { merchantName: 'a\u0000b' }),
+        h.authorize(holder, { merchantName: 'lone \ud800 high', amount: 302 }),
+        startThreeDs(h, holder, { merchantId: 'lone \udc00 low' }),
       ]);
       for (const a of answers) expect(a.status, a.text).toBe(400);
       for (const a of answers.slice(0, 4)) expect(a.body.responseCode).toBe('30');

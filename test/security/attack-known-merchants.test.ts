@@ -205,5 +205,25 @@ forEachBackend((backend) => {
       }
       for (const m of near) expect(await threeDs(x, m), m).toBe('C');
     });
+
+    it('an unpaired surrogate is malformed (400) everywhere a merchant id comes: PostgreSQL would store U+FFFD, making two ids one', async () => {
+      const x = await h.cardholder(100_000);
+      const before = await h.countRows('authorizations', 'audit_log');
+      const refused = [
+        await h.authorize(x, { amount: 500, merchantId: 'M-\ud800' }),
+        await h.authorize(x, { amount: 500, merchantId: 'M-\udc00x' }),
+        await h.network('/v1/network/authorization-advices', { ...h.purchase(x, { amount: 500, merchantId: 'M-\udbff' }), mti: '0120' }),
+        await startThreeDs(h, x, { amount: 1_000, merchantId: 'M-\udbff' }),
+      ];
+      for (const res of refused) {
+        expect(res.status, res.text).toBe(400);
+        expect(res.text).toContain('must not contain an unpaired surrogate');
+      }
+      expect(await h.countRows('authorizations', 'audit_log')).toEqual(before);
+      // A pair is one character, taken as it is.
+      expect((await h.authorize(x, { amount: 500, merchantId: 'M-\ud83d\uded2' })).body.approved).toBe(true);
+      expect(await knownTo(x)).toEqual(['M-🛒']);
+      expect(await threeDs(x, 'M-\ud83d\uded3')).toBe('C');
+    });
   });
 });

@@ -4,9 +4,12 @@ import { z } from '@hono/zod-openapi';
 const digits = (n: number) => z.string().regex(new RegExp(`^\\d{${n}}$`), `must be ${n} digits`);
 /**
  * Free text of a network message. PostgreSQL's text holds no U+0000: a message carrying one is
- * malformed (400, 30) on every backend, rather than stored on SQLite and a 500 on PostgreSQL.
+ * malformed (400, 30) on every backend, rather than stored on SQLite and a 500 on PostgreSQL. Nor
+ * can UTF-8 hold an unpaired surrogate (JSON's "\ud800"): PostgreSQL gets U+FFFD for each, so two
+ * merchant ids differing only there would be one merchant, known where the card was never used.
  */
-export const text = (max: number, min = 1) => z.string().min(min).max(max).regex(/^[^\u0000]*$/, 'must not contain U+0000');
+export const text = (max: number, min = 1) => z.string().min(min).max(max).regex(/^[^\u0000]*$/, 'must not contain U+0000')
+  .regex(/^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/, 'must not contain an unpaired surrogate');
 
 export const MAX_AMOUNT = 999_999_999_999;
 

@@ -17,6 +17,23 @@ import { indexesDeclaredIn, namedIndexes, databaseShape } from '../support/intro
 
 const SCHEMA_SQL = readFileSync(new URL('../../schema.sql', import.meta.url), 'utf8');
 
+/** An authorization with every column a version-8 database has, for rows written as an old version did. */
+const authorizationRow = (o: { id: string } & Record<string, unknown>) => ({
+  account_id: null, card_id: null, idempotency_key: `net|1|${o.id}|2026-11-23T09:00:00Z`, request_hash: 'h', network_client: 'net',
+  acquirer_id: '1', rrn: '000000000001', stan: '000001', processing_code: '000000', amount: 1, currency: '414', billing_fils: null,
+  fx_rate: null, mcc: '5732', merchant_id: 'M', merchant_name: 'M', merchant_country: 'KW', pos_entry_mode: '812',
+  response_code: '14', reason: 'invalid_card', rule_id: 'invalid_card', approved: 0, auth_code: null, over_limit: 0, hold_fils: 0,
+  hold_transfer_id: null, status: 'declined', expires_at: null, created_at: 1, updated_at: 1,
+  prev_authorization_id: null, prev_notified_authorization_id: null, ...o,
+});
+
+/** Records the database as built at `version` by schema.sql, then migrates it to the newest. */
+async function migrateFrom(fresh: FreshDatabase, version: number) {
+  await fresh.handle.db.deleteFrom('schema_migrations').execute();
+  await fresh.handle.db.insertInto('schema_migrations').values({ version, name: 'schema.sql', applied_at: 1 }).execute();
+  return migrate(fresh.handle);
+}
+
 
 forEachBackend((backend) => {
   let fresh: FreshDatabase;
@@ -97,10 +114,8 @@ forEachBackend((backend) => {
         { ...note, id: 'ntf_3', kind: 'new_login' },
       ]).execute();
       await revertToVersion8(db);
-      await db.deleteFrom('schema_migrations').execute();
-      await db.insertInto('schema_migrations').values({ version: 1, name: 'schema.sql', applied_at: 1 }).execute();
 
-      expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
+      expect(await migrateFrom(fresh, 1)).toEqual({ version: SCHEMA_VERSION, created: false });
       expect(SCHEMA_VERSION).toBe(14);
       const definition = async (name: string) => (backend === 'sqlite'
         ? (await sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(db)).rows[0].sql
@@ -171,14 +186,8 @@ forEachBackend((backend) => {
       await sql.raw('DROP TABLE known_merchants').execute(db);
       await sql.raw(`CREATE INDEX authorizations_known_merchants ON authorizations(account_id, merchant_id)
         WHERE rule_id IN ('approved', 'approved_over_limit', 'verified')`).execute(db);
-      const row = (id: string, accountId: string | null, merchantId: string, ruleId: string) => ({
-        id, account_id: accountId, card_id: null, idempotency_key: `net|1|${id}|2026-11-23T09:00:00Z`, request_hash: 'h', network_client: 'net',
-        acquirer_id: '1', rrn: '000000000001', stan: '000001', processing_code: '000000', amount: 1, currency: '414', billing_fils: null,
-        fx_rate: null, mcc: '5732', merchant_id: merchantId, merchant_name: 'M', merchant_country: 'KW', pos_entry_mode: '812',
-        response_code: '00', reason: ruleId, rule_id: ruleId, approved: 1, auth_code: null, over_limit: 0, hold_fils: 0,
-        hold_transfer_id: null, status: 'pending' as const, expires_at: null, created_at: 1, updated_at: 1,
-        prev_authorization_id: null, prev_notified_authorization_id: null,
-      });
+      const row = (id: string, accountId: string | null, merchantId: string, ruleId: string) =>
+        authorizationRow({ id, account_id: accountId, merchant_id: merchantId, rule_id: ruleId, reason: ruleId, response_code: '00', approved: 1, status: 'pending' });
       await db.insertInto('authorizations').values([
         row('auth_1', 'ca_1', 'M-SHOP', 'approved'),
         row('auth_2', 'ca_1', 'M-SHOP', 'approved'), // twice at one merchant: one row
@@ -188,10 +197,8 @@ forEachBackend((backend) => {
         row('auth_6', 'ca_2', 'M-DECLINED', 'mcc_blocked'),
         row('auth_7', null, 'M-NOBODY', 'approved'), // no account: nobody to know it
       ] as never).execute();
-      await db.deleteFrom('schema_migrations').execute();
-      await db.insertInto('schema_migrations').values({ version: 13, name: 'schema.sql', applied_at: 1 }).execute();
 
-      expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
+      expect(await migrateFrom(fresh, 13)).toEqual({ version: SCHEMA_VERSION, created: false });
       expect(await databaseShape(fresh.handle)).toEqual(expected);
       expect(await namedIndexes(fresh.handle)).toEqual(expectedIndexes);
       const known = await db.selectFrom('known_merchants').selectAll().orderBy('account_id').orderBy('merchant_id').execute();
@@ -202,14 +209,8 @@ forEachBackend((backend) => {
   });
 
   describe('migrating a database built at version 8', () => {
-    const authorization = (id: string, networkClient: string, acquirerId: string, stan: string, time: string, createdAt: number) => ({
-      id, account_id: null, card_id: null, idempotency_key: `${acquirerId}|${stan}|${time}`, request_hash: 'h', network_client: networkClient,
-      acquirer_id: acquirerId, rrn: '000000000001', stan, processing_code: '000000', amount: 1, currency: '414', billing_fils: null,
-      fx_rate: null, mcc: '5732', merchant_id: 'M', merchant_name: 'M', merchant_country: 'KW', pos_entry_mode: '812',
-      response_code: '14', reason: 'invalid_card', rule_id: 'invalid_card', approved: 0, auth_code: null, over_limit: 0, hold_fils: 0,
-      hold_transfer_id: null, status: 'declined' as const, expires_at: null, created_at: createdAt, updated_at: createdAt,
-      prev_authorization_id: null, prev_notified_authorization_id: null,
-    });
+    const authorization = (id: string, networkClient: string, acquirerId: string, stan: string, time: string, createdAt: number) =>
+      authorizationRow({ id, idempotency_key: `${acquirerId}|${stan}|${time}`, network_client: networkClient, acquirer_id: acquirerId, stan, created_at: createdAt, updated_at: createdAt });
 
     it('binds each client to the acquirers it has used, and rewrites idempotency keys per client and instant', async () => {
       fresh = await freshDatabase(backend);
@@ -231,10 +232,8 @@ forEachBackend((backend) => {
         // A client no longer in the table gets no binding.
         authorization('auth_7', 'net_gone', '555', '000001', '2026-11-23T09:00:00Z', 7),
       ] as never).execute();
-      await db.deleteFrom('schema_migrations').execute();
-      await db.insertInto('schema_migrations').values({ version: 8, name: 'schema.sql', applied_at: 1 }).execute();
 
-      expect(await migrate(fresh.handle)).toEqual({ version: SCHEMA_VERSION, created: false });
+      expect(await migrateFrom(fresh, 8)).toEqual({ version: SCHEMA_VERSION, created: false });
       expect(await databaseShape(fresh.handle)).toEqual(expected);
       expect(await namedIndexes(fresh.handle)).toEqual(expectedIndexes);
       const bindings = await db.selectFrom('network_client_acquirers').selectAll().orderBy('key_id').orderBy('acquirer_id').execute();

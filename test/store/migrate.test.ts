@@ -34,6 +34,15 @@ async function migrateFrom(fresh: FreshDatabase, version: number) {
   return migrate(fresh.handle);
 }
 
+/** The tables, columns and indexes of a database as it is now, to compare a migrated one with. */
+const layoutOf = async (fresh: FreshDatabase) => ({ shape: await databaseShape(fresh.handle), indexes: await namedIndexes(fresh.handle) });
+
+/** Migrates a database recorded as built at `version`, and checks it ends with `newest`'s layout. */
+async function expectMigratedFrom(fresh: FreshDatabase, version: number, newest: Awaited<ReturnType<typeof layoutOf>>) {
+  expect(await migrateFrom(fresh, version)).toEqual({ version: SCHEMA_VERSION, created: false });
+  expect(await layoutOf(fresh)).toEqual(newest);
+}
+
 
 forEachBackend((backend) => {
   let fresh: FreshDatabase;
@@ -180,8 +189,7 @@ forEachBackend((backend) => {
     it('makes known the merchants of the approved purchases and verifications kept so far, once each', async () => {
       fresh = await freshDatabase(backend);
       await migrate(fresh.handle);
-      const expected = await databaseShape(fresh.handle);
-      const expectedIndexes = await namedIndexes(fresh.handle);
+      const newest = await layoutOf(fresh);
       const db = fresh.handle.db;
       await sql.raw('DROP TABLE known_merchants').execute(db);
       await sql.raw(`CREATE INDEX authorizations_known_merchants ON authorizations(account_id, merchant_id)
@@ -198,9 +206,7 @@ forEachBackend((backend) => {
         row('auth_7', null, 'M-NOBODY', 'approved'), // no account: nobody to know it
       ] as never).execute();
 
-      expect(await migrateFrom(fresh, 13)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(await databaseShape(fresh.handle)).toEqual(expected);
-      expect(await namedIndexes(fresh.handle)).toEqual(expectedIndexes);
+      await expectMigratedFrom(fresh, 13, newest);
       const known = await db.selectFrom('known_merchants').selectAll().orderBy('account_id').orderBy('merchant_id').execute();
       expect(known).toEqual([
         { account_id: 'ca_1', merchant_id: 'M-OVER' }, { account_id: 'ca_1', merchant_id: 'M-SHOP' }, { account_id: 'ca_2', merchant_id: 'M-SHOP' },
@@ -215,8 +221,7 @@ forEachBackend((backend) => {
     it('binds each client to the acquirers it has used, and rewrites idempotency keys per client and instant', async () => {
       fresh = await freshDatabase(backend);
       await migrate(fresh.handle);
-      const expected = await databaseShape(fresh.handle);
-      const expectedIndexes = await namedIndexes(fresh.handle);
+      const newest = await layoutOf(fresh);
       const db = fresh.handle.db;
       await revertToVersion8(db);
       const client = (key: string) => ({ key_id: key, secret: 's', secret_key_id: 'k', previous_secret: null, previous_until: null, name: key, active: 1, created_at: 1 });
@@ -233,9 +238,7 @@ forEachBackend((backend) => {
         authorization('auth_7', 'net_gone', '555', '000001', '2026-11-23T09:00:00Z', 7),
       ] as never).execute();
 
-      expect(await migrateFrom(fresh, 8)).toEqual({ version: SCHEMA_VERSION, created: false });
-      expect(await databaseShape(fresh.handle)).toEqual(expected);
-      expect(await namedIndexes(fresh.handle)).toEqual(expectedIndexes);
+      await expectMigratedFrom(fresh, 8, newest);
       const bindings = await db.selectFrom('network_client_acquirers').selectAll().orderBy('key_id').orderBy('acquirer_id').execute();
       expect(bindings).toEqual([
         { key_id: 'net_a', acquirer_id: '412345' }, { key_id: 'net_a', acquirer_id: '777' }, { key_id: 'net_b', acquirer_id: '412345' },

@@ -19,7 +19,7 @@ import {
 } from '../web/index.js';
 import { issuerUnavailableFor } from './network/unavailable.js';
 import { errorToResponse, fieldErrors, problem, ValidationError } from './problem.js';
-import { refuseNul } from './middleware/no-nul.js';
+import { refuseUnstorableText } from './middleware/storable-text.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 export const CLEARING_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     onError: tooLarge,
   }));
 
-  app.use('*', refuseNul());
+  app.use('*', refuseUnstorableText());
   app.use('*', csrfProtection(deps));
 
   registerOpsRoutes(app, deps);

@@ -116,7 +116,7 @@ export class Harness {
   }
 
   /** Row counts of the given tables, in order: to show a refused request stored nothing. */
-  async countRows(...tables: Array<'authorizations' | 'ledger_transfers' | 'reversals' | 'reversal_advices' | 'notifications' | 'audit_log'>): Promise<number[]> {
+  async countRows(...tables: Array<'authorizations' | 'ledger_transfers' | 'reversals' | 'reversal_advices' | 'notifications' | 'audit_log' | 'customers' | 'staff_keys'>): Promise<number[]> {
     const db = this.deps.handle.db;
     const counts: number[] = [];
     for (const table of tables) {

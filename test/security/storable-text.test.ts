@@ -40,7 +40,7 @@ forEachBackend((backend) => {
   });
 
   describe(`an unpaired surrogate in a request (${backend})`, () => {
-    const MESSAGE = 'must not contain an unpaired surrogate (U+D800–U+DFFF)';
+    const MESSAGE = 'must not contain an unpaired surrogate';
 
     it('is a 400 naming the field, as a value or a key, high or low half; nothing stored', async () => {
       const before = await h.countRows('audit_log', 'customers', 'staff_keys');

@@ -33,7 +33,7 @@ export function refuseUnstorableText(): MiddlewareHandler<AppEnv> {
       if (text.includes('\u0000') || (json ? JSON_NUL.test(text) : URL_NUL.test(text))) throw nul('(body)');
       if (json && SURROGATE_ESCAPE.test(text)) {
         const path = unpairedSurrogateIn(parsedOrUndefined(text));
-        if (path !== undefined) throw new ValidationError([{ path, message: 'must not contain an unpaired surrogate (U+D800–U+DFFF)' }]);
+        if (path !== undefined) throw new ValidationError([{ path, message: 'must not contain an unpaired surrogate' }]);
       }
     }
     return next();
@@ -56,7 +56,7 @@ function parsedOrUndefined(text: string): unknown {
 const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 /** The path of the first string (value or key) holding an unpaired surrogate, as fieldErrors writes paths; undefined when none does. */
-export function unpairedSurrogateIn(value: unknown, path: string[] = []): string | undefined {
+function unpairedSurrogateIn(value: unknown, path: string[] = []): string | undefined {
   const at = (p: string[]) => (p.length ? p.join('.') : '(body)');
   if (typeof value === 'string') return wellFormed(value) ? undefined : at(path);
   if (value === null || typeof value !== 'object') return undefined;

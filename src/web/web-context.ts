@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from '../http/env.js';
 import { authenticateSession } from '../service/banking/sessions.js';
 import { getProfile, type Profile } from '../service/banking/profile.js';
 import { ServiceError } from '../service/errors.js';
+import { ValidationError } from '../http/problem.js';
 import { cardholderActor } from '../http/actors.js';
 import { authorityCookie } from '../http/middleware/bearer.js';
 import { csrfTokenForRequest } from '../http/middleware/csrf.js';
@@ -49,7 +50,10 @@ const NUMERIC_FIELDS = new Set(['otp', 'amount', 'quick', 'pan', 'expiry', 'cvv2
 
 async function readForm(c: Context): Promise<Form> {
   if (c.req.method !== 'POST') return {};
-  const body = await c.req.parseBody();
+  const body = await c.req.parseBody().catch(() => {
+    // A multipart body that does not parse: the sender's fault, not ours (hono throws a TypeError).
+    throw new ValidationError([{ path: '(body)', message: 'is not a form that can be read' }]);
+  });
   const form: Form = {};
   for (const [key, value] of Object.entries(body)) {
     if (typeof value === 'string') form[key] = NUMERIC_FIELDS.has(key) ? normalizeDigits(value) : value;

@@ -30,8 +30,17 @@ export function rateLimit(deps: AppDeps, ...rules: RateLimitRule[]): MiddlewareH
 /** In-process requests (tests) have no socket: they share one address. */
 export const byAddress = (c: Context<AppEnv>) => clientIp(c) ?? 'local';
 
-/** A JSON body field, for per-account keys; a malformed body skips the rule (validation answers it). */
+/** The media types hono's json validator reads (validator.ts): the route reads no other body as JSON. */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/**
+ * A JSON body field, for per-account keys; a malformed body skips the rule (validation answers it).
+ * So does a body not sent as JSON: the route refuses it (415) without reading it, and neither did
+ * the check of storable text (storable-text.ts), so a username there could hold U+0000 (a 500 on
+ * PostgreSQL) or an unpaired surrogate (one counter on PostgreSQL for names SQLite keeps apart).
+ */
 export async function bodyField(c: Context<AppEnv>, field: string): Promise<string | null> {
+  if (!JSON_MEDIA_TYPE.test((c.req.header('content-type') ?? '').split(';')[0].trim())) return null;
   try {
     const body = await c.req.json();
     const value = body?.[field];

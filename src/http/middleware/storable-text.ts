@@ -9,9 +9,12 @@
 // The network API's schemas refuse both field by field (its hot path never reaches hono's body
 // reading: network/schemas.ts); every other route is checked here, on the path, the query and the
 // body as sent. A URL cannot carry a lone surrogate: percent-encoded, it is not UTF-8 and stays
-// undecoded.
-import type { MiddlewareHandler } from 'hono';
+// undecoded. A multipart form is checked as parsed, field by field: its parts are not
+// percent-encoded ("%00" in one is text), but a part may be base64 (Content-Transfer-Encoding),
+// which the parser decodes.
+import type { HonoRequest, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
+import { NO_UNPAIRED_SURROGATE, NUL_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '../../domain/storable-text.js';
 import { ValidationError } from '../problem.js';
 
 /** `\u0000` in JSON text, not preceded by an escaping backslash (`\\u0000` is a backslash and "u0000"). */
@@ -27,21 +30,43 @@ export function refuseUnstorableText(): MiddlewareHandler<AppEnv> {
     if (url.includes('\u0000') || URL_NUL.test(url)) throw nul('(url)');
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const type = c.req.header('content-type') ?? '';
+      if (/multipart\/form-data/i.test(type)) {
+        // Parsed once: hono keeps the form for the route's own parseBody().
+        const form = await formOrUndefined(c.req);
+        for (const [key, value] of form ?? []) {
+          if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw nul(key);
+          if (!wellFormed(key) || (typeof value === 'string' && !wellFormed(value))) throw unpaired(key);
+        }
+        return next();
+      }
       // Read once: hono keeps the text for the route's own json() or parseBody().
       const text = /json|x-www-form-urlencoded|text\//i.test(type) ? await c.req.text() : '';
       const json = /json/i.test(type);
       if (text.includes('\u0000') || (json ? JSON_NUL.test(text) : URL_NUL.test(text))) throw nul('(body)');
       if (json && SURROGATE_ESCAPE.test(text)) {
         const path = unpairedSurrogateIn(parsedOrUndefined(text));
-        if (path !== undefined) throw new ValidationError([{ path, message: 'must not contain an unpaired surrogate' }]);
+        if (path !== undefined) throw unpaired(path);
       }
     }
     return next();
   };
 }
 
+function unpaired(path: string): ValidationError {
+  return new ValidationError([{ path, message: UNPAIRED_SURROGATE_MESSAGE }]);
+}
+
+/** A form that does not parse is the route's to answer. */
+async function formOrUndefined(req: HonoRequest): Promise<FormData | undefined> {
+  try {
+    return await req.formData();
+  } catch {
+    return undefined;
+  }
+}
+
 function nul(path: string): ValidationError {
-  return new ValidationError([{ path, message: 'must not contain U+0000' }]);
+  return new ValidationError([{ path, message: NUL_MESSAGE }]);
 }
 
 /** Invalid JSON is the route's to answer (invalid_json). */
@@ -53,17 +78,37 @@ function parsedOrUndefined(text: string): unknown {
   }
 }
 
-const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+const wellFormed = (s: string) => NO_UNPAIRED_SURROGATE.test(s);
 
-/** The path of the first string (value or key) holding an unpaired surrogate, as fieldErrors writes paths; undefined when none does. */
-function unpairedSurrogateIn(value: unknown, path: string[] = []): string | undefined {
-  const at = (p: string[]) => (p.length ? p.join('.') : '(body)');
-  if (typeof value === 'string') return wellFormed(value) ? undefined : at(path);
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, inner] of Object.entries(value)) {
-    if (!wellFormed(key)) return at([...path, key]);
-    const found = unpairedSurrogateIn(inner, [...path, key]);
-    if (found !== undefined) return found;
+/** A string, or an object's key, met in the walk; its place is built only when reported. */
+interface Step { value: unknown; key?: string; parent?: Step; isKey?: boolean }
+
+/**
+ * The path of the first string (value or key, in document order) holding an unpaired surrogate,
+ * as fieldErrors writes paths; undefined when none does. A walk with its own stack: a body may
+ * nest as deep as its size allows (tens of thousands of levels in 64 KiB), past the call stack.
+ */
+function unpairedSurrogateIn(value: unknown): string | undefined {
+  const stack: Step[] = [{ value }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    if (step.isKey || typeof step.value === 'string') {
+      if (!wellFormed(step.isKey ? step.key! : step.value as string)) return pathOf(step);
+      continue;
+    }
+    if (step.value === null || typeof step.value !== 'object') continue;
+    const entries = Object.entries(step.value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, inner] = entries[i];
+      stack.push({ value: inner, key, parent: step });
+      stack.push({ value: undefined, key, parent: step, isKey: true });
+    }
   }
   return undefined;
+}
+
+function pathOf(step: Step): string {
+  const keys: string[] = [];
+  for (let at: Step | undefined = step; at?.key !== undefined; at = at.parent) keys.push(at.key);
+  return keys.length ? keys.reverse().join('.') : '(body)';
 }

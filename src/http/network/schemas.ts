@@ -1,5 +1,6 @@
 // Wire formats of the network API (SPEC §6). Format errors are 400 with responseCode "30".
 import { z } from '@hono/zod-openapi';
+import { NO_NUL, NO_UNPAIRED_SURROGATE, NUL_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '../../domain/storable-text.js';
 
 const digits = (n: number) => z.string().regex(new RegExp(`^\\d{${n}}$`), `must be ${n} digits`);
 /**
@@ -8,8 +9,8 @@ const digits = (n: number) => z.string().regex(new RegExp(`^\\d{${n}}$`), `must 
  * can UTF-8 hold an unpaired surrogate (JSON's "\ud800"): PostgreSQL gets U+FFFD for each, so two
  * merchant ids differing only there would be one merchant, known where the card was never used.
  */
-export const text = (max: number, min = 1) => z.string().min(min).max(max).regex(/^[^\u0000]*$/, 'must not contain U+0000')
-  .regex(/^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/, 'must not contain an unpaired surrogate');
+export const text = (max: number, min = 1) => z.string().min(min).max(max).regex(NO_NUL, NUL_MESSAGE)
+  .regex(NO_UNPAIRED_SURROGATE, UNPAIRED_SURROGATE_MESSAGE);
 
 export const MAX_AMOUNT = 999_999_999_999;
 

@@ -38,7 +38,8 @@ const read = createRoute({
   method: 'get', path: '/v1/network/3ds/authentications/{id}', tags: ['network'],
   summary: 'Read an authentication this client created (C until answered; N after 5 minutes unanswered)',
   security: [{ networkSignature: [] }],
-  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  // The id is looked up as given: U+0000 in it (`%00`) would fail the query on PostgreSQL (a 500).
+  request: { params: z.object({ id: text(64) }) },
   responses: { 200: jsonResponse(ThreeDsResponseSchema, 'The authentication'), 404: problemResponse('Not found (or not yours)'), ...commonErrors },
 });
 

@@ -1,19 +1,28 @@
 // One clearing record as the network sends it (SPEC §6). Each record is validated on its own so
 // that one malformed record is rejected without sinking the batch.
 import { z } from 'zod';
+import { NO_NUL, NO_UNPAIRED_SURROGATE, NUL_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '../../domain/storable-text.js';
 
 const MAX_AMOUNT = 999_999_999_999;
+
+/**
+ * Free text of a record, as the network API's schemas take it (domain/storable-text.ts): a record
+ * carrying U+0000 or an unpaired surrogate is malformed (rejected, 30). Nothing else checks a
+ * record's text: two acquirerIds differing only in a lone half would be one record's key on
+ * PostgreSQL (the second answered `duplicate`), and U+0000 would fail there (96) where SQLite stores it.
+ */
+const text = (max: number) => z.string().min(1).max(max).regex(NO_NUL, NUL_MESSAGE).regex(NO_UNPAIRED_SURROGATE, UNPAIRED_SURROGATE_MESSAGE);
 
 export const ClearingRecordSchema = z.object({
   pan: z.string().regex(/^\d{12,19}$/).optional(),
   rrn: z.string().regex(/^[A-Za-z0-9]{12}$/),
   authCode: z.string().regex(/^[0-9A-Z]{6}$/).optional(),
-  acquirerId: z.string().min(1).max(32),
+  acquirerId: text(32),
   amount: z.number().int().min(-MAX_AMOUNT).max(MAX_AMOUNT),
   currency: z.string().regex(/^\d{3}$/),
   processingCode: z.string().regex(/^\d{6}$/),
   mcc: z.string().regex(/^\d{4}$/),
-  merchantName: z.string().min(1).max(100),
+  merchantName: text(100),
   // Split shipments (SPEC §5): part clearingSequence of clearingCount. Integers here; their
   // ranges are checked by the clearing itself, which answers `rejected` with a reason.
   clearingSequence: z.number().int().min(-MAX_AMOUNT).max(MAX_AMOUNT).default(1),

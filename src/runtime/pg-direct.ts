@@ -18,6 +18,17 @@
 //   notes every ParseComplete as the running query's, so a failing Parse after BEGIN's would leave
 //   the statement noted as parsed. A transaction with no statement sends neither BEGIN nor COMMIT
 //   (pg-driver.ts).
+// - Whole round trips, where the transaction defers its writes (a group-commit batch's run without
+//   savepoints: pg-group-commit.ts). A write whose result nobody reads (an authorization's: its
+//   rows are the values sent) is not sent when it is run: it waits on the connection for the
+//   transaction's next statement, and goes out ahead of it in the same write, before the one Sync,
+//   or ahead of its COMMIT (pg-driver.ts). PostgreSQL runs them in the order they were run here,
+//   so every later statement sees them; a batch of N authorizations read ahead is then two round
+//   trips (BEGIN with the read, the N writes with COMMIT) instead of N + 2. Whichever of them fails
+//   fails the statement it travelled with (after an error PostgreSQL skips the rest until Sync,
+//   COMMIT included) and aborts the transaction: the batch runs again with a savepoint per unit,
+//   where nothing is deferred, as when a unit's own statement fails. Only a statement already
+//   parsed on the connection waits: pg notes a ParseComplete as the running query's.
 //
 // Outside a transaction, and for SQL that runs unnamed, kysely runs the query as before.
 import { createRequire } from 'node:module';
@@ -39,6 +50,9 @@ interface WireConnection {
   sync(): void;
   sendCopyFail(message: string): void;
 }
+
+/** A write run but not yet sent: it goes ahead of the connection's next statement (see above). */
+export interface DeferredRun { name: string; text: string; values: readonly unknown[] }
 
 interface FieldDescription { name: string; dataTypeID: number }
 
@@ -64,6 +78,8 @@ class NamedRun {
     private readonly client: pg.ClientBase, private readonly known: Map<string, RowShape>,
     /** BEGIN goes ahead of the statement, in the same write (see the top of this file). */
     readonly begin: boolean,
+    /** Deferred writes that go ahead of the statement, in the same write (see the top of this file). */
+    readonly ahead: readonly DeferredRun[],
     /** Called once: pg's client wraps it when a query_timeout is set. */
     public callback: Done,
   ) {
@@ -74,6 +90,8 @@ class NamedRun {
     const previous = connection.parsedStatements[this.name] ?? connection.submittedNamedStatements[this.name];
     if (previous !== undefined && previous !== this.text) return new Error(`the statement ${this.name} stands for other SQL on this connection`);
     if (this.begin && previous === undefined) return new Error(`BEGIN cannot go ahead of ${this.name}: not parsed on this connection`);
+    const unparsed = unparsedAhead(connection, this.ahead);
+    if (unparsed) return unparsed;
     // One write for the whole run, as pg's Query does.
     connection.stream.cork();
     try {
@@ -82,6 +100,7 @@ class NamedRun {
         connection.bind({ portal: '', statement: '', values: [], binary: false, valueMapper: prepareValue });
         connection.execute({ portal: '' });
       }
+      sendAhead(connection, this.ahead);
       if (previous === undefined) {
         connection.parse({ text: this.text, name: this.name, types: [] });
         connection.submittedNamedStatements[this.name] = this.text;
@@ -140,13 +159,94 @@ class NamedRun {
   }
 }
 
+/** An error if a deferred write is not parsed on the connection (it travels as Bind and Execute only). */
+function unparsedAhead(connection: WireConnection, ahead: readonly DeferredRun[]): Error | undefined {
+  for (const run of ahead) {
+    if (connection.parsedStatements[run.name] !== run.text) return new Error(`the deferred statement ${run.name} is not parsed on this connection`);
+  }
+  return undefined;
+}
+
+function sendAhead(connection: WireConnection, ahead: readonly DeferredRun[]): void {
+  for (const run of ahead) {
+    connection.bind({ portal: '', statement: run.name, values: run.values, binary: false, valueMapper: prepareValue });
+    connection.execute({ portal: '' });
+  }
+}
+
+/**
+ * The deferred writes on their own, or ahead of a fixed statement (COMMIT) in the same write, with
+ * one Sync. A COMMIT that PostgreSQL answers ROLLBACK (the transaction had failed) is an error: the
+ * batch's callers are told nothing committed.
+ */
+class Flush {
+  private tag: string | undefined;
+
+  constructor(readonly ahead: readonly DeferredRun[], readonly text: string | null, public callback: (error: Error | null) => void) {}
+
+  submit(connection: WireConnection): Error | undefined {
+    const unparsed = unparsedAhead(connection, this.ahead);
+    if (unparsed) return unparsed;
+    connection.stream.cork();
+    try {
+      sendAhead(connection, this.ahead);
+      if (this.text !== null) {
+        connection.parse({ text: this.text, name: '', types: [] });
+        connection.bind({ portal: '', statement: '', values: [], binary: false, valueMapper: prepareValue });
+        connection.execute({ portal: '' });
+      }
+      connection.sync();
+    } finally {
+      connection.stream.uncork();
+    }
+    return undefined;
+  }
+
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleCommandComplete(message: { text: string }): void { this.tag = message.text; }
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(connection: WireConnection): void { connection.sendCopyFail('No source stream defined'); }
+  handleCopyData(): void {}
+  handleError(error: Error): void { this.callback(error); }
+
+  handleReadyForQuery(): void {
+    if (this.text !== null && this.text.toUpperCase() === 'COMMIT' && this.tag !== 'COMMIT') {
+      return this.callback(new Error(`COMMIT was answered ${this.tag ?? 'nothing'}: the transaction did not commit`));
+    }
+    this.callback(null);
+  }
+}
+
+/**
+ * Sends the connection's deferred writes, ahead of `text` (COMMIT) when given, in one round trip.
+ * The transaction's statements all go through here or runNamed, so none overtakes them.
+ */
+export function flushDeferred(on: PgConnection, text: string | null): Promise<void> {
+  const ahead = on.deferred.splice(0);
+  return new Promise((resolve, reject) => {
+    on.client.query(new Flush(ahead, text, (error) => (error ? reject(error) : resolve())) as unknown as pg.Submittable);
+  });
+}
+
+const NONE: readonly DeferredRun[] = Object.freeze([]);
+const NOTHING = Object.freeze({ shape: Object.freeze({ names: [], parsers: [] }), rows: [] as unknown[][] }) as { shape: RowShape; rows: unknown[][] };
+
 /**
  * Runs the named statement `name` (SQL `text`) on the connection's client, in its transaction:
- * its column names and its rows as arrays.
+ * its column names and its rows as arrays. With `defer`, where the transaction defers writes and
+ * the statement is parsed on the connection, it waits to go ahead of the next statement (see the
+ * top of this file) and returns no rows now.
  */
-export async function runNamed(on: PgConnection, name: string, text: string, values: readonly unknown[]): Promise<{ shape: RowShape; rows: unknown[][] }> {
+export async function runNamed(on: PgConnection, name: string, text: string, values: readonly unknown[], defer = false): Promise<{ shape: RowShape; rows: unknown[][] }> {
   const { client } = on;
   const wire = (client as unknown as { connection: WireConnection }).connection;
+  if (defer && on.deferring && !on.beginPending && wire.parsedStatements[name] === text) {
+    // Mapped now, as pg would when sending: the values are what the statement was run with.
+    on.deferred.push({ name, text, values: values.map(prepareValue) });
+    return NOTHING;
+  }
   let begin = false;
   if (on.beginPending) {
     // A statement stays parsed on its connection once it is: what is true here is true when it is sent.
@@ -161,7 +261,8 @@ export async function runNamed(on: PgConnection, name: string, text: string, val
   if (!known) shapes.set(wire, (known = new Map()));
   const statementShapes = known;
   return new Promise((resolve, reject) => {
-    const run = new NamedRun(name, text, values, client, statementShapes, begin, (error, result) => (error ? reject(error) : resolve(result!)));
+    const ahead = on.deferred.length ? on.deferred.splice(0) : NONE;
+    const run = new NamedRun(name, text, values, client, statementShapes, begin, ahead, (error, result) => (error ? reject(error) : resolve(result!)));
     client.query(run as unknown as pg.Submittable);
   });
 }

@@ -1,16 +1,23 @@
-// kysely's PostgreSQL driver with two differences, for the direct path of prepared statements
-// (pg-direct.ts): its connections show their pg client, and a transaction's BEGIN waits for the
+// kysely's PostgreSQL driver with three differences, for the direct path of prepared statements
+// (pg-direct.ts): its connections show their pg client; a transaction's BEGIN waits for the
 // transaction's first statement, which takes it along in the same write (pg-direct.ts) or, run
-// through kysely, sends it on its own first. A transaction that ran no statement sends neither
-// BEGIN nor COMMIT. A transaction with an isolation level or access mode begins at once, as in
-// kysely.
+// through kysely, sends it on its own first; and the writes a transaction deferred go out ahead of
+// its next statement or in the same write as its COMMIT (pg-direct.ts), and are dropped by its
+// rollback. A transaction that ran no statement sends neither BEGIN nor COMMIT. A transaction with
+// an isolation level or access mode begins at once, as in kysely. A COMMIT answered ROLLBACK (the
+// transaction had failed) is an error: nobody is told a write committed that did not.
 import { PostgresDriver, type CompiledQuery, type DatabaseConnection, type QueryResult, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
+import { flushDeferred, type DeferredRun } from './pg-direct.js';
 
 /** A kysely connection that shows its pg client (to the direct path: prepared.ts, pgConnectionOf). */
 export class PgConnection implements DatabaseConnection {
   /** The transaction has begun, but BEGIN waits for its first statement. */
   beginPending = false;
+  /** The transaction defers its writes (pg-direct.ts): set by the group commit, cleared at its end. */
+  deferring = false;
+  /** Writes run but not yet sent, in the order they were run. */
+  readonly deferred: DeferredRun[] = [];
 
   constructor(readonly client: pg.PoolClient) {}
 
@@ -23,9 +30,24 @@ export class PgConnection implements DatabaseConnection {
   // As kysely's own PostgreSQL connection does, after the BEGIN that waited.
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.beginPending) await this.sendBegin();
+    if (this.deferred.length) await flushDeferred(this, null);
     const { command, rowCount, rows } = await this.client.query(query.sql, [...query.parameters]);
     const changes = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
     return { numAffectedRows: changes ? BigInt(rowCount ?? 0) : undefined, rows: rows ?? [] };
+  }
+
+  /** COMMIT, with the deferred writes ahead of it in one round trip. */
+  async commit(): Promise<void> {
+    this.deferring = false;
+    if (this.deferred.length) return flushDeferred(this, 'commit');
+    const { command } = await this.client.query('commit');
+    if (command !== 'COMMIT') throw new Error(`COMMIT was answered ${command}: the transaction did not commit`);
+  }
+
+  /** The transaction ends without committing: what it deferred is never sent. */
+  dropDeferred(): void {
+    this.deferring = false;
+    this.deferred.length = 0;
   }
 
   // eslint-disable-next-line require-yield -- nothing here streams
@@ -61,12 +83,14 @@ export class PgDriver extends PostgresDriver {
 
   /** Nothing to commit or roll back where nothing began. */
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    if ((connection as PgConnection).beginPending) (connection as PgConnection).beginPending = false;
-    else await super.commitTransaction(connection);
+    const c = connection as PgConnection;
+    if (c.beginPending) { c.beginPending = false; c.dropDeferred(); } else await c.commit();
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    if ((connection as PgConnection).beginPending) (connection as PgConnection).beginPending = false;
+    const c = connection as PgConnection;
+    c.dropDeferred();
+    if (c.beginPending) c.beginPending = false;
     else await super.rollbackTransaction(connection);
   }
 

@@ -42,6 +42,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbHandle, Trx } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/db-unavailable.js';
 import { inTransaction, isUniqueViolation, retryDelayMs } from '../store/transaction.js';
+import { deferWrites } from './prepared.js';
 import { runInSavepoint, type UnitOutcome } from './savepoint.js';
 
 /** Largest batch: under PostgreSQL's 64 cached subtransactions (see above), and how long rows stay locked. */
@@ -224,27 +225,41 @@ export class PgGroupCommit {
     }
   }
 
-  private runOnce(batch: Pending[], withSavepoints: boolean): Promise<void> {
-    return this.handle.db.transaction().execute(async (trx) => {
-      if (withSavepoints) {
-        for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, endBatchOnSharedFailure);
-        return;
-      }
-      const readAhead = this.readAhead;
-      const hints = readAhead ? batch.filter((item) => item.hint !== undefined).map((item) => item.hint) : [];
-      // One unit reads as cheaply on its own.
-      if (readAhead && hints.length > 1) {
-        try {
-          await readAhead.read(trx, hints);
-        } catch (error) {
-          throw new UnitFailed('the batch could not be read ahead', { cause: error });
+  private async runOnce(batch: Pending[], withSavepoints: boolean): Promise<void> {
+    let committing = false;
+    try {
+      await this.handle.db.transaction().execute(async (trx) => {
+        if (withSavepoints) {
+          for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, endBatchOnSharedFailure);
+          return;
         }
+        await deferWrites(trx);
+        await this.runUnits(trx, batch);
+        committing = true;
+      });
+    } catch (error) {
+      // A deferred write travels with COMMIT: its failure is some unit's, which the run with savepoints finds.
+      if (committing && !withSavepoints) throw new UnitFailed('the batch\'s writes or its commit failed', { cause: error });
+      throw error;
+    }
+  }
+
+  /** The run without savepoints: reads ahead, then each unit in turn, its writes deferred (pg-direct.ts). */
+  private async runUnits(trx: Trx, batch: Pending[]): Promise<void> {
+    const readAhead = this.readAhead;
+    const hints = readAhead ? batch.filter((item) => item.hint !== undefined).map((item) => item.hint) : [];
+    // One unit reads as cheaply on its own.
+    if (readAhead && hints.length > 1) {
+      try {
+        await readAhead.read(trx, hints);
+      } catch (error) {
+        throw new UnitFailed('the batch could not be read ahead', { cause: error });
       }
-      for (const item of batch) {
-        if (item.hint === undefined) readAhead?.spoil(trx);
-        item.outcome = await runUnit(trx, item);
-      }
-    });
+    }
+    for (const item of batch) {
+      if (item.hint === undefined) readAhead?.spoil(trx);
+      item.outcome = await runUnit(trx, item);
+    }
   }
 }
 

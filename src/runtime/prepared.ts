@@ -96,6 +96,17 @@ async function pgConnectionOf(trx: Executor): Promise<PgConnection | null> {
   return connection;
 }
 
+/**
+ * The transaction `trx` (PostgreSQL, statements named) defers its writes from now to its end: see
+ * executeDeferrable. False where it cannot (SQLite, where nothing travels; statements not named).
+ */
+export async function deferWrites(trx: Executor): Promise<boolean> {
+  let connection = directPg.get(trx);
+  if (connection === undefined) connection = await pgConnectionOf(trx);
+  if (connection) connection.deferring = true;
+  return connection !== null;
+}
+
 /** Runs a statement directly: the rows of a reader, none for a writer. */
 function runStatement(statement: DirectStatement, parameters: readonly unknown[]): unknown[] {
   if (statement.reader) return statement.all(parameters);
@@ -169,7 +180,20 @@ export class PreparedQuery<P extends object, R> {
    * statement writing several rows: authorization-writes.repository.ts, whose other rows' names
    * no authorization column has), so the wide row is not copied per statement.
    */
-  async execute(db: Executor, values: P, more?: object): Promise<R[]> {
+  execute(db: Executor, values: P, more?: object): Promise<R[]> {
+    return this.run(db, values, more, false);
+  }
+
+  /**
+   * Runs a write whose result nobody reads. Where the transaction defers its writes (deferWrites),
+   * it is sent with the transaction's next statement or its COMMIT (pg-direct.ts): its failure is
+   * then that statement's, and the transaction's.
+   */
+  async executeDeferrable(db: Executor, values: P, more?: object): Promise<void> {
+    await this.run(db, values, more, true);
+  }
+
+  private async run(db: Executor, values: P, more: object | undefined, defer: boolean): Promise<R[]> {
     const direct = this.directStatement(db);
     if (direct) {
       const parameters = this.parameters(direct.compiled, values, more);
@@ -184,7 +208,7 @@ export class PreparedQuery<P extends object, R> {
       let connection = directPg.get(db);
       if (connection === undefined) connection = await pgConnectionOf(db);
       if (connection) {
-        const { shape, rows } = await runNamed(connection, name, c.sql, this.parameters(c, values, more));
+        const { shape, rows } = await runNamed(connection, name, c.sql, this.parameters(c, values, more), defer);
         const objects = new Array<R>(rows.length);
         for (let i = 0; i < rows.length; i++) objects[i] = rowObject(shape.names, rows[i]) as R;
         return objects;

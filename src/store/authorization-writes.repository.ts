@@ -120,7 +120,8 @@ export async function writeAuthorization(trx: Executor, dialect: Dialect, w: Aut
     const known = knownMerchantValues(w.row);
     const values: OtherValues & LockedAppendValues = Object.assign(otherValues(w.move, w.transfer), known, lockedAppendValues(entry, stream));
     const shape = w.transfer ? (known ? ON_ACCOUNT.heldKnown : ON_ACCOUNT.held) : (known ? ON_ACCOUNT.known : ON_ACCOUNT.plain);
-    await shape.execute(trx, w.row, values);
+    // Nothing reads its result: in a group-commit batch it goes with the next statement or COMMIT.
+    await shape.executeDeferrable(trx, w.row, values);
     return;
   }
   if (w.transfer) await insertTransferRow(trx, w.transfer);

@@ -3,7 +3,7 @@
 // asked for once per statement and connection, errors as pg gives them.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { param, prepared } from '../../src/runtime/prepared.js';
+import { deferWrites, param, prepared } from '../../src/runtime/prepared.js';
 import type { DbHandle } from '../../src/store/db.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
@@ -152,6 +152,106 @@ forEachBackend((backend) => {
         await sql`alter table fx_rates alter column updated_at type bigint using updated_at::bigint`.execute(handle.db);
       }
       expect(await inTransaction(handle, (trx) => rateOf.first(trx, { currency: 'Q01' }))).toEqual({ currency: 'Q01', rate: '0.25', updated_at: 2 ** 40 });
+    });
+  });
+
+  describe('deferred writes (a group-commit batch): each goes ahead of the next statement or of COMMIT, one round trip', () => {
+    let handle: DbHandle;
+    let close: () => Promise<void>;
+    /** One entry per round trip on the pool's one connection: what travelled together, joined by "; ". */
+    const sent: string[] = [];
+    beforeAll(async () => {
+      ({ handle, close } = await openMigratedDatabase(backend, { poolSize: 1 }));
+      await handle.db.insertInto('fx_rates').values({ currency: 'D00', rate: '1', updated_at: 0 }).execute();
+      // Parsed on the connection: only such a statement waits.
+      await inTransaction(handle, async (trx) => { await addRate.execute(trx, { currency: 'D01', rate: '1', updated_at: 1 }); await rateOf.first(trx, { currency: 'D01' }); });
+      const client = await handle.pool!.connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => {
+        const q = args[0] as string | { text: string | null; begin?: boolean; ahead?: Array<{ text: string }> };
+        sent.push(typeof q === 'string' ? q : [...(q.begin ? ['begin'] : []), ...(q.ahead ?? []).map((a) => a.text), ...(q.text === null ? [] : [q.text])].join('; '));
+        return query(...args);
+      }) as typeof client.query;
+      client.release();
+    });
+    afterAll(() => close());
+    const deferring = <T>(work: (trx: Parameters<Parameters<typeof inTransaction>[1]>[0]) => Promise<T>) => {
+      sent.length = 0;
+      return inTransaction(handle, async (trx) => { await rateOf.first(trx, { currency: 'D00' }); expect(await deferWrites(trx)).toBe(true); return work(trx); });
+    };
+    const add = addRate.sql('postgres');
+    const read = rateOf.sql('postgres');
+
+    it('writes wait for the next statement, which sees them; the last ones go with COMMIT', async () => {
+      const seen = await deferring(async (trx) => {
+        await addRate.executeDeferrable(trx, { currency: 'D10', rate: '1', updated_at: 1 });
+        await addRate.executeDeferrable(trx, { currency: 'D11', rate: '1', updated_at: 1 });
+        const row = await rateOf.first(trx, { currency: 'D11' });
+        await addRate.executeDeferrable(trx, { currency: 'D12', rate: '1', updated_at: 1 });
+        return row;
+      });
+      expect(seen).toMatchObject({ currency: 'D11' });
+      expect(sent).toEqual([`begin; ${read}`, `${add}; ${add}; ${read}`, `${add}; commit`]);
+      expect(await rateOf.first(handle.db, { currency: 'D12' })).toMatchObject({ currency: 'D12' });
+    });
+
+    it('a deferred write that fails fails the statement it travels with, and the transaction: nothing of it commits', async () => {
+      await expect(deferring(async (trx) => {
+        await addRate.executeDeferrable(trx, { currency: 'D20', rate: '1', updated_at: 1 });
+        await addRate.executeDeferrable(trx, { currency: 'D00', rate: '1', updated_at: 1 }); // taken
+        await rateOf.first(trx, { currency: 'D20' });
+      })).rejects.toMatchObject({ code: '23505' });
+      expect(await rateOf.first(handle.db, { currency: 'D20' })).toBeUndefined();
+    });
+
+    it('a deferred write that fails with COMMIT fails the commit: nothing commits, and the connection goes on', async () => {
+      await expect(deferring(async (trx) => {
+        await addRate.executeDeferrable(trx, { currency: 'D30', rate: '1', updated_at: 1 });
+        await addRate.executeDeferrable(trx, { currency: 'D00', rate: '1', updated_at: 1 });
+      })).rejects.toMatchObject({ code: '23505' });
+      expect(sent).toEqual([`begin; ${read}`, `${add}; ${add}; commit`, 'rollback']);
+      expect(await rateOf.first(handle.db, { currency: 'D30' })).toBeUndefined();
+      await deferring((trx) => addRate.executeDeferrable(trx, { currency: 'D31', rate: '1', updated_at: 1 }));
+      expect(await rateOf.first(handle.db, { currency: 'D31' })).toMatchObject({ currency: 'D31' });
+    });
+
+    it('a rollback drops what waits: it is never sent', async () => {
+      const undo = new Error('undo');
+      await expect(deferring(async (trx) => {
+        await addRate.executeDeferrable(trx, { currency: 'D40', rate: '1', updated_at: 1 });
+        throw undo;
+      })).rejects.toBe(undo);
+      expect(sent).toEqual([`begin; ${read}`, 'rollback']);
+      expect(await rateOf.first(handle.db, { currency: 'D40' })).toBeUndefined();
+    });
+
+    it('a statement not yet parsed on the connection, or through kysely, does not wait; what waits goes ahead of the latter', async () => {
+      const fresh = prepared<{ currency: string }, never>((db) => db.deleteFrom('fx_rates').where('currency', '=', param('currency')));
+      await deferring(async (trx) => {
+        await fresh.executeDeferrable(trx, { currency: 'D31' });
+        await addRate.executeDeferrable(trx, { currency: 'D50', rate: '1', updated_at: 1 });
+        await sql`select 1`.execute(trx);
+      });
+      expect(sent).toEqual([`begin; ${read}`, fresh.sql('postgres'), add, 'select 1', 'commit']);
+      expect(await rateOf.first(handle.db, { currency: 'D31' })).toBeUndefined();
+      expect(await rateOf.first(handle.db, { currency: 'D50' })).toMatchObject({ currency: 'D50' });
+    });
+
+    it('without deferWrites a transaction sends each write when it runs', async () => {
+      sent.length = 0;
+      await inTransaction(handle, async (trx) => {
+        await rateOf.first(trx, { currency: 'D00' });
+        await addRate.executeDeferrable(trx, { currency: 'D60', rate: '1', updated_at: 1 });
+      });
+      expect(sent).toEqual([`begin; ${read}`, add, 'commit']);
+    });
+
+    it('COMMIT answered ROLLBACK (the transaction had failed, its error swallowed) is an error, not a commit', async () => {
+      await expect(inTransaction(handle, async (trx) => {
+        await addRate.execute(trx, { currency: 'D70', rate: '1', updated_at: 1 });
+        await sql`select 1 / 0`.execute(trx).catch(() => undefined);
+      })).rejects.toThrow('COMMIT was answered ROLLBACK: the transaction did not commit');
+      expect(await rateOf.first(handle.db, { currency: 'D70' })).toBeUndefined();
     });
   });
 

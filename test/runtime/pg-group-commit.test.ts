@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable } from '../../src/store/db-unavailable.js';
 import type { DbHandle, Trx } from '../../src/store/db.js';
 import { PgGroupCommit, pgGroupCommitFor, type PgBatchStats } from '../../src/runtime/pg-group-commit.js';
+import { param, prepared } from '../../src/runtime/prepared.js';
 import { openMigratedDatabase } from '../support/databases.js';
 import { Harness } from '../support/harness.js';
 
@@ -148,6 +149,21 @@ describe.skipIf(!onPostgres)('PostgreSQL group commit', () => {
     const second = batches.find((s) => s.size === 2)!;
     expect(second).toMatchObject({ failed: 0, rerun: true });
     expect(await committed('U2')).toBe(true);
+  });
+
+  it('a deferred write that fails with the batch\'s COMMIT sinks only its unit: the batch runs again with savepoints', async () => {
+    const gc = new PgGroupCommit(handle, { lanes: 1 });
+    await handle.db.insertInto('fx_rates').values({ currency: 'W0', rate: '1', updated_at: 0 }).execute();
+    const addRate = prepared<{ currency: string }, never>((db) => db.insertInto('fx_rates').values({ currency: param('currency'), rate: '1', updated_at: 0 }));
+    // Parsed on the lane's connection first: only then does a write wait for COMMIT.
+    await gc.run((trx) => addRate.execute(trx, { currency: 'W1' }));
+    const batches = observed(gc);
+    const deferredAdd = (currency: string) => async (trx: Trx) => { await addRate.executeDeferrable(trx, { currency }); return currency; };
+    const results = await Promise.allSettled([gc.run(deferredAdd('W2')), gc.run(deferredAdd('W0')), gc.run(deferredAdd('W3'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((results[1] as PromiseRejectedResult).reason as { code?: string }).code).toBe('23505');
+    expect(batches).toEqual([expect.objectContaining({ size: 3, failed: 1, rerun: true })]);
+    expect([await committed('W2'), await committed('W3')]).toEqual([true, true]);
   });
 
   it('twins in one batch: the second sees the first one\'s write (one transaction) and replays it', async () => {

@@ -2,6 +2,7 @@
 // grants, database pool use, and Node's default metrics (event-loop lag among them).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { groupCommitFor, type BatchStats } from '../../runtime/group-commit.js';
+import { pgGroupCommitFor } from '../../runtime/pg-group-commit.js';
 import type { Checkpointer } from '../../runtime/checkpointer.js';
 import type { DbHandle } from '../../store/db.js';
 
@@ -22,7 +23,7 @@ export class Metrics {
 
   constructor(handle?: DbHandle) {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
-    if (handle?.dialect === 'sqlite') this.observeGroupCommit(handle);
+    if (handle) this.observeGroupCommit(handle);
     const walSync = handle?.walSync;
     if (walSync) {
       new Gauge({ name: 'db_wal_fsyncs', help: 'WAL fsyncs run for group commits since start (SQLite at FULL)', registers: [this.registry], collect() { this.set(walSync.completed); } });
@@ -36,10 +37,15 @@ export class Metrics {
     }
   }
 
-  /** SQLite group commit: how many requests share a commit, and how long a commit holds them. */
+  /**
+   * Group commit: how many requests share a commit, and how long a commit holds them. On
+   * PostgreSQL the same for each lane's batches (PG_GROUP_COMMIT=0: none), and the batches run again.
+   */
   private observeGroupCommit(handle: DbHandle): void {
+    const pg = handle.dialect === 'postgres' ? pgGroupCommitFor(handle) : undefined;
+    if (pg === null) return;
     const size = new Histogram({
-      name: 'db_group_commit_batch_size', help: 'Network requests committed together (SQLite group commit)',
+      name: 'db_group_commit_batch_size', help: 'Network requests committed together',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry],
     });
     const duration = new Histogram({
@@ -48,10 +54,13 @@ export class Metrics {
     });
     const failed = new Counter({ name: 'db_group_commit_failed_total', help: 'Units of work that failed: rolled back to their savepoint, or with their whole batch', registers: [this.registry] });
     const reruns = new Counter({ name: 'db_group_commit_reruns_total', help: 'Batches rolled back whole and run again with a savepoint per unit, because a unit failed', registers: [this.registry] });
-    const gc = groupCommitFor(handle);
+    const gc = pg ?? groupCommitFor(handle);
     new Gauge({ name: 'db_group_commit_queued', help: 'Requests waiting for the next batch', registers: [this.registry], collect() { this.set(gc.queued); } });
     this.batchObserver = (s) => { size.observe(s.size); duration.observe(s.durationMs / 1000); if (s.failed) failed.inc(s.failed); if (s.rerun) reruns.inc(); };
-    gc.observe(this.batchObserver);
+    if (!pg) { groupCommitFor(handle).observe(this.batchObserver); return; }
+    const retries = new Counter({ name: 'db_group_commit_retries_total', help: 'Batches run again whole after a deadlock or a serialization failure (PostgreSQL)', registers: [this.registry] });
+    const alone = new Counter({ name: 'db_group_commit_alone_total', help: 'Batches whose units ran each in its own transaction after repeated deadlocks (PostgreSQL)', registers: [this.registry] });
+    pg.observe((s) => { this.batchObserver!(s); if (s.retries) retries.inc(s.retries); if (s.alone) alone.inc(); });
   }
 
   /** How often, and for how long, the group commit is held so that the WAL restarts (runtime/checkpointer.ts). */

@@ -78,6 +78,8 @@ class NamedRun {
     private readonly client: pg.ClientBase, private readonly known: Map<string, RowShape>,
     /** BEGIN goes ahead of the statement, in the same write (see the top of this file). */
     readonly begin: boolean,
+    /** The transaction's SET LOCALs, after its BEGIN. */
+    readonly settings: readonly string[],
     /** Deferred writes that go ahead of the statement, in the same write (see the top of this file). */
     readonly ahead: readonly DeferredRun[],
     /** Called once: pg's client wraps it when a query_timeout is set. */
@@ -95,11 +97,7 @@ class NamedRun {
     // One write for the whole run, as pg's Query does.
     connection.stream.cork();
     try {
-      if (this.begin) {
-        connection.parse({ text: 'begin', name: '', types: [] });
-        connection.bind({ portal: '', statement: '', values: [], binary: false, valueMapper: prepareValue });
-        connection.execute({ portal: '' });
-      }
+      if (this.begin) for (const fixed of ['begin', ...this.settings]) sendFixed(connection, fixed);
       sendAhead(connection, this.ahead);
       if (previous === undefined) {
         connection.parse({ text: this.text, name: this.name, types: [] });
@@ -167,6 +165,13 @@ function unparsedAhead(connection: WireConnection, ahead: readonly DeferredRun[]
   return undefined;
 }
 
+/** A statement without parameters, unnamed, in the extended protocol (BEGIN, SET LOCAL, COMMIT). */
+function sendFixed(connection: WireConnection, text: string): void {
+  connection.parse({ text, name: '', types: [] });
+  connection.bind({ portal: '', statement: '', values: [], binary: false, valueMapper: prepareValue });
+  connection.execute({ portal: '' });
+}
+
 function sendAhead(connection: WireConnection, ahead: readonly DeferredRun[]): void {
   for (const run of ahead) {
     connection.bind({ portal: '', statement: run.name, values: run.values, binary: false, valueMapper: prepareValue });
@@ -190,11 +195,7 @@ class Flush {
     connection.stream.cork();
     try {
       sendAhead(connection, this.ahead);
-      if (this.text !== null) {
-        connection.parse({ text: this.text, name: '', types: [] });
-        connection.bind({ portal: '', statement: '', values: [], binary: false, valueMapper: prepareValue });
-        connection.execute({ portal: '' });
-      }
+      if (this.text !== null) sendFixed(connection, this.text);
       connection.sync();
     } finally {
       connection.stream.uncork();
@@ -262,7 +263,7 @@ export async function runNamed(on: PgConnection, name: string, text: string, val
   const statementShapes = known;
   return new Promise((resolve, reject) => {
     const ahead = on.deferred.length ? on.deferred.splice(0) : NONE;
-    const run = new NamedRun(name, text, values, client, statementShapes, begin, ahead, (error, result) => (error ? reject(error) : resolve(result!)));
+    const run = new NamedRun(name, text, values, client, statementShapes, begin, on.settings, ahead, (error, result) => (error ? reject(error) : resolve(result!)));
     client.query(run as unknown as pg.Submittable);
   });
 }

@@ -18,13 +18,16 @@ export class PgConnection implements DatabaseConnection {
   deferring = false;
   /** Writes run but not yet sent, in the order they were run. */
   readonly deferred: DeferredRun[] = [];
+  /** SET LOCAL statements that go with the transaction's BEGIN (pg-direct.ts: indexScansOnly), cleared at its end. */
+  settings: readonly string[] = [];
 
   constructor(readonly client: pg.PoolClient) {}
 
   /** Sends the BEGIN that waited, on its own. */
   async sendBegin(): Promise<void> {
     this.beginPending = false;
-    await this.client.query('begin');
+    // One simple query, one round trip, for BEGIN and its settings.
+    await this.client.query(['begin', ...this.settings].join('; '));
   }
 
   // As kysely's own PostgreSQL connection does, after the BEGIN that waited.
@@ -39,6 +42,7 @@ export class PgConnection implements DatabaseConnection {
   /** COMMIT, with the deferred writes ahead of it in one round trip. */
   async commit(): Promise<void> {
     this.deferring = false;
+    this.settings = [];
     if (this.deferred.length) return flushDeferred(this, 'commit');
     const { command } = await this.client.query('commit');
     if (command !== 'COMMIT') throw new Error(`COMMIT was answered ${command}: the transaction did not commit`);
@@ -47,6 +51,7 @@ export class PgConnection implements DatabaseConnection {
   /** The transaction ends without committing: what it deferred is never sent. */
   dropDeferred(): void {
     this.deferring = false;
+    this.settings = [];
     this.deferred.length = 0;
   }
 

@@ -42,7 +42,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbHandle, Trx } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/db-unavailable.js';
 import { inTransaction, isUniqueViolation, retryDelayMs } from '../store/transaction.js';
-import { deferWrites } from './prepared.js';
+import { deferWrites, indexScansOnly } from './prepared.js';
 import { runInSavepoint, type UnitOutcome } from './savepoint.js';
 
 /** Largest batch: under PostgreSQL's 64 cached subtransactions (see above), and how long rows stay locked. */
@@ -229,6 +229,7 @@ export class PgGroupCommit {
     let committing = false;
     try {
       await this.handle.db.transaction().execute(async (trx) => {
+        await indexScansOnly(trx);
         if (withSavepoints) {
           for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, endBatchOnSharedFailure);
           return;
@@ -288,11 +289,12 @@ async function settle(run: () => Promise<unknown>): Promise<Outcome> {
  * means a concurrent twin committed first: run again, and the verb finds and replays it.
  */
 export async function runAlone<T>(handle: Pick<DbHandle, 'db'>, work: (trx: Trx) => Promise<T>): Promise<T> {
+  const indexed = async (trx: Trx) => { await indexScansOnly(trx); return work(trx); };
   try {
-    return await inTransaction(handle, work);
+    return await inTransaction(handle, indexed);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    return inTransaction(handle, work);
+    return inTransaction(handle, indexed);
   }
 }
 

@@ -107,6 +107,24 @@ export async function deferWrites(trx: Executor): Promise<boolean> {
   return connection !== null;
 }
 
+const SEQ_SCANS_OFF = 'set local enable_seqscan = off';
+
+/**
+ * The transaction `trx` (PostgreSQL) plans no sequential scan where an index serves: a network
+ * verb's statements are lookups by key, and a named statement keeps the plan it was first given on
+ * its connection. Planned while a table was nearly empty (a new database, the first seconds of
+ * traffic), that plan scans the table, and goes on scanning it as it grows, every authorization
+ * reading the whole audit log, until an ANALYZE (autovacuum's, a minute or more later) replans it
+ * (docs/decisions/0078-pg-index-scans-only.md). The setting travels with BEGIN: call this before
+ * the transaction's first statement.
+ */
+export async function indexScansOnly(trx: Executor): Promise<void> {
+  let connection = directPg.get(trx);
+  if (connection === undefined) connection = await pgConnectionOf(trx);
+  if (connection?.beginPending) connection.settings = [SEQ_SCANS_OFF];
+  else if (dialectOf(trx) === 'postgres') await trx.executeQuery(CompiledQuery.raw(SEQ_SCANS_OFF));
+}
+
 /** Runs a statement directly: the rows of a reader, none for a writer. */
 function runStatement(statement: DirectStatement, parameters: readonly unknown[]): unknown[] {
   if (statement.reader) return statement.all(parameters);

@@ -6,24 +6,14 @@
 // `lane`, when given, keeps the requests that share it (an authorization's PAN) in one lane; `hint`
 // says what the work will read, for a PostgreSQL batch's read ahead (pg-group-commit.ts).
 import type { Trx } from '../store/db.js';
-import { inTransaction, isUniqueViolation } from '../store/transaction.js';
 import type { ServiceContext } from '../service/context.js';
 import { groupCommitFor } from './group-commit.js';
-import { pgGroupCommitFor } from './pg-group-commit.js';
+import { pgGroupCommitFor, runAlone } from './pg-group-commit.js';
 
 // Not an async function: the group commit's own promise is handed back, not wrapped in another.
 export function runNetworkVerb<T>(ctx: ServiceContext, work: (trx: Trx) => Promise<T>, lane?: string, hint?: unknown): Promise<T> {
   if (ctx.handle.dialect === 'sqlite') return groupCommitFor(ctx.handle).run(work);
   const pgGroupCommit = pgGroupCommitFor(ctx.handle);
   if (pgGroupCommit) return pgGroupCommit.run(work, lane, hint);
-  return inOwnTransaction(ctx, work);
-}
-
-async function inOwnTransaction<T>(ctx: ServiceContext, work: (trx: Trx) => Promise<T>): Promise<T> {
-  try {
-    return await inTransaction(ctx.handle, work);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    return inTransaction(ctx.handle, work);
-  }
+  return runAlone(ctx.handle, work);
 }

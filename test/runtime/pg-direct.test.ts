@@ -3,7 +3,7 @@
 // asked for once per statement and connection, errors as pg gives them.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deferWrites, param, prepared } from '../../src/runtime/prepared.js';
+import { deferWrites, indexScansOnly, param, prepared } from '../../src/runtime/prepared.js';
 import type { DbHandle } from '../../src/store/db.js';
 import { inTransaction } from '../../src/store/transaction.js';
 import { forEachBackend } from '../support/backends.js';
@@ -252,6 +252,40 @@ forEachBackend((backend) => {
         await sql`select 1 / 0`.execute(trx).catch(() => undefined);
       })).rejects.toThrow('COMMIT was answered ROLLBACK: the transaction did not commit');
       expect(await rateOf.first(handle.db, { currency: 'D70' })).toBeUndefined();
+    });
+  });
+
+  describe('index scans only (a network verb\'s transaction)', () => {
+    let handle: DbHandle;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      ({ handle, close } = await openMigratedDatabase(backend, { poolSize: 1 }));
+      // Statistics of an empty table: what a new database's first plans are made with.
+      await sql`analyze audit_log`.execute(handle.db);
+    });
+    afterAll(() => close());
+    // The audit chain's head, as an authorization's write reads it, on a table still empty.
+    const headPlan = async (trx: Parameters<Parameters<typeof inTransaction>[1]>[0]) => {
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain select seq, hash from audit_log where stream = ${'account:x'} order by seq desc limit 1`.execute(trx);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    };
+
+    it('a table planned while nearly empty is read through its index, not scanned; other transactions plan as before', async () => {
+      expect(await inTransaction(handle, headPlan)).toMatch(/Seq Scan on audit_log/);
+      const indexed = await inTransaction(handle, async (trx) => { await indexScansOnly(trx); return headPlan(trx); });
+      expect(indexed).not.toMatch(/Seq Scan/);
+      expect(indexed).toMatch(/Index Scan Backward using audit_log_stream_seq_key on audit_log/);
+      // SET LOCAL: gone with its transaction, even though the pool has one connection.
+      expect(await inTransaction(handle, headPlan)).toMatch(/Seq Scan on audit_log/);
+    });
+
+    it('after a statement has run, the setting is sent on its own and holds from there', async () => {
+      const plan = await inTransaction(handle, async (trx) => {
+        await rateOf.first(trx, { currency: 'Q01' });
+        await indexScansOnly(trx);
+        return headPlan(trx);
+      });
+      expect(plan).not.toMatch(/Seq Scan/);
     });
   });
 

@@ -77,11 +77,11 @@ forEachBackend((backend) => {
       let own: Harness;
       beforeAll(async () => {
         pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-          const q = args[0] as string | { text: string | null; begin?: boolean; ahead?: Array<{ text: string }> };
+          const q = args[0] as string | { text: string | null; begin?: boolean; settings?: string[]; ahead?: Array<{ text: string }> };
           // One entry per round trip: a transaction's BEGIN may travel with its first statement, and
           // deferred writes ahead of the next statement or COMMIT (runtime/pg-direct.ts).
           if (recording) {
-            sent.push(typeof q === 'string' ? q : [...(q.begin ? ['begin'] : []), ...(q.ahead ?? []).map((a) => a.text), ...(q.text === null ? [] : [q.text])].join('; '));
+            sent.push(typeof q === 'string' ? q : [...(q.begin ? ['begin', ...(q.settings ?? [])] : []), ...(q.ahead ?? []).map((a) => a.text), ...(q.text === null ? [] : [q.text])].join('; '));
           }
           return (original as (...a: unknown[]) => unknown).apply(this, args);
         } as typeof original;
@@ -110,7 +110,8 @@ forEachBackend((backend) => {
       it('an approval sends begin with one read (which locks the audit chain), then one write (with the audit entry) with commit: 2 round trips', async () => {
         const { answer, sent } = await statementsOf({ amount: 1_000 });
         expect(answer.body.approved).toBe(true);
-        expect(sent.filter((t) => /^begin; with "r" as materialized .*pg_advisory_xact_lock/s.test(t))).toHaveLength(1);
+        // Index scans only (runtime/prepared.ts, indexScansOnly): the setting travels with BEGIN.
+        expect(sent.filter((t) => /^begin; set local enable_seqscan = off; with "r" as materialized .*pg_advisory_xact_lock/s.test(t))).toHaveLength(1);
         expect(sent.filter((t) => /^with "hold" as \(insert into "ledger_transfers".*"audit_entry" as \(insert into "audit_log".*; commit$/s.test(t))).toHaveLength(1);
         expect(sent, sent.join('\n')).toHaveLength(2);
       });
@@ -162,7 +163,7 @@ forEachBackend((backend) => {
         expect(readsAhead(sent)).toHaveLength(1);
         expect(readsAlone(sent)).toHaveLength(0);
         // BEGIN goes alone while the read ahead is not yet parsed on the lane's connection (pg-direct.ts).
-        const trips = sent.filter((t) => t !== 'begin');
+        const trips = sent.filter((t) => t !== 'begin; set local enable_seqscan = off');
         expect(trips, sent.join('\n')).toHaveLength(2);
         expect(trips[1].split('; ').map((t) => t.slice(0, 30))).toEqual([...Array(3).fill('with "hold" as (insert into "l'), 'commit']);
       });

@@ -48,11 +48,12 @@ import { runInSavepoint, type UnitOutcome } from './savepoint.js';
 /** Largest batch: under PostgreSQL's 64 cached subtransactions (see above), and how long rows stay locked. */
 export const MAX_BATCH = 50;
 /**
- * Most lanes. Each unit is round trips in a row (two for an authorization), and a lane's next
- * statement waits for this process's event loop: more lanes keep more statements in flight
- * (measured: scripts/bench/pg-lanes.ts).
+ * Most lanes. A batch is two round trips whatever its size (its reads, then its deferred writes
+ * with COMMIT), so more lanes mostly make smaller batches, each with a commit and a WAL flush of
+ * its own: over HTTP 4 lanes ran 2,917–3,297 auth/s against 2,025–2,329 with 8 and 2,742 with 2
+ * (docs/performance.md, "PostgreSQL"; in process, scripts/bench/pg-lanes.ts, 2 to 8 lanes are alike).
  */
-export const MAX_LANES = 8;
+export const MAX_LANES = 4;
 /** Runs of a batch ended by a deadlock or a serialization failure before its units run alone. */
 export const BATCH_ATTEMPTS = 2;
 

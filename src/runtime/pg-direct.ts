@@ -53,6 +53,8 @@ interface WireConnection {
 
 /** A write run but not yet sent: it goes ahead of the connection's next statement (see above). */
 export interface DeferredRun { name: string; text: string; values: readonly unknown[] }
+/** A statement sent ahead of another in the same write: a fixed one (no name: BEGIN, SET LOCAL, COMMIT) or a deferred write. */
+type Before = { name?: undefined; text: string } | DeferredRun;
 
 interface FieldDescription { name: string; dataTypeID: number }
 
@@ -73,15 +75,17 @@ class NamedRun {
   private readonly rows: unknown[][] = [];
   private failure: Error | null = null;
 
+  /** A COMMIT among the statements before this one was answered COMMIT (commitAndBegin). */
+  committed = false;
+
   constructor(
     readonly name: string, readonly text: string, private readonly values: readonly unknown[],
     private readonly client: pg.ClientBase, private readonly known: Map<string, RowShape>,
-    /** BEGIN goes ahead of the statement, in the same write (see the top of this file). */
-    readonly begin: boolean,
-    /** The transaction's SET LOCALs, after its BEGIN. */
-    readonly settings: readonly string[],
-    /** Deferred writes that go ahead of the statement, in the same write (see the top of this file). */
-    readonly ahead: readonly DeferredRun[],
+    /**
+     * What goes ahead of the statement in the same write, in order: fixed statements (BEGIN and the
+     * transaction's SET LOCALs, COMMIT) and deferred writes (see the top of this file).
+     */
+    readonly before: readonly Before[],
     /** Called once: pg's client wraps it when a query_timeout is set. */
     public callback: Done,
   ) {
@@ -91,14 +95,13 @@ class NamedRun {
   submit(connection: WireConnection): Error | undefined {
     const previous = connection.parsedStatements[this.name] ?? connection.submittedNamedStatements[this.name];
     if (previous !== undefined && previous !== this.text) return new Error(`the statement ${this.name} stands for other SQL on this connection`);
-    if (this.begin && previous === undefined) return new Error(`BEGIN cannot go ahead of ${this.name}: not parsed on this connection`);
-    const unparsed = unparsedAhead(connection, this.ahead);
+    if (this.before.length && previous === undefined) return new Error(`nothing can go ahead of ${this.name}: not parsed on this connection`);
+    const unparsed = unparsedAhead(connection, this.before);
     if (unparsed) return unparsed;
     // One write for the whole run, as pg's Query does.
     connection.stream.cork();
     try {
-      if (this.begin) for (const fixed of ['begin', ...this.settings]) sendFixed(connection, fixed);
-      sendAhead(connection, this.ahead);
+      sendBefore(connection, this.before);
       if (previous === undefined) {
         connection.parse({ text: this.text, name: this.name, types: [] });
         connection.submittedNamedStatements[this.name] = this.text;
@@ -137,7 +140,7 @@ class NamedRun {
     this.rows.push(row);
   }
 
-  handleCommandComplete(): void {}
+  handleCommandComplete(message: { text: string }): void { if (message.text === 'COMMIT') this.committed = true; }
   handleEmptyQuery(): void {}
   handlePortalSuspended(): void {}
   handleCopyInResponse(connection: WireConnection): void { connection.sendCopyFail('No source stream defined'); }
@@ -158,9 +161,9 @@ class NamedRun {
 }
 
 /** An error if a deferred write is not parsed on the connection (it travels as Bind and Execute only). */
-function unparsedAhead(connection: WireConnection, ahead: readonly DeferredRun[]): Error | undefined {
+function unparsedAhead(connection: WireConnection, ahead: readonly Before[]): Error | undefined {
   for (const run of ahead) {
-    if (connection.parsedStatements[run.name] !== run.text) return new Error(`the deferred statement ${run.name} is not parsed on this connection`);
+    if (run.name !== undefined && connection.parsedStatements[run.name] !== run.text) return new Error(`the deferred statement ${run.name} is not parsed on this connection`);
   }
   return undefined;
 }
@@ -172,8 +175,9 @@ function sendFixed(connection: WireConnection, text: string): void {
   connection.execute({ portal: '' });
 }
 
-function sendAhead(connection: WireConnection, ahead: readonly DeferredRun[]): void {
-  for (const run of ahead) {
+function sendBefore(connection: WireConnection, before: readonly Before[]): void {
+  for (const run of before) {
+    if (run.name === undefined) { sendFixed(connection, run.text); continue; }
     connection.bind({ portal: '', statement: run.name, values: run.values, binary: false, valueMapper: prepareValue });
     connection.execute({ portal: '' });
   }
@@ -187,14 +191,14 @@ function sendAhead(connection: WireConnection, ahead: readonly DeferredRun[]): v
 class Flush {
   private tag: string | undefined;
 
-  constructor(readonly ahead: readonly DeferredRun[], readonly text: string | null, public callback: (error: Error | null) => void) {}
+  constructor(readonly before: readonly DeferredRun[], readonly text: string | null, public callback: (error: Error | null) => void) {}
 
   submit(connection: WireConnection): Error | undefined {
-    const unparsed = unparsedAhead(connection, this.ahead);
+    const unparsed = unparsedAhead(connection, this.before);
     if (unparsed) return unparsed;
     connection.stream.cork();
     try {
-      sendAhead(connection, this.ahead);
+      sendBefore(connection, this.before);
       if (this.text !== null) sendFixed(connection, this.text);
       connection.sync();
     } finally {
@@ -231,7 +235,6 @@ export function flushDeferred(on: PgConnection, text: string | null): Promise<vo
   });
 }
 
-const NONE: readonly DeferredRun[] = Object.freeze([]);
 const NOTHING = Object.freeze({ shape: Object.freeze({ names: [], parsers: [] }), rows: [] as unknown[][] }) as { shape: RowShape; rows: unknown[][] };
 
 /**
@@ -248,6 +251,12 @@ export async function runNamed(on: PgConnection, name: string, text: string, val
     on.deferred.push({ name, text, values: values.map(prepareValue) });
     return NOTHING;
   }
+  const prefetched = on.prefetched;
+  if (prefetched) {
+    // Ran already, first in this transaction, sent with the previous one's COMMIT (commitAndBegin).
+    on.prefetched = undefined;
+    if (prefetched.name === name && sameValues(prefetched.values, values)) return prefetched.result;
+  }
   let begin = false;
   if (on.beginPending) {
     // A statement stays parsed on its connection once it is: what is true here is true when it is sent.
@@ -258,12 +267,54 @@ export async function runNamed(on: PgConnection, name: string, text: string, val
       await on.sendBegin();
     }
   }
+  const statementShapes = shapesOf(wire);
+  return new Promise((resolve, reject) => {
+    const before: Before[] = begin ? [{ text: 'begin' }, ...on.settings.map((setting) => ({ text: setting }))] : [];
+    if (on.deferred.length) before.push(...on.deferred.splice(0));
+    const run = new NamedRun(name, text, values, client, statementShapes, before, (error, result) => (error ? reject(error) : resolve(result!)));
+    client.query(run as unknown as pg.Submittable);
+  });
+}
+
+function shapesOf(wire: WireConnection): Map<string, RowShape> {
   let known = shapes.get(wire);
   if (!known) shapes.set(wire, (known = new Map()));
-  const statementShapes = known;
+  return known;
+}
+
+/** The same parameters, as pg would send them. */
+function sameValues(sent: readonly unknown[], values: readonly unknown[]): boolean {
+  if (sent.length !== values.length) return false;
+  for (let i = 0; i < sent.length; i++) if (sent[i] !== prepareValue(values[i])) return false;
+  return true;
+}
+
+/** The first statement of the connection's next transaction, to go with this one's COMMIT (commitAndBegin). */
+export interface NextBegin { settings: readonly string[]; name: string; text: string; values: readonly unknown[] }
+
+/** What the next transaction's first statement returned, run ahead with the previous COMMIT. */
+export interface Prefetched { name: string; values: readonly unknown[]; result: { shape: RowShape; rows: unknown[][] } }
+
+/**
+ * COMMIT, with the deferred writes ahead of it, then the next transaction's BEGIN, its settings and
+ * its first statement, all in one write with one Sync: a lane of the group commit answers one batch
+ * and begins the next in one round trip. After an error PostgreSQL skips the rest until Sync: a
+ * failure before COMMIT's answer fails the commit (nothing after it ran); one after it is the next
+ * transaction's, which then begins with a ROLLBACK of what was begun for it. A COMMIT answered
+ * ROLLBACK (the transaction had failed) is an error, and the BEGIN after it has opened a
+ * transaction the caller's rollback ends.
+ */
+export function commitAndBegin(on: PgConnection, next: NextBegin): Promise<void> {
+  const wire = (on.client as unknown as { connection: WireConnection }).connection;
+  const before: Before[] = [...on.deferred.splice(0), { text: 'commit' }, { text: 'begin' }, ...next.settings.map((setting) => ({ text: setting }))];
   return new Promise((resolve, reject) => {
-    const ahead = on.deferred.length ? on.deferred.splice(0) : NONE;
-    const run = new NamedRun(name, text, values, client, statementShapes, begin, on.settings, ahead, (error, result) => (error ? reject(error) : resolve(result!)));
-    client.query(run as unknown as pg.Submittable);
+    const run: NamedRun = new NamedRun(next.name, next.text, next.values, on.client, shapesOf(wire), before, (error, result) => {
+      if (!run.committed) return reject(error ?? new Error('COMMIT was answered ROLLBACK: the transaction did not commit'));
+      on.begunAhead = next.settings;
+      if (error) on.rollbackBeforeBegin = true;
+      else on.prefetched = { name: next.name, values: next.values.map(prepareValue), result: result! };
+      resolve();
+    });
+    on.client.query(run as unknown as pg.Submittable);
   });
 }

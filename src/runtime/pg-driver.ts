@@ -8,7 +8,7 @@
 // transaction had failed) is an error: nobody is told a write committed that did not.
 import { PostgresDriver, type CompiledQuery, type DatabaseConnection, type QueryResult, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
-import { flushDeferred, type DeferredRun } from './pg-direct.js';
+import { commitAndBegin, flushDeferred, type DeferredRun, type NextBegin, type Prefetched } from './pg-direct.js';
 
 /** A kysely connection that shows its pg client (to the direct path: prepared.ts, pgConnectionOf). */
 export class PgConnection implements DatabaseConnection {
@@ -20,8 +20,21 @@ export class PgConnection implements DatabaseConnection {
   readonly deferred: DeferredRun[] = [];
   /** SET LOCAL statements that go with the transaction's BEGIN (pg-direct.ts: indexScansOnly), cleared at its end. */
   settings: readonly string[] = [];
+  /** The next transaction's BEGIN and first statement go with this one's COMMIT (pg-direct.ts: commitAndBegin). */
+  nextBegin: NextBegin | undefined;
+  /** The next transaction on this connection has begun, with these settings (commitAndBegin). */
+  begunAhead: readonly string[] | undefined;
+  /** …and failed after its BEGIN: it starts with a ROLLBACK. */
+  rollbackBeforeBegin = false;
+  /** What the first statement of the transaction begun ahead returned (pg-direct.ts: runNamed takes it). */
+  prefetched: Prefetched | undefined;
 
   constructor(readonly client: pg.PoolClient) {}
+
+  /** `name` stands for `text` on this connection, already parsed. */
+  parses(name: string, text: string): boolean {
+    return (this.client as unknown as { connection: { parsedStatements: Record<string, string | undefined> } }).connection.parsedStatements[name] === text;
+  }
 
   /** Sends the BEGIN that waited, on its own. */
   async sendBegin(): Promise<void> {
@@ -43,6 +56,10 @@ export class PgConnection implements DatabaseConnection {
   async commit(): Promise<void> {
     this.deferring = false;
     this.settings = [];
+    this.prefetched = undefined;
+    const next = this.nextBegin;
+    this.nextBegin = undefined;
+    if (next) return commitAndBegin(this, next);
     if (this.deferred.length) return flushDeferred(this, 'commit');
     const { command } = await this.client.query('commit');
     if (command !== 'COMMIT') throw new Error(`COMMIT was answered ${command}: the transaction did not commit`);
@@ -53,6 +70,25 @@ export class PgConnection implements DatabaseConnection {
     this.deferring = false;
     this.settings = [];
     this.deferred.length = 0;
+    this.nextBegin = undefined;
+    this.prefetched = undefined;
+  }
+
+  /**
+   * Takes up the transaction begun ahead with the previous COMMIT, if any: true when it is open and
+   * well, false when there is none (or it failed, and has been rolled back).
+   */
+  async takeBegunAhead(): Promise<boolean> {
+    const settings = this.begunAhead;
+    if (!settings) return false;
+    this.begunAhead = undefined;
+    if (this.rollbackBeforeBegin) {
+      this.rollbackBeforeBegin = false;
+      await this.client.query('rollback');
+      return false;
+    }
+    this.settings = settings;
+    return true;
   }
 
   // eslint-disable-next-line require-yield -- nothing here streams
@@ -82,8 +118,14 @@ export class PgDriver extends PostgresDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    if (settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
-    (connection as PgConnection).beginPending = true;
+    const c = connection as PgConnection;
+    if (settings.isolationLevel || settings.accessMode) {
+      if (await c.takeBegunAhead()) await c.client.query('rollback');
+      c.prefetched = undefined;
+      return super.beginTransaction(connection, settings);
+    }
+    if (await c.takeBegunAhead()) return;
+    c.beginPending = true;
   }
 
   /** Nothing to commit or roll back where nothing began. */
@@ -100,7 +142,15 @@ export class PgDriver extends PostgresDriver {
   }
 
   override async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    (connection as PgConnection).client.release();
+    const c = connection as PgConnection;
+    // A transaction begun ahead that no batch took up is not left open on a pooled connection.
+    try {
+      if (await c.takeBegunAhead()) await c.client.query('rollback');
+    } catch {
+      // The connection is gone: pg's pool drops it on release.
+    }
+    c.dropDeferred();
+    c.client.release();
   }
 
   override async destroy(): Promise<void> {

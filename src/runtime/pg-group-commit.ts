@@ -39,7 +39,9 @@
 // request (store/db-unavailable.ts), and so are the units queued behind it on its lane. Every caller is answered only after COMMIT has returned, so
 // with synchronous_commit on, after the commit is durable.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
 import type { DbHandle, Trx } from '../store/db.js';
+import type { Database } from '../store/schema.js';
 import { isDatabaseUnavailable } from '../store/db-unavailable.js';
 import { inTransaction, isUniqueViolation, retryDelayMs } from '../store/transaction.js';
 import { deferWrites, indexScansOnly } from './prepared.js';
@@ -48,12 +50,13 @@ import { runInSavepoint, type UnitOutcome } from './savepoint.js';
 /** Largest batch: under PostgreSQL's 64 cached subtransactions (see above), and how long rows stay locked. */
 export const MAX_BATCH = 50;
 /**
- * Most lanes. A batch is two round trips whatever its size (its reads, then its deferred writes
- * with COMMIT), so more lanes mostly make smaller batches, each with a commit and a WAL flush of
- * its own: over HTTP 4 lanes ran 2,917–3,297 auth/s against 2,025–2,329 with 8 and 2,742 with 2
- * (docs/performance.md, "PostgreSQL"; in process, scripts/bench/pg-lanes.ts, 2 to 8 lanes are alike).
+ * Most lanes. A lane's batch is one round trip once under way (its deferred writes and COMMIT with
+ * the next batch's BEGIN and read ahead), so lanes no longer hide round trips; more of them make
+ * smaller batches, each with a commit and a WAL flush of its own, on a host whose two cores the
+ * service and PostgreSQL share (docs/performance.md, "PostgreSQL": 2 lanes against 4, alternating
+ * slices; scripts/bench/pg-lanes.ts in process).
  */
-export const MAX_LANES = 4;
+export const MAX_LANES = 2;
 /** Runs of a batch ended by a deadlock or a serialization failure before its units run alone. */
 export const BATCH_ATTEMPTS = 2;
 
@@ -68,7 +71,11 @@ interface Pending {
   outcome?: Outcome;
 }
 
-interface Lane { index: number; queue: Pending[]; running: number; scheduled: boolean }
+interface Lane {
+  index: number; queue: Pending[]; running: number; scheduled: boolean;
+  /** The lane's next batch, taken from the queue when its read ahead went with the running batch's COMMIT. */
+  next: Pending[] | undefined;
+}
 
 export interface PgBatchStats {
   lane: number;
@@ -88,6 +95,8 @@ export interface ReadAhead {
   read(trx: Trx, hints: unknown[]): Promise<void>;
   /** A unit without a hint is about to run: what was read ahead may no longer hold. */
   spoil(trx: Trx): void;
+  /** The next transaction on this one's connection begins by reading ahead for `hints`, sent with this one's COMMIT. */
+  readNext?(trx: Trx, hints: unknown[]): Promise<void>;
 }
 
 export interface PgGroupCommitOptions {
@@ -115,7 +124,7 @@ export class PgGroupCommit {
 
   constructor(private readonly handle: Pick<DbHandle, 'db'>, options: PgGroupCommitOptions = {}) {
     const lanes = Math.max(1, options.lanes ?? MAX_LANES);
-    this.lanes = Array.from({ length: lanes }, (_, index) => ({ index, queue: [], running: 0, scheduled: false }));
+    this.lanes = Array.from({ length: lanes }, (_, index) => ({ index, queue: [], running: 0, scheduled: false, next: undefined }));
     this.maxBatch = Math.max(1, options.maxBatch ?? MAX_BATCH);
     this.readAhead = options.readAhead;
   }
@@ -157,28 +166,62 @@ export class PgGroupCommit {
     setImmediate(() => void this.flush(lane));
   }
 
+  /**
+   * Runs the lane's batches one after another on one connection, held while the lane has work, so
+   * that each batch's COMMIT can carry the next one's BEGIN and read ahead (runOnce).
+   */
   private async flush(lane: Lane): Promise<void> {
     lane.scheduled = false;
-    const batch = lane.queue.splice(0, this.maxBatch);
+    let batch = lane.queue.splice(0, this.maxBatch);
     lane.running = batch.length;
+    try {
+      await this.handle.db.connection().execute(async (db) => {
+        while (batch.length) {
+          const current = batch;
+          batch = [];
+          const healthy = await this.runBatchOf(lane, current, db);
+          batch = lane.next ?? (healthy ? lane.queue.splice(0, this.maxBatch) : []);
+          lane.next = undefined;
+          lane.running = batch.length;
+        }
+      });
+    } catch (error) {
+      // No connection to be had (or it failed between batches): what was not run fails as one
+      // request alone would (91 / 503), and what queued behind it with it.
+      const unrun = [...batch, ...(lane.next ?? [])];
+      lane.next = undefined;
+      for (const item of unrun) item.outcome = { ok: false, error };
+      if (unrun.length) this.settle(lane, unrun, performance.now(), { rerun: false, retries: 0, alone: false });
+    } finally {
+      lane.running = 0;
+      // Requests that arrived meanwhile form the lane's next batch.
+      if (lane.queue.length) this.schedule(lane);
+    }
+  }
+
+  /** One batch on the lane's connection; answers its callers. False if the database is gone. */
+  private async runBatchOf(lane: Lane, batch: Pending[], db: Kysely<Database>): Promise<boolean> {
     const started = performance.now();
     let report = { rerun: false, retries: 0, alone: false };
     try {
-      report = await this.commit(batch);
+      report = await this.commit(batch, db, lane);
     } catch (error) {
       for (const item of batch) item.outcome = { ok: false, error };
-    } finally {
-      lane.running = 0;
-      // The database gone: what queued behind this batch is answered the same, at once (91 / 503),
-      // not after a connection attempt of its own: no request waits out two attempts in a row, so
-      // every answer during an outage comes within one connect timeout of the batch's start.
-      // Nothing of theirs was tried, so nothing is in doubt.
-      if (batch.length && batch.every((item) => item.outcome && !item.outcome.ok && isDatabaseUnavailable(item.outcome.error))) {
-        const error = (batch[0].outcome as { error: unknown }).error;
-        for (const item of lane.queue.splice(0)) item.reject(error);
-      }
-      // Requests that arrived meanwhile form the lane's next batch.
-      if (lane.queue.length) this.schedule(lane);
+    }
+    return this.settle(lane, batch, started, report);
+  }
+
+  /** Answers a batch's callers and its observers. False if the database is gone. */
+  private settle(lane: Lane, batch: Pending[], started: number, report: Omit<PgBatchStats, 'lane' | 'size' | 'failed' | 'durationMs'>): boolean {
+    // The database gone: what queued behind this batch is answered the same, at once (91 / 503),
+    // not after a connection attempt of its own: no request waits out two attempts in a row, so
+    // every answer during an outage comes within one connect timeout of the batch's start.
+    // Nothing of theirs was tried, so nothing is in doubt.
+    const gone = batch.length > 0 && batch.every((item) => item.outcome && !item.outcome.ok && isDatabaseUnavailable(item.outcome.error));
+    if (gone) {
+      const error = (batch[0].outcome as { error: unknown }).error;
+      for (const item of [...(lane.next ?? []), ...lane.queue.splice(0)]) item.reject(error);
+      lane.next = undefined;
     }
     let failed = 0;
     for (const item of batch) {
@@ -188,14 +231,15 @@ export class PgGroupCommit {
     }
     const stats: PgBatchStats = { lane: lane.index, size: batch.length, failed, durationMs: performance.now() - started, ...report };
     for (const observer of this.observers) observer(stats);
+    return !gone;
   }
 
   /** Sets every unit's outcome: committed together, alone after repeated deadlocks, or failed whole. */
-  private async commit(batch: Pending[]): Promise<Omit<PgBatchStats, 'lane' | 'size' | 'failed' | 'durationMs'>> {
+  private async commit(batch: Pending[], db: Kysely<Database>, lane: Lane): Promise<Omit<PgBatchStats, 'lane' | 'size' | 'failed' | 'durationMs'>> {
     let rerun = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        rerun = (await this.runBatch(batch)) || rerun;
+        rerun = (await this.runBatch(batch, db, lane)) || rerun;
         return { rerun, retries: attempt - 1, alone: false };
       } catch (thrown) {
         const error = thrown instanceof BatchFailed ? thrown.cause : thrown;
@@ -213,23 +257,23 @@ export class PgGroupCommit {
   }
 
   /** One transaction for the batch: without savepoints, then with them if a unit failed. True if rerun. */
-  private async runBatch(batch: Pending[]): Promise<boolean> {
+  private async runBatch(batch: Pending[], db: Kysely<Database>, lane: Lane): Promise<boolean> {
     try {
-      await this.runOnce(batch, false);
+      await this.runOnce(batch, false, db, lane);
       return false;
     } catch (error) {
       if (!(error instanceof UnitFailed)) throw error;
       if (isRetryable(error.cause) || isDatabaseUnavailable(error.cause)) throw new BatchFailed('the batch cannot go on', { cause: error.cause });
       // Rolled back whole: nothing of the first run remains.
-      await this.runOnce(batch, true);
+      await this.runOnce(batch, true, db, lane);
       return true;
     }
   }
 
-  private async runOnce(batch: Pending[], withSavepoints: boolean): Promise<void> {
+  private async runOnce(batch: Pending[], withSavepoints: boolean, db: Kysely<Database>, lane: Lane): Promise<void> {
     let committing = false;
     try {
-      await this.handle.db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         await indexScansOnly(trx);
         if (withSavepoints) {
           for (const item of batch) item.outcome = await runInSavepoint(trx, item.work, endBatchOnSharedFailure);
@@ -237,6 +281,7 @@ export class PgGroupCommit {
         }
         await deferWrites(trx);
         await this.runUnits(trx, batch);
+        await this.readNext(trx, lane);
         committing = true;
       });
     } catch (error) {
@@ -246,10 +291,23 @@ export class PgGroupCommit {
     }
   }
 
+  /**
+   * Requests queued on the lane meanwhile are its next batch: their read ahead goes with this
+   * batch's COMMIT, and their transaction begins with it (pg-direct.ts, commitAndBegin). Should
+   * the COMMIT fail, that batch runs next all the same, and begins on its own.
+   */
+  private async readNext(trx: Trx, lane: Lane): Promise<void> {
+    if (!this.readAhead?.readNext || lane.next || !lane.queue.length) return;
+    const next = lane.queue.splice(0, this.maxBatch);
+    lane.next = next;
+    const hints = hintsOf(next);
+    if (hints.length > 1) await this.readAhead.readNext(trx, hints);
+  }
+
   /** The run without savepoints: reads ahead, then each unit in turn, its writes deferred (pg-direct.ts). */
   private async runUnits(trx: Trx, batch: Pending[]): Promise<void> {
     const readAhead = this.readAhead;
-    const hints = readAhead ? batch.filter((item) => item.hint !== undefined).map((item) => item.hint) : [];
+    const hints = readAhead ? hintsOf(batch) : [];
     // One unit reads as cheaply on its own.
     if (readAhead && hints.length > 1) {
       try {
@@ -263,6 +321,10 @@ export class PgGroupCommit {
       item.outcome = await runUnit(trx, item);
     }
   }
+}
+
+function hintsOf(batch: Pending[]): unknown[] {
+  return batch.filter((item) => item.hint !== undefined).map((item) => item.hint);
 }
 
 /** A unit of the run without savepoints: its error (kept as its outcome) ends the run. */

@@ -122,6 +122,8 @@ export async function indexScansOnly(trx: Executor): Promise<void> {
   let connection = directPg.get(trx);
   if (connection === undefined) connection = await pgConnectionOf(trx);
   if (connection?.beginPending) connection.settings = [SEQ_SCANS_OFF];
+  // Begun ahead with the previous COMMIT (pg-direct.ts, commitAndBegin): the setting went with it.
+  else if (connection?.settings.includes(SEQ_SCANS_OFF)) return;
   else if (dialectOf(trx) === 'postgres') await trx.executeQuery(CompiledQuery.raw(SEQ_SCANS_OFF));
 }
 
@@ -209,6 +211,23 @@ export class PreparedQuery<P extends object, R> {
    */
   async executeDeferrable(db: Executor, values: P, more?: object): Promise<void> {
     await this.run(db, values, more, true);
+  }
+
+  /**
+   * PostgreSQL, statements named: the next transaction on `db`'s connection begins with this
+   * query, run with `values`, sent with `db`'s COMMIT (pg-direct.ts, commitAndBegin); running it
+   * there first with the same values takes its rows without a round trip. Nothing where the
+   * statement is not yet parsed on the connection, or without the direct path.
+   */
+  async beginNextWith(db: Executor, values: P): Promise<void> {
+    if (!db.isTransaction || !(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+    const c = this.compile('postgres');
+    const name = statementName(c.sql);
+    if (name === undefined) return;
+    let connection = directPg.get(db);
+    if (connection === undefined) connection = await pgConnectionOf(db);
+    if (!connection || !connection.parses(name, c.sql)) return;
+    connection.nextBegin = { settings: connection.settings, name, text: c.sql, values: this.parameters(c, values) };
   }
 
   private async run(db: Executor, values: P, more: object | undefined, defer: boolean): Promise<R[]> {

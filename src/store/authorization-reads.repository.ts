@@ -168,9 +168,12 @@ const readsAhead = new WeakMap<object, ReadsAhead>();
  * file): one statement for the batch. Units read from it through readForAuthorization.
  */
 export async function readAheadForBatch(trx: Executor, hints: readonly AuthorizationReadHint[]): Promise<void> {
-  const fingerprints = hints.flatMap((h) => (h.fingerprint === null ? [] : [h.fingerprint]));
-  const rows = await batchLocked.execute(trx, { fingerprints, keys: hints.map((h) => h.key) });
+  const rows = await batchLocked.execute(trx, batchValues(hints));
   readsAhead.set(trx, new ReadsAhead(rows));
+}
+
+function batchValues(hints: readonly AuthorizationReadHint[]) {
+  return { fingerprints: hints.flatMap((h) => (h.fingerprint === null ? [] : [h.fingerprint])), keys: hints.map((h) => h.key) };
 }
 
 /** A unit that is not an authorization is about to run in the batch: what was read ahead no longer holds. */
@@ -182,6 +185,8 @@ export function spoilReadsAhead(trx: Executor): void {
 export const authorizationReadAhead = {
   read: (trx: Executor, hints: unknown[]) => readAheadForBatch(trx, hints as AuthorizationReadHint[]),
   spoil: spoilReadsAhead,
+  // The next batch's read ahead goes with this batch's COMMIT (runtime/pg-direct.ts, commitAndBegin).
+  readNext: (trx: Executor, hints: unknown[]) => batchLocked.beginNextWith(trx, batchValues(hints as AuthorizationReadHint[])),
 };
 
 function pick<T>(row: Record<string, unknown>, columns: Keys): T {

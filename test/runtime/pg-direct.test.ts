@@ -96,8 +96,8 @@ forEachBackend((backend) => {
       const client = await handle.pool!.connect();
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       client.query = ((...args: unknown[]) => {
-        const q = args[0] as string | { text: string; begin?: boolean };
-        sent.push(typeof q === 'string' ? q : q.begin ? `begin; ${q.text}` : q.text);
+        const q = args[0] as string | { text: string; before?: Array<{ text: string }> };
+        sent.push(typeof q === 'string' ? q : [...(q.before ?? []).map((b) => b.text), q.text].join('; '));
         return query(...args);
       }) as typeof client.query;
       client.release();
@@ -168,8 +168,8 @@ forEachBackend((backend) => {
       const client = await handle.pool!.connect();
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       client.query = ((...args: unknown[]) => {
-        const q = args[0] as string | { text: string | null; begin?: boolean; ahead?: Array<{ text: string }> };
-        sent.push(typeof q === 'string' ? q : [...(q.begin ? ['begin'] : []), ...(q.ahead ?? []).map((a) => a.text), ...(q.text === null ? [] : [q.text])].join('; '));
+        const q = args[0] as string | { text: string | null; before?: Array<{ text: string }> };
+        sent.push(typeof q === 'string' ? q : [...(q.before ?? []).map((b) => b.text), ...(q.text === null ? [] : [q.text])].join('; '));
         return query(...args);
       }) as typeof client.query;
       client.release();

@@ -166,6 +166,84 @@ describe.skipIf(!onPostgres)('PostgreSQL group commit', () => {
     expect([await committed('W2'), await committed('W3')]).toEqual([true, true]);
   });
 
+  describe('the next batch begun with a COMMIT', () => {
+    const probe = prepared<{ x: number }, { one: number }>((db) => db.selectNoFrom(sql<number>`1 / ${param('x')}::int`.as('one')));
+    /** Two batches on one lane, the second queued while the first runs. */
+    const twoBatches = async (gc: PgGroupCommit, names: [string[], string[]]) => {
+      const run = (c: string) => gc.run(insertRate(c), 'one-lane', c);
+      const first = names[0].map(run);
+      await new Promise((resolve) => setImmediate(resolve));
+      return Promise.allSettled([...first, ...names[1].map(run)]);
+    };
+
+    it('reads ahead for the next batch with this one\'s COMMIT; both batches commit', async () => {
+      const reads: string[] = [];
+      const gc = new PgGroupCommit(handle, { lanes: 1, readAhead: {
+        read: async (trx, hints) => { reads.push(`read ${hints.join(',')}`); expect(await probe.first(trx, { x: hints.length })).toEqual({ one: hints.length === 1 ? 1 : 0 }); },
+        spoil: () => undefined,
+        readNext: (trx, hints) => { reads.push(`next ${hints.join(',')}`); return probe.beginNextWith(trx, { x: hints.length }); },
+      } });
+      await gc.run((trx) => probe.first(trx, { x: 1 })); // parsed on the lane's connection
+      const batches = observed(gc);
+      const results = await twoBatches(gc, [['N1', 'N2'], ['N3', 'N4']]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect(reads).toEqual(['read N1,N2', 'next N3,N4', 'read N3,N4']);
+      expect(batches.map((b) => b.size)).toEqual([2, 2]);
+      expect(await Promise.all(['N1', 'N2', 'N3', 'N4'].map(committed))).toEqual([true, true, true, true]);
+    });
+
+    it('the next batch\'s read failing after COMMIT: the first batch committed, the next one begins again on its own and commits', async () => {
+      const gc = new PgGroupCommit(handle, { lanes: 1, readAhead: {
+        read: async (trx, hints) => { await probe.first(trx, { x: hints.length }); },
+        spoil: () => undefined,
+        // Division by zero: fails in the next transaction, after this one's COMMIT.
+        readNext: (trx) => probe.beginNextWith(trx, { x: 0 }),
+      } });
+      await gc.run((trx) => probe.first(trx, { x: 1 }));
+      const batches = observed(gc);
+      const results = await twoBatches(gc, [['E1', 'E2'], ['E3', 'E4']]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect(batches).toEqual([expect.objectContaining({ size: 2, failed: 0, rerun: false }), expect.objectContaining({ size: 2, failed: 0, rerun: false })]);
+      expect(await Promise.all(['E1', 'E2', 'E3', 'E4'].map(committed))).toEqual([true, true, true, true]);
+    });
+
+    it('the first batch\'s COMMIT failing: nothing of it commits, its units run again with savepoints, the next batch runs after it', async () => {
+      await handle.db.insertInto('fx_rates').values({ currency: 'F9', rate: '1', updated_at: 0 }).execute();
+      const addRate = prepared<{ currency: string }, never>((db) => db.insertInto('fx_rates').values({ currency: param('currency'), rate: '1', updated_at: 0 }));
+      const gc = new PgGroupCommit(handle, { lanes: 1, readAhead: {
+        read: async (trx, hints) => { await probe.first(trx, { x: hints.length }); },
+        spoil: () => undefined,
+        readNext: (trx, hints) => probe.beginNextWith(trx, { x: hints.length }),
+      } });
+      await gc.run(async (trx) => { await probe.first(trx, { x: 1 }); await addRate.execute(trx, { currency: 'F0' }); });
+      const deferredAdd = (c: string) => async (trx: Trx) => { await addRate.executeDeferrable(trx, { currency: c }); return c; };
+      const first = [gc.run(deferredAdd('F1'), 'one-lane', 'F1'), gc.run(deferredAdd('F9'), 'one-lane', 'F9')];
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = [gc.run(deferredAdd('F3'), 'one-lane', 'F3'), gc.run(deferredAdd('F4'), 'one-lane', 'F4')];
+      const results = await Promise.allSettled([...first, ...second]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(await Promise.all(['F1', 'F3', 'F4'].map(committed))).toEqual([true, true, true]);
+    });
+
+    it('a lane holds its connection only while it has work: the transaction begun ahead is never left open', async () => {
+      const gc = new PgGroupCommit(handle, { lanes: 1, readAhead: {
+        read: async (trx, hints) => { await probe.first(trx, { x: hints.length }); },
+        spoil: () => undefined,
+        readNext: (trx, hints) => probe.beginNextWith(trx, { x: hints.length }),
+      } });
+      await twoBatches(gc, [['H1', 'H2'], ['H3', 'H4']]);
+      // Every pooled connection: a statement there starts its own transaction (none was left open).
+      const pool = handle.pool!;
+      const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+      try {
+        const own = await Promise.all(clients.map(async (c) => (await c.query('select now() = statement_timestamp() as own')).rows[0].own as boolean));
+        expect(own).toEqual(clients.map(() => true));
+      } finally {
+        for (const c of clients) c.release();
+      }
+    });
+  });
+
   it('twins in one batch: the second sees the first one\'s write (one transaction) and replays it', async () => {
     const gc = new PgGroupCommit(handle, { lanes: 1 });
     expect(await Promise.all([gc.run(findOrInsert('T1')), gc.run(findOrInsert('T1'))])).toEqual(['inserted', 'found']);

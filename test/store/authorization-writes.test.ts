@@ -77,11 +77,11 @@ forEachBackend((backend) => {
       let own: Harness;
       beforeAll(async () => {
         pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-          const q = args[0] as string | { text: string | null; begin?: boolean; settings?: string[]; ahead?: Array<{ text: string }> };
+          const q = args[0] as string | { text: string | null; before?: Array<{ text: string }> };
           // One entry per round trip: a transaction's BEGIN may travel with its first statement, and
           // deferred writes ahead of the next statement or COMMIT (runtime/pg-direct.ts).
           if (recording) {
-            sent.push(typeof q === 'string' ? q : [...(q.begin ? ['begin', ...(q.settings ?? [])] : []), ...(q.ahead ?? []).map((a) => a.text), ...(q.text === null ? [] : [q.text])].join('; '));
+            sent.push(typeof q === 'string' ? q : [...(q.before ?? []).map((b) => b.text), ...(q.text === null ? [] : [q.text])].join('; '));
           }
           return (original as (...a: unknown[]) => unknown).apply(this, args);
         } as typeof original;
@@ -166,6 +166,32 @@ forEachBackend((backend) => {
         const trips = sent.filter((t) => t !== 'begin; set local enable_seqscan = off');
         expect(trips, sent.join('\n')).toHaveLength(2);
         expect(trips[1].split('; ').map((t) => t.slice(0, 30))).toEqual([...Array(3).fill('with "hold" as (insert into "l'), 'commit']);
+      });
+
+      it('two batches in a row on a lane: the second one\'s BEGIN and read ahead go with the first one\'s COMMIT, 3 round trips for both', async () => {
+        const holders = await onOneLane(6);
+        sent.length = 0;
+        recording = true;
+        try {
+          const authorizeOne = (card: (typeof holders)[number]) => authorizeNetworkRequest(own.deps, {
+            request: AuthorizationRequestSchema.parse(own.purchase(card, { amount: 2_000 })), networkClient: NETWORK_KEY_ID,
+          });
+          const first = holders.slice(0, 3).map(authorizeOne);
+          // The lane has taken the first three when the next three arrive.
+          await new Promise((resolve) => setImmediate(resolve));
+          const second = holders.slice(3).map(authorizeOne);
+          const answers = (await Promise.all([...first, ...second])).map((o) => o.response.approved);
+          expect(answers).toEqual([true, true, true, true, true, true]);
+        } finally {
+          recording = false;
+        }
+        const trips = sent.filter((t) => !t.startsWith('select pg_notify('));
+        expect(trips.map((t) => t.split('; ').map((part) => part.slice(0, 16))), trips.join('\n')).toEqual([
+          ['begin', 'set local enable', 'with "r" as mate'],
+          [...Array(3).fill('with "hold" as ('), 'commit', 'begin', 'set local enable', 'with "r" as mate'],
+          [...Array(3).fill('with "hold" as ('), 'commit'],
+        ]);
+        expect(readsAhead(trips)).toHaveLength(2);
       });
 
       it('a second authorization on a card in the same batch reads on its own and sees the first one\'s hold', async () => {

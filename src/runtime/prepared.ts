@@ -90,6 +90,8 @@ export function enableDirectSqlite(db: Kysely<Database>, statements: StatementSo
 const directPg = new WeakMap<object, PgConnection | null>();
 
 async function pgConnectionOf(trx: Executor): Promise<PgConnection | null> {
+  const known = directPg.get(trx);
+  if (known !== undefined) return known;
   const c = await trx.getExecutor().provideConnection(async (connection) => connection);
   const connection = c instanceof PgConnection && c.client instanceof NamedStatementClient ? c : null;
   directPg.set(trx, connection);
@@ -101,8 +103,7 @@ async function pgConnectionOf(trx: Executor): Promise<PgConnection | null> {
  * executeDeferrable. False where it cannot (SQLite, where nothing travels; statements not named).
  */
 export async function deferWrites(trx: Executor): Promise<boolean> {
-  let connection = directPg.get(trx);
-  if (connection === undefined) connection = await pgConnectionOf(trx);
+  const connection = await pgConnectionOf(trx);
   if (connection) connection.deferring = true;
   return connection !== null;
 }
@@ -119,8 +120,7 @@ const SEQ_SCANS_OFF = 'set local enable_seqscan = off';
  * the transaction's first statement.
  */
 export async function indexScansOnly(trx: Executor): Promise<void> {
-  let connection = directPg.get(trx);
-  if (connection === undefined) connection = await pgConnectionOf(trx);
+  const connection = await pgConnectionOf(trx);
   if (connection?.beginPending) connection.settings = [SEQ_SCANS_OFF];
   // Begun ahead with the previous COMMIT (pg-direct.ts, commitAndBegin): the setting went with it.
   else if (connection?.settings.includes(SEQ_SCANS_OFF)) return;
@@ -224,8 +224,7 @@ export class PreparedQuery<P extends object, R> {
     const c = this.compile('postgres');
     const name = statementName(c.sql);
     if (name === undefined) return;
-    let connection = directPg.get(db);
-    if (connection === undefined) connection = await pgConnectionOf(db);
+    const connection = await pgConnectionOf(db);
     if (!connection || !connection.parses(name, c.sql)) return;
     connection.nextBegin = { settings: connection.settings, name, text: c.sql, values: this.parameters(c, values) };
   }

@@ -5,7 +5,10 @@
 //
 // Lanes. Batches run on several pooled connections at once (one batch per connection at a time),
 // so that the server executes one batch while this process prepares the next and while another
-// waits for its flush. A request goes to a lane chosen by its key (the PAN for an authorization):
+// waits for its flush. A lane holds its connection while it has work: what queued while a batch
+// ran is its next batch, whose BEGIN and read ahead go with the running batch's COMMIT, and the
+// writes of a batch's units wait for that COMMIT too (pg-direct.ts; docs/decisions/0077): a batch
+// is one round trip once a lane is busy. A request goes to a lane chosen by its key (the PAN for an authorization):
 // one card's requests always share a lane, so two batches of this process never wait on each
 // other for that card's rows. Requests without a key go to the least busy lane.
 //
@@ -28,7 +31,7 @@
 //
 // Reading ahead. A batch's authorizations can be read in one statement before its units run
 // (`readAhead`, given by the service: store/authorization-reads.repository.ts), one round trip for
-// the batch instead of one per unit; each unit then only writes. What a unit of another kind may
+// the batch instead of one per unit; each unit then only writes (deferred: see Lanes). What a unit of another kind may
 // have changed is not read ahead: the group commit says when one runs (`spoil`). The run with
 // savepoints reads nothing ahead. A read ahead that fails as no unit's fault (a deadlock, the
 // database gone) ends the batch's run as such a failure would; any other failure runs the batch

@@ -1,0 +1,337 @@
+// Attacks on the PostgreSQL lane's pipeline (docs/decisions/0077-pg-batch-in-one-round-trip.md,
+// runtime/pg-group-commit.ts, runtime/pg-direct.ts): a batch's writes wait for its COMMIT, and that
+// COMMIT carries the next batch's BEGIN and read ahead, whose rows the next batch takes. Here the
+// next batch is queued while a batch runs (from inside one of its units, so that it is the lane's
+// next batch for certain): the same card across the two batches, on two lanes and on two
+// instances; a retransmission right after its original; a reversal and a throwing unit in the
+// batch begun ahead; a write the database refuses at COMMIT; the lane's connection killed while
+// the next batch's read waits on a lock. Each test asserts a SPEC §3-4 invariant (the over-limit
+// allowance spent once, one hold per key, held = the open holds, the audit log verified) and that
+// no pooled connection is left inside a transaction.
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AuthorizationRequestSchema } from '../../src/http/network/schemas.js';
+import { pgGroupCommitFor, type PgBatchStats } from '../../src/runtime/pg-group-commit.js';
+import { runNetworkVerb } from '../../src/runtime/run-network-verb.js';
+import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
+import { authorize, type AuthorizeOutcome } from '../../src/service/network/authorize.js';
+import { idempotencyKey } from '../../src/service/network/request-identity.js';
+import { reverse } from '../../src/service/network/reverse.js';
+import { runReportOn } from '../../src/service/reports/run-report.js';
+import type { AuthorizationReadHint } from '../../src/store/authorization-reads.repository.js';
+import { isDatabaseUnavailable } from '../../src/store/db-unavailable.js';
+import type { Trx } from '../../src/store/db.js';
+import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
+import { accountLedger } from '../support/ledger-check.js';
+
+const onPostgres = !!process.env.TEST_DATABASE_URL;
+const LIMIT_FILS = 100_000;
+const MARGIN_FILS = 20_000; // the default product's 20 %
+
+type Holder = Awaited<ReturnType<Harness['cardholder']>>;
+type Card = { pan: string; expiry: string; cvv2: string };
+type Unit = () => Promise<unknown>;
+type Request = ReturnType<typeof AuthorizationRequestSchema.parse>;
+
+describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT with the next batch\'s read)', () => {
+  let h: Harness;
+  let second: Harness;
+  const batches: PgBatchStats[] = [];
+
+  // COMMITs sent with the next batch's BEGIN and read ahead (commitAndBegin), seen at the pg client.
+  let pipelined = 0;
+  const query = pg.Client.prototype.query;
+  beforeAll(async () => {
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const before = (args[0] as { before?: Array<{ text?: string }> } | undefined)?.before;
+      if (Array.isArray(before) && before.some((b) => b.text === 'commit') && before.some((b) => b.text === 'begin')) pipelined++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    h = await Harness.create({ backend: 'postgres' });
+    second = await Harness.create({ backend: 'postgres', joining: h });
+    for (const each of [h, second]) pgGroupCommitFor(each.deps.handle)!.observe((s) => batches.push(s));
+    // Every statement of the path parsed on the lanes' connections, and the acquirer's permission cached.
+    const warm = await h.cardholder();
+    for (const on of [h, second]) {
+      for (let i = 0; i < 3; i++) {
+        await Promise.all([0, 1, 2].map(() => purchase(request(warm, { amount: 100 }), on)()));
+      }
+    }
+  }, 60_000);
+  afterAll(async () => {
+    pg.Client.prototype.query = query;
+    await second?.close();
+    await h?.close();
+  });
+  afterEach(async () => {
+    await noTransactionLeftOpen();
+  });
+
+  // Requests are always made by `h`: its STAN counter is the one both instances' keys come from.
+  const request = (card: Card, overrides: Record<string, unknown> = {}): Request => AuthorizationRequestSchema.parse(h.purchase(card, overrides));
+  const hintOf = (on: Harness, r: Request): AuthorizationReadHint =>
+    ({ key: idempotencyKey(NETWORK_KEY_ID, r), fingerprint: on.deps.keyring.fingerprint(r.pan) });
+  const authorizeOn = (on: Harness, r: Request) => (trx: Trx) => authorize(trx, on.deps, { request: r, networkClient: NETWORK_KEY_ID });
+
+  /** An authorization as the network route runs it, on `lane`. */
+  const purchase = (r: Request, on: Harness = h, lane = 'attack'): Unit => () =>
+    runNetworkVerb(on.deps, authorizeOn(on, r), lane, hintOf(on, r));
+  /** A unit of another kind (no hint), on `lane`. */
+  const other = <T>(work: (trx: Trx) => Promise<T>, on: Harness = h, lane = 'attack'): Unit => () => runNetworkVerb(on.deps, work, lane);
+
+  /**
+   * An authorization whose unit, once it has run, queues `next` on the lanes: they wait for this
+   * batch, and on this lane their read ahead goes with its COMMIT. `next` is given this
+   * authorization's outcome (not committed yet when it is called).
+   */
+  function chained(r: Request, next: (first: AuthorizeOutcome) => Unit[], on: Harness = h, lane = 'attack') {
+    let after: Promise<PromiseSettledResult<unknown>[]> | undefined;
+    const unit: Unit = () => runNetworkVerb(on.deps, async (trx) => {
+      const outcome = await authorizeOn(on, r)(trx);
+      // The unit may run again (the batch's run with savepoints): the next batch is queued once.
+      after ??= Promise.allSettled(next(outcome).map((u) => u()));
+      return outcome;
+    }, lane, hintOf(on, r));
+    return { unit, next: async () => { if (!after) throw new Error('the chained unit never ran'); return after; } };
+  }
+
+  const answerOf = (o: PromiseSettledResult<unknown>) => {
+    if (o.status === 'rejected') throw o.reason;
+    return (o.value as AuthorizeOutcome).response;
+  };
+  const codes = (outcomes: PromiseSettledResult<unknown>[]) => outcomes.map((o) => answerOf(o).responseCode);
+
+  async function cardholders(n: number): Promise<Holder[]> {
+    const out: Holder[] = [];
+    for (let i = 0; i < n; i++) out.push(await h.cardholder(LIMIT_FILS));
+    return out;
+  }
+  const account = (id: string) => h.deps.handle.db.selectFrom('card_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  /** SPEC §3-5 on these accounts: ledger check clean, held = open holds, at most one standing over-limit approval, chains linear, audit log verified. */
+  async function invariantsHold(accountIds: string[]) {
+    const report = await runReportOn(h.deps.handle.db, { kind: 'ledgerCheck' });
+    expect(report.differences).toEqual([]);
+    for (const accountId of accountIds) {
+      const ledger = await accountLedger(h.deps.handle, accountId);
+      expect(ledger.heldFils).toBe(ledger.openPendingFils);
+      expect(ledger.heldFils + ledger.postedFils).toBeLessThanOrEqual(LIMIT_FILS + MARGIN_FILS);
+      const rows = await h.deps.handle.db.selectFrom('authorizations').select(['id', 'over_limit', 'approved', 'status', 'prev_authorization_id'])
+        .where('account_id', '=', accountId).execute();
+      expect(rows.filter((r) => r.over_limit === 1 && r.approved === 1 && r.status !== 'reversed').length).toBeLessThanOrEqual(1);
+      const prevs = rows.map((r) => r.prev_authorization_id).filter((p) => p !== null);
+      expect(new Set(prevs).size).toBe(prevs.length);
+    }
+    const audit = await verifyAuditLog(h.deps.handle.db, h.clock.now());
+    expect(audit.problems).toEqual([]);
+  }
+
+  const poolPids = (on: Harness) => ((on.deps.handle.pool as unknown as { _clients: Array<{ processID: number }> })._clients).map((c) => c.processID);
+
+  /** No connection of either instance's pool is inside a transaction once the lanes are idle (none begun ahead and left open). */
+  async function noTransactionLeftOpen() {
+    const pids = [h, second].flatMap(poolPids);
+    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`select pid, state, query from pg_stat_activity where pid = any($1::int[]) and state like 'idle in transaction%'`, [pids]);
+      expect(rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** A lane key whose lane differs from 'attack''s. */
+  function otherLaneKey(on: Harness): string {
+    const gc = pgGroupCommitFor(on.deps.handle)!;
+    for (let i = 0; ; i++) if (gc.laneOf(`other-${i}`) !== gc.laneOf('attack')) return `other-${i}`;
+  }
+
+  it('one card across two batches of one lane, the second begun with the first\'s COMMIT: the exceed spent once, the same answers as one at a time', async () => {
+    const [a, b, serialA, serialB] = await cardholders(4);
+    const plan = (x: Card, y: Card) => ({
+      first: [{ card: x, amount: 35_000 }, { card: y, amount: 1_000 }, { card: x, amount: 35_000 }],
+      then: [{ card: x, amount: 35_000 }, { card: x, amount: 1_000 }, { card: y, amount: 2_000 }, { card: x, amount: 35_000 }],
+    });
+    const serial: string[] = [];
+    const s = plan(serialA, serialB);
+    for (const p of [...s.first, ...s.then]) serial.push((await h.authorize(p.card, { amount: p.amount })).body.responseCode);
+    expect(serial).toEqual(['00', '00', '00', '00', '51', '00', '51']);
+
+    const p = plan(a, b);
+    const pipelinedBefore = pipelined;
+    const before = batches.length;
+    const first = chained(request(p.first[0].card, { amount: p.first[0].amount }), () => p.then.map((x) => purchase(request(x.card, { amount: x.amount }))));
+    const outcomes = await Promise.allSettled([first.unit, ...p.first.slice(1).map((x) => purchase(request(x.card, { amount: x.amount })))].map((u) => u()));
+    const nextOutcomes = await first.next();
+    expect([...codes(outcomes), ...codes(nextOutcomes)]).toEqual(serial);
+    // Two batches, the second begun with the first's COMMIT.
+    expect(batches.slice(before).map((x) => x.size)).toEqual([3, 4]);
+    expect(pipelined - pipelinedBefore).toBe(1);
+    const after = await account(a.card.accountId);
+    expect(after.held_fils).toBe(105_000);
+    expect(after.over_limit_used).toBe(1);
+    await invariantsHold([a.card.accountId, b.card.accountId]);
+  });
+
+  it('one card on two lanes and two instances, each pipelining its batches: the limit and the exceed hold across all four', async () => {
+    const [a] = await cardholders(1);
+    const otherLane = otherLaneKey(h);
+    const secondOther = otherLaneKey(second);
+    const pipelinedBefore = pipelined;
+    const chains = [
+      chained(request(a, { amount: 35_000 }), () => [purchase(request(a, { amount: 35_000 })), purchase(request(a, { amount: 20_000 }))], h, 'attack'),
+      chained(request(a, { amount: 35_000 }), () => [purchase(request(a, { amount: 35_000 }), h, otherLane), purchase(request(a, { amount: 20_000 }), h, otherLane)], h, otherLane),
+      chained(request(a, { amount: 35_000 }), () => [purchase(request(a, { amount: 35_000 }), second), purchase(request(a, { amount: 20_000 }), second)], second, 'attack'),
+      chained(request(a, { amount: 35_000 }), () => [purchase(request(a, { amount: 35_000 }), second, secondOther), purchase(request(a, { amount: 20_000 }), second, secondOther)], second, secondOther),
+    ];
+    const firsts = await Promise.allSettled(chains.map((c) => c.unit()));
+    const thens = (await Promise.all(chains.map((c) => c.next()))).flat();
+    expect(pipelined - pipelinedBefore).toBeGreaterThanOrEqual(1);
+    const all = [...firsts, ...thens].map(answerOf);
+    const approved = all.filter((x) => x.approved);
+    const overLimit = await h.deps.handle.db.selectFrom('authorizations').select('id')
+      .where('account_id', '=', a.card.accountId).where('over_limit', '=', 1).where('approved', '=', 1).execute();
+    expect(overLimit.length).toBeLessThanOrEqual(1);
+    const after = await account(a.card.accountId);
+    expect(after.held_fils).toBeLessThanOrEqual(LIMIT_FILS + MARGIN_FILS);
+    expect(after.held_fils).toBe(approved.reduce((sum, x) => sum + (x.billingAmount ?? 0), 0));
+    await invariantsHold([a.card.accountId]);
+  });
+
+  it('a retransmission in the batch right after its original (its read ahead sent with the original\'s COMMIT): replayed, one hold', async () => {
+    const [a, b] = await cardholders(2);
+    const original = request(a, { amount: 20_000 });
+    const pipelinedBefore = pipelined;
+    const first = chained(original, () => [
+      purchase({ ...original }), purchase(request(b, { amount: 1_000 })), purchase({ ...original, amount: 21_000 }), purchase({ ...original }),
+    ]);
+    const [o] = await Promise.allSettled([first.unit()]);
+    const then = await first.next();
+    expect(pipelined - pipelinedBefore).toBe(1);
+    const answer = answerOf(o);
+    expect(answer).toMatchObject({ approved: true });
+    expect(answerOf(then[0])).toEqual(answer);
+    expect(answerOf(then[3])).toEqual(answer);
+    expect(answerOf(then[2]).responseCode).toBe('94');
+    const rows = await h.deps.handle.db.selectFrom('authorizations').select('id')
+      .where('idempotency_key', '=', idempotencyKey(NETWORK_KEY_ID, original)).execute();
+    expect(rows).toHaveLength(1);
+    expect((await account(a.card.accountId)).held_fils).toBe(20_000);
+    await invariantsHold([a.card.accountId, b.card.accountId]);
+  });
+
+  it('a reversal and a throwing unit in the batch begun ahead: the reversal sees the committed hold, the throw sinks only itself', async () => {
+    const [a, b] = await cardholders(2);
+    const pipelinedBefore = pipelined;
+    const first = chained(request(a, { amount: 35_000 }), (outcome) => [
+      purchase(request(a, { amount: 35_000 })),
+      other((trx) => reverse(trx, h.deps, { authorizationId: outcome.response.authorizationId!, stan: h.nextStan(), transmissionTime: new Date(h.clock.now()).toISOString() }, NETWORK_KEY_ID)),
+      purchase(request(a, { amount: 35_000 })),
+      other(async () => { throw new Error('a unit that throws'); }),
+      purchase(request(b, { amount: 1_000 })),
+      purchase(request(a, { amount: 35_000 })),
+      purchase(request(a, { amount: 35_000 })),
+    ]);
+    const [o] = await Promise.allSettled([first.unit()]);
+    const then = await first.next();
+    expect(pipelined - pipelinedBefore).toBe(1);
+    expect(answerOf(o).approved).toBe(true);
+    expect(then[1].status).toBe('fulfilled');
+    expect(then[3]).toMatchObject({ status: 'rejected', reason: { message: 'a unit that throws' } });
+    // 35 (reversed) + 35 + 35 + 35 (the exceed) = 105 held; the last one declined.
+    expect([0, 2, 4, 5, 6].map((i) => answerOf(then[i]).responseCode)).toEqual(['00', '00', '00', '00', '51']);
+    const after = await account(a.card.accountId);
+    expect(after.held_fils).toBe(105_000);
+    expect(after.over_limit_used).toBe(1);
+    await invariantsHold([a.card.accountId, b.card.accountId]);
+  });
+
+  describe('a write the database refuses at COMMIT', () => {
+    beforeAll(async () => {
+      await sql.raw(`create function refuse_poison() returns trigger language plpgsql as $$ begin
+          if new.merchant_name = 'Poison Shop' then raise exception 'refused' using errcode = '23514'; end if; return new; end $$;
+        create trigger refuse_poison before insert on authorizations for each row execute function refuse_poison()`).execute(h.deps.handle.db);
+    });
+    afterAll(async () => {
+      await sql.raw('drop trigger refuse_poison on authorizations; drop function refuse_poison()').execute(h.deps.handle.db);
+    });
+
+    it('in the batch whose COMMIT carries the next one\'s read, and in that next one: only the refused units fail, every other commits once', async () => {
+      const [a, b, c] = await cardholders(3);
+      const poison = { merchantName: 'Poison Shop' };
+      const pipelinedBefore = pipelined;
+      const first = chained(request(a, { amount: 1_000 }), () => [
+        purchase(request(a, { amount: 3_000 })), purchase(request(b, { amount: 1_000, ...poison })), purchase(request(c, { amount: 1_000 })),
+      ]);
+      const outcomes = await Promise.allSettled([first.unit, purchase(request(b, { amount: 1_000, ...poison })), purchase(request(a, { amount: 2_000 }))].map((u) => u()));
+      const then = await first.next();
+      // The first COMMIT failed (the refused write went with it), so the next batch began on its own.
+      expect(pipelined - pipelinedBefore).toBe(0);
+      expect(answerOf(outcomes[0]).approved).toBe(true);
+      expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: '23514' } });
+      expect(answerOf(outcomes[2]).approved).toBe(true);
+      expect(answerOf(then[0]).approved).toBe(true);
+      expect(then[1]).toMatchObject({ status: 'rejected', reason: { code: '23514' } });
+      expect(answerOf(then[2]).approved).toBe(true);
+      expect((await account(a.card.accountId)).held_fils).toBe(6_000);
+      expect((await account(b.card.accountId)).held_fils).toBe(0);
+      expect((await account(c.card.accountId)).held_fils).toBe(1_000);
+      await invariantsHold([a, b, c].map((x) => x.card.accountId));
+    });
+  });
+
+  it('the lane\'s connection killed after COMMIT while the next batch\'s read waits on a lock: the committed batch answered as committed, the next failed as unavailable or committed, nothing half done', async () => {
+    const [a, b, c] = await cardholders(3);
+    const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    const killer = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await blocker.connect();
+    await killer.connect();
+    const schema = (h as unknown as { shared: { pgSchema: string } }).shared.pgSchema;
+    try {
+      await blocker.query('begin');
+      await blocker.query(`select id from ${schema}.card_accounts where id = $1 for update`, [b.card.accountId]);
+      const nextRequests = [request(b, { amount: 1_000 }), request(c, { amount: 1_000 })];
+      const firstRequest = request(a, { amount: 1_000 });
+      const first = chained(firstRequest, () => nextRequests.map((r) => purchase(r)));
+      const answered = Promise.allSettled([first.unit()]);
+      // The next batch's read, sent after the first's COMMIT, waits for b's account.
+      let pid: number | undefined;
+      for (let i = 0; i < 200 && pid === undefined; i++) {
+        // pg_stat_activity cuts a long query's text: the read ahead shows as its start.
+        const { rows } = await killer.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'with "r" as materialized%' and pid = any($1::int[])`, [poolPids(h)]);
+        pid = rows[0]?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(pid).toBeDefined();
+      // The first batch committed already (its row is there), though its caller has no answer yet.
+      const committed = await killer.query(`select count(*)::int as n from ${schema}.authorizations where idempotency_key = $1`, [idempotencyKey(NETWORK_KEY_ID, firstRequest)]);
+      expect(committed.rows[0].n).toBe(1);
+      await killer.query('select pg_terminate_backend($1)', [pid]);
+      await blocker.query('rollback');
+      const [o] = await answered;
+      expect(answerOf(o).approved).toBe(true);
+      const then = await first.next();
+      for (const [i, r] of nextRequests.entries()) {
+        const rows = await h.deps.handle.db.selectFrom('authorizations').select('id').where('idempotency_key', '=', idempotencyKey(NETWORK_KEY_ID, r)).execute();
+        const outcome = then[i];
+        if (outcome.status === 'rejected') {
+          expect(isDatabaseUnavailable(outcome.reason)).toBe(true);
+          expect(rows).toHaveLength(0);
+        } else {
+          expect(answerOf(outcome).approved).toBe(true);
+          expect(rows).toHaveLength(1);
+        }
+      }
+      expect((await account(a.card.accountId)).held_fils).toBe(1_000);
+      // The lane works on: a fresh connection for its next batch.
+      const again = await Promise.allSettled([purchase(request(b, { amount: 500 }))(), purchase(request(c, { amount: 500 }))()]);
+      expect(codes(again)).toEqual(['00', '00']);
+      await invariantsHold([a, b, c].map((x) => x.card.accountId));
+    } finally {
+      await blocker.end().catch(() => {});
+      await killer.end();
+    }
+  });
+});

@@ -28,7 +28,9 @@
 //   fails the statement it travelled with (after an error PostgreSQL skips the rest until Sync,
 //   COMMIT included) and aborts the transaction: the batch runs again with a savepoint per unit,
 //   where nothing is deferred, as when a unit's own statement fails. Only a statement already
-//   parsed on the connection waits: pg notes a ParseComplete as the running query's.
+//   parsed on the connection waits, and only one already parsed takes what waits along: pg notes
+//   a ParseComplete as the running query's. Ahead of a statement's first Parse the writes go on
+//   their own, one round trip more.
 //
 // Outside a transaction, and for SQL that runs unnamed, kysely runs the query as before.
 import { createRequire } from 'node:module';
@@ -266,6 +268,11 @@ export async function runNamed(on: PgConnection, name: string, text: string, val
     } else {
       await on.sendBegin();
     }
+  }
+  if (on.deferred.length && wire.parsedStatements[name] !== text) {
+    // Nothing goes ahead of a Parse (see the top of this file): what waits goes first, on its own,
+    // and its failure is this statement's all the same.
+    await flushDeferred(on, null);
   }
   const statementShapes = shapesOf(wire);
   return new Promise((resolve, reject) => {

@@ -237,6 +237,16 @@ forEachBackend((backend) => {
       expect(await rateOf.first(handle.db, { currency: 'D50' })).toMatchObject({ currency: 'D50' });
     });
 
+    it('what waits goes on its own ahead of a statement\'s first Parse, which nothing may precede; that statement sees it', async () => {
+      const firstRead = prepared<{ currency: string }, { currency: string }>((db) => db.selectFrom('fx_rates').select('currency').where('currency', '=', param('currency')).where('rate', '=', '1'));
+      const seen = await deferring(async (trx) => {
+        await addRate.executeDeferrable(trx, { currency: 'D55', rate: '1', updated_at: 1 });
+        return firstRead.first(trx, { currency: 'D55' });
+      });
+      expect(seen).toEqual({ currency: 'D55' });
+      expect(sent).toEqual([`begin; ${read}`, add, firstRead.sql('postgres'), 'commit']);
+    });
+
     it('without deferWrites a transaction sends each write when it runs', async () => {
       sent.length = 0;
       await inTransaction(handle, async (trx) => {

@@ -248,6 +248,26 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     await invariantsHold([a.card.accountId, b.card.accountId]);
   });
 
+  it('a write deferred ahead of a statement not yet parsed on the lane\'s connection: the batch commits in its first run, no unit fails', async () => {
+    // A new instance: its pool's connections have parsed nothing yet.
+    const fresh = await Harness.create({ backend: 'postgres', joining: h });
+    const seen: PgBatchStats[] = [];
+    pgGroupCommitFor(fresh.deps.handle)!.observe((s) => seen.push(s));
+    try {
+      const [a, b] = await cardholders(2);
+      // a's write is the first of its shape (sent at once, parsed); b's, the same shape, waits;
+      // b's second authorization reads on its own, with a statement this connection never ran.
+      const units = [request(a, { amount: 1_000 }), request(b, { amount: 1_000 }), request(b, { amount: 2_000 })].map((r) => purchase(r, fresh));
+      const outcomes = await Promise.allSettled(units.map((u) => u()));
+      expect(codes(outcomes)).toEqual(['00', '00', '00']);
+      expect(seen).toMatchObject([{ size: 3, failed: 0, rerun: false }]);
+      expect((await account(b.card.accountId)).held_fils).toBe(3_000);
+      await invariantsHold([a.card.accountId, b.card.accountId]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   describe('a write the database refuses at COMMIT', () => {
     beforeAll(async () => {
       await sql.raw(`create function refuse_poison() returns trigger language plpgsql as $$ begin

@@ -268,6 +268,64 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     }
   });
 
+  it('rounds of purchases and reversals on two instances and both lanes each, every batch queued behind another: the ledger, the limit and the exceed hold', async () => {
+    const holders = await cardholders(3);
+    // The replacement shares the account of the card it replaces: two cards (two lanes' worth of keys) on one account.
+    const replaced = await h.banking(holders[0].token, 'POST', `/v1/banking/cards/${holders[0].card.id}/replace`, { otp: await h.otp(holders[0].totpSecret) });
+    expect(replaced.status).toBe(201);
+    const cards: Card[] = [await h.cardDetails(replaced.body.id), holders[1], holders[2]];
+    const approvals: string[] = [];
+    let seed = 7;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const amounts = [1_000, 15_000, 35_000, 60_000];
+    const pipelinedBefore = pipelined;
+    for (let round = 0; round < 6; round++) {
+      const known = [...approvals];
+      const next = (on: Harness, lane: string): Unit[] => Array.from({ length: 4 }, () => {
+        if (known.length && rand(4) === 0) {
+          const id = known[rand(known.length)];
+          return other((trx) => reverse(trx, on.deps, { authorizationId: id, stan: h.nextStan(), transmissionTime: new Date(h.clock.now()).toISOString() }, NETWORK_KEY_ID), on, lane);
+        }
+        return purchase(request(cards[rand(3)], { amount: amounts[rand(4)] }), on, lane);
+      });
+      const chains = [h, second].flatMap((on) => ['attack', otherLaneKey(on)].map((lane) =>
+        chained(request(cards[rand(3)], { amount: amounts[rand(4)] }), () => next(on, lane), on, lane)));
+      const firsts = await Promise.allSettled(chains.map((c) => c.unit()));
+      const thens = (await Promise.all(chains.map((c) => c.next()))).flat();
+      for (const o of [...firsts, ...thens]) {
+        expect(o.status).toBe('fulfilled');
+        const value = (o as PromiseFulfilledResult<unknown>).value as Partial<AuthorizeOutcome>;
+        if (value.response?.approved && value.response.authorizationId) approvals.push(value.response.authorizationId);
+      }
+    }
+    expect(pipelined - pipelinedBefore).toBeGreaterThan(0);
+    await invariantsHold(holders.map((x) => x.card.accountId));
+  }, 60_000);
+
+  it('a unit that swallows its statement\'s error, last in a batch whose COMMIT carries the next read: nothing is told it committed, the next batch begins on its own', async () => {
+    const [a, b, c] = await cardholders(3);
+    const swallowed: unknown[] = [];
+    const first = chained(request(a, { amount: 1_000 }), () => [purchase(request(b, { amount: 1_000 })), purchase(request(c, { amount: 1_000 }))]);
+    const swallowing = other(async (trx) => {
+      try { await sql`select 1 / 0`.execute(trx); } catch (error) { swallowed.push(error); }
+      return 'swallowed';
+    });
+    const pipelinedBefore = pipelined;
+    const before = batches.length;
+    const outcomes = await Promise.allSettled([first.unit, swallowing].map((u) => u()));
+    const then = await first.next();
+    expect(swallowed.length).toBeGreaterThan(0);
+    // The COMMIT carried the next read, was answered ROLLBACK, and the batch ran again with savepoints.
+    expect(pipelined - pipelinedBefore).toBe(1);
+    expect(batches.slice(before)).toMatchObject([{ size: 2, failed: 1, rerun: true }, { size: 2, failed: 0 }]);
+    expect(answerOf(outcomes[0]).approved).toBe(true);
+    // In its savepoint the swallowed error still aborts the subtransaction: the unit fails alone.
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: '25P02' } });
+    expect(codes(then)).toEqual(['00', '00']);
+    for (const x of [a, b, c]) expect((await account(x.card.accountId)).held_fils).toBe(1_000);
+    await invariantsHold([a, b, c].map((x) => x.card.accountId));
+  });
+
   describe('a write the database refuses at COMMIT', () => {
     beforeAll(async () => {
       await sql.raw(`create function refuse_poison() returns trigger language plpgsql as $$ begin

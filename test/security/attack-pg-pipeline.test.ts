@@ -15,6 +15,8 @@ import { AuthorizationRequestSchema } from '../../src/http/network/schemas.js';
 import { pgGroupCommitFor, type PgBatchStats } from '../../src/runtime/pg-group-commit.js';
 import { runNetworkVerb } from '../../src/runtime/run-network-verb.js';
 import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
+import { AuthorizationAdviceRequestSchema } from '../../src/http/network/schemas.js';
+import { advise } from '../../src/service/network/advise.js';
 import { authorize, type AuthorizeOutcome } from '../../src/service/network/authorize.js';
 import { idempotencyKey } from '../../src/service/network/request-identity.js';
 import { reverse } from '../../src/service/network/reverse.js';
@@ -324,6 +326,35 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     expect(codes(then)).toEqual(['00', '00']);
     for (const x of [a, b, c]) expect((await account(x.card.accountId)).held_fils).toBe(1_000);
     await invariantsHold([a, b, c].map((x) => x.card.accountId));
+  });
+
+  it('an advice in the batch begun ahead, before purchases on its card: the same answers as one at a time', async () => {
+    const [a, c, serialA, serialC] = await cardholders(4);
+    const advice = (card: Card, amount: number): Unit => other((trx) => advise(trx, h.deps, {
+      request: AuthorizationAdviceRequestSchema.parse({ ...h.purchase(card, { amount }), mti: '0120', responseCode: '00' }), networkClient: NETWORK_KEY_ID,
+    }));
+    const plan = (x: Card, y: Card): Unit[] => [
+      purchase(request(y, { amount: 10_000 })), advice(y, 95_000), purchase(request(y, { amount: 10_000 })),
+      purchase(request(x, { amount: 1_000 })), purchase(request(y, { amount: 1_000 })),
+    ];
+    const code = (o: PromiseSettledResult<unknown>) => {
+      if (o.status === 'rejected') throw o.reason;
+      const v = o.value as { response?: { responseCode: string; overLimit?: boolean }; responseCode?: string };
+      return v.response ? `${v.response.responseCode}${v.response.overLimit ? '+over' : ''}` : v.responseCode;
+    };
+    const serial: Array<string | undefined> = [];
+    for (const u of [purchase(request(serialA, { amount: 1_000 })), ...plan(serialA, serialC)]) serial.push(code((await Promise.allSettled([u()]))[0]));
+    const pipelinedBefore = pipelined;
+    // The advice takes the line past the limit: the purchases on its card after it are declined.
+    expect(serial).toEqual(['00', '00', '00', '51', '00', '51']);
+    const first = chained(request(a, { amount: 1_000 }), () => plan(a, c));
+    const outcomes = await Promise.allSettled([first.unit()]);
+    const then = await first.next();
+    expect(pipelined - pipelinedBefore).toBe(1);
+    expect([...outcomes, ...then].map(code)).toEqual(serial);
+    expect((await account(c.card.accountId)).held_fils).toBe((await account(serialC.card.accountId)).held_fils);
+    expect((await account(c.card.accountId)).over_limit_used).toBe((await account(serialC.card.accountId)).over_limit_used);
+    await invariantsHold([a, c].map((x) => x.card.accountId));
   });
 
   describe('a write the database refuses at COMMIT', () => {

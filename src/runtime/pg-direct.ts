@@ -49,14 +49,18 @@ interface WireConnection {
   bind(config: { portal: string; statement: string; values: readonly unknown[]; binary: boolean; valueMapper: (value: unknown) => unknown }): void;
   describe(config: { type: 'P'; name: string }): void;
   execute(config: { portal: string }): void;
+  flush(): void;
   sync(): void;
   sendCopyFail(message: string): void;
 }
 
 /** A write run but not yet sent: it goes ahead of the connection's next statement (see above). */
 export interface DeferredRun { name: string; text: string; values: readonly unknown[] }
-/** A statement sent ahead of another in the same write: a fixed one (no name: BEGIN, SET LOCAL, COMMIT) or a deferred write. */
-type Before = { name?: undefined; text: string } | DeferredRun;
+/**
+ * A statement sent ahead of another in the same write: a fixed one (no name: BEGIN, SET LOCAL,
+ * COMMIT) or a deferred write. `flush`: the server sends its answers so far at once (commitAndBegin).
+ */
+type Before = { name?: undefined; text: string; flush?: boolean } | DeferredRun;
 
 interface FieldDescription { name: string; dataTypeID: number }
 
@@ -179,7 +183,11 @@ function sendFixed(connection: WireConnection, text: string): void {
 
 function sendBefore(connection: WireConnection, before: readonly Before[]): void {
   for (const run of before) {
-    if (run.name === undefined) { sendFixed(connection, run.text); continue; }
+    if (run.name === undefined) {
+      sendFixed(connection, run.text);
+      if (run.flush) connection.flush();
+      continue;
+    }
     connection.bind({ portal: '', statement: run.name, values: run.values, binary: false, valueMapper: prepareValue });
     connection.execute({ portal: '' });
   }
@@ -313,7 +321,10 @@ export interface Prefetched { name: string; values: readonly unknown[]; result: 
  */
 export function commitAndBegin(on: PgConnection, next: NextBegin): Promise<void> {
   const wire = (on.client as unknown as { connection: WireConnection }).connection;
-  const before: Before[] = [...on.deferred.splice(0), { text: 'commit' }, { text: 'begin' }, ...next.settings.map((setting) => ({ text: setting }))];
+  // COMMIT's answer is flushed at once: PostgreSQL holds its output until Sync otherwise, and the
+  // next read may wait on a lock; a connection lost meanwhile would leave a batch that committed
+  // answered as failed.
+  const before: Before[] = [...on.deferred.splice(0), { text: 'commit', flush: true }, { text: 'begin' }, ...next.settings.map((setting) => ({ text: setting }))];
   return new Promise((resolve, reject) => {
     const run: NamedRun = new NamedRun(next.name, next.text, next.values, on.client, shapesOf(wire), before, (error, result) => {
       if (!run.committed) return reject(error ?? new Error('COMMIT was answered ROLLBACK: the transaction did not commit'));

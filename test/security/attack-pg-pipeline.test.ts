@@ -43,11 +43,13 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
 
   // COMMITs sent with the next batch's BEGIN and read ahead (commitAndBegin), seen at the pg client.
   let pipelined = 0;
+  /** The client that sent the last of them (a lane's connection). */
+  let pipelinedOn: pg.Client | undefined;
   const query = pg.Client.prototype.query;
   beforeAll(async () => {
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const before = (args[0] as { before?: Array<{ text?: string }> } | undefined)?.before;
-      if (Array.isArray(before) && before.some((b) => b.text === 'commit') && before.some((b) => b.text === 'begin')) pipelined++;
+      if (Array.isArray(before) && before.some((b) => b.text === 'commit') && before.some((b) => b.text === 'begin')) { pipelined++; pipelinedOn = this; }
       return (query as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof query;
     h = await Harness.create({ backend: 'postgres' });
@@ -355,6 +357,45 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     expect((await account(c.card.accountId)).held_fils).toBe((await account(serialC.card.accountId)).held_fils);
     expect((await account(c.card.accountId)).over_limit_used).toBe((await account(serialC.card.accountId)).over_limit_used);
     await invariantsHold([a, c].map((x) => x.card.accountId));
+  });
+
+  it('the lane\'s connection lost while the next batch\'s read waits on a lock: a batch that committed is answered as committed', async () => {
+    const [a, b, c] = await cardholders(3);
+    const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await blocker.connect();
+    await watcher.connect();
+    const schema = (h as unknown as { shared: { pgSchema: string } }).shared.pgSchema;
+    try {
+      await blocker.query('begin');
+      await blocker.query(`select id from ${schema}.card_accounts where id = $1 for update`, [b.card.accountId]);
+      const firstRequest = request(a, { amount: 1_000 });
+      const first = chained(firstRequest, () => [request(b, { amount: 1_000 }), request(c, { amount: 1_000 })].map((r) => purchase(r)));
+      const answered = Promise.allSettled([first.unit()]);
+      let waiting = false;
+      for (let i = 0; i < 200 && !waiting; i++) {
+        const { rows } = await watcher.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'with "r" as materialized%' and pid = any($1::int[])`, [poolPids(h)]);
+        waiting = rows.length > 0;
+        if (!waiting) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(waiting).toBe(true);
+      const committed = await watcher.query(`select count(*)::int as n from ${schema}.authorizations where idempotency_key = $1`, [idempotencyKey(NETWORK_KEY_ID, firstRequest)]);
+      expect(committed.rows[0].n).toBe(1);
+      // The network between the service and PostgreSQL fails (a proxy restarts, a failover): the
+      // socket closes with no word from the server.
+      await new Promise((r) => setTimeout(r, 50));
+      (pipelinedOn as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      await blocker.query('rollback');
+      const [o] = await answered;
+      // Its COMMIT had been answered: the caller is told so, not 91 for a hold that stands.
+      expect(o.status).toBe('fulfilled');
+      expect(answerOf(o).approved).toBe(true);
+      for (const x of await first.next()) if (x.status === 'rejected') expect(isDatabaseUnavailable(x.reason)).toBe(true);
+      await invariantsHold([a, b, c].map((x) => x.card.accountId));
+    } finally {
+      await blocker.end().catch(() => {});
+      await watcher.end();
+    }
   });
 
   describe('a write the database refuses at COMMIT', () => {

@@ -315,9 +315,10 @@ export interface Prefetched { name: string; values: readonly unknown[]; result: 
  * its first statement, all in one write with one Sync: a lane of the group commit answers one batch
  * and begins the next in one round trip. After an error PostgreSQL skips the rest until Sync: a
  * failure before COMMIT's answer fails the commit (nothing after it ran); one after it is the next
- * transaction's, which then begins with a ROLLBACK of what was begun for it. A COMMIT answered
- * ROLLBACK (the transaction had failed) is an error, and the BEGIN after it has opened a
- * transaction the caller's rollback ends.
+ * transaction's, which then begins with a ROLLBACK of what was begun for it. COMMIT's answer is
+ * flushed ahead of the rest, so that a commit is known as one however long that statement then
+ * waits, even if the connection is lost meanwhile. A COMMIT answered ROLLBACK (the transaction had
+ * failed) is an error, and the BEGIN after it has opened a transaction the caller's rollback ends.
  */
 export function commitAndBegin(on: PgConnection, next: NextBegin): Promise<void> {
   const wire = (on.client as unknown as { connection: WireConnection }).connection;

@@ -398,6 +398,46 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     }
   });
 
+  it('the next batch\'s read cancelled after COMMIT while it waits on a lock: this batch answered as committed, the next begins again on its own and commits once', async () => {
+    const [a, b, c] = await cardholders(3);
+    const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await blocker.connect();
+    await watcher.connect();
+    const schema = (h as unknown as { shared: { pgSchema: string } }).shared.pgSchema;
+    try {
+      await blocker.query('begin');
+      await blocker.query(`select id from ${schema}.card_accounts where id = $1 for update`, [b.card.accountId]);
+      const nextRequests = [request(b, { amount: 1_000 }), request(c, { amount: 1_000 })];
+      const first = chained(request(a, { amount: 1_000 }), () => nextRequests.map((r) => purchase(r)));
+      const answered = Promise.allSettled([first.unit()]);
+      let pid: number | undefined;
+      for (let i = 0; i < 200 && pid === undefined; i++) {
+        const { rows } = await watcher.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'with "r" as materialized%' and pid = any($1::int[])`, [poolPids(h)]);
+        pid = rows[0]?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(pid).toBeDefined();
+      await watcher.query('select pg_cancel_backend($1)', [pid]);
+      const [o] = await answered;
+      expect(answerOf(o).approved).toBe(true);
+      // The next batch's own read waits for b's account again; released, it commits.
+      await new Promise((r) => setTimeout(r, 100));
+      await blocker.query('rollback');
+      const then = await first.next();
+      expect(codes(then)).toEqual(['00', '00']);
+      for (const r of nextRequests) {
+        const rows = await h.deps.handle.db.selectFrom('authorizations').select('id').where('idempotency_key', '=', idempotencyKey(NETWORK_KEY_ID, r)).execute();
+        expect(rows).toHaveLength(1);
+      }
+      for (const x of [a, b, c]) expect((await account(x.card.accountId)).held_fils).toBe(1_000);
+      await invariantsHold([a, b, c].map((x) => x.card.accountId));
+    } finally {
+      await blocker.end().catch(() => {});
+      await watcher.end();
+    }
+  });
+
   describe('a write the database refuses at COMMIT', () => {
     beforeAll(async () => {
       await sql.raw(`create function refuse_poison() returns trigger language plpgsql as $$ begin

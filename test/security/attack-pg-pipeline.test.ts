@@ -438,6 +438,43 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     }
   });
 
+  it('the lane\'s connection killed inside the batch begun ahead, before its COMMIT: none of it commits, each of its callers is told the database is unavailable', async () => {
+    const [a, b, c] = await cardholders(3);
+    const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await watcher.connect();
+    try {
+      const victim = request(b, { amount: 1_000 });
+      const nextRequests = [victim, request(c, { amount: 1_000 }), request(a, { amount: 2_000 })];
+      let killed = false;
+      const killing: Unit = () => runNetworkVerb(h.deps, async (trx) => {
+        if (!killed) {
+          killed = true;
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+          await watcher.query('select pg_terminate_backend($1)', [rows[0].pid]);
+        }
+        return authorizeOn(h, victim)(trx);
+      }, 'attack', hintOf(h, victim));
+      const pipelinedBefore = pipelined;
+      const first = chained(request(a, { amount: 1_000 }), () => [killing, ...nextRequests.slice(1).map((r) => purchase(r))]);
+      const [o] = await Promise.allSettled([first.unit()]);
+      const then = await first.next();
+      expect(pipelined - pipelinedBefore).toBe(1);
+      expect(answerOf(o).approved).toBe(true);
+      expect(killed).toBe(true);
+      for (const x of then) expect(x.status === 'rejected' && isDatabaseUnavailable(x.reason)).toBe(true);
+      for (const r of nextRequests) {
+        const rows = await h.deps.handle.db.selectFrom('authorizations').select('id').where('idempotency_key', '=', idempotencyKey(NETWORK_KEY_ID, r)).execute();
+        expect(rows).toHaveLength(0);
+      }
+      expect((await account(a.card.accountId)).held_fils).toBe(1_000);
+      const again = await Promise.allSettled(nextRequests.map((r) => purchase({ ...r })()));
+      expect(codes(again)).toEqual(['00', '00', '00']);
+      await invariantsHold([a, b, c].map((x) => x.card.accountId));
+    } finally {
+      await watcher.end();
+    }
+  });
+
   describe('a write the database refuses at COMMIT', () => {
     beforeAll(async () => {
       await sql.raw(`create function refuse_poison() returns trigger language plpgsql as $$ begin

@@ -146,6 +146,16 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     }
   }
 
+  /**
+   * A batch of two on the lane, so that its read ahead is parsed on the connection the lane takes
+   * next (the pool hands out its last released; a test before may have had the lane's killed):
+   * only then does a COMMIT carry the next batch's read.
+   */
+  async function warmLane() {
+    const [d] = await cardholders(1);
+    expect(codes(await Promise.allSettled([purchase(request(d, { amount: 100 }))(), purchase(request(d, { amount: 100 }))()]))).toEqual(['00', '00']);
+  }
+
   /** A lane key whose lane differs from 'attack''s. */
   function otherLaneKey(on: Harness): string {
     const gc = pgGroupCommitFor(on.deps.handle)!;
@@ -164,6 +174,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     expect(serial).toEqual(['00', '00', '00', '00', '51', '00', '51']);
 
     const p = plan(a, b);
+    await warmLane();
     const pipelinedBefore = pipelined;
     const before = batches.length;
     const first = chained(request(p.first[0].card, { amount: p.first[0].amount }), () => p.then.map((x) => purchase(request(x.card, { amount: x.amount }))));
@@ -207,6 +218,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
   it('a retransmission in the batch right after its original (its read ahead sent with the original\'s COMMIT): replayed, one hold', async () => {
     const [a, b] = await cardholders(2);
     const original = request(a, { amount: 20_000 });
+    await warmLane();
     const pipelinedBefore = pipelined;
     const first = chained(original, () => [
       purchase({ ...original }), purchase(request(b, { amount: 1_000 })), purchase({ ...original, amount: 21_000 }), purchase({ ...original }),
@@ -228,6 +240,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
 
   it('a reversal and a throwing unit in the batch begun ahead: the reversal sees the committed hold, the throw sinks only itself', async () => {
     const [a, b] = await cardholders(2);
+    await warmLane();
     const pipelinedBefore = pipelined;
     const first = chained(request(a, { amount: 35_000 }), (outcome) => [
       purchase(request(a, { amount: 35_000 })),
@@ -314,6 +327,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
       try { await sql`select 1 / 0`.execute(trx); } catch (error) { swallowed.push(error); }
       return 'swallowed';
     });
+    await warmLane();
     const pipelinedBefore = pipelined;
     const before = batches.length;
     const outcomes = await Promise.allSettled([first.unit, swallowing].map((u) => u()));
@@ -346,6 +360,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     };
     const serial: Array<string | undefined> = [];
     for (const u of [purchase(request(serialA, { amount: 1_000 })), ...plan(serialA, serialC)]) serial.push(code((await Promise.allSettled([u()]))[0]));
+    await warmLane();
     const pipelinedBefore = pipelined;
     // The advice takes the line past the limit: the purchases on its card after it are declined.
     expect(serial).toEqual(['00', '00', '00', '51', '00', '51']);
@@ -361,6 +376,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
 
   it('the lane\'s connection lost while the next batch\'s read waits on a lock: a batch that committed is answered as committed', async () => {
     const [a, b, c] = await cardholders(3);
+    await warmLane();
     const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await blocker.connect();
@@ -400,6 +416,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
 
   it('the next batch\'s read cancelled after COMMIT while it waits on a lock: this batch answered as committed, the next begins again on its own and commits once', async () => {
     const [a, b, c] = await cardholders(3);
+    await warmLane();
     const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await blocker.connect();
@@ -440,6 +457,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
 
   it('the lane\'s connection killed inside the batch begun ahead, before its COMMIT: none of it commits, each of its callers is told the database is unavailable', async () => {
     const [a, b, c] = await cardholders(3);
+    await warmLane();
     const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await watcher.connect();
     try {
@@ -511,6 +529,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
 
   it('the lane\'s connection killed after COMMIT while the next batch\'s read waits on a lock: the committed batch answered as committed, the next failed as unavailable or committed, nothing half done', async () => {
     const [a, b, c] = await cardholders(3);
+    await warmLane();
     const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     const killer = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await blocker.connect();

@@ -493,6 +493,26 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
     }
   });
 
+  it('an original on one instance and its retransmissions in the next batches of the other\'s lanes, begun with their COMMITs: one hold, one answer', async () => {
+    const [a, b, c] = await cardholders(3);
+    await warmLane();
+    const original = request(b, { amount: 30_000 });
+    const firsts = [
+      chained(request(a, { amount: 1_000 }), () => [purchase({ ...original }), purchase(request(c, { amount: 1_000 }))], h, 'attack'),
+      chained(request(c, { amount: 1_000 }), () => [purchase({ ...original }, second), purchase(request(a, { amount: 1_000 }), second)], second, 'attack'),
+    ];
+    const outcomes = await Promise.allSettled([...firsts.map((f) => f.unit()), purchase({ ...original }, second, otherLaneKey(second))()]);
+    const thens = (await Promise.all(firsts.map((f) => f.next()))).flat();
+    const answers = [outcomes[2], thens[0], thens[2]].map(answerOf);
+    expect(answers[0]).toMatchObject({ approved: true });
+    for (const x of answers) expect(x).toEqual(answers[0]);
+    const rows = await h.deps.handle.db.selectFrom('authorizations').select('id')
+      .where('idempotency_key', '=', idempotencyKey(NETWORK_KEY_ID, original)).execute();
+    expect(rows).toHaveLength(1);
+    expect((await account(b.card.accountId)).held_fils).toBe(30_000);
+    await invariantsHold([a, b, c].map((x) => x.card.accountId));
+  });
+
   describe('a write the database refuses at COMMIT', () => {
     beforeAll(async () => {
       await sql.raw(`create function refuse_poison() returns trigger language plpgsql as $$ begin

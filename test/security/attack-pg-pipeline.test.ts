@@ -3,11 +3,13 @@
 // COMMIT carries the next batch's BEGIN and read ahead, whose rows the next batch takes. Here the
 // next batch is queued while a batch runs (from inside one of its units, so that it is the lane's
 // next batch for certain): the same card across the two batches, on two lanes and on two
-// instances; a retransmission right after its original; a reversal and a throwing unit in the
-// batch begun ahead; a write the database refuses at COMMIT; the lane's connection killed while
-// the next batch's read waits on a lock. Each test asserts a SPEC §3-4 invariant (the over-limit
-// allowance spent once, one hold per key, held = the open holds, the audit log verified) and that
-// no pooled connection is left inside a transaction.
+// instances; a retransmission right after its original, here or on the other instance; a
+// reversal, an advice, a throwing unit and a swallowed error around the batch begun ahead; a write
+// waiting ahead of a statement's first Parse; a write the database refuses at COMMIT; the lane's
+// connection killed, lost or its read cancelled while the next batch's read waits on a lock, and
+// killed inside the batch begun ahead. Each test asserts a SPEC §3-4 invariant (the over-limit
+// allowance spent once, one hold per key, held = the open holds, the audit log verified, a batch
+// that committed answered as committed) and that no pooled connection is left inside a transaction.
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -16,18 +16,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationRequestSchema } from '../../src/http/network/schemas.js';
 import { pgGroupCommitFor, type PgBatchStats } from '../../src/runtime/pg-group-commit.js';
 import { runNetworkVerb } from '../../src/runtime/run-network-verb.js';
-import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
 import { AuthorizationAdviceRequestSchema } from '../../src/http/network/schemas.js';
 import { advise } from '../../src/service/network/advise.js';
 import { authorize, type AuthorizeOutcome } from '../../src/service/network/authorize.js';
 import { idempotencyKey } from '../../src/service/network/request-identity.js';
 import { reverse } from '../../src/service/network/reverse.js';
-import { runReportOn } from '../../src/service/reports/run-report.js';
 import type { AuthorizationReadHint } from '../../src/store/authorization-reads.repository.js';
 import { isDatabaseUnavailable } from '../../src/store/db-unavailable.js';
 import type { Trx } from '../../src/store/db.js';
 import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
-import { accountLedger } from '../support/ledger-check.js';
+import { expectAccountInvariants } from '../support/ledger-check.js';
 
 const onPostgres = !!process.env.TEST_DATABASE_URL;
 const LIMIT_FILS = 100_000;
@@ -115,22 +113,44 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
   }
   const account = (id: string) => h.deps.handle.db.selectFrom('card_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
-  /** SPEC §3-5 on these accounts: ledger check clean, held = open holds, at most one standing over-limit approval, chains linear, audit log verified. */
-  async function invariantsHold(accountIds: string[]) {
-    const report = await runReportOn(h.deps.handle.db, { kind: 'ledgerCheck' });
-    expect(report.differences).toEqual([]);
-    for (const accountId of accountIds) {
-      const ledger = await accountLedger(h.deps.handle, accountId);
-      expect(ledger.heldFils).toBe(ledger.openPendingFils);
-      expect(ledger.heldFils + ledger.postedFils).toBeLessThanOrEqual(LIMIT_FILS + MARGIN_FILS);
-      const rows = await h.deps.handle.db.selectFrom('authorizations').select(['id', 'over_limit', 'approved', 'status', 'prev_authorization_id'])
-        .where('account_id', '=', accountId).execute();
-      expect(rows.filter((r) => r.over_limit === 1 && r.approved === 1 && r.status !== 'reversed').length).toBeLessThanOrEqual(1);
-      const prevs = rows.map((r) => r.prev_authorization_id).filter((p) => p !== null);
-      expect(new Set(prevs).size).toBe(prevs.length);
+  const invariantsHold = (accountIds: string[]) => expectAccountInvariants(h.deps.handle, accountIds, LIMIT_FILS + MARGIN_FILS, h.clock.now());
+
+  /**
+   * b's account locked by another session, then a's purchase in a batch whose COMMIT carries the
+   * next batch's read (b's and c's purchases): resolves once that read waits for the lock, with the
+   * waiting backend's pid and a second session to act on it. `end` closes both sessions.
+   */
+  async function nextReadBlocked(a: Holder, b: Holder, c: Holder) {
+    await warmLane();
+    const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await blocker.connect();
+    await watcher.connect();
+    const end = async () => { await blocker.end().catch(() => {}); await watcher.end(); };
+    try {
+      const schema = (h as unknown as { shared: { pgSchema: string } }).shared.pgSchema;
+      await blocker.query('begin');
+      await blocker.query(`select id from ${schema}.card_accounts where id = $1 for update`, [b.card.accountId]);
+      const firstRequest = request(a, { amount: 1_000 });
+      const nextRequests = [request(b, { amount: 1_000 }), request(c, { amount: 1_000 })];
+      const first = chained(firstRequest, () => nextRequests.map((r) => purchase(r)));
+      const answered = Promise.allSettled([first.unit()]);
+      let pid: number | undefined;
+      for (let i = 0; i < 200 && pid === undefined; i++) {
+        // pg_stat_activity cuts a long query's text: the read ahead shows as its start.
+        const { rows } = await watcher.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'with "r" as materialized%' and pid = any($1::int[])`, [poolPids(h)]);
+        pid = rows[0]?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(pid).toBeDefined();
+      // The first batch committed already (its row is there), though its caller has no answer yet.
+      const committed = await watcher.query(`select count(*)::int as n from ${schema}.authorizations where idempotency_key = $1`, [idempotencyKey(NETWORK_KEY_ID, firstRequest)]);
+      expect(committed.rows[0].n).toBe(1);
+      return { pid: pid!, blocker, watcher, nextRequests, first, answered, end };
+    } catch (error) {
+      await end();
+      throw error;
     }
-    const audit = await verifyAuditLog(h.deps.handle.db, h.clock.now());
-    expect(audit.problems).toEqual([]);
   }
 
   const poolPids = (on: Harness) => ((on.deps.handle.pool as unknown as { _clients: Array<{ processID: number }> })._clients).map((c) => c.processID);
@@ -378,27 +398,8 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
 
   it('the lane\'s connection lost while the next batch\'s read waits on a lock: a batch that committed is answered as committed', async () => {
     const [a, b, c] = await cardholders(3);
-    await warmLane();
-    const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await blocker.connect();
-    await watcher.connect();
-    const schema = (h as unknown as { shared: { pgSchema: string } }).shared.pgSchema;
+    const { blocker, first, answered, end } = await nextReadBlocked(a, b, c);
     try {
-      await blocker.query('begin');
-      await blocker.query(`select id from ${schema}.card_accounts where id = $1 for update`, [b.card.accountId]);
-      const firstRequest = request(a, { amount: 1_000 });
-      const first = chained(firstRequest, () => [request(b, { amount: 1_000 }), request(c, { amount: 1_000 })].map((r) => purchase(r)));
-      const answered = Promise.allSettled([first.unit()]);
-      let waiting = false;
-      for (let i = 0; i < 200 && !waiting; i++) {
-        const { rows } = await watcher.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'with "r" as materialized%' and pid = any($1::int[])`, [poolPids(h)]);
-        waiting = rows.length > 0;
-        if (!waiting) await new Promise((r) => setTimeout(r, 25));
-      }
-      expect(waiting).toBe(true);
-      const committed = await watcher.query(`select count(*)::int as n from ${schema}.authorizations where idempotency_key = $1`, [idempotencyKey(NETWORK_KEY_ID, firstRequest)]);
-      expect(committed.rows[0].n).toBe(1);
       // The network between the service and PostgreSQL fails (a proxy restarts, a failover): the
       // socket closes with no word from the server.
       await new Promise((r) => setTimeout(r, 50));
@@ -411,32 +412,14 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
       for (const x of await first.next()) if (x.status === 'rejected') expect(isDatabaseUnavailable(x.reason)).toBe(true);
       await invariantsHold([a, b, c].map((x) => x.card.accountId));
     } finally {
-      await blocker.end().catch(() => {});
-      await watcher.end();
+      await end();
     }
   });
 
   it('the next batch\'s read cancelled after COMMIT while it waits on a lock: this batch answered as committed, the next begins again on its own and commits once', async () => {
     const [a, b, c] = await cardholders(3);
-    await warmLane();
-    const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    const watcher = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await blocker.connect();
-    await watcher.connect();
-    const schema = (h as unknown as { shared: { pgSchema: string } }).shared.pgSchema;
+    const { pid, blocker, watcher, nextRequests, first, answered, end } = await nextReadBlocked(a, b, c);
     try {
-      await blocker.query('begin');
-      await blocker.query(`select id from ${schema}.card_accounts where id = $1 for update`, [b.card.accountId]);
-      const nextRequests = [request(b, { amount: 1_000 }), request(c, { amount: 1_000 })];
-      const first = chained(request(a, { amount: 1_000 }), () => nextRequests.map((r) => purchase(r)));
-      const answered = Promise.allSettled([first.unit()]);
-      let pid: number | undefined;
-      for (let i = 0; i < 200 && pid === undefined; i++) {
-        const { rows } = await watcher.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'with "r" as materialized%' and pid = any($1::int[])`, [poolPids(h)]);
-        pid = rows[0]?.pid;
-        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
-      }
-      expect(pid).toBeDefined();
       await watcher.query('select pg_cancel_backend($1)', [pid]);
       const [o] = await answered;
       expect(answerOf(o).approved).toBe(true);
@@ -452,8 +435,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
       for (const x of [a, b, c]) expect((await account(x.card.accountId)).held_fils).toBe(1_000);
       await invariantsHold([a, b, c].map((x) => x.card.accountId));
     } finally {
-      await blocker.end().catch(() => {});
-      await watcher.end();
+      await end();
     }
   });
 
@@ -551,32 +533,9 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
 
   it('the lane\'s connection killed after COMMIT while the next batch\'s read waits on a lock: the committed batch answered as committed, the next failed as unavailable or committed, nothing half done', async () => {
     const [a, b, c] = await cardholders(3);
-    await warmLane();
-    const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    const killer = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await blocker.connect();
-    await killer.connect();
-    const schema = (h as unknown as { shared: { pgSchema: string } }).shared.pgSchema;
+    const { pid, blocker, watcher, nextRequests, first, answered, end } = await nextReadBlocked(a, b, c);
     try {
-      await blocker.query('begin');
-      await blocker.query(`select id from ${schema}.card_accounts where id = $1 for update`, [b.card.accountId]);
-      const nextRequests = [request(b, { amount: 1_000 }), request(c, { amount: 1_000 })];
-      const firstRequest = request(a, { amount: 1_000 });
-      const first = chained(firstRequest, () => nextRequests.map((r) => purchase(r)));
-      const answered = Promise.allSettled([first.unit()]);
-      // The next batch's read, sent after the first's COMMIT, waits for b's account.
-      let pid: number | undefined;
-      for (let i = 0; i < 200 && pid === undefined; i++) {
-        // pg_stat_activity cuts a long query's text: the read ahead shows as its start.
-        const { rows } = await killer.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like 'with "r" as materialized%' and pid = any($1::int[])`, [poolPids(h)]);
-        pid = rows[0]?.pid;
-        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
-      }
-      expect(pid).toBeDefined();
-      // The first batch committed already (its row is there), though its caller has no answer yet.
-      const committed = await killer.query(`select count(*)::int as n from ${schema}.authorizations where idempotency_key = $1`, [idempotencyKey(NETWORK_KEY_ID, firstRequest)]);
-      expect(committed.rows[0].n).toBe(1);
-      await killer.query('select pg_terminate_backend($1)', [pid]);
+      await watcher.query('select pg_terminate_backend($1)', [pid]);
       await blocker.query('rollback');
       const [o] = await answered;
       expect(answerOf(o).approved).toBe(true);
@@ -598,8 +557,7 @@ describe.skipIf(!onPostgres)('attacks on the PostgreSQL lane\'s pipeline (COMMIT
       expect(codes(again)).toEqual(['00', '00']);
       await invariantsHold([a, b, c].map((x) => x.card.accountId));
     } finally {
-      await blocker.end().catch(() => {});
-      await killer.end();
+      await end();
     }
   });
 });

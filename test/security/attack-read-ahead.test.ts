@@ -18,17 +18,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationAdviceRequestSchema, AuthorizationRequestSchema } from '../../src/http/network/schemas.js';
 import { pgGroupCommitFor, type PgBatchStats } from '../../src/runtime/pg-group-commit.js';
 import { runNetworkVerb } from '../../src/runtime/run-network-verb.js';
-import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
 import { advise } from '../../src/service/network/advise.js';
 import { authorize, type AuthorizeOutcome } from '../../src/service/network/authorize.js';
 import { idempotencyKey } from '../../src/service/network/request-identity.js';
 import { reverse } from '../../src/service/network/reverse.js';
-import { runReportOn } from '../../src/service/reports/run-report.js';
 import type { AuthorizationReadHint } from '../../src/store/authorization-reads.repository.js';
 import type { Trx } from '../../src/store/db.js';
 import { BURST_ENV, cardTestingState, wrongCvv2 } from '../support/card-testing.js';
 import { Harness, NETWORK_KEY_ID } from '../support/harness.js';
-import { accountLedger } from '../support/ledger-check.js';
+import { expectAccountInvariants } from '../support/ledger-check.js';
 
 const onPostgres = !!process.env.TEST_DATABASE_URL;
 const LIMIT_FILS = 100_000;
@@ -99,25 +97,7 @@ describe.skipIf(!onPostgres)('attacks on a PostgreSQL batch\'s read ahead', () =
     return out;
   }
 
-  /** SPEC §3-5 on these accounts: ledger check clean, held = open holds, at most one standing over-limit approval, chains linear, audit log verified. */
-  async function invariantsHold(accountIds: string[]) {
-    const report = await runReportOn(h.deps.handle.db, { kind: 'ledgerCheck' });
-    expect(report.differences).toEqual([]);
-    for (const accountId of accountIds) {
-      const ledger = await accountLedger(h.deps.handle, accountId);
-      expect(ledger.heldFils).toBe(ledger.openPendingFils);
-      expect(ledger.heldFils + ledger.postedFils).toBeLessThanOrEqual(LIMIT_FILS + MARGIN_FILS);
-      const rows = await h.deps.handle.db.selectFrom('authorizations').select(['id', 'over_limit', 'approved', 'status', 'prev_authorization_id'])
-        .where('account_id', '=', accountId).execute();
-      expect(rows.filter((r) => r.over_limit === 1 && r.approved === 1 && r.status !== 'reversed').length).toBeLessThanOrEqual(1);
-      // Each authorization follows the account's newest before it: a unit that decided on a stale
-      // read would name the same predecessor as another.
-      const prevs = rows.map((r) => r.prev_authorization_id).filter((p) => p !== null);
-      expect(new Set(prevs).size).toBe(prevs.length);
-    }
-    const audit = await verifyAuditLog(h.deps.handle.db, h.clock.now());
-    expect(audit.problems).toEqual([]);
-  }
+  const invariantsHold = (accountIds: string[]) => expectAccountInvariants(h.deps.handle, accountIds, LIMIT_FILS + MARGIN_FILS, h.clock.now());
 
   const account = (id: string) => h.deps.handle.db.selectFrom('card_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 

@@ -1,4 +1,7 @@
 // Ledger invariants of one card account, read straight from the database (SPEC §5).
+import { expect } from 'vitest';
+import { verifyAuditLog } from '../../src/service/audit/verify-chain.js';
+import { runReportOn } from '../../src/service/reports/run-report.js';
 import type { DbHandle } from '../../src/store/db.js';
 import { cardLedger } from '../../src/store/ledger.repository.js';
 
@@ -36,4 +39,28 @@ export async function accountLedger(handle: DbHandle, accountId: string): Promis
     heldFils: account.held_fils, postedFils: account.posted_fils, openPendingFils, postedNetFils,
     debitsFils: sums.debits, creditsFils: sums.credits,
   };
+}
+
+/**
+ * SPEC §3-5 on these accounts, asserted: the ledger check clean, held = open holds, exposure within
+ * `maxExposureFils` (the limit and the one-time exceed's margin), at most one standing over-limit
+ * approval, each account's chain of authorizations linear, the audit log verified at `nowMs`.
+ */
+export async function expectAccountInvariants(handle: DbHandle, accountIds: string[], maxExposureFils: number, nowMs: number): Promise<void> {
+  const report = await runReportOn(handle.db, { kind: 'ledgerCheck' });
+  expect(report.differences).toEqual([]);
+  for (const accountId of accountIds) {
+    const ledger = await accountLedger(handle, accountId);
+    expect(ledger.heldFils).toBe(ledger.openPendingFils);
+    expect(ledger.heldFils + ledger.postedFils).toBeLessThanOrEqual(maxExposureFils);
+    const rows = await handle.db.selectFrom('authorizations').select(['id', 'over_limit', 'approved', 'status', 'prev_authorization_id'])
+      .where('account_id', '=', accountId).execute();
+    expect(rows.filter((r) => r.over_limit === 1 && r.approved === 1 && r.status !== 'reversed').length).toBeLessThanOrEqual(1);
+    // Each authorization follows the account's newest before it: a unit that decided on a stale
+    // read would name the same predecessor as another.
+    const prevs = rows.map((r) => r.prev_authorization_id).filter((prev) => prev !== null);
+    expect(new Set(prevs).size).toBe(prevs.length);
+  }
+  const audit = await verifyAuditLog(handle.db, nowMs);
+  expect(audit.problems).toEqual([]);
 }

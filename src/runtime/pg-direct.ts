@@ -227,11 +227,19 @@ class Flush {
   handleError(error: Error): void { this.callback(error); }
 
   handleReadyForQuery(): void {
-    if (this.text !== null && this.text.toUpperCase() === 'COMMIT' && this.tag !== 'COMMIT') {
-      return this.callback(new Error(`COMMIT was answered ${this.tag ?? 'nothing'}: the transaction did not commit`));
-    }
+    if (this.text === 'commit' && this.tag !== 'COMMIT') return this.callback(notCommitted(this.tag));
     this.callback(null);
   }
+}
+
+/** A COMMIT answered otherwise (ROLLBACK: the transaction had failed): nobody may be told it committed. */
+export function notCommitted(tag: string | undefined): Error {
+  return new Error(`COMMIT was answered ${tag ?? 'nothing'}: the transaction did not commit`);
+}
+
+/** BEGIN and the transaction's SET LOCALs, as statements sent ahead of another. */
+function beginWith(settings: readonly string[]): Before[] {
+  return [{ text: 'begin' }, ...settings.map((setting) => ({ text: setting }))];
 }
 
 /**
@@ -256,7 +264,7 @@ const NOTHING = Object.freeze({ shape: Object.freeze({ names: [], parsers: [] })
 export async function runNamed(on: PgConnection, name: string, text: string, values: readonly unknown[], defer = false): Promise<{ shape: RowShape; rows: unknown[][] }> {
   const { client } = on;
   const wire = (client as unknown as { connection: WireConnection }).connection;
-  if (defer && on.deferring && !on.beginPending && wire.parsedStatements[name] === text) {
+  if (defer && on.deferring && !on.beginPending && on.parses(name, text)) {
     // Mapped now, as pg would when sending: the values are what the statement was run with.
     on.deferred.push({ name, text, values: values.map(prepareValue) });
     return NOTHING;
@@ -277,14 +285,14 @@ export async function runNamed(on: PgConnection, name: string, text: string, val
       await on.sendBegin();
     }
   }
-  if (on.deferred.length && wire.parsedStatements[name] !== text) {
+  if (on.deferred.length && !on.parses(name, text)) {
     // Nothing goes ahead of a Parse (see the top of this file): what waits goes first, on its own,
     // and its failure is this statement's all the same.
     await flushDeferred(on, null);
   }
   const statementShapes = shapesOf(wire);
   return new Promise((resolve, reject) => {
-    const before: Before[] = begin ? [{ text: 'begin' }, ...on.settings.map((setting) => ({ text: setting }))] : [];
+    const before: Before[] = begin ? beginWith(on.settings) : [];
     if (on.deferred.length) before.push(...on.deferred.splice(0));
     const run = new NamedRun(name, text, values, client, statementShapes, before, (error, result) => (error ? reject(error) : resolve(result!)));
     client.query(run as unknown as pg.Submittable);
@@ -325,10 +333,10 @@ export function commitAndBegin(on: PgConnection, next: NextBegin): Promise<void>
   // COMMIT's answer is flushed at once: PostgreSQL holds its output until Sync otherwise, and the
   // next read may wait on a lock; a connection lost meanwhile would leave a batch that committed
   // answered as failed.
-  const before: Before[] = [...on.deferred.splice(0), { text: 'commit', flush: true }, { text: 'begin' }, ...next.settings.map((setting) => ({ text: setting }))];
+  const before: Before[] = [...on.deferred.splice(0), { text: 'commit', flush: true }, ...beginWith(next.settings)];
   return new Promise((resolve, reject) => {
     const run: NamedRun = new NamedRun(next.name, next.text, next.values, on.client, shapesOf(wire), before, (error, result) => {
-      if (!run.committed) return reject(error ?? new Error('COMMIT was answered ROLLBACK: the transaction did not commit'));
+      if (!run.committed) return reject(error ?? notCommitted('ROLLBACK'));
       on.begunAhead = next.settings;
       if (error) on.rollbackBeforeBegin = true;
       else on.prefetched = { name: next.name, values: next.values.map(prepareValue), result: result! };

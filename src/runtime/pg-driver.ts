@@ -8,7 +8,7 @@
 // transaction had failed) is an error: nobody is told a write committed that did not.
 import { PostgresDriver, type CompiledQuery, type DatabaseConnection, type QueryResult, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
-import { commitAndBegin, flushDeferred, type DeferredRun, type NextBegin, type Prefetched } from './pg-direct.js';
+import { commitAndBegin, flushDeferred, notCommitted, type DeferredRun, type NextBegin, type Prefetched } from './pg-direct.js';
 
 /** A kysely connection that shows its pg client (to the direct path: prepared.ts, pgConnectionOf). */
 export class PgConnection implements DatabaseConnection {
@@ -62,7 +62,7 @@ export class PgConnection implements DatabaseConnection {
     if (next) return commitAndBegin(this, next);
     if (this.deferred.length) return flushDeferred(this, 'commit');
     const { command } = await this.client.query('commit');
-    if (command !== 'COMMIT') throw new Error(`COMMIT was answered ${command}: the transaction did not commit`);
+    if (command !== 'COMMIT') throw notCommitted(command);
   }
 
   /** The transaction ends without committing: what it deferred is never sent. */
